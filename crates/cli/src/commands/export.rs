@@ -1,0 +1,54 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use zicht_publish::Format;
+
+use super::AsOfArgs;
+use crate::output::emit;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum FormatArg {
+    Csv,
+    Json,
+    Xlsx,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: FormatArg,
+    /// Write to this file (written whole or not at all) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub as_of: AsOfArgs,
+    /// Only this indicator.
+    #[arg(long)]
+    pub indicator: Option<String>,
+}
+
+pub async fn run(db: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let store = super::open(db).await?;
+    let cat = store.catalogue().await?;
+    if let Some(i) = &args.indicator {
+        if cat.indicator(i).is_none() {
+            anyhow::bail!("unknown indicator '{i}': run `zicht indicators` for the list");
+        }
+    }
+    let stored = store.cells(&args.as_of.as_of()?, args.indicator.as_deref()).await?;
+    let cells: Vec<_> = stored.into_iter().map(|s| s.cell).collect();
+    let format = match args.format {
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
+        FormatArg::Xlsx => Format::Xlsx,
+    };
+    if format == Format::Xlsx && args.out.is_none() {
+        anyhow::bail!("XLSX is a binary format: name a file with --out FILE.xlsx");
+    }
+    let bytes = zicht_publish::render(&cells, &cat, format)?;
+    emit(args.out.as_deref(), &bytes)?;
+    if let Some(p) = &args.out {
+        eprintln!("wrote {} cells to {}", cells.len(), p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,111 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use zicht_model::{check_additivity, Cell, Slug};
+use zicht_store::{AsOf, NewVersion};
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// A CSV in the export contract (header indicator,period,breakdown,status,value,lower,upper,unit,source,footnote).
+    pub file: PathBuf,
+    /// Why these values replace earlier ones, kept with every corrected value.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The edition or document these figures belong to.
+    #[arg(long)]
+    pub document: Option<String>,
+}
+
+pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let name = args.file.display().to_string();
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {name}"))?;
+    let store = super::open(db).await?;
+    let mut cat = store.catalogue().await?;
+    if cat.indicators.is_empty() {
+        anyhow::bail!("the store has no indicators: run `zicht init` first");
+    }
+    let document = match &args.document {
+        Some(d) => {
+            let slug = Slug::parse(d)?;
+            if cat.document(d).is_none() {
+                anyhow::bail!("unknown document '{d}': run `zicht editions` for the list");
+            }
+            Some(slug)
+        }
+        None => None,
+    };
+    let recorded_at = zicht_store::now_utc();
+    eprintln!("reading {name}…");
+    let (parsed, mut diags) = zicht_ingest::parse_export_csv(
+        &name,
+        &text,
+        &cat,
+        &recorded_at,
+        args.reason.as_deref(),
+        document.as_ref(),
+    );
+
+    // Parts may not exceed their totals in what the store will hold after
+    // this import: the incoming cells laid over the current ones.
+    eprintln!("checking {} cells against the store…", parsed.cells.len());
+    let current = store.cells(&AsOf::Latest, None).await?;
+    let mut merged: Vec<Cell> = Vec::with_capacity(current.len() + parsed.cells.len());
+    let mut incoming_at = std::collections::HashMap::new();
+    for (i, rc) in parsed.cells.iter().enumerate() {
+        incoming_at.insert(rc.cell.key(), i);
+    }
+    let affected: std::collections::HashSet<(&str, String)> = parsed
+        .cells
+        .iter()
+        .map(|rc| (rc.cell.indicator.as_str(), rc.cell.period.to_string()))
+        .collect();
+    for s in &current {
+        if affected.contains(&(s.cell.indicator.as_str(), s.cell.period.to_string()))
+            && !incoming_at.contains_key(&s.cell.key())
+        {
+            merged.push(s.cell.clone());
+        }
+    }
+    let first_incoming = merged.len();
+    merged.extend(parsed.cells.iter().map(|rc| rc.cell.clone()));
+    for v in check_additivity(&cat, &merged) {
+        let line = if v.total >= first_incoming {
+            Some(parsed.cells[v.total - first_incoming].line)
+        } else {
+            v.parts
+                .iter()
+                .find(|&&p| p >= first_incoming)
+                .map(|&p| parsed.cells[p - first_incoming].line)
+        };
+        diags.push(zicht_ingest::Diagnostic::new(&name, line, Some("value"), v.message(&merged)));
+    }
+
+    if !diags.is_empty() {
+        eprint!("{diags}");
+        eprintln!(
+            "{} problem(s) in {name}; nothing was imported. Fix them and run the import again.",
+            diags.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    cat.footnotes.extend(parsed.new_footnotes.iter().cloned());
+    let versions: Vec<NewVersion<'_>> = parsed
+        .cells
+        .iter()
+        .map(|rc| NewVersion {
+            cell: &rc.cell,
+            recorded_at: &rc.recorded_at,
+            reason: rc.reason.as_deref(),
+        })
+        .collect();
+    eprintln!("storing…");
+    let summary = store
+        .load(&format!("import: {name}"), Some(&cat), &versions, args.reason.as_deref())
+        .await?;
+    println!(
+        "{name}: {} cells recorded, {} unchanged",
+        summary.cells_added, summary.cells_unchanged
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,71 @@
+//! `zicht`: glue between the user, the store and the rooms that do the work.
+
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "zicht",
+    version,
+    about = "zicht — child trafficking and sexual exploitation in numbers",
+    long_about = "zicht collects the figures of the organisations that register victims and reports, \
+                  keeps every figure with its status and provenance across editions, estimates how many \
+                  victims stay out of sight, and publishes a monitor that cannot leak a confidential figure."
+)]
+struct Cli {
+    /// The store: sqlite://PATH or postgres://user@host:port/db.
+    #[arg(long, global = true, env = "ZICHT_DATABASE_URL", default_value = zicht_store::DEFAULT_URL)]
+    db: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or migrate the store and load the embedded default monitor (a second run changes nothing).
+    Init(commands::init::InitArgs),
+    /// List the indicators.
+    Indicators(commands::indicators::IndicatorsArgs),
+    /// List the editions and other source documents.
+    Editions,
+    /// Show an indicator's cells as the monitor writes them.
+    Show(commands::show::ShowArgs),
+    /// Show every recorded version of an indicator's cells, corrections included.
+    History(commands::show::HistoryArgs),
+    /// Export cells in the data contract (CSV, JSON or XLSX).
+    Export(commands::export::ExportArgs),
+    /// Import cells from a CSV in the export contract (one transaction: all or nothing).
+    Import(commands::import::ImportArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Init(a) => commands::init::run(&cli.db, a).await,
+            Command::Indicators(a) => commands::indicators::run(&cli.db, a).await,
+            Command::Editions => commands::indicators::editions(&cli.db).await,
+            Command::Show(a) => commands::show::run(&cli.db, a).await,
+            Command::History(a) => commands::show::history(&cli.db, a).await,
+            Command::Export(a) => commands::export::run(&cli.db, a).await,
+            Command::Import(a) => commands::import::run(&cli.db, a).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

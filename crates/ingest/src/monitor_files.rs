@@ -1,0 +1,497 @@
+//! The embedded monitor's data files (see data/README.md) → a catalogue and
+//! recorded cells.
+
+use serde::Deserialize;
+use zicht_model::{
+    check_additivity, ActionPlan, Assessment, Breakdown, Catalogue, Cell, CountingUnit,
+    Dimension, Document, Figure, Footnote, Indicator, Measure, Organisation, Period, Provenance,
+    Ranking, Recommendation, Slug, Status, Text, Theme,
+};
+
+use crate::{Diagnostic, Diagnostics};
+
+/// A file of the data directory, by its path relative to that directory.
+#[derive(Debug, Clone, Copy)]
+pub struct DataFile<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+/// A cell as it is to be recorded: when it became known and, for a
+/// correction, why — plus where it came from for diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedCell {
+    pub cell: Cell,
+    /// ISO 8601 UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub recorded_at: String,
+    pub reason: Option<String>,
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Monitor {
+    pub catalogue: Catalogue,
+    pub cells: Vec<RecordedCell>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlFile {
+    #[serde(default)]
+    theme: Vec<Theme>,
+    #[serde(default)]
+    document: Vec<Document>,
+    #[serde(default)]
+    organisation: Vec<Organisation>,
+    #[serde(default)]
+    dimension: Vec<Dimension>,
+    #[serde(default)]
+    counting_unit: Vec<CountingUnit>,
+    #[serde(default)]
+    indicator: Vec<Indicator>,
+    #[serde(default)]
+    footnote: Vec<Footnote>,
+    #[serde(default)]
+    recommendation: Vec<Recommendation>,
+    #[serde(default)]
+    assessment: Vec<Assessment>,
+    #[serde(default)]
+    measure: Vec<Measure>,
+    #[serde(default)]
+    action_plan: Vec<ActionPlan>,
+    #[serde(default)]
+    text: Vec<Text>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+pub(crate) const CELLS_HEADER: [&str; 12] = [
+    "indicator", "period", "breakdown", "status", "value", "lower", "upper", "base", "source",
+    "source_ref", "footnotes", "quote",
+];
+const RANKINGS_HEADER: [&str; 9] = [
+    "indicator", "period", "rank", "dimension", "value", "source", "source_ref", "footnotes",
+    "quote",
+];
+
+/// Parses a plain number: digits with an optional `.` decimal part and sign.
+/// Thousands separators, exponents and words are refused so that "19.872"
+/// typed the Dutch way can't silently become nineteen.
+pub(crate) fn parse_number(s: &str) -> Result<Option<f64>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return Err(format!(
+            "'{s}' is not a plain number: write digits with '.' as decimal separator and no thousands separator (19872, 76.6)"
+        ));
+    }
+    s.parse::<f64>()
+        .map(Some)
+        .map_err(|_| format!("'{s}' is not a number"))
+}
+
+fn header_problem(file: &str, got: &csv::StringRecord, want: &[&str]) -> Option<Diagnostic> {
+    let got: Vec<&str> = got.iter().map(str::trim).collect();
+    if got == want {
+        None
+    } else {
+        Some(Diagnostic::new(
+            file,
+            Some(1),
+            None,
+            format!(
+                "the header must be exactly `{}`, found `{}`",
+                want.join(","),
+                got.join(",")
+            ),
+        ))
+    }
+}
+
+fn slug_field(
+    diags: &mut Diagnostics,
+    file: &str,
+    line: usize,
+    field: &str,
+    value: &str,
+) -> Option<Slug> {
+    match Slug::parse(value.trim()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            diags.push(Diagnostic::new(file, Some(line), Some(field), e.to_string()));
+            None
+        }
+    }
+}
+
+fn optional_slug(
+    diags: &mut Diagnostics,
+    file: &str,
+    line: usize,
+    field: &str,
+    value: &str,
+) -> Option<Option<Slug>> {
+    if value.trim().is_empty() {
+        Some(None)
+    } else {
+        slug_field(diags, file, line, field, value).map(Some)
+    }
+}
+
+fn slug_list(
+    diags: &mut Diagnostics,
+    file: &str,
+    line: usize,
+    field: &str,
+    value: &str,
+) -> Option<Vec<Slug>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for part in value.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        match slug_field(diags, file, line, field, part) {
+            Some(s) => out.push(s),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn period_field(diags: &mut Diagnostics, file: &str, line: usize, value: &str) -> Option<Period> {
+    match Period::parse(value) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            diags.push(Diagnostic::new(file, Some(line), Some("period"), e.to_string()));
+            None
+        }
+    }
+}
+
+/// Parses the figure columns shared by the data files and the export format.
+pub(crate) fn figure_fields(
+    diags: &mut Diagnostics,
+    file: &str,
+    line: usize,
+    status: &str,
+    numbers: [(&'static str, &str); 4],
+) -> Option<Figure> {
+    let status: Status = match status.parse() {
+        Ok(s) => s,
+        Err(e) => {
+            diags.push(Diagnostic::new(file, Some(line), Some("status"), format!("{e}")));
+            return None;
+        }
+    };
+    let mut parsed = [None; 4];
+    let mut ok = true;
+    for (i, (field, text)) in numbers.iter().enumerate() {
+        match parse_number(text) {
+            Ok(v) => parsed[i] = v,
+            Err(msg) => {
+                diags.push(Diagnostic::new(file, Some(line), Some(field), msg));
+                ok = false;
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    match Figure::from_parts(status, parsed[0], parsed[1], parsed[2], parsed[3]) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            let field = match &e {
+                zicht_model::FigureError::Missing { field, .. }
+                | zicht_model::FigureError::Unexpected { field, .. }
+                | zicht_model::FigureError::NotFinite { field } => field,
+                zicht_model::FigureError::BadBase(_) => "base",
+                _ => "status",
+            };
+            diags.push(Diagnostic::new(file, Some(line), Some(field), e.to_string()));
+            None
+        }
+    }
+}
+
+pub(crate) fn read_csv(
+    diags: &mut Diagnostics,
+    file: &str,
+    text: &str,
+    header: &[&str],
+) -> Vec<(usize, csv::StringRecord)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 1;
+        match rec {
+            Ok(r) => {
+                let line = r.position().map_or(line, |p| p.line() as usize);
+                if i == 0 {
+                    if let Some(d) = header_problem(file, &r, header) {
+                        diags.push(d);
+                        return Vec::new();
+                    }
+                    continue;
+                }
+                if r.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                if r.len() != header.len() {
+                    diags.push(Diagnostic::new(
+                        file,
+                        Some(line),
+                        None,
+                        format!("expected {} fields, found {}", header.len(), r.len()),
+                    ));
+                    continue;
+                }
+                rows.push((line, r));
+            }
+            Err(e) => diags.push(Diagnostic::new(
+                file,
+                e.position().map(|p| p.line() as usize),
+                None,
+                format!("not readable as CSV: {e}"),
+            )),
+        }
+    }
+    if rows.is_empty() && text.trim().is_empty() {
+        diags.push(Diagnostic::new(file, None, None, "the file is empty"));
+    }
+    rows
+}
+
+fn cutoff_timestamp(cutoff: &str) -> String {
+    format!("{cutoff}T00:00:00Z")
+}
+
+/// Parses the whole data directory. Returns what could be parsed and every
+/// diagnostic; a caller must not store anything while diagnostics remain.
+pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut cat = Catalogue::default();
+    let mut sorted: Vec<&DataFile<'_>> = files.iter().collect();
+    sorted.sort_by_key(|f| f.path);
+
+    for f in sorted.iter().filter(|f| f.path.ends_with(".toml")) {
+        match toml::from_str::<TomlFile>(f.text) {
+            Ok(t) => {
+                cat.themes.extend(t.theme);
+                cat.documents.extend(t.document);
+                cat.organisations.extend(t.organisation);
+                cat.dimensions.extend(t.dimension);
+                cat.counting_units.extend(t.counting_unit);
+                cat.indicators.extend(t.indicator);
+                cat.footnotes.extend(t.footnote);
+                cat.recommendations.extend(t.recommendation);
+                cat.assessments.extend(t.assessment);
+                cat.measures.extend(t.measure);
+                cat.action_plans.extend(t.action_plan);
+                cat.texts.extend(t.text);
+            }
+            Err(e) => diags.push(Diagnostic::new(
+                f.path,
+                e.span().map(|s| line_of(f.text, s.start)),
+                None,
+                e.message().to_owned(),
+            )),
+        }
+    }
+    for e in cat.check() {
+        diags.push(Diagnostic::new("data/*.toml", None, None, e.to_string()));
+    }
+    for d in &cat.documents {
+        if Period::parse(&d.cutoff).map(|p| !p.is_day()).unwrap_or(true) {
+            diags.push(Diagnostic::new(
+                "monitor.toml",
+                None,
+                Some("cutoff"),
+                format!("document '{}': cutoff '{}' must be a day (YYYY-MM-DD)", d.id, d.cutoff),
+            ));
+        }
+    }
+
+    let mut cells = Vec::new();
+    for f in sorted.iter().filter(|f| f.path.starts_with("cells/") && f.path.ends_with(".csv")) {
+        let doc_id = f.path.trim_start_matches("cells/").trim_end_matches(".csv");
+        let Some(doc) = cat.document(doc_id).cloned() else {
+            diags.push(Diagnostic::new(
+                f.path,
+                None,
+                None,
+                format!("no document '{doc_id}' is declared in monitor.toml for this file"),
+            ));
+            continue;
+        };
+        let before = cells.len();
+        for (line, r) in read_csv(&mut diags, f.path, f.text, &CELLS_HEADER) {
+            if let Some(cell) = cell_row(&mut diags, f.path, line, &r, &doc.id) {
+                for p in cat.cell_problems(&cell) {
+                    diags.push(Diagnostic::new(f.path, Some(line), Some(p.field), p.message));
+                }
+                cells.push(RecordedCell {
+                    cell,
+                    recorded_at: cutoff_timestamp(&doc.cutoff),
+                    reason: None,
+                    file: f.path.to_owned(),
+                    line,
+                });
+            }
+        }
+        check_document(&mut diags, &cat, &cells[before..]);
+    }
+
+    for f in sorted.iter().filter(|f| f.path == "rankings.csv") {
+        for (line, r) in read_csv(&mut diags, f.path, f.text, &RANKINGS_HEADER) {
+            if let Some(rk) = ranking_row(&mut diags, f.path, line, &r, &cat) {
+                cat.rankings.push(rk);
+            }
+        }
+    }
+
+    (Monitor { catalogue: cat, cells }, diags)
+}
+
+/// One document must give each cell once. Parts that exceed their total are
+/// reported as warnings: a published document is kept as it was published,
+/// and its own arithmetic is the document's to answer for.
+fn check_document(diags: &mut Diagnostics, cat: &Catalogue, cells: &[RecordedCell]) {
+    let mut seen = std::collections::HashMap::new();
+    for rc in cells {
+        if let Some(first) = seen.insert(rc.cell.key(), rc.line) {
+            diags.push(Diagnostic::new(
+                &rc.file,
+                Some(rc.line),
+                None,
+                format!(
+                    "{} {} [{}] is given twice in this document (first on line {first})",
+                    rc.cell.indicator, rc.cell.period, rc.cell.breakdown
+                ),
+            ));
+        }
+    }
+    let plain: Vec<Cell> = cells.iter().map(|rc| rc.cell.clone()).collect();
+    for v in check_additivity(cat, &plain) {
+        let rc = &cells[v.total];
+        diags.push(
+            Diagnostic::new(&rc.file, Some(rc.line), Some("value"), v.message(&plain)).warning(),
+        );
+    }
+}
+
+fn cell_row(
+    diags: &mut Diagnostics,
+    file: &str,
+    line: usize,
+    r: &csv::StringRecord,
+    document: &Slug,
+) -> Option<Cell> {
+    let get = |i: usize| r.get(i).unwrap_or("");
+    let indicator = slug_field(diags, file, line, "indicator", get(0));
+    let period = period_field(diags, file, line, get(1));
+    let breakdown = match Breakdown::parse(get(2)) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            diags.push(Diagnostic::new(file, Some(line), Some("breakdown"), e.to_string()));
+            None
+        }
+    };
+    let figure = figure_fields(
+        diags,
+        file,
+        line,
+        get(3),
+        [("value", get(4)), ("lower", get(5)), ("upper", get(6)), ("base", get(7))],
+    );
+    let source = optional_slug(diags, file, line, "source", get(8));
+    let footnotes = slug_list(diags, file, line, "footnotes", get(10));
+    Some(Cell {
+        indicator: indicator?,
+        period: period?,
+        breakdown: breakdown?,
+        figure: figure?,
+        provenance: Provenance {
+            source: source?,
+            source_ref: get(9).trim().to_owned(),
+            document: Some(document.clone()),
+            footnotes: footnotes?,
+            quote: get(11).trim().to_owned(),
+        },
+    })
+}
+
+fn ranking_row(
+    diags: &mut Diagnostics,
+    file: &str,
+    line: usize,
+    r: &csv::StringRecord,
+    cat: &Catalogue,
+) -> Option<Ranking> {
+    let get = |i: usize| r.get(i).unwrap_or("");
+    let indicator = slug_field(diags, file, line, "indicator", get(0));
+    let period = period_field(diags, file, line, get(1));
+    let rank = match get(2).trim().parse::<u32>() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            diags.push(Diagnostic::new(file, Some(line), Some("rank"), format!("'{}' is not a rank (1, 2, …)", get(2))));
+            None
+        }
+    };
+    let dimension = slug_field(diags, file, line, "dimension", get(3));
+    let value = slug_field(diags, file, line, "value", get(4));
+    let source = optional_slug(diags, file, line, "source", get(5));
+    let footnotes = slug_list(diags, file, line, "footnotes", get(7));
+    let rk = Ranking {
+        indicator: indicator?,
+        period: period?,
+        rank: rank?,
+        dimension: dimension?,
+        value: value?,
+        source: source?,
+        source_ref: get(6).trim().to_owned(),
+        document: None,
+        footnotes: footnotes?,
+        quote: get(8).trim().to_owned(),
+    };
+    if cat.indicator(rk.indicator.as_str()).is_none() {
+        diags.push(Diagnostic::new(file, Some(line), Some("indicator"), format!("unknown indicator '{}'", rk.indicator)));
+    }
+    match cat.dimension(rk.dimension.as_str()) {
+        None => diags.push(Diagnostic::new(file, Some(line), Some("dimension"), format!("unknown dimension '{}'", rk.dimension))),
+        Some(d) if d.value(rk.value.as_str()).is_none() => diags.push(Diagnostic::new(
+            file,
+            Some(line),
+            Some("value"),
+            format!("'{}' is not a value of dimension '{}'", rk.value, rk.dimension),
+        )),
+        _ => {}
+    }
+    Some(rk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_numbers_only() {
+        assert_eq!(parse_number("19872"), Ok(Some(19872.0)));
+        assert_eq!(parse_number("76.6"), Ok(Some(76.6)));
+        assert_eq!(parse_number(""), Ok(None));
+        for bad in ["19.872,5", "1e5", "NaN", "inf", "76,6", "1 000", "x"] {
+            assert!(parse_number(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,668 @@
+//! The definitions a monitor is made of. They are data: a theme, an indicator
+//! or a dimension is declared in the data files, never in code.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Breakdown, Cell, Period, Slug};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    pub id: Slug,
+    pub label_nl: String,
+    pub label_en: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// A published monitor that freezes its figures at a cut-off.
+    Edition,
+    /// Any other document figures are taken from.
+    Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub id: Slug,
+    pub kind: DocumentKind,
+    pub label_nl: String,
+    pub label_en: String,
+    #[serde(default)]
+    pub publisher: Option<Slug>,
+    /// ISO 8601 day: what was known up to this day is in the document.
+    pub cutoff: String,
+    #[serde(default)]
+    pub published: Option<String>,
+    #[serde(default)]
+    pub seed: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    pub id: Slug,
+    pub label_nl: String,
+    pub label_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionValue {
+    pub id: Slug,
+    pub label_nl: String,
+    pub label_en: String,
+    /// The value of the parent dimension this value sits under.
+    #[serde(default)]
+    pub parent: Option<Slug>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dimension {
+    pub id: Slug,
+    pub label_nl: String,
+    pub label_en: String,
+    /// A dimension whose values refine this one's (origin → country).
+    #[serde(default)]
+    pub parent: Option<Slug>,
+    /// Disclosure: a value is not shown for fewer than this many.
+    #[serde(default)]
+    pub min_count: Option<u32>,
+    pub values: Vec<DimensionValue>,
+}
+
+impl Dimension {
+    pub fn value(&self, id: &str) -> Option<&DimensionValue> {
+        self.values.iter().find(|v| v.id.as_str() == id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountingUnit {
+    pub id: Slug,
+    pub label_nl: String,
+    pub label_en: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Count,
+    /// A share, between 0 and 100.
+    Percent,
+    /// A change in percent ("-39%", "+140%"): any sign, any size.
+    PercentChange,
+    Euro,
+    Months,
+    Years,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Percent => "percent",
+            Unit::PercentChange => "percent_change",
+            Unit::Euro => "euro",
+            Unit::Months => "months",
+            Unit::Years => "years",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    #[default]
+    Year,
+    Span,
+    Date,
+    Any,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: Slug,
+    pub theme: Slug,
+    pub label_nl: String,
+    pub label_en: String,
+    #[serde(default)]
+    pub definition_nl: String,
+    #[serde(default)]
+    pub definition_en: String,
+    pub unit: Unit,
+    #[serde(default)]
+    pub counting_unit: Option<Slug>,
+    #[serde(default)]
+    pub dimensions: Vec<Slug>,
+    /// The parts of a breakdown add up to at most their total.
+    #[serde(default)]
+    pub exclusive: bool,
+    #[serde(default)]
+    pub frequency: Frequency,
+    #[serde(default)]
+    pub from: Option<i32>,
+    #[serde(default)]
+    pub to: Option<i32>,
+    #[serde(default)]
+    pub sources: Vec<Slug>,
+    #[serde(default)]
+    pub recommendations: Vec<Slug>,
+    #[serde(default)]
+    pub min_count: Option<u32>,
+    #[serde(default)]
+    pub rounding_base: Option<u32>,
+    #[serde(default)]
+    pub zeros_sensitive: Option<bool>,
+}
+
+impl Indicator {
+    /// The unit as the export contract writes it: what is counted for counts,
+    /// the unit itself otherwise.
+    pub fn export_unit(&self) -> &str {
+        match (self.unit, &self.counting_unit) {
+            (Unit::Count, Some(cu)) => cu.as_str(),
+            (unit, _) => unit.as_str(),
+        }
+    }
+
+    /// Whether a period has the shape and the years this indicator has.
+    pub fn period_problem(&self, period: &Period) -> Option<String> {
+        let shape_ok = match self.frequency {
+            Frequency::Year => period.as_year().is_some(),
+            Frequency::Span => period.is_span(),
+            Frequency::Date => period.is_day(),
+            Frequency::Any => true,
+        };
+        if !shape_ok {
+            let want = match self.frequency {
+                Frequency::Year => "a year such as 2020",
+                Frequency::Span => "a span such as 2017/2021",
+                Frequency::Date => "a day such as 2023-05-15",
+                Frequency::Any => unreachable!("any shape is accepted"),
+            };
+            return Some(format!(
+                "indicator '{}' has periods of the form {want}, not '{period}'",
+                self.id
+            ));
+        }
+        if let Some(from) = self.from {
+            if period.first_year() < from {
+                return Some(format!(
+                    "indicator '{}' starts in {from}; it has no period '{period}'",
+                    self.id
+                ));
+            }
+        }
+        if let Some(to) = self.to {
+            if period.last_year() > to {
+                return Some(format!(
+                    "indicator '{}' ends in {to}; it has no period '{period}'",
+                    self.id
+                ));
+            }
+        }
+        None
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Footnote {
+    pub id: Slug,
+    pub text_nl: String,
+    #[serde(default)]
+    pub text_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    pub id: Slug,
+    pub body: Slug,
+    pub year: i32,
+    #[serde(default)]
+    pub parent: Option<Slug>,
+    pub text_nl: String,
+    #[serde(default)]
+    pub text_en: String,
+}
+
+/// What an edition says about a recommendation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    pub recommendation: Slug,
+    pub document: Slug,
+    #[serde(default)]
+    pub quantitative_nl: String,
+    #[serde(default)]
+    pub quantitative_en: String,
+    #[serde(default)]
+    pub policy_nl: String,
+    #[serde(default)]
+    pub policy_en: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Announced,
+    BillSubmitted,
+    AdoptedHouse,
+    AdoptedSenate,
+    EnteredIntoForce,
+    Started,
+    Published,
+    Evaluated,
+    Ended,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// A year, month or day (ISO 8601).
+    pub date: Period,
+    pub kind: EventKind,
+    #[serde(default)]
+    pub document: Option<Slug>,
+    #[serde(default)]
+    pub text_nl: String,
+    #[serde(default)]
+    pub text_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    pub id: Slug,
+    pub label_nl: String,
+    pub label_en: String,
+    #[serde(default)]
+    pub description_nl: String,
+    #[serde(default)]
+    pub description_en: String,
+    #[serde(default)]
+    pub recommendations: Vec<Slug>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionLine {
+    pub id: Slug,
+    pub label_nl: String,
+    #[serde(default)]
+    pub label_en: String,
+    #[serde(default)]
+    pub description_nl: String,
+    #[serde(default)]
+    pub description_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPlan {
+    pub id: Slug,
+    pub label_nl: String,
+    pub label_en: String,
+    #[serde(default)]
+    pub description_nl: String,
+    #[serde(default)]
+    pub description_en: String,
+    #[serde(default)]
+    pub start: Option<Period>,
+    #[serde(default)]
+    pub target: Option<Period>,
+    #[serde(default)]
+    pub lines: Vec<ActionLine>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextKind {
+    Summary,
+    Focus,
+    Definition,
+    Latest,
+    Analysis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub theme: Slug,
+    pub document: Slug,
+    pub kind: TextKind,
+    #[serde(default)]
+    pub title_nl: String,
+    #[serde(default)]
+    pub title_en: String,
+    pub body_nl: String,
+    #[serde(default)]
+    pub body_en: String,
+}
+
+/// A ranked list a document gives as names instead of numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ranking {
+    pub indicator: Slug,
+    pub period: Period,
+    pub rank: u32,
+    pub dimension: Slug,
+    pub value: Slug,
+    pub source: Option<Slug>,
+    pub source_ref: String,
+    pub document: Option<Slug>,
+    pub footnotes: Vec<Slug>,
+    pub quote: String,
+}
+
+/// Everything a monitor declares, with look-ups by id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalogue {
+    pub themes: Vec<Theme>,
+    pub documents: Vec<Document>,
+    pub organisations: Vec<Organisation>,
+    pub dimensions: Vec<Dimension>,
+    pub counting_units: Vec<CountingUnit>,
+    pub indicators: Vec<Indicator>,
+    pub footnotes: Vec<Footnote>,
+    pub recommendations: Vec<Recommendation>,
+    pub assessments: Vec<Assessment>,
+    pub measures: Vec<Measure>,
+    pub action_plans: Vec<ActionPlan>,
+    pub texts: Vec<Text>,
+    pub rankings: Vec<Ranking>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("{kind} '{id}' is declared twice")]
+    Duplicate { kind: &'static str, id: String },
+    #[error("{kind} '{id}' refers to unknown {target} '{missing}'")]
+    Dangling {
+        kind: &'static str,
+        id: String,
+        target: &'static str,
+        missing: String,
+    },
+}
+
+fn find<'a, T>(items: &'a [T], id: &str, key: impl Fn(&T) -> &Slug) -> Option<&'a T> {
+    items.iter().find(|t| key(t).as_str() == id)
+}
+
+impl Catalogue {
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        find(&self.indicators, id, |i| &i.id)
+    }
+    pub fn dimension(&self, id: &str) -> Option<&Dimension> {
+        find(&self.dimensions, id, |d| &d.id)
+    }
+    pub fn document(&self, id: &str) -> Option<&Document> {
+        find(&self.documents, id, |d| &d.id)
+    }
+    pub fn organisation(&self, id: &str) -> Option<&Organisation> {
+        find(&self.organisations, id, |o| &o.id)
+    }
+    pub fn footnote(&self, id: &str) -> Option<&Footnote> {
+        find(&self.footnotes, id, |f| &f.id)
+    }
+    pub fn theme(&self, id: &str) -> Option<&Theme> {
+        find(&self.themes, id, |t| &t.id)
+    }
+    pub fn recommendation(&self, id: &str) -> Option<&Recommendation> {
+        find(&self.recommendations, id, |r| &r.id)
+    }
+    pub fn counting_unit(&self, id: &str) -> Option<&CountingUnit> {
+        find(&self.counting_units, id, |c| &c.id)
+    }
+
+    /// Editions in the order they were frozen.
+    pub fn editions(&self) -> Vec<&Document> {
+        let mut eds: Vec<&Document> = self
+            .documents
+            .iter()
+            .filter(|d| d.kind == DocumentKind::Edition)
+            .collect();
+        eds.sort_by(|a, b| a.cutoff.cmp(&b.cutoff).then(a.id.cmp(&b.id)));
+        eds
+    }
+
+    /// Checks that ids are unique and every reference points at something
+    /// declared. Returns every problem, not just the first.
+    pub fn check(&self) -> Vec<CatalogueError> {
+        let mut errors = Vec::new();
+        fn dups<T>(
+            errors: &mut Vec<CatalogueError>,
+            kind: &'static str,
+            items: &[T],
+            key: impl Fn(&T) -> String,
+        ) {
+            let mut seen = BTreeMap::new();
+            for item in items {
+                let k = key(item);
+                if seen.insert(k.clone(), ()).is_some() {
+                    errors.push(CatalogueError::Duplicate { kind, id: k });
+                }
+            }
+        }
+        dups(&mut errors, "theme", &self.themes, |t| t.id.to_string());
+        dups(&mut errors, "document", &self.documents, |t| t.id.to_string());
+        dups(&mut errors, "organisation", &self.organisations, |t| {
+            t.id.to_string()
+        });
+        dups(&mut errors, "dimension", &self.dimensions, |t| t.id.to_string());
+        dups(&mut errors, "counting unit", &self.counting_units, |t| {
+            t.id.to_string()
+        });
+        dups(&mut errors, "indicator", &self.indicators, |t| t.id.to_string());
+        dups(&mut errors, "footnote", &self.footnotes, |t| t.id.to_string());
+        dups(&mut errors, "recommendation", &self.recommendations, |t| {
+            t.id.to_string()
+        });
+        dups(&mut errors, "measure", &self.measures, |t| t.id.to_string());
+        dups(&mut errors, "action plan", &self.action_plans, |t| {
+            t.id.to_string()
+        });
+        for d in &self.dimensions {
+            dups(&mut errors, "dimension value", &d.values, |v| {
+                format!("{}={}", d.id, v.id)
+            });
+        }
+
+        let mut dangling =
+            |kind: &'static str, id: &Slug, target: &'static str, missing: &Slug, ok: bool| {
+                if !ok {
+                    errors.push(CatalogueError::Dangling {
+                        kind,
+                        id: id.to_string(),
+                        target,
+                        missing: missing.to_string(),
+                    });
+                }
+            };
+        for d in &self.documents {
+            if let Some(p) = &d.publisher {
+                dangling("document", &d.id, "organisation", p, self.organisation(p.as_str()).is_some());
+            }
+        }
+        for d in &self.dimensions {
+            if let Some(parent) = &d.parent {
+                let pd = self.dimension(parent.as_str());
+                dangling("dimension", &d.id, "dimension", parent, pd.is_some());
+                if let Some(pd) = pd {
+                    for v in &d.values {
+                        if let Some(pv) = &v.parent {
+                            dangling("dimension value", &v.id, "parent value", pv, pd.value(pv.as_str()).is_some());
+                        }
+                    }
+                }
+            }
+        }
+        for i in &self.indicators {
+            dangling("indicator", &i.id, "theme", &i.theme, self.theme(i.theme.as_str()).is_some());
+            if let Some(cu) = &i.counting_unit {
+                dangling("indicator", &i.id, "counting unit", cu, self.counting_unit(cu.as_str()).is_some());
+            }
+            for d in &i.dimensions {
+                dangling("indicator", &i.id, "dimension", d, self.dimension(d.as_str()).is_some());
+            }
+            for s in &i.sources {
+                dangling("indicator", &i.id, "organisation", s, self.organisation(s.as_str()).is_some());
+            }
+            for r in &i.recommendations {
+                dangling("indicator", &i.id, "recommendation", r, self.recommendation(r.as_str()).is_some());
+            }
+        }
+        for r in &self.recommendations {
+            dangling("recommendation", &r.id, "organisation", &r.body, self.organisation(r.body.as_str()).is_some());
+            if let Some(p) = &r.parent {
+                dangling("recommendation", &r.id, "recommendation", p, self.recommendation(p.as_str()).is_some());
+            }
+        }
+        for a in &self.assessments {
+            dangling("assessment", &a.recommendation, "recommendation", &a.recommendation, self.recommendation(a.recommendation.as_str()).is_some());
+            dangling("assessment", &a.recommendation, "document", &a.document, self.document(a.document.as_str()).is_some());
+        }
+        for m in &self.measures {
+            for r in &m.recommendations {
+                dangling("measure", &m.id, "recommendation", r, self.recommendation(r.as_str()).is_some());
+            }
+            for e in &m.events {
+                if let Some(d) = &e.document {
+                    dangling("measure", &m.id, "document", d, self.document(d.as_str()).is_some());
+                }
+            }
+        }
+        for t in &self.texts {
+            dangling("text", &t.document, "theme", &t.theme, self.theme(t.theme.as_str()).is_some());
+            dangling("text", &t.theme, "document", &t.document, self.document(t.document.as_str()).is_some());
+        }
+        errors
+    }
+
+    /// Everything wrong with one cell against these definitions, each problem
+    /// with the field it is in.
+    pub fn cell_problems(&self, cell: &Cell) -> Vec<crate::CellProblem> {
+        use crate::CellProblem as P;
+        let mut out = Vec::new();
+        let Some(ind) = self.indicator(cell.indicator.as_str()) else {
+            out.push(P::new(
+                "indicator",
+                format!(
+                    "unknown indicator '{}': run `zicht indicators` for the list",
+                    cell.indicator
+                ),
+            ));
+            return out;
+        };
+        if let Some(msg) = ind.period_problem(&cell.period) {
+            out.push(P::new("period", msg));
+        }
+        out.extend(self.breakdown_problems(ind, &cell.breakdown));
+        let prov = &cell.provenance;
+        if let Some(s) = &prov.source {
+            if self.organisation(s.as_str()).is_none() {
+                out.push(P::new(
+                    "source",
+                    format!("unknown organisation '{s}': declare it in monitor.toml"),
+                ));
+            }
+        }
+        if let Some(d) = &prov.document {
+            if self.document(d.as_str()).is_none() {
+                out.push(P::new("document", format!("unknown document '{d}'")));
+            }
+        }
+        for f in &prov.footnotes {
+            if self.footnote(f.as_str()).is_none() {
+                out.push(P::new("footnotes", format!("unknown footnote '{f}'")));
+            }
+        }
+        if ind.unit == crate::Unit::Percent {
+            if let Some((lo, hi)) = cell.figure.bounds() {
+                if lo < 0.0 || hi > 100.0 {
+                    out.push(P::new(
+                        "value",
+                        format!("a percentage lies between 0 and 100, not {lo}–{hi}"),
+                    ));
+                }
+            }
+        } else if ind.unit == crate::Unit::PercentChange {
+            // A change may be negative.
+        } else if let Some((lo, _)) = cell.figure.bounds() {
+            if lo < 0.0 {
+                out.push(P::new("value", format!("a {} is never negative", ind.unit.as_str())));
+            }
+        }
+        out
+    }
+
+    fn breakdown_problems(&self, ind: &Indicator, b: &Breakdown) -> Vec<crate::CellProblem> {
+        use crate::CellProblem as P;
+        let mut out = Vec::new();
+        for (dim, value) in b.pairs() {
+            if !ind.dimensions.contains(dim) {
+                out.push(P::new(
+                    "breakdown",
+                    format!(
+                        "indicator '{}' is not broken down by '{dim}' (it has: {})",
+                        ind.id,
+                        if ind.dimensions.is_empty() {
+                            "no dimensions".to_owned()
+                        } else {
+                            ind.dimensions
+                                .iter()
+                                .map(Slug::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    ),
+                ));
+                continue;
+            }
+            let Some(d) = self.dimension(dim.as_str()) else {
+                out.push(P::new("breakdown", format!("unknown dimension '{dim}'")));
+                continue;
+            };
+            let Some(v) = d.value(value.as_str()) else {
+                out.push(P::new(
+                    "breakdown",
+                    format!(
+                        "'{value}' is not a value of dimension '{dim}' (it has: {})",
+                        d.values
+                            .iter()
+                            .map(|v| v.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+                continue;
+            };
+            // A country under 'domestic' contradicts itself: the hierarchy must hold.
+            if let (Some(parent_dim), Some(parent_val)) = (&d.parent, &v.parent) {
+                if let Some(given) = b.get(parent_dim.as_str()) {
+                    if given != parent_val {
+                        out.push(P::new(
+                            "breakdown",
+                            format!("{dim}={value} lies under {parent_dim}={parent_val}, not {parent_dim}={given}"),
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,136 @@
+//! How the monitor writes a figure: "19.872", "76,6%", "<10", "7–28", "x".
+
+use crate::{Figure, Unit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+/// Formats a number the way the language writes it: Dutch uses `.` for
+/// thousands and `,` for decimals ("19.872", "76,6"); English the reverse.
+pub fn format_number_nl(value: f64, lang: Lang) -> String {
+    let (thousands, decimal) = match lang {
+        Lang::Nl => ('.', ','),
+        Lang::En => (',', '.'),
+    };
+    let negative = value < 0.0;
+    let text = format!("{}", value.abs());
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
+        None => (text, None),
+    };
+    let mut grouped = String::new();
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push(thousands);
+        }
+        grouped.push(ch);
+    }
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&grouped);
+    if let Some(f) = frac_part {
+        out.push(decimal);
+        out.push_str(&f);
+    }
+    out
+}
+
+/// A figure with its unit, ready to print.
+pub struct FigureDisplay<'a> {
+    pub figure: &'a Figure,
+    pub unit: Unit,
+    pub lang: Lang,
+}
+
+impl FigureDisplay<'_> {
+    fn num(&self, v: f64) -> String {
+        let n = format_number_nl(v, self.lang);
+        match self.unit {
+            Unit::Percent => format!("{n}%"),
+            Unit::PercentChange if v > 0.0 => format!("+{n}%"),
+            Unit::PercentChange => format!("{n}%"),
+            Unit::Euro => format!("€ {n}"),
+            _ => n,
+        }
+    }
+}
+
+impl std::fmt::Display for FigureDisplay<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let nl = self.lang == Lang::Nl;
+        match *self.figure {
+            Figure::Exact { value } => f.write_str(&self.num(value)),
+            Figure::Below { upper } => write!(f, "<{}", self.num(upper)),
+            Figure::Range { lower, upper } => {
+                write!(f, "{}–{}", self.num(lower), self.num(upper))
+            }
+            Figure::Rounded { value, .. } => write!(f, "±{}", self.num(value)),
+            Figure::Estimate {
+                value,
+                lower,
+                upper,
+            } => {
+                let word = if nl { "schatting" } else { "estimate" };
+                match (value, lower, upper) {
+                    (Some(v), Some(l), Some(u)) => write!(
+                        f,
+                        "≈{} ({}–{})",
+                        self.num(v),
+                        self.num(l),
+                        self.num(u)
+                    ),
+                    (Some(v), _, _) => write!(f, "≈{} ({word})", self.num(v)),
+                    (None, Some(l), Some(u)) => {
+                        write!(f, "{}–{} ({word})", self.num(l), self.num(u))
+                    }
+                    _ => f.write_str(word),
+                }
+            }
+            Figure::Refused => f.write_str("x"),
+            Figure::NotAvailable => f.write_str(if nl { "n.b." } else { "n/a" }),
+            Figure::Suppressed => f.write_str(if nl { "afgeschermd" } else { "withheld" }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(figure: Figure, unit: Unit, lang: Lang) -> String {
+        FigureDisplay {
+            figure: &figure,
+            unit,
+            lang,
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn writes_figures_as_the_monitor_does() {
+        assert_eq!(show(Figure::Exact { value: 19872.0 }, Unit::Count, Lang::Nl), "19.872");
+        assert_eq!(show(Figure::Exact { value: 76.6 }, Unit::Percent, Lang::Nl), "76,6%");
+        assert_eq!(show(Figure::Exact { value: 76.6 }, Unit::Percent, Lang::En), "76.6%");
+        assert_eq!(show(Figure::Below { upper: 10.0 }, Unit::Count, Lang::Nl), "<10");
+        assert_eq!(
+            show(Figure::Range { lower: 7.0, upper: 28.0 }, Unit::Count, Lang::Nl),
+            "7–28"
+        );
+        assert_eq!(show(Figure::Refused, Unit::Count, Lang::Nl), "x");
+        assert_eq!(
+            show(
+                Figure::Estimate { value: None, lower: Some(5000.0), upper: Some(7500.0) },
+                Unit::Count,
+                Lang::Nl
+            ),
+            "5.000–7.500 (schatting)"
+        );
+        assert_eq!(format_number_nl(1234567.5, Lang::En), "1,234,567.5");
+        assert_eq!(format_number_nl(0.0, Lang::Nl), "0");
+    }
+}

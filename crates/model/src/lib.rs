@@ -1,0 +1,25 @@
+//! The domain of zicht: cells with a status, indicators, dimensions, documents
+//! (editions and other sources), recommendations, policy measures and texts.
+//!
+//! This crate does no I/O. Everything that reads or writes data sits in other
+//! crates; here are the types and the rules that make a value valid.
+
+mod breakdown;
+mod catalogue;
+mod cell;
+mod display;
+mod period;
+mod slug;
+mod validate;
+
+pub use breakdown::{Breakdown, BreakdownError};
+pub use catalogue::{
+    ActionLine, ActionPlan, Assessment, Catalogue, CatalogueError, CountingUnit, Dimension,
+    DimensionValue, Document, DocumentKind, Event, EventKind, Footnote, Frequency, Indicator,
+    Measure, Organisation, Ranking, Recommendation, Text, TextKind, Theme, Unit,
+};
+pub use cell::{Cell, Figure, FigureError, FigureParts, Provenance, Status, StatusParseError};
+pub use display::{format_number_nl, FigureDisplay, Lang};
+pub use period::{Period, PeriodError};
+pub use slug::{Slug, SlugError};
+pub use validate::{check_additivity, AdditivityViolation, CellProblem};

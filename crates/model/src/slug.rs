@@ -1,0 +1,84 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A stable identifier: lower-case ASCII letters, digits, `_`, `.` and `-`,
+/// starting with a letter or digit. Identifiers end up in URLs, file names and
+/// CSV columns, so they must survive all three without escaping.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Slug(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlugError {
+    #[error("an identifier may not be empty")]
+    Empty,
+    #[error("'{0}' is not a valid identifier: use lower-case letters, digits, '_', '.' and '-', starting with a letter or digit")]
+    Invalid(String),
+}
+
+impl Slug {
+    pub fn parse(s: &str) -> Result<Self, SlugError> {
+        let mut chars = s.chars();
+        let Some(first) = chars.next() else {
+            return Err(SlugError::Empty);
+        };
+        let ok_first = first.is_ascii_lowercase() || first.is_ascii_digit();
+        let ok_rest = chars.all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-')
+        });
+        if ok_first && ok_rest {
+            Ok(Slug(s.to_owned()))
+        } else {
+            Err(SlugError::Invalid(s.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Slug {
+    type Error = SlugError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Slug::parse(&s)
+    }
+}
+
+impl From<Slug> for String {
+    fn from(s: Slug) -> String {
+        s.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Slug {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_domain_ids() {
+        for ok in ["comensha.minor_victims", "42-iii", "kib-2023", "19a"] {
+            assert_eq!(Slug::parse(ok).unwrap().as_str(), ok);
+        }
+    }
+
+    #[test]
+    fn rejects_what_breaks_urls_or_csv() {
+        for bad in ["", "Comensha", "a b", "a,b", "-x", "a=b", "a;b", "é"] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+use serde::Serialize;
+use zicht_ingest::{ExportRow, EXPORT_HEADER};
+use zicht_model::{Catalogue, Cell};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+    Xlsx,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("cannot write XLSX: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// One cell in the JSON download: the contract's columns, numbers as numbers.
+#[derive(Serialize)]
+struct JsonCell<'a> {
+    indicator: &'a str,
+    period: &'a str,
+    breakdown: &'a str,
+    status: &'a str,
+    value: Option<f64>,
+    lower: Option<f64>,
+    upper: Option<f64>,
+    unit: &'a str,
+    source: &'a str,
+    footnote: &'a str,
+}
+
+fn num(s: &str) -> Option<f64> {
+    s.parse().ok()
+}
+
+/// Renders cells in the export contract, one row per cell, in the order given.
+pub fn render(cells: &[Cell], catalogue: &Catalogue, format: Format) -> Result<Vec<u8>, PublishError> {
+    let rows: Vec<ExportRow> = cells.iter().map(|c| ExportRow::from_cell(c, catalogue)).collect();
+    match format {
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::new());
+            w.write_record(EXPORT_HEADER)?;
+            for r in &rows {
+                w.write_record(r.fields())?;
+            }
+            w.into_inner().map_err(|e| PublishError::Csv(e.into_error().into()))
+        }
+        Format::Json => {
+            let cells: Vec<JsonCell<'_>> = rows
+                .iter()
+                .map(|r| JsonCell {
+                    indicator: &r.indicator,
+                    period: &r.period,
+                    breakdown: &r.breakdown,
+                    status: &r.status,
+                    value: num(&r.value),
+                    lower: num(&r.lower),
+                    upper: num(&r.upper),
+                    unit: &r.unit,
+                    source: &r.source,
+                    footnote: &r.footnote,
+                })
+                .collect();
+            let mut out = serde_json::to_vec_pretty(&serde_json::json!({ "cells": cells }))?;
+            out.push(b'\n');
+            Ok(out)
+        }
+        Format::Xlsx => {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            sheet.set_name("cells")?;
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            for (c, h) in EXPORT_HEADER.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+            }
+            for (i, r) in rows.iter().enumerate() {
+                let row = (i + 1) as u32;
+                for (c, field) in r.fields().iter().enumerate() {
+                    // Numbers stay numbers so a spreadsheet can compute with them.
+                    let numeric = matches!(c, 4..=6) && !field.is_empty();
+                    match (numeric, num(field)) {
+                        (true, Some(v)) => sheet.write_number(row, c as u16, v)?,
+                        _ => sheet.write_string(row, c as u16, *field)?,
+                    };
+                }
+            }
+            sheet.set_freeze_panes(1, 0)?;
+            Ok(book.save_to_buffer()?)
+        }
+    }
+}

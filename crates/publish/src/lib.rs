@@ -1,0 +1,6 @@
+//! What zicht publishes. For now: the downloads of the data export contract
+//! (CSV, JSON, XLSX), rendered to bytes; the caller decides where they go.
+
+mod downloads;
+
+pub use downloads::{render, Format, PublishError};

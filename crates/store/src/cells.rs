@@ -1,0 +1,332 @@
+use std::collections::{BTreeMap, HashMap};
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use zicht_model::{Breakdown, Catalogue, Cell, Figure, Period, Provenance, Slug, Status};
+
+use crate::{catalogue_rows, Store, StoreError};
+
+/// A value to record: the cell, when it became known, and for a correction
+/// why.
+#[derive(Debug, Clone, Copy)]
+pub struct NewVersion<'a> {
+    pub cell: &'a Cell,
+    /// ISO 8601 UTC, `YYYY-MM-DDTHH:MM:SSZ`; text order is time order.
+    pub recorded_at: &'a str,
+    pub reason: Option<&'a str>,
+}
+
+/// A value as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCell {
+    pub version: i64,
+    pub cell: Cell,
+    pub recorded_at: String,
+    pub reason: Option<String>,
+}
+
+/// Which moment a query answers for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AsOf {
+    /// Everything recorded so far.
+    Latest,
+    /// What was recorded up to the end of this day (`YYYY-MM-DD`).
+    Date(String),
+    /// What was known at an edition's cut-off.
+    Edition(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadSummary {
+    pub load_id: Option<i64>,
+    pub definitions_changed: u64,
+    pub cells_added: u64,
+    /// Cells whose value and provenance were already what the store holds.
+    pub cells_unchanged: u64,
+}
+
+const COLUMNS: &str = "id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
+                       source, source_ref, document, footnotes, quote, recorded_at, reason";
+const INSERT_COLUMNS: &str = "load_id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
+                              source, source_ref, document, footnotes, quote, recorded_at, reason";
+const INSERT_ARITY: usize = 16;
+/// Rows per INSERT statement: well under SQLite's and PostgreSQL's limits on
+/// bound parameters, large enough that a million cells load in seconds.
+const ROWS_PER_INSERT: usize = 500;
+
+fn corrupt(what: &str, detail: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        what: what.to_owned(),
+        detail: detail.to_string(),
+    }
+}
+
+fn join_footnotes(f: &[Slug]) -> String {
+    f.iter().map(Slug::as_str).collect::<Vec<_>>().join(";")
+}
+
+fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
+    let text = |i: usize| -> Result<String, StoreError> { Ok(r.try_get::<String, _>(i)?) };
+    let opt_text = |i: usize| -> Result<Option<String>, StoreError> { Ok(r.try_get::<Option<String>, _>(i)?) };
+    let num = |i: usize| -> Result<Option<f64>, StoreError> { Ok(r.try_get::<Option<f64>, _>(i)?) };
+    let indicator = Slug::parse(&text(1)?).map_err(|e| corrupt("indicator", e))?;
+    let period = Period::parse(&text(2)?).map_err(|e| corrupt("period", e))?;
+    let breakdown = Breakdown::parse(&text(3)?).map_err(|e| corrupt("breakdown", e))?;
+    let status: Status = text(4)?.parse().map_err(|e| corrupt("status", e))?;
+    let figure = Figure::from_parts(status, num(5)?, num(6)?, num(7)?, num(8)?)
+        .map_err(|e| corrupt("figure", e))?;
+    let source = opt_text(9)?
+        .map(|s| Slug::parse(&s))
+        .transpose()
+        .map_err(|e| corrupt("source", e))?;
+    let document = opt_text(11)?
+        .map(|s| Slug::parse(&s))
+        .transpose()
+        .map_err(|e| corrupt("document", e))?;
+    let footnotes = text(12)?
+        .split(';')
+        .filter(|s| !s.is_empty())
+        .map(Slug::parse)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| corrupt("footnotes", e))?;
+    Ok(StoredCell {
+        version: r.try_get::<i64, _>(0)?,
+        cell: Cell {
+            indicator,
+            period,
+            breakdown,
+            figure,
+            provenance: Provenance {
+                source,
+                source_ref: text(10)?,
+                document,
+                footnotes,
+                quote: text(13)?,
+            },
+        },
+        recorded_at: text(14)?,
+        reason: opt_text(15)?,
+    })
+}
+
+/// Two versions say the same thing when figure and provenance agree.
+fn same(a: &Cell, b: &Cell) -> bool {
+    a.figure == b.figure && a.provenance == b.provenance
+}
+
+pub fn now_utc() -> String {
+    // Seconds since the epoch → civil date (Howard Hinnant's algorithm), so the
+    // store needs no date crate for one timestamp.
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+impl Store {
+    /// Records definitions and values in one transaction: either all of it
+    /// is stored or none. A value that the store already holds as current at
+    /// its recording time (same figure, same provenance) is not recorded
+    /// again, so loading the same data twice changes nothing.
+    pub async fn load(
+        &self,
+        origin: &str,
+        catalogue: Option<&Catalogue>,
+        versions: &[NewVersion<'_>],
+        reason: Option<&str>,
+    ) -> Result<LoadSummary, StoreError> {
+        let now = now_utc();
+        let mut tx = self.pool.begin().await?;
+        let mut summary = LoadSummary::default();
+        if let Some(c) = catalogue {
+            summary.definitions_changed = catalogue_rows::save(&mut tx, c, &now).await?;
+        }
+
+        // What the store already holds for the indicators in this load.
+        let mut history: HashMap<(String, String, String), Vec<(String, Cell)>> = HashMap::new();
+        let mut indicators: Vec<&str> = versions.iter().map(|v| v.cell.indicator.as_str()).collect();
+        indicators.sort_unstable();
+        indicators.dedup();
+        for ind in indicators {
+            let rows = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM cell_versions WHERE indicator = $1 ORDER BY id"
+            ))
+            .bind(ind)
+            .fetch_all(&mut *tx)
+            .await?;
+            for r in &rows {
+                let s = row_to_stored(r)?;
+                history
+                    .entry(key_of(&s.cell))
+                    .or_default()
+                    .push((s.recorded_at, s.cell));
+            }
+        }
+
+        let mut fresh: Vec<&NewVersion<'_>> = Vec::new();
+        for v in versions {
+            let versions_of_key = history.entry(key_of(v.cell)).or_default();
+            let current = versions_of_key
+                .iter()
+                .rev()
+                .filter(|(at, _)| at.as_str() <= v.recorded_at)
+                .max_by(|a, b| a.0.cmp(&b.0));
+            if current.is_some_and(|(_, c)| same(c, v.cell)) {
+                summary.cells_unchanged += 1;
+                continue;
+            }
+            versions_of_key.push((v.recorded_at.to_owned(), v.cell.clone()));
+            fresh.push(v);
+        }
+
+        if fresh.is_empty() && summary.definitions_changed == 0 {
+            tx.rollback().await?;
+            return Ok(summary);
+        }
+        let load_id: i64 = sqlx::query_scalar(
+            "INSERT INTO loads (started_at, origin, reason, cells_added) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(&now)
+        .bind(origin)
+        .bind(reason)
+        .bind(fresh.len() as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        summary.load_id = Some(load_id);
+
+        for chunk in fresh.chunks(ROWS_PER_INSERT) {
+            let mut sql = format!("INSERT INTO cell_versions ({INSERT_COLUMNS}) VALUES ");
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for j in 0..INSERT_ARITY {
+                    if j > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("${}", i * INSERT_ARITY + j + 1));
+                }
+                sql.push(')');
+            }
+            let mut q = sqlx::query(&sql);
+            for v in chunk {
+                let c = v.cell;
+                let p = c.figure.parts();
+                q = q
+                    .bind(load_id)
+                    .bind(c.indicator.to_string())
+                    .bind(c.period.to_string())
+                    .bind(c.breakdown.to_string())
+                    .bind(c.figure.status().as_str())
+                    .bind(p.value)
+                    .bind(p.lower)
+                    .bind(p.upper)
+                    .bind(p.base)
+                    .bind(c.provenance.source.as_ref().map(|s| s.to_string()))
+                    .bind(c.provenance.source_ref.clone())
+                    .bind(c.provenance.document.as_ref().map(|s| s.to_string()))
+                    .bind(join_footnotes(&c.provenance.footnotes))
+                    .bind(c.provenance.quote.clone())
+                    .bind(v.recorded_at.to_owned())
+                    .bind(v.reason.or(reason).map(str::to_owned));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        summary.cells_added = fresh.len() as u64;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    async fn cutoff_of(&self, as_of: &AsOf) -> Result<Option<String>, StoreError> {
+        Ok(match as_of {
+            AsOf::Latest => None,
+            AsOf::Date(d) => Some(format!("{d}T23:59:59Z")),
+            AsOf::Edition(id) => {
+                let cat = self.catalogue().await?;
+                let doc = cat
+                    .document(id)
+                    .ok_or_else(|| StoreError::UnknownEdition(id.clone()))?;
+                Some(format!("{}T23:59:59Z", doc.cutoff))
+            }
+        })
+    }
+
+    /// The current value of every cell as of a moment, optionally of one
+    /// indicator, sorted by indicator, period (in time) and breakdown.
+    pub async fn cells(&self, as_of: &AsOf, indicator: Option<&str>) -> Result<Vec<StoredCell>, StoreError> {
+        let cutoff = self.cutoff_of(as_of).await?;
+        let mut sql = format!("SELECT {COLUMNS} FROM cell_versions WHERE 1 = 1");
+        let mut n = 0;
+        if cutoff.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND recorded_at <= ${n}"));
+        }
+        if indicator.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND indicator = ${n}"));
+        }
+        let mut q = sqlx::query(&sql);
+        if let Some(c) = &cutoff {
+            q = q.bind(c.clone());
+        }
+        if let Some(i) = indicator {
+            q = q.bind(i.to_owned());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut latest: BTreeMap<(String, Period, String), StoredCell> = BTreeMap::new();
+        for r in &rows {
+            let s = row_to_stored(r)?;
+            let key = (
+                s.cell.indicator.to_string(),
+                s.cell.period.clone(),
+                s.cell.breakdown.to_string(),
+            );
+            match latest.get(&key) {
+                Some(old) if (old.recorded_at.as_str(), old.version) > (s.recorded_at.as_str(), s.version) => {}
+                _ => {
+                    latest.insert(key, s);
+                }
+            }
+        }
+        Ok(latest.into_values().collect())
+    }
+
+    /// Every version ever recorded for an indicator, oldest first.
+    pub async fn history(&self, indicator: &str) -> Result<Vec<StoredCell>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM cell_versions WHERE indicator = $1 ORDER BY recorded_at, id"
+        ))
+        .bind(indicator.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_to_stored).collect()
+    }
+
+    /// How many versions the store holds in all.
+    pub async fn version_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cell_versions")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+fn key_of(c: &Cell) -> (String, String, String) {
+    (c.indicator.to_string(), c.period.to_string(), c.breakdown.to_string())
+}

@@ -1,0 +1,15 @@
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    BadUrl(String),
+    #[error("cannot open the store: {0}")]
+    Connect(String),
+    #[error("cannot migrate the store: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the store holds a value it cannot read ({what}): {detail}")]
+    Corrupt { what: String, detail: String },
+    #[error("unknown edition '{0}': run `zicht editions` for the list")]
+    UnknownEdition(String),
+}

@@ -1,0 +1,111 @@
+//! Persistence for zicht. The only crate that knows SQL.
+//!
+//! One [`Store`] over SQLite (the embedded default: one file, WAL) or
+//! PostgreSQL, chosen by URL. Queries are runtime SQL written once for both
+//! backends through sqlx's `Any` driver, with `$n` placeholders, which both
+//! SQLite and PostgreSQL accept. Values are append-only: a correction is a
+//! new version, and every read can be asked as of a date or an edition.
+
+mod catalogue_rows;
+mod cells;
+mod error;
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use cells::{now_utc, AsOf, LoadSummary, NewVersion, StoredCell};
+pub use error::StoreError;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The default store when no URL is given: a file in the working directory.
+pub const DEFAULT_URL: &str = "sqlite://zicht.db";
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the store at `url`, creating an SQLite file when missing, and
+    /// applies the migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                return Err(StoreError::BadUrl(format!(
+                    "'{url}' names no file: write sqlite://PATH, e.g. sqlite://zicht.db or sqlite:///tmp/z.db"
+                )));
+            }
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() && !parent.exists() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        StoreError::BadUrl(format!(
+                            "cannot create the directory {} for the store: {e}",
+                            parent.display()
+                        ))
+                    })?;
+                }
+            }
+            let url = if url.contains('?') {
+                url.to_owned()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_owned())
+        } else {
+            return Err(StoreError::BadUrl(format!(
+                "'{url}' is not a store URL: use sqlite://PATH or postgres://user@host:port/db"
+            )));
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::BadUrl(format!("'{url}': {e}")))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers go on while a load writes; the busy
+                        // timeout makes a second writer wait instead of fail.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Connect(format!("{e}")))?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
