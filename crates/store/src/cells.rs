@@ -109,9 +109,17 @@ fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
     })
 }
 
-/// Two versions say the same thing when figure and provenance agree.
-fn same(a: &Cell, b: &Cell) -> bool {
-    a.figure == b.figure && a.provenance == b.provenance
+/// Whether `incoming` says nothing new over `current`: the same figure and
+/// provenance. A document or quote the incoming value does not carry (an
+/// import of an export has neither) is not a disagreement.
+fn same(current: &Cell, incoming: &Cell) -> bool {
+    let (c, i) = (&current.provenance, &incoming.provenance);
+    current.figure == incoming.figure
+        && c.source == i.source
+        && c.source_ref == i.source_ref
+        && c.footnotes == i.footnotes
+        && (i.document.is_none() || c.document == i.document)
+        && (i.quote.is_empty() || c.quote == i.quote)
 }
 
 pub fn now_utc() -> String {
@@ -306,6 +314,31 @@ impl Store {
             }
         }
         Ok(latest.into_values().collect())
+    }
+
+    /// Every version recorded up to a moment, each correction and each
+    /// document's own figure included, sorted like [`Store::cells`] and then
+    /// by recording time.
+    pub async fn versions(&self, as_of: &AsOf, indicator: Option<&str>) -> Result<Vec<StoredCell>, StoreError> {
+        let cutoff = self.cutoff_of(as_of).await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM cell_versions WHERE recorded_at <= $1 AND ($2 = '' OR indicator = $2)"
+        ))
+        .bind(cutoff.unwrap_or_else(|| "9999".to_owned()))
+        .bind(indicator.unwrap_or("").to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = rows.iter().map(row_to_stored).collect::<Result<Vec<_>, _>>()?;
+        out.sort_by(|a, b| {
+            (a.cell.indicator.as_str(), &a.cell.period, a.cell.breakdown.to_string(), &a.recorded_at, a.version).cmp(&(
+                b.cell.indicator.as_str(),
+                &b.cell.period,
+                b.cell.breakdown.to_string(),
+                &b.recorded_at,
+                b.version,
+            ))
+        });
+        Ok(out)
     }
 
     /// Every version ever recorded for an indicator, oldest first.

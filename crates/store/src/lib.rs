@@ -105,6 +105,13 @@ impl Store {
         self.backend
     }
 
+    /// Runs one statement that returns nothing, such as `CREATE DATABASE`
+    /// for a test's own database.
+    pub async fn execute_raw(&self, sql: &str) -> Result<(), StoreError> {
+        self.pool.execute(sql).await?;
+        Ok(())
+    }
+
     pub async fn close(self) {
         self.pool.close().await;
     }

@@ -25,6 +25,10 @@ pub struct ExportArgs {
     /// Only this indicator.
     #[arg(long)]
     pub indicator: Option<String>,
+    /// Every recorded version instead of the current value of each cell:
+    /// each document's own figure and every correction, oldest first.
+    #[arg(long)]
+    pub all_versions: bool,
 }
 
 pub async fn run(db: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> {
@@ -35,7 +39,12 @@ pub async fn run(db: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("unknown indicator '{i}': run `zicht indicators` for the list");
         }
     }
-    let stored = store.cells(&args.as_of.as_of()?, args.indicator.as_deref()).await?;
+    let as_of = args.as_of.as_of()?;
+    let stored = if args.all_versions {
+        store.versions(&as_of, args.indicator.as_deref()).await?
+    } else {
+        store.cells(&as_of, args.indicator.as_deref()).await?
+    };
     let cells: Vec<_> = stored.into_iter().map(|s| s.cell).collect();
     let format = match args.format {
         FormatArg::Csv => Format::Csv,

@@ -1,8 +1,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::collections::{HashMap, HashSet};
+
 use anyhow::Context;
-use zicht_model::{check_additivity, Cell, Slug};
+use zicht_model::{check_additivity, Cell, Figure, Slug};
 use zicht_store::{AsOf, NewVersion};
 
 #[derive(clap::Args, Debug)]
@@ -37,7 +39,7 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let recorded_at = zicht_store::now_utc();
     eprintln!("reading {name}…");
-    let (parsed, mut diags) = zicht_ingest::parse_export_csv(
+    let (mut parsed, mut diags) = zicht_ingest::parse_export_csv(
         &name,
         &text,
         &cat,
@@ -47,38 +49,50 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     );
 
     // Parts may not exceed their totals in what the store will hold after
-    // this import: the incoming cells laid over the current ones.
+    // this import: the incoming cells laid over the current ones. Only a
+    // contradiction this import makes is its fault; one the store already
+    // holds (two editions that disagree) is not, so that export → import
+    // round-trips.
     eprintln!("checking {} cells against the store…", parsed.cells.len());
     let current = store.cells(&AsOf::Latest, None).await?;
-    let mut merged: Vec<Cell> = Vec::with_capacity(current.len() + parsed.cells.len());
-    let mut incoming_at = std::collections::HashMap::new();
-    for (i, rc) in parsed.cells.iter().enumerate() {
-        incoming_at.insert(rc.cell.key(), i);
+    let current_by_key: HashMap<_, &Cell> = current.iter().map(|s| (s.cell.key(), &s.cell)).collect();
+    // The contract has no column for a rounding base; a rounded value that
+    // the store already holds keeps the base it was recorded with.
+    for rc in &mut parsed.cells {
+        if let (Figure::Rounded { value, .. }, Some(old)) = (rc.cell.figure, current_by_key.get(&rc.cell.key())) {
+            if let Figure::Rounded { value: v, base } = old.figure {
+                if v == value {
+                    rc.cell.figure = Figure::Rounded { value, base };
+                }
+            }
+        }
     }
-    let affected: std::collections::HashSet<(&str, String)> = parsed
+    let incoming: HashSet<_> = parsed.cells.iter().map(|rc| rc.cell.key()).collect();
+    let affected: HashSet<(&str, String)> = parsed
         .cells
         .iter()
         .map(|rc| (rc.cell.indicator.as_str(), rc.cell.period.to_string()))
         .collect();
-    for s in &current {
-        if affected.contains(&(s.cell.indicator.as_str(), s.cell.period.to_string()))
-            && !incoming_at.contains_key(&s.cell.key())
-        {
-            merged.push(s.cell.clone());
-        }
-    }
+    let mut merged: Vec<Cell> = current
+        .iter()
+        .filter(|s| affected.contains(&(s.cell.indicator.as_str(), s.cell.period.to_string())))
+        .filter(|s| !incoming.contains(&s.cell.key()))
+        .map(|s| s.cell.clone())
+        .collect();
     let first_incoming = merged.len();
     merged.extend(parsed.cells.iter().map(|rc| rc.cell.clone()));
+    let changed = |i: usize| {
+        i >= first_incoming
+            && current_by_key
+                .get(&merged[i].key())
+                .is_none_or(|old| old.figure != merged[i].figure)
+    };
     for v in check_additivity(&cat, &merged) {
-        let line = if v.total >= first_incoming {
-            Some(parsed.cells[v.total - first_incoming].line)
-        } else {
-            v.parts
-                .iter()
-                .find(|&&p| p >= first_incoming)
-                .map(|&p| parsed.cells[p - first_incoming].line)
-        };
-        diags.push(zicht_ingest::Diagnostic::new(&name, line, Some("value"), v.message(&merged)));
+        let culprit = std::iter::once(v.total).chain(v.parts.iter().copied()).find(|&i| changed(i));
+        if let Some(i) = culprit {
+            let line = parsed.cells[i - first_incoming].line;
+            diags.push(zicht_ingest::Diagnostic::new(&name, Some(line), Some("value"), v.message(&merged)));
+        }
     }
 
     if !diags.is_empty() {

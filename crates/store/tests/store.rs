@@ -1,0 +1,249 @@
+//! One contract suite for the store, run against SQLite and PostgreSQL.
+//!
+//! PostgreSQL is reached through `ZICHT_TEST_POSTGRES_URL` (a server URL; each
+//! test makes its own database). Without it the PostgreSQL half is skipped
+//! with a notice — except under CI=true, where it fails.
+
+use zicht_model::{
+    Breakdown, Catalogue, Cell, Document, DocumentKind, Figure, Frequency, Indicator, Period,
+    Provenance, Slug, Theme, Unit,
+};
+use zicht_store::{AsOf, NewVersion, Store};
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).unwrap()
+}
+
+fn catalogue() -> Catalogue {
+    Catalogue {
+        themes: vec![Theme { id: slug("t"), label_nl: "Thema".into(), label_en: "Theme".into() }],
+        documents: vec![
+            Document {
+                id: slug("ed-2021"),
+                kind: DocumentKind::Edition,
+                label_nl: "Editie 2021".into(),
+                label_en: "Edition 2021".into(),
+                publisher: None,
+                cutoff: "2021-09-01".into(),
+                published: None,
+                seed: None,
+            },
+            Document {
+                id: slug("ed-2023"),
+                kind: DocumentKind::Edition,
+                label_nl: "Editie 2023".into(),
+                label_en: "Edition 2023".into(),
+                publisher: None,
+                cutoff: "2023-10-01".into(),
+                published: None,
+                seed: None,
+            },
+        ],
+        indicators: vec![Indicator {
+            id: slug("victims"),
+            theme: slug("t"),
+            label_nl: "Slachtoffers".into(),
+            label_en: "Victims".into(),
+            definition_nl: String::new(),
+            definition_en: String::new(),
+            unit: Unit::Count,
+            counting_unit: None,
+            dimensions: vec![slug("sex")],
+            exclusive: true,
+            frequency: Frequency::Year,
+            from: None,
+            to: None,
+            sources: vec![],
+            recommendations: vec![],
+            min_count: None,
+            rounding_base: None,
+            zeros_sensitive: None,
+        }],
+        ..Default::default()
+    }
+}
+
+fn cell(period: &str, breakdown: &str, figure: Figure, document: Option<&str>) -> Cell {
+    Cell {
+        indicator: slug("victims"),
+        period: Period::parse(period).unwrap(),
+        breakdown: Breakdown::parse(breakdown).unwrap(),
+        figure,
+        provenance: Provenance {
+            source: Some(slug("comensha")),
+            source_ref: "Uitvraag 2021".into(),
+            document: document.map(slug),
+            footnotes: vec![slug("fn-1")],
+            quote: "109 (23j-86m)".into(),
+        },
+    }
+}
+
+fn v<'a>(cell: &'a Cell, at: &'a str) -> NewVersion<'a> {
+    NewVersion { cell, recorded_at: at, reason: None }
+}
+
+/// Every backend the suite runs on, each with a fresh, empty store.
+async fn stores(test: &str) -> Vec<(String, Store)> {
+    let dir = std::env::temp_dir().join(format!("zicht-store-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite://{}/z.db", dir.display());
+    let mut out = vec![(url.clone(), Store::open(&url).await.expect("open sqlite"))];
+    match std::env::var("ZICHT_TEST_POSTGRES_URL") {
+        Ok(server) => {
+            let db = format!("zicht_{}_{}", std::process::id(), test);
+            let admin = Store::open(&server).await.expect("reach the PostgreSQL server");
+            admin.execute_raw(&format!("DROP DATABASE IF EXISTS {db}")).await.unwrap();
+            admin.execute_raw(&format!("CREATE DATABASE {db}")).await.unwrap();
+            admin.close().await;
+            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
+            let url = format!("{base}/{db}");
+            out.push((url.clone(), Store::open(&url).await.expect("open postgres")));
+        }
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but ZICHT_TEST_POSTGRES_URL is not set: the store suite must run against PostgreSQL");
+        }
+        Err(_) => eprintln!("note: ZICHT_TEST_POSTGRES_URL not set; store suite ran on SQLite only"),
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_fresh_store_is_empty_and_reopens() {
+    for (url, store) in stores("fresh").await {
+        assert!(store.cells(&AsOf::Latest, None).await.unwrap().is_empty(), "{url}");
+        assert_eq!(store.catalogue().await.unwrap(), Catalogue::default(), "{url}");
+        store.close().await;
+        // Migrations are applied once; opening again changes nothing.
+        let again = Store::open(&url).await.unwrap();
+        assert_eq!(again.version_count().await.unwrap(), 0, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn every_status_round_trips() {
+    let figures = [
+        Figure::Exact { value: 0.0 },
+        Figure::Below { upper: 10.0 },
+        Figure::Range { lower: 7.0, upper: 28.0 },
+        Figure::Rounded { value: 320.0, base: 10.0 },
+        Figure::Estimate { value: None, lower: Some(5000.0), upper: Some(7500.0) },
+        Figure::Estimate { value: Some(76.6), lower: None, upper: None },
+        Figure::Refused,
+        Figure::NotAvailable,
+    ];
+    let cells: Vec<Cell> = figures
+        .iter()
+        .enumerate()
+        .map(|(i, f)| cell(&(2012 + i).to_string(), "sex=girls", *f, Some("ed-2021")))
+        .collect();
+    for (url, store) in stores("statuses").await {
+        let versions: Vec<_> = cells.iter().map(|c| v(c, "2021-09-01T00:00:00Z")).collect();
+        let s = store.load("test", Some(&catalogue()), &versions, None).await.unwrap();
+        assert_eq!(s.cells_added, figures.len() as u64, "{url}");
+        let back: Vec<Cell> = store
+            .cells(&AsOf::Latest, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.cell)
+            .collect();
+        assert_eq!(back, cells, "{url}");
+        assert_eq!(store.catalogue().await.unwrap(), catalogue(), "{url}");
+    }
+}
+
+#[tokio::test]
+async fn loading_the_same_data_twice_changes_nothing() {
+    let c = cell("2019", "", Figure::Exact { value: 109.0 }, Some("ed-2021"));
+    for (url, store) in stores("idempotent").await {
+        let first = store.load("a", Some(&catalogue()), &[v(&c, "2021-09-01T00:00:00Z")], None).await.unwrap();
+        assert_eq!(first.cells_added, 1);
+        let second = store.load("a", Some(&catalogue()), &[v(&c, "2021-09-01T00:00:00Z")], None).await.unwrap();
+        assert_eq!((second.cells_added, second.cells_unchanged, second.definitions_changed), (0, 1, 0), "{url}");
+        assert_eq!(second.load_id, None, "{url}: an empty load leaves no trace");
+        assert_eq!(store.version_count().await.unwrap(), 1, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn a_correction_never_overwrites_and_as_of_answers_what_was_known() {
+    let old = cell("2019", "", Figure::Exact { value: 109.0 }, Some("ed-2021"));
+    let new = cell("2019", "", Figure::Exact { value: 108.0 }, Some("ed-2023"));
+    for (url, store) in stores("revision").await {
+        store.load("a", Some(&catalogue()), &[v(&old, "2021-09-01T00:00:00Z")], None).await.unwrap();
+        store
+            .load(
+                "b",
+                None,
+                &[NewVersion { cell: &new, recorded_at: "2023-10-01T00:00:00Z", reason: Some("CoMensha revised its count") }],
+                None,
+            )
+            .await
+            .unwrap();
+        let value = |cells: Vec<zicht_store::StoredCell>| cells[0].cell.figure;
+        assert_eq!(value(store.cells(&AsOf::Latest, None).await.unwrap()), Figure::Exact { value: 108.0 }, "{url}");
+        assert_eq!(
+            value(store.cells(&AsOf::Edition("ed-2021".into()), None).await.unwrap()),
+            Figure::Exact { value: 109.0 },
+            "{url}"
+        );
+        assert_eq!(
+            value(store.cells(&AsOf::Date("2022-12-31".into()), None).await.unwrap()),
+            Figure::Exact { value: 109.0 },
+            "{url}"
+        );
+        assert!(store.cells(&AsOf::Date("2020-01-01".into()), None).await.unwrap().is_empty(), "{url}");
+        let history = store.history("victims").await.unwrap();
+        assert_eq!(history.len(), 2, "{url}");
+        assert_eq!(history[1].reason.as_deref(), Some("CoMensha revised its count"), "{url}");
+        assert!(matches!(
+            store.cells(&AsOf::Edition("nope".into()), None).await,
+            Err(zicht_store::StoreError::UnknownEdition(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn reads_filter_by_indicator_and_sort_periods_in_time() {
+    let cells = [
+        cell("2020", "", Figure::Exact { value: 67.0 }, None),
+        cell("2012", "sex=boys", Figure::Exact { value: 25.0 }, None),
+        cell("2012", "", Figure::Exact { value: 223.0 }, None),
+        cell("2017/2021", "", Figure::Exact { value: 11.0 }, None),
+    ];
+    for (url, store) in stores("order").await {
+        let vs: Vec<_> = cells.iter().map(|c| v(c, "2021-09-01T00:00:00Z")).collect();
+        store.load("a", Some(&catalogue()), &vs, None).await.unwrap();
+        let got: Vec<String> = store
+            .cells(&AsOf::Latest, Some("victims"))
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| format!("{} {}", s.cell.period, s.cell.breakdown))
+            .collect();
+        assert_eq!(got, ["2012 ", "2012 sex=boys", "2017/2021 ", "2020 "], "{url}");
+        assert!(store.cells(&AsOf::Latest, Some("other")).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_large_load_is_batched_and_complete() {
+    let cells: Vec<Cell> = (0..2_345)
+        .map(|i| cell(&format!("{}", 1000 + i), "", Figure::Exact { value: i as f64 }, None))
+        .collect();
+    for (url, store) in stores("batched").await {
+        let vs: Vec<_> = cells.iter().map(|c| v(c, "2024-01-01T00:00:00Z")).collect();
+        let s = store.load("a", Some(&catalogue()), &vs, None).await.unwrap();
+        assert_eq!(s.cells_added, 2_345, "{url}");
+        assert_eq!(store.cells(&AsOf::Latest, None).await.unwrap().len(), 2_345, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_url_says_what_to_write() {
+    let err = Store::open("mysql://x").await.unwrap_err().to_string();
+    assert!(err.contains("sqlite://PATH"), "{err}");
+    let err = Store::open("sqlite://").await.unwrap_err().to_string();
+    assert!(err.contains("names no file"), "{err}");
+}
