@@ -49,8 +49,20 @@ fn rows<'a>(csv: &'a str, prefix: &str) -> Vec<&'a str> {
 #[test]
 fn help_lists_every_command() {
     let r = ok(zicht("sqlite://unused.db", &["--help"]));
-    for cmd in ["init", "indicators", "editions", "show", "history", "export", "import"] {
-        assert!(r.stdout.contains(cmd), "--help does not list {cmd}:\n{}", r.stdout);
+    for cmd in [
+        "init",
+        "indicators",
+        "editions",
+        "show",
+        "history",
+        "export",
+        "import",
+    ] {
+        assert!(
+            r.stdout.contains(cmd),
+            "--help does not list {cmd}:\n{}",
+            r.stdout
+        );
     }
 }
 
@@ -58,9 +70,20 @@ fn help_lists_every_command() {
 fn init_twice_changes_nothing_the_second_time() {
     let (_d, db) = sqlite("init");
     let first = ok(zicht(&db, &["init"]));
-    assert!(first.stdout.contains("345 cells recorded") || first.stdout.contains("cells recorded, 0 already"), "{}", first.stdout);
+    assert!(
+        first.stdout.contains("345 cells recorded")
+            || first.stdout.contains("cells recorded, 0 already"),
+        "{}",
+        first.stdout
+    );
     let second = ok(zicht(&db, &["init"]));
-    assert!(second.stdout.contains("0 definitions new or changed, 0 cells recorded"), "{}", second.stdout);
+    assert!(
+        second
+            .stdout
+            .contains("0 definitions new or changed, 0 cells recorded"),
+        "{}",
+        second.stdout
+    );
 }
 
 #[test]
@@ -68,7 +91,10 @@ fn export_lists_the_seed_figures_with_their_status() {
     let (_d, db) = sqlite("export");
     ok(zicht(&db, &["init"]));
     let csv = ok(zicht(&db, &["export", "--format", "csv"])).stdout;
-    assert_eq!(csv.lines().next(), Some("indicator,period,breakdown,status,value,lower,upper,unit,source,footnote"));
+    assert_eq!(
+        csv.lines().next(),
+        Some("indicator,period,breakdown,status,value,lower,upper,unit,source,footnote")
+    );
     let has = |prefix: &str| assert!(!rows(&csv, prefix).is_empty(), "no row starting {prefix:?}");
     has("jenv.minor_victims_temporary_permit,2015,,below,,,10,persons,");
     has("jenv.minor_victims_temporary_permit,2020,,refused,,,,persons,");
@@ -82,9 +108,21 @@ fn export_lists_the_seed_figures_with_their_status() {
     // As of the 2020 edition, 2019 was still 109.
     let old = ok(zicht(&db, &["export", "--edition", "kic-2020"])).stdout;
     assert!(!rows(&old, "comensha.minor_victims,2019,,exact,109,").is_empty());
-    assert!(rows(&old, "comensha.minor_victims,2023,").is_empty(), "2023 was not known in 2021");
+    assert!(
+        rows(&old, "comensha.minor_victims,2023,").is_empty(),
+        "2023 was not known in 2021"
+    );
     // Every version, both documents' 2019 figures among them.
-    let all = ok(zicht(&db, &["export", "--all-versions", "--indicator", "comensha.minor_victims"])).stdout;
+    let all = ok(zicht(
+        &db,
+        &[
+            "export",
+            "--all-versions",
+            "--indicator",
+            "comensha.minor_victims",
+        ],
+    ))
+    .stdout;
     assert!(!rows(&all, "comensha.minor_victims,2019,,exact,109,").is_empty());
     assert!(!rows(&all, "comensha.minor_victims,2019,,exact,108,").is_empty());
 }
@@ -99,7 +137,11 @@ fn export_import_export_round_trips() {
     let file = dir_b.join("e.csv");
     std::fs::write(&file, &first).unwrap();
     let imported = ok(zicht(&db_b, &["import", file.to_str().unwrap()]));
-    assert!(imported.stdout.contains("0 cells recorded"), "re-importing the same figures records nothing: {}", imported.stdout);
+    assert!(
+        imported.stdout.contains("0 cells recorded"),
+        "re-importing the same figures records nothing: {}",
+        imported.stdout
+    );
     assert_eq!(ok(zicht(&db_b, &["export"])).stdout, first);
 }
 
@@ -114,12 +156,56 @@ fn a_correction_is_a_new_version_with_its_reason() {
          municipalities.trafficking_policy_share,2023,,exact,67,,,percent,significant-public: Herziene telling,\n",
     )
     .unwrap();
-    ok(zicht(&db, &["import", file.to_str().unwrap(), "--reason", "recount of the survey"]));
-    let now = ok(zicht(&db, &["export", "--indicator", "municipalities.trafficking_policy_share"])).stdout;
-    assert!(!rows(&now, "municipalities.trafficking_policy_share,2023,,exact,67,").is_empty(), "{now}");
-    let then = ok(zicht(&db, &["export", "--indicator", "municipalities.trafficking_policy_share", "--as-of", "2025-12-31"])).stdout;
-    assert!(!rows(&then, "municipalities.trafficking_policy_share,2023,,exact,66,").is_empty(), "{then}");
-    let history = ok(zicht(&db, &["history", "municipalities.trafficking_policy_share"])).stdout;
+    ok(zicht(
+        &db,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--reason",
+            "recount of the survey",
+        ],
+    ));
+    let now = ok(zicht(
+        &db,
+        &[
+            "export",
+            "--indicator",
+            "municipalities.trafficking_policy_share",
+        ],
+    ))
+    .stdout;
+    assert!(
+        !rows(
+            &now,
+            "municipalities.trafficking_policy_share,2023,,exact,67,"
+        )
+        .is_empty(),
+        "{now}"
+    );
+    let then = ok(zicht(
+        &db,
+        &[
+            "export",
+            "--indicator",
+            "municipalities.trafficking_policy_share",
+            "--as-of",
+            "2025-12-31",
+        ],
+    ))
+    .stdout;
+    assert!(
+        !rows(
+            &then,
+            "municipalities.trafficking_policy_share,2023,,exact,66,"
+        )
+        .is_empty(),
+        "{then}"
+    );
+    let history = ok(zicht(
+        &db,
+        &["history", "municipalities.trafficking_policy_share"],
+    ))
+    .stdout;
     assert!(history.contains("recount of the survey"), "{history}");
 }
 
@@ -155,7 +241,11 @@ fn bad_input_is_named_and_nothing_is_half_loaded() {
         format!("{name}:9: field 'lower': status exact has no lower"),
         "nothing was imported".to_owned(),
     ] {
-        assert!(r.stderr.contains(&expected), "missing {expected:?} in:\n{}", r.stderr);
+        assert!(
+            r.stderr.contains(&expected),
+            "missing {expected:?} in:\n{}",
+            r.stderr
+        );
     }
     // The good first row was not stored either.
     assert_eq!(ok(zicht(&db, &["export"])).stdout, before);
@@ -169,7 +259,11 @@ fn a_wrong_header_is_named() {
     std::fs::write(&file, "indicator;period\nx;y\n").unwrap();
     let r = zicht(&db, &["import", file.to_str().unwrap()]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains(":1: the header must be exactly"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(":1: the header must be exactly"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -177,9 +271,20 @@ fn show_writes_statuses_as_the_monitor_does() {
     let (_d, db) = sqlite("show");
     ok(zicht(&db, &["init"]));
     let out = ok(zicht(&db, &["show", "jenv.minor_victims_temporary_permit"])).stdout;
-    assert!(out.lines().any(|l| l.starts_with("2015") && l.contains("<10")), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("2020") && l.contains(" x[")), "{out}");
-    assert!(out.contains("vierde jaar op een rij"), "the refusal's reason is shown:\n{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("2015") && l.contains("<10")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("2020") && l.contains(" x[")),
+        "{out}"
+    );
+    assert!(
+        out.contains("vierde jaar op een rij"),
+        "the refusal's reason is shown:\n{out}"
+    );
     let amv = ok(zicht(&db, &["show", "amv.disappearances"])).stdout;
     assert!(amv.contains("7–28"), "{amv}");
     let r = zicht(&db, &["show", "comensha"]);
@@ -193,10 +298,20 @@ fn json_and_xlsx_hold_the_same_cells() {
     ok(zicht(&db, &["init"]));
     let csv = ok(zicht(&db, &["export"])).stdout;
     let n = csv.lines().count() - 1;
-    let json: serde_json::Value = serde_json::from_str(&ok(zicht(&db, &["export", "--format", "json"])).stdout).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(zicht(&db, &["export", "--format", "json"])).stdout).unwrap();
     assert_eq!(json["cells"].as_array().unwrap().len(), n);
     let xlsx = dir.join("cells.xlsx");
-    ok(zicht(&db, &["export", "--format", "xlsx", "--out", xlsx.to_str().unwrap()]));
+    ok(zicht(
+        &db,
+        &[
+            "export",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    ));
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
     let range = book.worksheet_range("cells").unwrap();
@@ -208,21 +323,46 @@ fn json_and_xlsx_hold_the_same_cells() {
 #[test]
 fn postgres_gives_the_same_export_as_sqlite() {
     let Ok(server) = std::env::var("ZICHT_TEST_POSTGRES_URL") else {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but ZICHT_TEST_POSTGRES_URL is not set");
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but ZICHT_TEST_POSTGRES_URL is not set"
+        );
         eprintln!("note: ZICHT_TEST_POSTGRES_URL not set; skipped the PostgreSQL comparison");
         return;
     };
     let db = format!("zicht_cli_{}", std::process::id());
-    let admin = Command::new("psql").arg(&server).arg("-qc").arg(format!("DROP DATABASE IF EXISTS {db}; ")).output();
+    let admin = Command::new("psql")
+        .arg(&server)
+        .arg("-qc")
+        .arg(format!("DROP DATABASE IF EXISTS {db}; "))
+        .output();
     let _ = admin;
-    let create = Command::new("psql").arg(&server).arg("-qc").arg(format!("CREATE DATABASE {db}")).output().expect("psql");
-    assert!(create.status.success(), "{}", String::from_utf8_lossy(&create.stderr));
+    let create = Command::new("psql")
+        .arg(&server)
+        .arg("-qc")
+        .arg(format!("CREATE DATABASE {db}"))
+        .output()
+        .expect("psql");
+    assert!(
+        create.status.success(),
+        "{}",
+        String::from_utf8_lossy(&create.stderr)
+    );
     let base = server.rsplit_once('/').unwrap().0;
     let pg = format!("{base}/{db}");
     let (_d, lite) = sqlite("pg-compare");
     ok(zicht(&pg, &["init"]));
     ok(zicht(&lite, &["init"]));
-    for args in [&["export"][..], &["export", "--edition", "kib-2023"], &["export", "--all-versions"]] {
-        assert_eq!(ok(zicht(&pg, args)).stdout, ok(zicht(&lite, args)).stdout, "{args:?}");
+    for args in [
+        &["export"][..],
+        &["export", "--edition", "kib-2023"],
+        &["export", "--all-versions"],
+    ] {
+        assert_eq!(
+            ok(zicht(&pg, args)).stdout,
+            ok(zicht(&lite, args)).stdout,
+            "{args:?}"
+        );
     }
 }

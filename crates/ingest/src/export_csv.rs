@@ -9,7 +9,15 @@ use crate::monitor_files::{figure_fields, read_csv};
 use crate::{Diagnostic, Diagnostics, RecordedCell};
 
 pub const EXPORT_HEADER: [&str; 10] = [
-    "indicator", "period", "breakdown", "status", "value", "lower", "upper", "unit", "source",
+    "indicator",
+    "period",
+    "breakdown",
+    "status",
+    "value",
+    "lower",
+    "upper",
+    "unit",
+    "source",
     "footnote",
 ];
 
@@ -138,21 +146,36 @@ pub fn parse_export_csv(
         let indicator = match Slug::parse(get(0)) {
             Ok(s) => Some(s),
             Err(e) => {
-                diags.push(Diagnostic::new(file, Some(line), Some("indicator"), e.to_string()));
+                diags.push(Diagnostic::new(
+                    file,
+                    Some(line),
+                    Some("indicator"),
+                    e.to_string(),
+                ));
                 None
             }
         };
         let period = match zicht_model::Period::parse(get(1)) {
             Ok(p) => Some(p),
             Err(e) => {
-                diags.push(Diagnostic::new(file, Some(line), Some("period"), e.to_string()));
+                diags.push(Diagnostic::new(
+                    file,
+                    Some(line),
+                    Some("period"),
+                    e.to_string(),
+                ));
                 None
             }
         };
         let breakdown = match Breakdown::parse(get(2)) {
             Ok(b) => Some(b),
             Err(e) => {
-                diags.push(Diagnostic::new(file, Some(line), Some("breakdown"), e.to_string()));
+                diags.push(Diagnostic::new(
+                    file,
+                    Some(line),
+                    Some("breakdown"),
+                    e.to_string(),
+                ));
                 None
             }
         };
@@ -193,7 +216,11 @@ pub fn parse_export_csv(
         }
         let (source, source_ref) = split_source(get(8), catalogue);
         let mut footnotes = Vec::new();
-        for text in get(9).split(FOOTNOTE_SEPARATOR.trim()).map(str::trim).filter(|t| !t.is_empty()) {
+        for text in get(9)
+            .split(FOOTNOTE_SEPARATOR.trim())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             match known_texts.get(text) {
                 Some(id) => footnotes.push((*id).clone()),
                 None => {

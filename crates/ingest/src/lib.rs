@@ -11,5 +11,7 @@ mod monitor_files;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use embedded::{embedded_files, embedded_monitor};
-pub use export_csv::{footnote_id_for_text, parse_export_csv, ExportRow, ParsedImport, EXPORT_HEADER};
+pub use export_csv::{
+    footnote_id_for_text, parse_export_csv, ExportRow, ParsedImport, EXPORT_HEADER,
+};
 pub use monitor_files::{parse_monitor, DataFile, Monitor, RecordedCell};

@@ -3,9 +3,9 @@
 
 use serde::Deserialize;
 use zicht_model::{
-    check_additivity, ActionPlan, Assessment, Breakdown, Catalogue, Cell, CountingUnit,
-    Dimension, Document, Figure, Footnote, Indicator, Measure, Organisation, Period, Provenance,
-    Ranking, Recommendation, Slug, Status, Text, Theme,
+    check_additivity, ActionPlan, Assessment, Breakdown, Catalogue, Cell, CountingUnit, Dimension,
+    Document, Figure, Footnote, Indicator, Measure, Organisation, Period, Provenance, Ranking,
+    Recommendation, Slug, Status, Text, Theme,
 };
 
 use crate::{Diagnostic, Diagnostics};
@@ -69,11 +69,28 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 pub(crate) const CELLS_HEADER: [&str; 12] = [
-    "indicator", "period", "breakdown", "status", "value", "lower", "upper", "base", "source",
-    "source_ref", "footnotes", "quote",
+    "indicator",
+    "period",
+    "breakdown",
+    "status",
+    "value",
+    "lower",
+    "upper",
+    "base",
+    "source",
+    "source_ref",
+    "footnotes",
+    "quote",
 ];
 const RANKINGS_HEADER: [&str; 9] = [
-    "indicator", "period", "rank", "dimension", "value", "source", "source_ref", "footnotes",
+    "indicator",
+    "period",
+    "rank",
+    "dimension",
+    "value",
+    "source",
+    "source_ref",
+    "footnotes",
     "quote",
 ];
 
@@ -129,7 +146,12 @@ fn slug_field(
     match Slug::parse(value.trim()) {
         Ok(s) => Some(s),
         Err(e) => {
-            diags.push(Diagnostic::new(file, Some(line), Some(field), e.to_string()));
+            diags.push(Diagnostic::new(
+                file,
+                Some(line),
+                Some(field),
+                e.to_string(),
+            ));
             None
         }
     }
@@ -171,7 +193,12 @@ fn period_field(diags: &mut Diagnostics, file: &str, line: usize, value: &str) -
     match Period::parse(value) {
         Ok(p) => Some(p),
         Err(e) => {
-            diags.push(Diagnostic::new(file, Some(line), Some("period"), e.to_string()));
+            diags.push(Diagnostic::new(
+                file,
+                Some(line),
+                Some("period"),
+                e.to_string(),
+            ));
             None
         }
     }
@@ -188,7 +215,12 @@ pub(crate) fn figure_fields(
     let status: Status = match status.parse() {
         Ok(s) => s,
         Err(e) => {
-            diags.push(Diagnostic::new(file, Some(line), Some("status"), format!("{e}")));
+            diags.push(Diagnostic::new(
+                file,
+                Some(line),
+                Some("status"),
+                format!("{e}"),
+            ));
             return None;
         }
     };
@@ -216,7 +248,12 @@ pub(crate) fn figure_fields(
                 zicht_model::FigureError::BadBase(_) => "base",
                 _ => "status",
             };
-            diags.push(Diagnostic::new(file, Some(line), Some(field), e.to_string()));
+            diags.push(Diagnostic::new(
+                file,
+                Some(line),
+                Some(field),
+                e.to_string(),
+            ));
             None
         }
     }
@@ -313,18 +350,27 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
         diags.push(Diagnostic::new("data/*.toml", None, None, e.to_string()));
     }
     for d in &cat.documents {
-        if Period::parse(&d.cutoff).map(|p| !p.is_day()).unwrap_or(true) {
+        if Period::parse(&d.cutoff)
+            .map(|p| !p.is_day())
+            .unwrap_or(true)
+        {
             diags.push(Diagnostic::new(
                 "monitor.toml",
                 None,
                 Some("cutoff"),
-                format!("document '{}': cutoff '{}' must be a day (YYYY-MM-DD)", d.id, d.cutoff),
+                format!(
+                    "document '{}': cutoff '{}' must be a day (YYYY-MM-DD)",
+                    d.id, d.cutoff
+                ),
             ));
         }
     }
 
     let mut cells = Vec::new();
-    for f in sorted.iter().filter(|f| f.path.starts_with("cells/") && f.path.ends_with(".csv")) {
+    for f in sorted
+        .iter()
+        .filter(|f| f.path.starts_with("cells/") && f.path.ends_with(".csv"))
+    {
         let doc_id = f.path.trim_start_matches("cells/").trim_end_matches(".csv");
         let Some(doc) = cat.document(doc_id).cloned() else {
             diags.push(Diagnostic::new(
@@ -339,7 +385,12 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
         for (line, r) in read_csv(&mut diags, f.path, f.text, &CELLS_HEADER) {
             if let Some(cell) = cell_row(&mut diags, f.path, line, &r, &doc.id) {
                 for p in cat.cell_problems(&cell) {
-                    diags.push(Diagnostic::new(f.path, Some(line), Some(p.field), p.message));
+                    diags.push(Diagnostic::new(
+                        f.path,
+                        Some(line),
+                        Some(p.field),
+                        p.message,
+                    ));
                 }
                 cells.push(RecordedCell {
                     cell,
@@ -361,7 +412,13 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
         }
     }
 
-    (Monitor { catalogue: cat, cells }, diags)
+    (
+        Monitor {
+            catalogue: cat,
+            cells,
+        },
+        diags,
+    )
 }
 
 /// One document must give each cell once. Parts that exceed their total are
@@ -404,7 +461,12 @@ fn cell_row(
     let breakdown = match Breakdown::parse(get(2)) {
         Ok(b) => Some(b),
         Err(e) => {
-            diags.push(Diagnostic::new(file, Some(line), Some("breakdown"), e.to_string()));
+            diags.push(Diagnostic::new(
+                file,
+                Some(line),
+                Some("breakdown"),
+                e.to_string(),
+            ));
             None
         }
     };
@@ -413,7 +475,12 @@ fn cell_row(
         file,
         line,
         get(3),
-        [("value", get(4)), ("lower", get(5)), ("upper", get(6)), ("base", get(7))],
+        [
+            ("value", get(4)),
+            ("lower", get(5)),
+            ("upper", get(6)),
+            ("base", get(7)),
+        ],
     );
     let source = optional_slug(diags, file, line, "source", get(8));
     let footnotes = slug_list(diags, file, line, "footnotes", get(10));
@@ -445,7 +512,12 @@ fn ranking_row(
     let rank = match get(2).trim().parse::<u32>() {
         Ok(n) if n > 0 => Some(n),
         _ => {
-            diags.push(Diagnostic::new(file, Some(line), Some("rank"), format!("'{}' is not a rank (1, 2, …)", get(2))));
+            diags.push(Diagnostic::new(
+                file,
+                Some(line),
+                Some("rank"),
+                format!("'{}' is not a rank (1, 2, …)", get(2)),
+            ));
             None
         }
     };
@@ -466,15 +538,28 @@ fn ranking_row(
         quote: get(8).trim().to_owned(),
     };
     if cat.indicator(rk.indicator.as_str()).is_none() {
-        diags.push(Diagnostic::new(file, Some(line), Some("indicator"), format!("unknown indicator '{}'", rk.indicator)));
+        diags.push(Diagnostic::new(
+            file,
+            Some(line),
+            Some("indicator"),
+            format!("unknown indicator '{}'", rk.indicator),
+        ));
     }
     match cat.dimension(rk.dimension.as_str()) {
-        None => diags.push(Diagnostic::new(file, Some(line), Some("dimension"), format!("unknown dimension '{}'", rk.dimension))),
+        None => diags.push(Diagnostic::new(
+            file,
+            Some(line),
+            Some("dimension"),
+            format!("unknown dimension '{}'", rk.dimension),
+        )),
         Some(d) if d.value(rk.value.as_str()).is_none() => diags.push(Diagnostic::new(
             file,
             Some(line),
             Some("value"),
-            format!("'{}' is not a value of dimension '{}'", rk.value, rk.dimension),
+            format!(
+                "'{}' is not a value of dimension '{}'",
+                rk.value, rk.dimension
+            ),
         )),
         _ => {}
     }

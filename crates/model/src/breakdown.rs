@@ -60,7 +60,10 @@ impl Breakdown {
     }
 
     pub fn get(&self, dim: &str) -> Option<&Slug> {
-        self.0.iter().find(|(d, _)| d.as_str() == dim).map(|(_, v)| v)
+        self.0
+            .iter()
+            .find(|(d, _)| d.as_str() == dim)
+            .map(|(_, v)| v)
     }
 
     pub fn pairs(&self) -> impl Iterator<Item = (&Slug, &Slug)> {
@@ -128,7 +131,10 @@ mod tests {
 
     #[test]
     fn rejects_malformed_pairs() {
-        assert!(matches!(Breakdown::parse("sex"), Err(BreakdownError::NotAPair(_))));
+        assert!(matches!(
+            Breakdown::parse("sex"),
+            Err(BreakdownError::NotAPair(_))
+        ));
         assert!(matches!(
             Breakdown::parse("sex=boys;sex=girls"),
             Err(BreakdownError::Repeated(_))

@@ -459,16 +459,24 @@ impl Catalogue {
             }
         }
         dups(&mut errors, "theme", &self.themes, |t| t.id.to_string());
-        dups(&mut errors, "document", &self.documents, |t| t.id.to_string());
+        dups(&mut errors, "document", &self.documents, |t| {
+            t.id.to_string()
+        });
         dups(&mut errors, "organisation", &self.organisations, |t| {
             t.id.to_string()
         });
-        dups(&mut errors, "dimension", &self.dimensions, |t| t.id.to_string());
+        dups(&mut errors, "dimension", &self.dimensions, |t| {
+            t.id.to_string()
+        });
         dups(&mut errors, "counting unit", &self.counting_units, |t| {
             t.id.to_string()
         });
-        dups(&mut errors, "indicator", &self.indicators, |t| t.id.to_string());
-        dups(&mut errors, "footnote", &self.footnotes, |t| t.id.to_string());
+        dups(&mut errors, "indicator", &self.indicators, |t| {
+            t.id.to_string()
+        });
+        dups(&mut errors, "footnote", &self.footnotes, |t| {
+            t.id.to_string()
+        });
         dups(&mut errors, "recommendation", &self.recommendations, |t| {
             t.id.to_string()
         });
@@ -495,7 +503,13 @@ impl Catalogue {
             };
         for d in &self.documents {
             if let Some(p) = &d.publisher {
-                dangling("document", &d.id, "organisation", p, self.organisation(p.as_str()).is_some());
+                dangling(
+                    "document",
+                    &d.id,
+                    "organisation",
+                    p,
+                    self.organisation(p.as_str()).is_some(),
+                );
             }
         }
         for d in &self.dimensions {
@@ -505,50 +519,134 @@ impl Catalogue {
                 if let Some(pd) = pd {
                     for v in &d.values {
                         if let Some(pv) = &v.parent {
-                            dangling("dimension value", &v.id, "parent value", pv, pd.value(pv.as_str()).is_some());
+                            dangling(
+                                "dimension value",
+                                &v.id,
+                                "parent value",
+                                pv,
+                                pd.value(pv.as_str()).is_some(),
+                            );
                         }
                     }
                 }
             }
         }
         for i in &self.indicators {
-            dangling("indicator", &i.id, "theme", &i.theme, self.theme(i.theme.as_str()).is_some());
+            dangling(
+                "indicator",
+                &i.id,
+                "theme",
+                &i.theme,
+                self.theme(i.theme.as_str()).is_some(),
+            );
             if let Some(cu) = &i.counting_unit {
-                dangling("indicator", &i.id, "counting unit", cu, self.counting_unit(cu.as_str()).is_some());
+                dangling(
+                    "indicator",
+                    &i.id,
+                    "counting unit",
+                    cu,
+                    self.counting_unit(cu.as_str()).is_some(),
+                );
             }
             for d in &i.dimensions {
-                dangling("indicator", &i.id, "dimension", d, self.dimension(d.as_str()).is_some());
+                dangling(
+                    "indicator",
+                    &i.id,
+                    "dimension",
+                    d,
+                    self.dimension(d.as_str()).is_some(),
+                );
             }
             for s in &i.sources {
-                dangling("indicator", &i.id, "organisation", s, self.organisation(s.as_str()).is_some());
+                dangling(
+                    "indicator",
+                    &i.id,
+                    "organisation",
+                    s,
+                    self.organisation(s.as_str()).is_some(),
+                );
             }
             for r in &i.recommendations {
-                dangling("indicator", &i.id, "recommendation", r, self.recommendation(r.as_str()).is_some());
+                dangling(
+                    "indicator",
+                    &i.id,
+                    "recommendation",
+                    r,
+                    self.recommendation(r.as_str()).is_some(),
+                );
             }
         }
         for r in &self.recommendations {
-            dangling("recommendation", &r.id, "organisation", &r.body, self.organisation(r.body.as_str()).is_some());
+            dangling(
+                "recommendation",
+                &r.id,
+                "organisation",
+                &r.body,
+                self.organisation(r.body.as_str()).is_some(),
+            );
             if let Some(p) = &r.parent {
-                dangling("recommendation", &r.id, "recommendation", p, self.recommendation(p.as_str()).is_some());
+                dangling(
+                    "recommendation",
+                    &r.id,
+                    "recommendation",
+                    p,
+                    self.recommendation(p.as_str()).is_some(),
+                );
             }
         }
         for a in &self.assessments {
-            dangling("assessment", &a.recommendation, "recommendation", &a.recommendation, self.recommendation(a.recommendation.as_str()).is_some());
-            dangling("assessment", &a.recommendation, "document", &a.document, self.document(a.document.as_str()).is_some());
+            dangling(
+                "assessment",
+                &a.recommendation,
+                "recommendation",
+                &a.recommendation,
+                self.recommendation(a.recommendation.as_str()).is_some(),
+            );
+            dangling(
+                "assessment",
+                &a.recommendation,
+                "document",
+                &a.document,
+                self.document(a.document.as_str()).is_some(),
+            );
         }
         for m in &self.measures {
             for r in &m.recommendations {
-                dangling("measure", &m.id, "recommendation", r, self.recommendation(r.as_str()).is_some());
+                dangling(
+                    "measure",
+                    &m.id,
+                    "recommendation",
+                    r,
+                    self.recommendation(r.as_str()).is_some(),
+                );
             }
             for e in &m.events {
                 if let Some(d) = &e.document {
-                    dangling("measure", &m.id, "document", d, self.document(d.as_str()).is_some());
+                    dangling(
+                        "measure",
+                        &m.id,
+                        "document",
+                        d,
+                        self.document(d.as_str()).is_some(),
+                    );
                 }
             }
         }
         for t in &self.texts {
-            dangling("text", &t.document, "theme", &t.theme, self.theme(t.theme.as_str()).is_some());
-            dangling("text", &t.theme, "document", &t.document, self.document(t.document.as_str()).is_some());
+            dangling(
+                "text",
+                &t.document,
+                "theme",
+                &t.theme,
+                self.theme(t.theme.as_str()).is_some(),
+            );
+            dangling(
+                "text",
+                &t.theme,
+                "document",
+                &t.document,
+                self.document(t.document.as_str()).is_some(),
+            );
         }
         errors
     }
@@ -604,7 +702,10 @@ impl Catalogue {
             // A change may be negative.
         } else if let Some((lo, _)) = cell.figure.bounds() {
             if lo < 0.0 {
-                out.push(P::new("value", format!("a {} is never negative", ind.unit.as_str())));
+                out.push(P::new(
+                    "value",
+                    format!("a {} is never negative", ind.unit.as_str()),
+                ));
             }
         }
         out

@@ -102,15 +102,9 @@ pub enum Figure {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FigureError {
     #[error("status {status} needs a {field}")]
-    Missing {
-        status: Status,
-        field: &'static str,
-    },
+    Missing { status: Status, field: &'static str },
     #[error("status {status} has no {field}: leave it empty")]
-    Unexpected {
-        status: Status,
-        field: &'static str,
-    },
+    Unexpected { status: Status, field: &'static str },
     #[error("{field} is not a finite number")]
     NotFinite { field: &'static str },
     #[error("lower bound {lower} is above upper bound {upper}")]
@@ -156,9 +150,8 @@ impl Figure {
                 return Err(FigureError::NotFinite { field });
             }
         }
-        let need = |field: &'static str, v: Option<f64>| {
-            v.ok_or(FigureError::Missing { status, field })
-        };
+        let need =
+            |field: &'static str, v: Option<f64>| v.ok_or(FigureError::Missing { status, field });
         let none = |field: &'static str, v: Option<f64>| match v {
             Some(_) => Err(FigureError::Unexpected { status, field }),
             None => Ok(()),
@@ -384,7 +377,13 @@ mod tests {
             Err(FigureError::Inverted { .. })
         ));
         assert!(matches!(
-            Figure::from_parts(Status::Estimate, Some(9000.0), Some(5000.0), Some(7500.0), None),
+            Figure::from_parts(
+                Status::Estimate,
+                Some(9000.0),
+                Some(5000.0),
+                Some(7500.0),
+                None
+            ),
             Err(FigureError::OutsideInterval { .. })
         ));
         assert!(matches!(

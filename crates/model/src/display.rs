@@ -77,13 +77,9 @@ impl std::fmt::Display for FigureDisplay<'_> {
             } => {
                 let word = if nl { "schatting" } else { "estimate" };
                 match (value, lower, upper) {
-                    (Some(v), Some(l), Some(u)) => write!(
-                        f,
-                        "≈{} ({}–{})",
-                        self.num(v),
-                        self.num(l),
-                        self.num(u)
-                    ),
+                    (Some(v), Some(l), Some(u)) => {
+                        write!(f, "≈{} ({}–{})", self.num(v), self.num(l), self.num(u))
+                    }
                     (Some(v), _, _) => write!(f, "≈{} ({word})", self.num(v)),
                     (None, Some(l), Some(u)) => {
                         write!(f, "{}–{} ({word})", self.num(l), self.num(u))
@@ -113,18 +109,41 @@ mod tests {
 
     #[test]
     fn writes_figures_as_the_monitor_does() {
-        assert_eq!(show(Figure::Exact { value: 19872.0 }, Unit::Count, Lang::Nl), "19.872");
-        assert_eq!(show(Figure::Exact { value: 76.6 }, Unit::Percent, Lang::Nl), "76,6%");
-        assert_eq!(show(Figure::Exact { value: 76.6 }, Unit::Percent, Lang::En), "76.6%");
-        assert_eq!(show(Figure::Below { upper: 10.0 }, Unit::Count, Lang::Nl), "<10");
         assert_eq!(
-            show(Figure::Range { lower: 7.0, upper: 28.0 }, Unit::Count, Lang::Nl),
+            show(Figure::Exact { value: 19872.0 }, Unit::Count, Lang::Nl),
+            "19.872"
+        );
+        assert_eq!(
+            show(Figure::Exact { value: 76.6 }, Unit::Percent, Lang::Nl),
+            "76,6%"
+        );
+        assert_eq!(
+            show(Figure::Exact { value: 76.6 }, Unit::Percent, Lang::En),
+            "76.6%"
+        );
+        assert_eq!(
+            show(Figure::Below { upper: 10.0 }, Unit::Count, Lang::Nl),
+            "<10"
+        );
+        assert_eq!(
+            show(
+                Figure::Range {
+                    lower: 7.0,
+                    upper: 28.0
+                },
+                Unit::Count,
+                Lang::Nl
+            ),
             "7–28"
         );
         assert_eq!(show(Figure::Refused, Unit::Count, Lang::Nl), "x");
         assert_eq!(
             show(
-                Figure::Estimate { value: None, lower: Some(5000.0), upper: Some(7500.0) },
+                Figure::Estimate {
+                    value: None,
+                    lower: Some(5000.0),
+                    upper: Some(7500.0)
+                },
                 Unit::Count,
                 Lang::Nl
             ),

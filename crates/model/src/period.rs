@@ -89,9 +89,7 @@ impl Point {
     /// The last day this point covers.
     pub fn last_day(&self) -> (i32, u8, u8) {
         let month = self.month.unwrap_or(12);
-        let day = self
-            .day
-            .unwrap_or_else(|| days_in_month(self.year, month));
+        let day = self.day.unwrap_or_else(|| days_in_month(self.year, month));
         (self.year, month, day)
     }
 }
@@ -230,7 +228,16 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_period() {
-        for bad in ["20", "2020-13", "2021-02-29", "2021/2017", "2020-1", "twintig", "", "2020/"] {
+        for bad in [
+            "20",
+            "2020-13",
+            "2021-02-29",
+            "2021/2017",
+            "2020-1",
+            "twintig",
+            "",
+            "2020/",
+        ] {
             assert!(Period::parse(bad).is_err(), "{bad:?}");
         }
         assert!(Period::parse("2020-02-29").is_ok());

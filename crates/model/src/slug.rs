@@ -24,9 +24,8 @@ impl Slug {
             return Err(SlugError::Empty);
         };
         let ok_first = first.is_ascii_lowercase() || first.is_ascii_digit();
-        let ok_rest = chars.all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-')
-        });
+        let ok_rest = chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
         if ok_first && ok_rest {
             Ok(Slug(s.to_owned()))
         } else {

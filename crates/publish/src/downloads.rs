@@ -39,8 +39,15 @@ fn num(s: &str) -> Option<f64> {
 }
 
 /// Renders cells in the export contract, one row per cell, in the order given.
-pub fn render(cells: &[Cell], catalogue: &Catalogue, format: Format) -> Result<Vec<u8>, PublishError> {
-    let rows: Vec<ExportRow> = cells.iter().map(|c| ExportRow::from_cell(c, catalogue)).collect();
+pub fn render(
+    cells: &[Cell],
+    catalogue: &Catalogue,
+    format: Format,
+) -> Result<Vec<u8>, PublishError> {
+    let rows: Vec<ExportRow> = cells
+        .iter()
+        .map(|c| ExportRow::from_cell(c, catalogue))
+        .collect();
     match format {
         Format::Csv => {
             let mut w = csv::WriterBuilder::new()
@@ -50,7 +57,8 @@ pub fn render(cells: &[Cell], catalogue: &Catalogue, format: Format) -> Result<V
             for r in &rows {
                 w.write_record(r.fields())?;
             }
-            w.into_inner().map_err(|e| PublishError::Csv(e.into_error().into()))
+            w.into_inner()
+                .map_err(|e| PublishError::Csv(e.into_error().into()))
         }
         Format::Json => {
             let cells: Vec<JsonCell<'_>> = rows

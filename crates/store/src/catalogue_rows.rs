@@ -7,7 +7,11 @@ use zicht_model::Catalogue;
 
 use crate::{Store, StoreError};
 
-fn rows<T: Serialize>(kind: &'static str, items: &[T], id: impl Fn(&T) -> String) -> Vec<(&'static str, String, i64, String)> {
+fn rows<T: Serialize>(
+    kind: &'static str,
+    items: &[T],
+    id: impl Fn(&T) -> String,
+) -> Vec<(&'static str, String, i64, String)> {
     items
         .iter()
         .enumerate()
@@ -24,10 +28,14 @@ fn all_rows(c: &Catalogue) -> Vec<(&'static str, String, i64, String)> {
     out.extend(rows("document", &c.documents, |t| t.id.to_string()));
     out.extend(rows("organisation", &c.organisations, |t| t.id.to_string()));
     out.extend(rows("dimension", &c.dimensions, |t| t.id.to_string()));
-    out.extend(rows("counting_unit", &c.counting_units, |t| t.id.to_string()));
+    out.extend(rows("counting_unit", &c.counting_units, |t| {
+        t.id.to_string()
+    }));
     out.extend(rows("indicator", &c.indicators, |t| t.id.to_string()));
     out.extend(rows("footnote", &c.footnotes, |t| t.id.to_string()));
-    out.extend(rows("recommendation", &c.recommendations, |t| t.id.to_string()));
+    out.extend(rows("recommendation", &c.recommendations, |t| {
+        t.id.to_string()
+    }));
     out.extend(rows("assessment", &c.assessments, |t| {
         format!("{}|{}", t.recommendation, t.document)
     }));
@@ -87,7 +95,10 @@ pub(crate) async fn save(
     Ok(changed)
 }
 
-fn parse_all<T: DeserializeOwned>(kind: &str, bodies: &[(String, String)]) -> Result<Vec<T>, StoreError> {
+fn parse_all<T: DeserializeOwned>(
+    kind: &str,
+    bodies: &[(String, String)],
+) -> Result<Vec<T>, StoreError> {
     bodies
         .iter()
         .filter(|(k, _)| k == kind)

@@ -45,9 +45,11 @@ pub struct LoadSummary {
     pub cells_unchanged: u64,
 }
 
-const COLUMNS: &str = "id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
+const COLUMNS: &str =
+    "id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
                        source, source_ref, document, footnotes, quote, recorded_at, reason";
-const INSERT_COLUMNS: &str = "load_id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
+const INSERT_COLUMNS: &str =
+    "load_id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
                               source, source_ref, document, footnotes, quote, recorded_at, reason";
 const INSERT_ARITY: usize = 16;
 /// Rows per INSERT statement: well under SQLite's and PostgreSQL's limits on
@@ -67,7 +69,8 @@ fn join_footnotes(f: &[Slug]) -> String {
 
 fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
     let text = |i: usize| -> Result<String, StoreError> { Ok(r.try_get::<String, _>(i)?) };
-    let opt_text = |i: usize| -> Result<Option<String>, StoreError> { Ok(r.try_get::<Option<String>, _>(i)?) };
+    let opt_text =
+        |i: usize| -> Result<Option<String>, StoreError> { Ok(r.try_get::<Option<String>, _>(i)?) };
     let num = |i: usize| -> Result<Option<f64>, StoreError> { Ok(r.try_get::<Option<f64>, _>(i)?) };
     let indicator = Slug::parse(&text(1)?).map_err(|e| corrupt("indicator", e))?;
     let period = Period::parse(&text(2)?).map_err(|e| corrupt("period", e))?;
@@ -168,7 +171,8 @@ impl Store {
 
         // What the store already holds for the indicators in this load.
         let mut history: HashMap<(String, String, String), Vec<(String, Cell)>> = HashMap::new();
-        let mut indicators: Vec<&str> = versions.iter().map(|v| v.cell.indicator.as_str()).collect();
+        let mut indicators: Vec<&str> =
+            versions.iter().map(|v| v.cell.indicator.as_str()).collect();
         indicators.sort_unstable();
         indicators.dedup();
         for ind in indicators {
@@ -278,7 +282,11 @@ impl Store {
 
     /// The current value of every cell as of a moment, optionally of one
     /// indicator, sorted by indicator, period (in time) and breakdown.
-    pub async fn cells(&self, as_of: &AsOf, indicator: Option<&str>) -> Result<Vec<StoredCell>, StoreError> {
+    pub async fn cells(
+        &self,
+        as_of: &AsOf,
+        indicator: Option<&str>,
+    ) -> Result<Vec<StoredCell>, StoreError> {
         let cutoff = self.cutoff_of(as_of).await?;
         let mut sql = format!("SELECT {COLUMNS} FROM cell_versions WHERE 1 = 1");
         let mut n = 0;
@@ -307,7 +315,9 @@ impl Store {
                 s.cell.breakdown.to_string(),
             );
             match latest.get(&key) {
-                Some(old) if (old.recorded_at.as_str(), old.version) > (s.recorded_at.as_str(), s.version) => {}
+                Some(old)
+                    if (old.recorded_at.as_str(), old.version)
+                        > (s.recorded_at.as_str(), s.version) => {}
                 _ => {
                     latest.insert(key, s);
                 }
@@ -319,7 +329,11 @@ impl Store {
     /// Every version recorded up to a moment, each correction and each
     /// document's own figure included, sorted like [`Store::cells`] and then
     /// by recording time.
-    pub async fn versions(&self, as_of: &AsOf, indicator: Option<&str>) -> Result<Vec<StoredCell>, StoreError> {
+    pub async fn versions(
+        &self,
+        as_of: &AsOf,
+        indicator: Option<&str>,
+    ) -> Result<Vec<StoredCell>, StoreError> {
         let cutoff = self.cutoff_of(as_of).await?;
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM cell_versions WHERE recorded_at <= $1 AND ($2 = '' OR indicator = $2)"
@@ -328,15 +342,25 @@ impl Store {
         .bind(indicator.unwrap_or("").to_owned())
         .fetch_all(&self.pool)
         .await?;
-        let mut out = rows.iter().map(row_to_stored).collect::<Result<Vec<_>, _>>()?;
+        let mut out = rows
+            .iter()
+            .map(row_to_stored)
+            .collect::<Result<Vec<_>, _>>()?;
         out.sort_by(|a, b| {
-            (a.cell.indicator.as_str(), &a.cell.period, a.cell.breakdown.to_string(), &a.recorded_at, a.version).cmp(&(
-                b.cell.indicator.as_str(),
-                &b.cell.period,
-                b.cell.breakdown.to_string(),
-                &b.recorded_at,
-                b.version,
-            ))
+            (
+                a.cell.indicator.as_str(),
+                &a.cell.period,
+                a.cell.breakdown.to_string(),
+                &a.recorded_at,
+                a.version,
+            )
+                .cmp(&(
+                    b.cell.indicator.as_str(),
+                    &b.cell.period,
+                    b.cell.breakdown.to_string(),
+                    &b.recorded_at,
+                    b.version,
+                ))
         });
         Ok(out)
     }
@@ -361,5 +385,9 @@ impl Store {
 }
 
 fn key_of(c: &Cell) -> (String, String, String) {
-    (c.indicator.to_string(), c.period.to_string(), c.breakdown.to_string())
+    (
+        c.indicator.to_string(),
+        c.period.to_string(),
+        c.breakdown.to_string(),
+    )
 }

@@ -16,7 +16,11 @@ fn slug(s: &str) -> Slug {
 
 fn catalogue() -> Catalogue {
     Catalogue {
-        themes: vec![Theme { id: slug("t"), label_nl: "Thema".into(), label_en: "Theme".into() }],
+        themes: vec![Theme {
+            id: slug("t"),
+            label_nl: "Thema".into(),
+            label_en: "Theme".into(),
+        }],
         documents: vec![
             Document {
                 id: slug("ed-2021"),
@@ -80,7 +84,11 @@ fn cell(period: &str, breakdown: &str, figure: Figure, document: Option<&str>) -
 }
 
 fn v<'a>(cell: &'a Cell, at: &'a str) -> NewVersion<'a> {
-    NewVersion { cell, recorded_at: at, reason: None }
+    NewVersion {
+        cell,
+        recorded_at: at,
+        reason: None,
+    }
 }
 
 /// Every backend the suite runs on, each with a fresh, empty store.
@@ -92,9 +100,17 @@ async fn stores(test: &str) -> Vec<(String, Store)> {
     match std::env::var("ZICHT_TEST_POSTGRES_URL") {
         Ok(server) => {
             let db = format!("zicht_{}_{}", std::process::id(), test);
-            let admin = Store::open(&server).await.expect("reach the PostgreSQL server");
-            admin.execute_raw(&format!("DROP DATABASE IF EXISTS {db}")).await.unwrap();
-            admin.execute_raw(&format!("CREATE DATABASE {db}")).await.unwrap();
+            let admin = Store::open(&server)
+                .await
+                .expect("reach the PostgreSQL server");
+            admin
+                .execute_raw(&format!("DROP DATABASE IF EXISTS {db}"))
+                .await
+                .unwrap();
+            admin
+                .execute_raw(&format!("CREATE DATABASE {db}"))
+                .await
+                .unwrap();
             admin.close().await;
             let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
             let url = format!("{base}/{db}");
@@ -103,7 +119,9 @@ async fn stores(test: &str) -> Vec<(String, Store)> {
         Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
             panic!("CI=true but ZICHT_TEST_POSTGRES_URL is not set: the store suite must run against PostgreSQL");
         }
-        Err(_) => eprintln!("note: ZICHT_TEST_POSTGRES_URL not set; store suite ran on SQLite only"),
+        Err(_) => {
+            eprintln!("note: ZICHT_TEST_POSTGRES_URL not set; store suite ran on SQLite only")
+        }
     }
     out
 }
@@ -111,8 +129,15 @@ async fn stores(test: &str) -> Vec<(String, Store)> {
 #[tokio::test]
 async fn a_fresh_store_is_empty_and_reopens() {
     for (url, store) in stores("fresh").await {
-        assert!(store.cells(&AsOf::Latest, None).await.unwrap().is_empty(), "{url}");
-        assert_eq!(store.catalogue().await.unwrap(), Catalogue::default(), "{url}");
+        assert!(
+            store.cells(&AsOf::Latest, None).await.unwrap().is_empty(),
+            "{url}"
+        );
+        assert_eq!(
+            store.catalogue().await.unwrap(),
+            Catalogue::default(),
+            "{url}"
+        );
         store.close().await;
         // Migrations are applied once; opening again changes nothing.
         let again = Store::open(&url).await.unwrap();
@@ -125,10 +150,24 @@ async fn every_status_round_trips() {
     let figures = [
         Figure::Exact { value: 0.0 },
         Figure::Below { upper: 10.0 },
-        Figure::Range { lower: 7.0, upper: 28.0 },
-        Figure::Rounded { value: 320.0, base: 10.0 },
-        Figure::Estimate { value: None, lower: Some(5000.0), upper: Some(7500.0) },
-        Figure::Estimate { value: Some(76.6), lower: None, upper: None },
+        Figure::Range {
+            lower: 7.0,
+            upper: 28.0,
+        },
+        Figure::Rounded {
+            value: 320.0,
+            base: 10.0,
+        },
+        Figure::Estimate {
+            value: None,
+            lower: Some(5000.0),
+            upper: Some(7500.0),
+        },
+        Figure::Estimate {
+            value: Some(76.6),
+            lower: None,
+            upper: None,
+        },
         Figure::Refused,
         Figure::NotAvailable,
     ];
@@ -139,7 +178,10 @@ async fn every_status_round_trips() {
         .collect();
     for (url, store) in stores("statuses").await {
         let versions: Vec<_> = cells.iter().map(|c| v(c, "2021-09-01T00:00:00Z")).collect();
-        let s = store.load("test", Some(&catalogue()), &versions, None).await.unwrap();
+        let s = store
+            .load("test", Some(&catalogue()), &versions, None)
+            .await
+            .unwrap();
         assert_eq!(s.cells_added, figures.len() as u64, "{url}");
         let back: Vec<Cell> = store
             .cells(&AsOf::Latest, None)
@@ -157,10 +199,34 @@ async fn every_status_round_trips() {
 async fn loading_the_same_data_twice_changes_nothing() {
     let c = cell("2019", "", Figure::Exact { value: 109.0 }, Some("ed-2021"));
     for (url, store) in stores("idempotent").await {
-        let first = store.load("a", Some(&catalogue()), &[v(&c, "2021-09-01T00:00:00Z")], None).await.unwrap();
+        let first = store
+            .load(
+                "a",
+                Some(&catalogue()),
+                &[v(&c, "2021-09-01T00:00:00Z")],
+                None,
+            )
+            .await
+            .unwrap();
         assert_eq!(first.cells_added, 1);
-        let second = store.load("a", Some(&catalogue()), &[v(&c, "2021-09-01T00:00:00Z")], None).await.unwrap();
-        assert_eq!((second.cells_added, second.cells_unchanged, second.definitions_changed), (0, 1, 0), "{url}");
+        let second = store
+            .load(
+                "a",
+                Some(&catalogue()),
+                &[v(&c, "2021-09-01T00:00:00Z")],
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                second.cells_added,
+                second.cells_unchanged,
+                second.definitions_changed
+            ),
+            (0, 1, 0),
+            "{url}"
+        );
         assert_eq!(second.load_id, None, "{url}: an empty load leaves no trace");
         assert_eq!(store.version_count().await.unwrap(), 1, "{url}");
     }
@@ -171,32 +237,69 @@ async fn a_correction_never_overwrites_and_as_of_answers_what_was_known() {
     let old = cell("2019", "", Figure::Exact { value: 109.0 }, Some("ed-2021"));
     let new = cell("2019", "", Figure::Exact { value: 108.0 }, Some("ed-2023"));
     for (url, store) in stores("revision").await {
-        store.load("a", Some(&catalogue()), &[v(&old, "2021-09-01T00:00:00Z")], None).await.unwrap();
+        store
+            .load(
+                "a",
+                Some(&catalogue()),
+                &[v(&old, "2021-09-01T00:00:00Z")],
+                None,
+            )
+            .await
+            .unwrap();
         store
             .load(
                 "b",
                 None,
-                &[NewVersion { cell: &new, recorded_at: "2023-10-01T00:00:00Z", reason: Some("CoMensha revised its count") }],
+                &[NewVersion {
+                    cell: &new,
+                    recorded_at: "2023-10-01T00:00:00Z",
+                    reason: Some("CoMensha revised its count"),
+                }],
                 None,
             )
             .await
             .unwrap();
         let value = |cells: Vec<zicht_store::StoredCell>| cells[0].cell.figure;
-        assert_eq!(value(store.cells(&AsOf::Latest, None).await.unwrap()), Figure::Exact { value: 108.0 }, "{url}");
         assert_eq!(
-            value(store.cells(&AsOf::Edition("ed-2021".into()), None).await.unwrap()),
+            value(store.cells(&AsOf::Latest, None).await.unwrap()),
+            Figure::Exact { value: 108.0 },
+            "{url}"
+        );
+        assert_eq!(
+            value(
+                store
+                    .cells(&AsOf::Edition("ed-2021".into()), None)
+                    .await
+                    .unwrap()
+            ),
             Figure::Exact { value: 109.0 },
             "{url}"
         );
         assert_eq!(
-            value(store.cells(&AsOf::Date("2022-12-31".into()), None).await.unwrap()),
+            value(
+                store
+                    .cells(&AsOf::Date("2022-12-31".into()), None)
+                    .await
+                    .unwrap()
+            ),
             Figure::Exact { value: 109.0 },
             "{url}"
         );
-        assert!(store.cells(&AsOf::Date("2020-01-01".into()), None).await.unwrap().is_empty(), "{url}");
+        assert!(
+            store
+                .cells(&AsOf::Date("2020-01-01".into()), None)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{url}"
+        );
         let history = store.history("victims").await.unwrap();
         assert_eq!(history.len(), 2, "{url}");
-        assert_eq!(history[1].reason.as_deref(), Some("CoMensha revised its count"), "{url}");
+        assert_eq!(
+            history[1].reason.as_deref(),
+            Some("CoMensha revised its count"),
+            "{url}"
+        );
         assert!(matches!(
             store.cells(&AsOf::Edition("nope".into()), None).await,
             Err(zicht_store::StoreError::UnknownEdition(_))
@@ -214,7 +317,10 @@ async fn reads_filter_by_indicator_and_sort_periods_in_time() {
     ];
     for (url, store) in stores("order").await {
         let vs: Vec<_> = cells.iter().map(|c| v(c, "2021-09-01T00:00:00Z")).collect();
-        store.load("a", Some(&catalogue()), &vs, None).await.unwrap();
+        store
+            .load("a", Some(&catalogue()), &vs, None)
+            .await
+            .unwrap();
         let got: Vec<String> = store
             .cells(&AsOf::Latest, Some("victims"))
             .await
@@ -222,21 +328,43 @@ async fn reads_filter_by_indicator_and_sort_periods_in_time() {
             .iter()
             .map(|s| format!("{} {}", s.cell.period, s.cell.breakdown))
             .collect();
-        assert_eq!(got, ["2012 ", "2012 sex=boys", "2017/2021 ", "2020 "], "{url}");
-        assert!(store.cells(&AsOf::Latest, Some("other")).await.unwrap().is_empty());
+        assert_eq!(
+            got,
+            ["2012 ", "2012 sex=boys", "2017/2021 ", "2020 "],
+            "{url}"
+        );
+        assert!(store
+            .cells(&AsOf::Latest, Some("other"))
+            .await
+            .unwrap()
+            .is_empty());
     }
 }
 
 #[tokio::test]
 async fn a_large_load_is_batched_and_complete() {
     let cells: Vec<Cell> = (0..2_345)
-        .map(|i| cell(&format!("{}", 1000 + i), "", Figure::Exact { value: i as f64 }, None))
+        .map(|i| {
+            cell(
+                &format!("{}", 1000 + i),
+                "",
+                Figure::Exact { value: i as f64 },
+                None,
+            )
+        })
         .collect();
     for (url, store) in stores("batched").await {
         let vs: Vec<_> = cells.iter().map(|c| v(c, "2024-01-01T00:00:00Z")).collect();
-        let s = store.load("a", Some(&catalogue()), &vs, None).await.unwrap();
+        let s = store
+            .load("a", Some(&catalogue()), &vs, None)
+            .await
+            .unwrap();
         assert_eq!(s.cells_added, 2_345, "{url}");
-        assert_eq!(store.cells(&AsOf::Latest, None).await.unwrap().len(), 2_345, "{url}");
+        assert_eq!(
+            store.cells(&AsOf::Latest, None).await.unwrap().len(),
+            2_345,
+            "{url}"
+        );
     }
 }
 

@@ -21,7 +21,8 @@ pub struct ImportArgs {
 
 pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let name = args.file.display().to_string();
-    let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {name}"))?;
+    let text =
+        std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {name}"))?;
     let store = super::open(db).await?;
     let mut cat = store.catalogue().await?;
     if cat.indicators.is_empty() {
@@ -55,11 +56,14 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     // round-trips.
     eprintln!("checking {} cells against the store…", parsed.cells.len());
     let current = store.cells(&AsOf::Latest, None).await?;
-    let current_by_key: HashMap<_, &Cell> = current.iter().map(|s| (s.cell.key(), &s.cell)).collect();
+    let current_by_key: HashMap<_, &Cell> =
+        current.iter().map(|s| (s.cell.key(), &s.cell)).collect();
     // The contract has no column for a rounding base; a rounded value that
     // the store already holds keeps the base it was recorded with.
     for rc in &mut parsed.cells {
-        if let (Figure::Rounded { value, .. }, Some(old)) = (rc.cell.figure, current_by_key.get(&rc.cell.key())) {
+        if let (Figure::Rounded { value, .. }, Some(old)) =
+            (rc.cell.figure, current_by_key.get(&rc.cell.key()))
+        {
             if let Figure::Rounded { value: v, base } = old.figure {
                 if v == value {
                     rc.cell.figure = Figure::Rounded { value, base };
@@ -88,10 +92,17 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
                 .is_none_or(|old| old.figure != merged[i].figure)
     };
     for v in check_additivity(&cat, &merged) {
-        let culprit = std::iter::once(v.total).chain(v.parts.iter().copied()).find(|&i| changed(i));
+        let culprit = std::iter::once(v.total)
+            .chain(v.parts.iter().copied())
+            .find(|&i| changed(i));
         if let Some(i) = culprit {
             let line = parsed.cells[i - first_incoming].line;
-            diags.push(zicht_ingest::Diagnostic::new(&name, Some(line), Some("value"), v.message(&merged)));
+            diags.push(zicht_ingest::Diagnostic::new(
+                &name,
+                Some(line),
+                Some("value"),
+                v.message(&merged),
+            ));
         }
     }
 
@@ -115,7 +126,12 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         .collect();
     eprintln!("storing…");
     let summary = store
-        .load(&format!("import: {name}"), Some(&cat), &versions, args.reason.as_deref())
+        .load(
+            &format!("import: {name}"),
+            Some(&cat),
+            &versions,
+            args.reason.as_deref(),
+        )
         .await?;
     println!(
         "{name}: {} cells recorded, {} unchanged",

@@ -39,7 +39,10 @@ pub async fn run(db: &str, args: &IndicatorsArgs) -> anyhow::Result<ExitCode> {
             ]
         })
         .collect();
-    print!("{}", table(&["indicator", "label", "unit", "periods", "cells"], &rows));
+    print!(
+        "{}",
+        table(&["indicator", "label", "unit", "periods", "cells"], &rows)
+    );
     Ok(ExitCode::SUCCESS)
 }
 

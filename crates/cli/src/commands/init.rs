@@ -16,13 +16,22 @@ pub struct InitArgs {
 /// Reads every .toml and .csv file under `dir`, by path relative to it.
 fn read_data_dir(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> anyhow::Result<()> {
-        for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?
+        {
             let path = entry?.path();
             if path.is_dir() {
                 walk(root, &path, out)?;
-            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("toml" | "csv")) {
-                let rel = path.strip_prefix(root)?.to_string_lossy().replace('\\', "/");
-                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("toml" | "csv")
+            ) {
+                let rel = path
+                    .strip_prefix(root)?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
                 out.push((rel, text));
             }
         }
@@ -71,7 +80,9 @@ pub async fn run(db: &str, args: &InitArgs) -> anyhow::Result<ExitCode> {
         Some(d) => format!("init: {}", d.display()),
         None => "init: embedded monitor".to_owned(),
     };
-    let summary = store.load(&origin, Some(&monitor.catalogue), &versions, None).await?;
+    let summary = store
+        .load(&origin, Some(&monitor.catalogue), &versions, None)
+        .await?;
     println!(
         "store {db}: {} definitions new or changed, {} cells recorded, {} already there",
         summary.definitions_changed, summary.cells_added, summary.cells_unchanged

@@ -33,7 +33,10 @@ fn unknown_indicator(id: &str, cat: &zicht_model::Catalogue) -> anyhow::Error {
     if near.is_empty() {
         anyhow::anyhow!("unknown indicator '{id}': run `zicht indicators` for the list")
     } else {
-        anyhow::anyhow!("unknown indicator '{id}'; did you mean: {}?", near.join(", "))
+        anyhow::anyhow!(
+            "unknown indicator '{id}'; did you mean: {}?",
+            near.join(", ")
+        )
     }
 }
 
@@ -44,7 +47,9 @@ pub async fn run(db: &str, args: &ShowArgs) -> anyhow::Result<ExitCode> {
         .indicator(&args.indicator)
         .ok_or_else(|| unknown_indicator(&args.indicator, &cat))?;
     let lang = if args.english { Lang::En } else { Lang::Nl };
-    let cells = store.cells(&args.as_of.as_of()?, Some(&args.indicator)).await?;
+    let cells = store
+        .cells(&args.as_of.as_of()?, Some(&args.indicator))
+        .await?;
     let (label, definition) = match lang {
         Lang::Nl => (&ind.label_nl, &ind.definition_nl),
         Lang::En => (&ind.label_en, &ind.definition_en),
@@ -69,10 +74,13 @@ pub async fn run(db: &str, args: &ShowArgs) -> anyhow::Result<ExitCode> {
                 .footnotes
                 .iter()
                 .map(|f| {
-                    let pos = notes.iter().position(|n| *n == f.as_str()).unwrap_or_else(|| {
-                        notes.push(f.as_str());
-                        notes.len() - 1
-                    });
+                    let pos = notes
+                        .iter()
+                        .position(|n| *n == f.as_str())
+                        .unwrap_or_else(|| {
+                            notes.push(f.as_str());
+                            notes.len() - 1
+                        });
                     format!("[{}]", pos + 1)
                 })
                 .collect();
@@ -83,8 +91,20 @@ pub async fn run(db: &str, args: &ShowArgs) -> anyhow::Result<ExitCode> {
                 } else {
                     c.breakdown.to_string()
                 },
-                format!("{}{}", FigureDisplay { figure: &c.figure, unit: ind.unit, lang }, marks.join("")),
-                c.provenance.document.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+                format!(
+                    "{}{}",
+                    FigureDisplay {
+                        figure: &c.figure,
+                        unit: ind.unit,
+                        lang
+                    },
+                    marks.join("")
+                ),
+                c.provenance
+                    .document
+                    .as_ref()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
                 c.provenance.source_ref.clone(),
             ]
         })
@@ -120,8 +140,11 @@ pub async fn history(db: &str, args: &HistoryArgs) -> anyhow::Result<ExitCode> {
     let versions = store.history(&args.indicator).await?;
     let mut versions: Vec<_> = versions.iter().collect();
     versions.sort_by(|a, b| {
-        (&a.cell.period, a.cell.breakdown.to_string(), &a.recorded_at)
-            .cmp(&(&b.cell.period, b.cell.breakdown.to_string(), &b.recorded_at))
+        (&a.cell.period, a.cell.breakdown.to_string(), &a.recorded_at).cmp(&(
+            &b.cell.period,
+            b.cell.breakdown.to_string(),
+            &b.recorded_at,
+        ))
     });
     let rows: Vec<Vec<String>> = versions
         .iter()
@@ -129,16 +152,36 @@ pub async fn history(db: &str, args: &HistoryArgs) -> anyhow::Result<ExitCode> {
             vec![
                 s.cell.period.to_string(),
                 s.cell.breakdown.to_string(),
-                FigureDisplay { figure: &s.cell.figure, unit: ind.unit, lang: Lang::Nl }.to_string(),
+                FigureDisplay {
+                    figure: &s.cell.figure,
+                    unit: ind.unit,
+                    lang: Lang::Nl,
+                }
+                .to_string(),
                 s.recorded_at.clone(),
-                s.cell.provenance.document.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+                s.cell
+                    .provenance
+                    .document
+                    .as_ref()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
                 s.reason.clone().unwrap_or_default(),
             ]
         })
         .collect();
     print!(
         "{}",
-        table(&["period", "breakdown", "value", "recorded", "document", "reason"], &rows)
+        table(
+            &[
+                "period",
+                "breakdown",
+                "value",
+                "recorded",
+                "document",
+                "reason"
+            ],
+            &rows
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
