@@ -35,6 +35,8 @@ enum Command {
     Show(commands::show::ShowArgs),
     /// Show every recorded version of an indicator's cells, corrections included.
     History(commands::show::HistoryArgs),
+    /// List the UN recommendations, or show one with its indicators, assessments and measures.
+    Recommendations(commands::recommendations::RecommendationsArgs),
     /// Export cells in the data contract (CSV, JSON or XLSX).
     Export(commands::export::ExportArgs),
     /// Import cells from a CSV in the export contract (one transaction: all or nothing).
@@ -60,6 +62,7 @@ fn main() -> std::process::ExitCode {
             Command::Editions => commands::indicators::editions(&cli.db).await,
             Command::Show(a) => commands::show::run(&cli.db, a).await,
             Command::History(a) => commands::show::history(&cli.db, a).await,
+            Command::Recommendations(a) => commands::recommendations::run(&cli.db, a).await,
             Command::Export(a) => commands::export::run(&cli.db, a).await,
             Command::Import(a) => commands::import::run(&cli.db, a).await,
         }

@@ -366,3 +366,35 @@ fn postgres_gives_the_same_export_as_sqlite() {
         );
     }
 }
+
+#[test]
+fn recommendations_show_their_measures_with_a_timeline() {
+    let (_d, db) = sqlite("recs");
+    ok(zicht(&db, &["init"]));
+    let list = ok(zicht(&db, &["recommendations"])).stdout;
+    for id in [
+        "19a", "19b", "39a", "39b", "39c", "42-i", "42-ii", "42-iii", "42-iv",
+    ] {
+        assert!(
+            list.lines().any(|l| l.starts_with(id)),
+            "{id} missing:\n{list}"
+        );
+    }
+    let one = ok(zicht(&db, &["recommendations", "42-iii"])).stdout;
+    assert!(
+        one.contains("offlimits.reports"),
+        "its indicators are named:\n{one}"
+    );
+    let law = ok(zicht(&db, &["recommendations", "19a"])).stdout;
+    assert!(
+        law.contains("2024-07-01  in werking getreden"),
+        "Wet seksuele misdrijven entered into force on 1 July 2024:\n{law}"
+    );
+    let r = zicht(&db, &["recommendations", "99z"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("unknown recommendation '99z'"),
+        "{}",
+        r.stderr
+    );
+}

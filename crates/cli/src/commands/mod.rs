@@ -2,6 +2,7 @@ pub mod export;
 pub mod import;
 pub mod indicators;
 pub mod init;
+pub mod recommendations;
 pub mod show;
 
 use anyhow::Context;
