@@ -37,6 +37,10 @@ enum Command {
     History(commands::show::HistoryArgs),
     /// List the UN recommendations, or show one with its indicators, assessments and measures.
     Recommendations(commands::recommendations::RecommendationsArgs),
+    /// Estimate how many victims are out of sight (multiple systems estimation on capture histories).
+    Estimate(commands::estimate_cmd::EstimateCmd),
+    /// Write the capture histories a saved estimate was computed from.
+    Histories(commands::estimate_cmd::HistoriesArgs),
     /// Export cells in the data contract (CSV, JSON or XLSX).
     Export(commands::export::ExportArgs),
     /// Import cells from a CSV in the export contract (one transaction: all or nothing).
@@ -44,6 +48,14 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    // `zicht export | head` closes the pipe early; like every Unix tool, end
+    // quietly then instead of failing on the next write.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread
+    // starts touches no Rust state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -63,6 +75,8 @@ fn main() -> std::process::ExitCode {
             Command::Show(a) => commands::show::run(&cli.db, a).await,
             Command::History(a) => commands::show::history(&cli.db, a).await,
             Command::Recommendations(a) => commands::recommendations::run(&cli.db, a).await,
+            Command::Estimate(a) => commands::estimate_cmd::run(&cli.db, a).await,
+            Command::Histories(a) => commands::estimate_cmd::histories(&cli.db, a).await,
             Command::Export(a) => commands::export::run(&cli.db, a).await,
             Command::Import(a) => commands::import::run(&cli.db, a).await,
         }

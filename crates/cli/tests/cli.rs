@@ -398,3 +398,108 @@ fn recommendations_show_their_measures_with_a_timeline() {
         r.stderr
     );
 }
+
+fn uk2013() -> String {
+    format!(
+        "{}/../estimate/tests/data/uk2013.csv",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn estimate_prints_json_and_saves_a_reproducible_estimate_cell() {
+    let (dir, db) = sqlite("estimate");
+    ok(zicht(&db, &["init"]));
+    let json = ok(zicht(
+        &db,
+        &[
+            "estimate",
+            &uk2013(),
+            "--json",
+            "--bootstrap",
+            "0",
+            "--no-sensitivity",
+        ],
+    ))
+    .stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["estimate"].as_f64().unwrap().round(), 11418.0);
+    assert_eq!(v["observed"].as_u64(), Some(2744));
+    assert!(v["model"].as_str().unwrap().contains("PF:NCA"));
+    assert!((v["ci_lower"].as_f64().unwrap() - 9977.3).abs() < 1.0);
+
+    ok(zicht(
+        &db,
+        &[
+            "estimate",
+            &uk2013(),
+            "--bootstrap",
+            "0",
+            "--no-sensitivity",
+            "--save",
+            "nr.estimate.victims",
+            "--period",
+            "2024",
+        ],
+    ));
+    let csv = ok(zicht(
+        &db,
+        &["export", "--indicator", "nr.estimate.victims"],
+    ))
+    .stdout;
+    assert!(
+        !rows(
+            &csv,
+            "nr.estimate.victims,2024,,estimate,11418,9977,13146,persons,"
+        )
+        .is_empty(),
+        "{csv}"
+    );
+    let back = dir.join("h.csv");
+    ok(zicht(
+        &db,
+        &[
+            "histories",
+            "nr.estimate.victims",
+            "--period",
+            "2024",
+            "--out",
+            back.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&back).unwrap(),
+        std::fs::read_to_string(uk2013()).unwrap()
+    );
+
+    let bad = zicht(
+        &db,
+        &[
+            "estimate",
+            &uk2013(),
+            "--save",
+            "nr.estimate.victims",
+            "--period",
+            "1990",
+            "--bootstrap",
+            "0",
+        ],
+    );
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("field 'period'"), "{}", bad.stderr);
+}
+
+#[test]
+fn estimate_names_bad_input() {
+    let (dir, db) = sqlite("estimate-bad");
+    let file = dir.join("bad.csv");
+    std::fs::write(&file, "A,B,count\n1,0,5\n0,2,3\n1,1,-1\n").unwrap();
+    let r = zicht(&db, &["estimate", file.to_str().unwrap()]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("line 3") || r.stderr.contains(":3"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}

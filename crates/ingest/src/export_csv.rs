@@ -139,6 +139,7 @@ pub fn parse_export_csv(
         .collect();
     let mut new_ids: HashMap<String, Slug> = HashMap::new();
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    let index = catalogue.index();
 
     for (line, r) in read_csv(&mut diags, file, text, &EXPORT_HEADER) {
         let get = |i: usize| r.get(i).unwrap_or("").trim();
@@ -179,9 +180,7 @@ pub fn parse_export_csv(
                 None
             }
         };
-        let ind = indicator
-            .as_ref()
-            .and_then(|i| catalogue.indicator(i.as_str()));
+        let ind = indicator.as_ref().and_then(|i| index.indicator(i.as_str()));
         let base = if get(3) == "rounded" {
             Some(ind.and_then(|i| i.rounding_base).unwrap_or(10).to_string())
         } else {
@@ -255,7 +254,7 @@ pub fn parse_export_csv(
                 quote: String::new(),
             },
         };
-        for p in catalogue.cell_problems(&cell) {
+        for p in index.cell_problems(&cell) {
             // Footnotes new to the store are added with the import.
             if p.field == "footnotes" {
                 continue;

@@ -367,6 +367,7 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
     }
 
     let mut cells = Vec::new();
+    let index = cat.index();
     for f in sorted
         .iter()
         .filter(|f| f.path.starts_with("cells/") && f.path.ends_with(".csv"))
@@ -384,7 +385,7 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
         let before = cells.len();
         for (line, r) in read_csv(&mut diags, f.path, f.text, &CELLS_HEADER) {
             if let Some(cell) = cell_row(&mut diags, f.path, line, &r, &doc.id) {
-                for p in cat.cell_problems(&cell) {
+                for p in index.cell_problems(&cell) {
                     diags.push(Diagnostic::new(
                         f.path,
                         Some(line),
@@ -439,7 +440,7 @@ fn check_document(diags: &mut Diagnostics, cat: &Catalogue, cells: &[RecordedCel
             ));
         }
     }
-    let plain: Vec<Cell> = cells.iter().map(|rc| rc.cell.clone()).collect();
+    let plain: Vec<&Cell> = cells.iter().map(|rc| &rc.cell).collect();
     for v in check_additivity(cat, &plain) {
         let rc = &cells[v.total];
         diags.push(

@@ -1,7 +1,7 @@
 //! The definitions a monitor is made of. They are data: a theme, an indicator
 //! or a dimension is declared in the data files, never in code.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -651,12 +651,47 @@ impl Catalogue {
         errors
     }
 
+    /// Look-ups by id in constant time, for checking many cells.
+    pub fn index(&self) -> CatalogueIndex<'_> {
+        CatalogueIndex {
+            indicators: self.indicators.iter().map(|i| (i.id.as_str(), i)).collect(),
+            dimensions: self
+                .dimensions
+                .iter()
+                .map(|d| {
+                    let values = d.values.iter().map(|v| (v.id.as_str(), v)).collect();
+                    (d.id.as_str(), (d, values))
+                })
+                .collect(),
+            organisations: self.organisations.iter().map(|o| o.id.as_str()).collect(),
+            documents: self.documents.iter().map(|d| d.id.as_str()).collect(),
+            footnotes: self.footnotes.iter().map(|f| f.id.as_str()).collect(),
+        }
+    }
+}
+
+type DimensionEntry<'a> = (&'a Dimension, HashMap<&'a str, &'a DimensionValue>);
+
+/// A catalogue's definitions by id, built once to check many cells.
+pub struct CatalogueIndex<'a> {
+    indicators: HashMap<&'a str, &'a Indicator>,
+    dimensions: HashMap<&'a str, DimensionEntry<'a>>,
+    organisations: HashSet<&'a str>,
+    documents: HashSet<&'a str>,
+    footnotes: HashSet<&'a str>,
+}
+
+impl CatalogueIndex<'_> {
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.get(id).copied()
+    }
+
     /// Everything wrong with one cell against these definitions, each problem
     /// with the field it is in.
     pub fn cell_problems(&self, cell: &Cell) -> Vec<crate::CellProblem> {
         use crate::CellProblem as P;
         let mut out = Vec::new();
-        let Some(ind) = self.indicator(cell.indicator.as_str()) else {
+        let Some(ind) = self.indicators.get(cell.indicator.as_str()) else {
             out.push(P::new(
                 "indicator",
                 format!(
@@ -672,7 +707,7 @@ impl Catalogue {
         out.extend(self.breakdown_problems(ind, &cell.breakdown));
         let prov = &cell.provenance;
         if let Some(s) = &prov.source {
-            if self.organisation(s.as_str()).is_none() {
+            if !self.organisations.contains(s.as_str()) {
                 out.push(P::new(
                     "source",
                     format!("unknown organisation '{s}': declare it in monitor.toml"),
@@ -680,12 +715,12 @@ impl Catalogue {
             }
         }
         if let Some(d) = &prov.document {
-            if self.document(d.as_str()).is_none() {
+            if !self.documents.contains(d.as_str()) {
                 out.push(P::new("document", format!("unknown document '{d}'")));
             }
         }
         for f in &prov.footnotes {
-            if self.footnote(f.as_str()).is_none() {
+            if !self.footnotes.contains(f.as_str()) {
                 out.push(P::new("footnotes", format!("unknown footnote '{f}'")));
             }
         }
@@ -734,11 +769,11 @@ impl Catalogue {
                 ));
                 continue;
             }
-            let Some(d) = self.dimension(dim.as_str()) else {
+            let Some((d, values)) = self.dimensions.get(dim.as_str()) else {
                 out.push(P::new("breakdown", format!("unknown dimension '{dim}'")));
                 continue;
             };
-            let Some(v) = d.value(value.as_str()) else {
+            let Some(v) = values.get(value.as_str()) else {
                 out.push(P::new(
                     "breakdown",
                     format!(

@@ -348,6 +348,11 @@ impl Cell {
     pub fn key(&self) -> (&Slug, &Period, &Breakdown) {
         (&self.indicator, &self.period, &self.breakdown)
     }
+
+    /// The key with the indicator as a plain string.
+    pub fn key_ref(&self) -> (&str, &Period, &Breakdown) {
+        (self.indicator.as_str(), &self.period, &self.breakdown)
+    }
 }
 
 #[cfg(test)]

@@ -1,3 +1,4 @@
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::{Breakdown, Catalogue, Cell, Unit};
@@ -27,8 +28,8 @@ pub struct AdditivityViolation {
 }
 
 impl AdditivityViolation {
-    pub fn message(&self, cells: &[Cell]) -> String {
-        let t = &cells[self.total];
+    pub fn message<C: Borrow<Cell>>(&self, cells: &[C]) -> String {
+        let t: &Cell = cells[self.total].borrow();
         format!(
             "the parts of {} {} [{}] by '{}' add up to at least {} but the total is at most {}; \
              the indicator's parts are exclusive, so correct a part or the total",
@@ -50,17 +51,21 @@ impl AdditivityViolation {
 /// declared exclusive. Bounds are used, not points: "<10" counts as at least
 /// 0 in a sum and at most 10 as a total, so only a sure contradiction is
 /// reported.
-pub fn check_additivity(catalogue: &Catalogue, cells: &[Cell]) -> Vec<AdditivityViolation> {
-    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+pub fn check_additivity<C: Borrow<Cell>>(
+    catalogue: &Catalogue,
+    cells: &[C],
+) -> Vec<AdditivityViolation> {
+    let cells: Vec<&Cell> = cells.iter().map(Borrow::borrow).collect();
+    let mut groups: BTreeMap<(&str, &crate::Period), Vec<usize>> = BTreeMap::new();
     for (i, c) in cells.iter().enumerate() {
         groups
-            .entry((c.indicator.to_string(), c.period.to_string()))
+            .entry((c.indicator.as_str(), &c.period))
             .or_default()
             .push(i);
     }
     let mut out = Vec::new();
     for ((indicator, _), members) in groups {
-        let Some(ind) = catalogue.indicator(&indicator) else {
+        let Some(ind) = catalogue.indicator(indicator) else {
             continue;
         };
         if !ind.exclusive || ind.unit != Unit::Count {
@@ -69,7 +74,7 @@ pub fn check_additivity(catalogue: &Catalogue, cells: &[Cell]) -> Vec<Additivity
         let by_breakdown: HashMap<&Breakdown, usize> =
             members.iter().map(|&i| (&cells[i].breakdown, i)).collect();
         for &t in &members {
-            let total = &cells[t];
+            let total = cells[t];
             let Some((_, total_hi)) = total.figure.bounds() else {
                 continue;
             };

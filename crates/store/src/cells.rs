@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use zicht_model::{Breakdown, Catalogue, Cell, Figure, Period, Provenance, Slug, Status};
 
-use crate::{catalogue_rows, Store, StoreError};
+use crate::{catalogue_rows, Backend, Store, StoreError};
 
 /// A value to record: the cell, when it became known, and for a correction
 /// why.
@@ -162,53 +162,138 @@ impl Store {
         versions: &[NewVersion<'_>],
         reason: Option<&str>,
     ) -> Result<LoadSummary, StoreError> {
-        let now = now_utc();
         let mut tx = self.pool.begin().await?;
+        let summary = self
+            .load_in(&mut tx, origin, catalogue, versions, reason)
+            .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Records an estimate cell together with the capture histories and
+    /// options it was computed from, in one transaction.
+    pub async fn save_estimate(
+        &self,
+        version: NewVersion<'_>,
+        histories: &str,
+        options: &str,
+    ) -> Result<LoadSummary, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut summary = self
+            .load_in(&mut tx, "estimate", None, &[version], version.reason)
+            .await?;
+        let load_id = match summary.load_id {
+            Some(id) => id,
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO loads (started_at, origin, reason, cells_added) VALUES ($1, $2, $3, 0) RETURNING id",
+                )
+                .bind(now_utc())
+                .bind("estimate")
+                .bind(version.reason)
+                .fetch_one(&mut *tx)
+                .await?;
+                summary.load_id = Some(id);
+                id
+            }
+        };
+        let c = version.cell;
+        sqlx::query(
+            "INSERT INTO capture_histories (load_id, indicator, period, breakdown, histories, options, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(load_id)
+        .bind(c.indicator.as_str())
+        .bind(c.period.to_string())
+        .bind(c.breakdown.to_string())
+        .bind(histories)
+        .bind(options)
+        .bind(version.recorded_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The latest capture histories and options saved for a cell.
+    pub async fn capture_histories(
+        &self,
+        indicator: &str,
+        period: &Period,
+        breakdown: &Breakdown,
+    ) -> Result<Option<(String, String, String)>, StoreError> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT histories, options, recorded_at FROM capture_histories \
+             WHERE indicator = $1 AND period = $2 AND breakdown = $3 ORDER BY recorded_at DESC, id DESC LIMIT 1",
+        )
+        .bind(indicator)
+        .bind(period.to_string())
+        .bind(breakdown.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    async fn load_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        origin: &str,
+        catalogue: Option<&Catalogue>,
+        versions: &[NewVersion<'_>],
+        reason: Option<&str>,
+    ) -> Result<LoadSummary, StoreError> {
+        let now = now_utc();
         let mut summary = LoadSummary::default();
         if let Some(c) = catalogue {
-            summary.definitions_changed = catalogue_rows::save(&mut tx, c, &now).await?;
+            summary.definitions_changed = catalogue_rows::save(tx, c, &now).await?;
         }
 
-        // What the store already holds for the indicators in this load.
-        let mut history: HashMap<(String, String, String), Vec<(String, Cell)>> = HashMap::new();
+        // What the store already holds for the indicators in this load, and
+        // what this load adds, per cell: (recorded_at, value). Keys borrow
+        // from the cells, so a million-cell load allocates no keys.
         let mut indicators: Vec<&str> =
             versions.iter().map(|v| v.cell.indicator.as_str()).collect();
         indicators.sort_unstable();
         indicators.dedup();
+        let mut stored: Vec<StoredCell> = Vec::new();
         for ind in indicators {
             let rows = sqlx::query(&format!(
                 "SELECT {COLUMNS} FROM cell_versions WHERE indicator = $1 ORDER BY id"
             ))
             .bind(ind)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?;
             for r in &rows {
-                let s = row_to_stored(r)?;
-                history
-                    .entry(key_of(&s.cell))
-                    .or_default()
-                    .push((s.recorded_at, s.cell));
+                stored.push(row_to_stored(r)?);
             }
+        }
+        type Key<'k> = (&'k str, &'k Period, &'k Breakdown);
+        let mut history: HashMap<Key<'_>, Vec<(&str, &Cell)>> = HashMap::new();
+        for s in &stored {
+            history
+                .entry(s.cell.key_ref())
+                .or_default()
+                .push((s.recorded_at.as_str(), &s.cell));
         }
 
         let mut fresh: Vec<&NewVersion<'_>> = Vec::new();
         for v in versions {
-            let versions_of_key = history.entry(key_of(v.cell)).or_default();
+            let versions_of_key = history.entry(v.cell.key_ref()).or_default();
             let current = versions_of_key
                 .iter()
-                .rev()
-                .filter(|(at, _)| at.as_str() <= v.recorded_at)
-                .max_by(|a, b| a.0.cmp(&b.0));
+                .filter(|(at, _)| *at <= v.recorded_at)
+                .max_by(|a, b| a.0.cmp(b.0));
             if current.is_some_and(|(_, c)| same(c, v.cell)) {
                 summary.cells_unchanged += 1;
                 continue;
             }
-            versions_of_key.push((v.recorded_at.to_owned(), v.cell.clone()));
+            versions_of_key.push((v.recorded_at, v.cell));
             fresh.push(v);
         }
+        drop(history);
+        drop(stored);
 
         if fresh.is_empty() && summary.definitions_changed == 0 {
-            tx.rollback().await?;
             return Ok(summary);
         }
         let load_id: i64 = sqlx::query_scalar(
@@ -218,7 +303,7 @@ impl Store {
         .bind(origin)
         .bind(reason)
         .bind(fresh.len() as i64)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         summary.load_id = Some(load_id);
 
@@ -233,7 +318,15 @@ impl Store {
                     if j > 0 {
                         sql.push(',');
                     }
-                    sql.push_str(&format!("${}", i * INSERT_ARITY + j + 1));
+                    // SQLite looks up each `$n` by a linear scan when it
+                    // prepares a statement, which is quadratic in the number
+                    // of parameters; `?` is positional there and costs nothing.
+                    match self.backend {
+                        Backend::Sqlite => sql.push('?'),
+                        Backend::Postgres => {
+                            sql.push_str(&format!("${}", i * INSERT_ARITY + j + 1))
+                        }
+                    }
                 }
                 sql.push(')');
             }
@@ -243,7 +336,7 @@ impl Store {
                 let p = c.figure.parts();
                 q = q
                     .bind(load_id)
-                    .bind(c.indicator.to_string())
+                    .bind(c.indicator.as_str())
                     .bind(c.period.to_string())
                     .bind(c.breakdown.to_string())
                     .bind(c.figure.status().as_str())
@@ -252,17 +345,16 @@ impl Store {
                     .bind(p.upper)
                     .bind(p.base)
                     .bind(c.provenance.source.as_ref().map(|s| s.to_string()))
-                    .bind(c.provenance.source_ref.clone())
+                    .bind(c.provenance.source_ref.as_str())
                     .bind(c.provenance.document.as_ref().map(|s| s.to_string()))
                     .bind(join_footnotes(&c.provenance.footnotes))
-                    .bind(c.provenance.quote.clone())
-                    .bind(v.recorded_at.to_owned())
-                    .bind(v.reason.or(reason).map(str::to_owned));
+                    .bind(c.provenance.quote.as_str())
+                    .bind(v.recorded_at)
+                    .bind(v.reason.or(reason));
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut **tx).await?;
         }
         summary.cells_added = fresh.len() as u64;
-        tx.commit().await?;
         Ok(summary)
     }
 
@@ -382,12 +474,4 @@ impl Store {
             .fetch_one(&self.pool)
             .await?)
     }
-}
-
-fn key_of(c: &Cell) -> (String, String, String) {
-    (
-        c.indicator.to_string(),
-        c.period.to_string(),
-        c.breakdown.to_string(),
-    )
 }

@@ -55,7 +55,17 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     // holds (two editions that disagree) is not, so that export → import
     // round-trips.
     eprintln!("checking {} cells against the store…", parsed.cells.len());
-    let current = store.cells(&AsOf::Latest, None).await?;
+    let mut indicators: Vec<&str> = parsed
+        .cells
+        .iter()
+        .map(|rc| rc.cell.indicator.as_str())
+        .collect();
+    indicators.sort_unstable();
+    indicators.dedup();
+    let mut current = Vec::new();
+    for ind in indicators {
+        current.extend(store.cells(&AsOf::Latest, Some(ind)).await?);
+    }
     let current_by_key: HashMap<_, &Cell> =
         current.iter().map(|s| (s.cell.key(), &s.cell)).collect();
     // The contract has no column for a rounding base; a rounded value that
@@ -72,19 +82,19 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let incoming: HashSet<_> = parsed.cells.iter().map(|rc| rc.cell.key()).collect();
-    let affected: HashSet<(&str, String)> = parsed
+    let affected: HashSet<(&str, &zicht_model::Period)> = parsed
         .cells
         .iter()
-        .map(|rc| (rc.cell.indicator.as_str(), rc.cell.period.to_string()))
+        .map(|rc| (rc.cell.indicator.as_str(), &rc.cell.period))
         .collect();
-    let mut merged: Vec<Cell> = current
+    let mut merged: Vec<&Cell> = current
         .iter()
-        .filter(|s| affected.contains(&(s.cell.indicator.as_str(), s.cell.period.to_string())))
+        .filter(|s| affected.contains(&(s.cell.indicator.as_str(), &s.cell.period)))
         .filter(|s| !incoming.contains(&s.cell.key()))
-        .map(|s| s.cell.clone())
+        .map(|s| &s.cell)
         .collect();
     let first_incoming = merged.len();
-    merged.extend(parsed.cells.iter().map(|rc| rc.cell.clone()));
+    merged.extend(parsed.cells.iter().map(|rc| &rc.cell));
     let changed = |i: usize| {
         i >= first_incoming
             && current_by_key

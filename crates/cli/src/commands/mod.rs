@@ -1,3 +1,5 @@
+pub mod estimate;
+pub mod estimate_cmd;
 pub mod export;
 pub mod import;
 pub mod indicators;

@@ -1,0 +1,36 @@
+//! Multiple systems estimation (capture–recapture with several lists) for
+//! zicht: how many victims are out of sight, given who was seen on which list.
+//!
+//! Pure numerics: no files, no network, no printing. See README.md for the
+//! algorithms and why they were chosen.
+//!
+//! ```
+//! use zicht_estimate::{estimate, CaptureHistories, Options};
+//! let data = CaptureHistories::parse_csv("A,B,C,count\n1,0,0,50\n0,1,0,40\n0,0,1,30\n1,1,0,10\n1,0,1,8\n0,1,1,6\n1,1,1,2\n").unwrap();
+//! let report = estimate(&data, &Options { bootstrap: 0, sensitivity: false, ..Options::default() }).unwrap();
+//! assert!(report.estimate > report.observed as f64);
+//! println!("{}", report.render_text());
+//! ```
+
+mod bootstrap;
+pub mod data;
+pub mod error;
+mod estimate;
+mod exist;
+mod fit;
+mod interval;
+mod model;
+mod report;
+mod select;
+
+pub use bootstrap::{BootstrapSummary, Resampling};
+pub use data::{CaptureHistories, Diagnostic, MAX_LISTS};
+pub use error::EstimateError;
+pub use estimate::{
+    fit, FitSummary, IntervalKind, Method, ModelEstimate, ProfileSummary, RankedModel,
+};
+pub use report::{
+    estimate, estimate_strata, fmt_count, render_strata_text, ListSummary, Options, Overlap,
+    Report, SensitivityRow, StratumReport, MAX_BOOTSTRAP,
+};
+pub use select::MAX_SEARCH_LISTS;

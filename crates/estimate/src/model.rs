@@ -1,0 +1,209 @@
+//! Log-linear models with main effects and two-list interactions, and their
+//! design on the table of capture patterns.
+
+/// All pairs of lists in SparseMSE's order: (0,1), (0,2), …, (0,t-1), (1,2), …
+/// Stepwise ties are broken by this order, so it must not change.
+pub(crate) fn pairs(t: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(t * t.saturating_sub(1) / 2);
+    for i in 0..t {
+        for j in i + 1..t {
+            out.push((i, j));
+        }
+    }
+    out
+}
+
+/// Whether pattern `m` includes every list of `need`.
+pub(crate) fn has_all(m: u32, need: u32) -> bool {
+    m & need == need
+}
+
+pub(crate) fn pair_mask((i, j): (usize, usize)) -> u32 {
+    (1 << i) | (1 << j)
+}
+
+/// Interaction name as researchers write it: `PF:NCA`.
+pub(crate) fn pair_name(lists: &[String], (i, j): (usize, usize)) -> String {
+    format!("{}:{}", lists[i], lists[j])
+}
+
+/// Overlap of each pair (cases on both lists) in `counts`.
+pub(crate) fn overlaps(counts: &[u64], t: usize) -> Vec<u64> {
+    pairs(t)
+        .iter()
+        .map(|&p| {
+            let need = pair_mask(p);
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(m, _)| (*m as u32) & need == need)
+                .map(|(_, &c)| c)
+                .sum()
+        })
+        .collect()
+}
+
+/// The Poisson regression for one model on one table.
+///
+/// A pair in the model whose lists share no case has its interaction at −∞
+/// (the extended MLE, Chan–Silverman–Vincent 2019): rather than letting a
+/// coefficient diverge, the cells holding both lists are dropped as structural
+/// zeros and no column is made for it. It still counts as a parameter in the
+/// information criteria, as in SparseMSE and Rcapture.
+#[derive(Debug, Clone)]
+pub(crate) struct Design {
+    pub t: usize,
+    /// Pattern mask of each row (0 only in the augmented design of the profile).
+    pub cells: Vec<u32>,
+    pub y: Vec<f64>,
+    /// Number of columns: intercept, t main effects, non-empty interactions.
+    pub p: usize,
+    /// Active (value 1) columns of each row; the design is 0/1, so storing the
+    /// ones keeps X'WX cheap for the tens of thousands of fits of a search.
+    pub row_start: Vec<usize>,
+    pub row_cols: Vec<u16>,
+    /// Pairs in the model fixed at −∞ because their overlap is empty.
+    pub structural: Vec<(usize, usize)>,
+}
+
+impl Design {
+    /// `model` lists the interactions in the order they were chosen.
+    /// `zero_cell` adds the unobserved pattern with the given count (used by
+    /// the profile likelihood).
+    pub fn new(counts: &[u64], t: usize, model: &[(usize, usize)], zero_cell: Option<f64>) -> Self {
+        let mut estimated = Vec::new();
+        let mut structural = Vec::new();
+        let mut excluded: Vec<u32> = Vec::new();
+        let all = (1u32 << t) - 1;
+        for &pair in model {
+            let need = pair_mask(pair);
+            // Only the patterns containing both lists: walk the subsets of
+            // the other lists (a quarter of the table).
+            let rest = all & !need;
+            let mut sub = rest;
+            let mut overlap = 0u64;
+            loop {
+                overlap += counts[(need | sub) as usize];
+                if sub == 0 {
+                    break;
+                }
+                sub = (sub - 1) & rest;
+            }
+            if overlap == 0 {
+                structural.push(pair);
+                excluded.push(need);
+            } else {
+                estimated.push(pair);
+            }
+        }
+        let p = 1 + t + estimated.len();
+        let est_masks: Vec<u32> = estimated.iter().map(|&q| pair_mask(q)).collect();
+        let mut cells = Vec::with_capacity(1 << t);
+        let mut y = Vec::with_capacity(1 << t);
+        let mut row_start = Vec::with_capacity((1 << t) + 1);
+        let mut row_cols = Vec::new();
+        row_start.push(0);
+        let first = if zero_cell.is_some() { 0 } else { 1 };
+        for m in first..(1u32 << t) {
+            if excluded.iter().any(|&e| has_all(m, e)) {
+                continue;
+            }
+            cells.push(m);
+            y.push(if m == 0 {
+                zero_cell.unwrap_or(0.0)
+            } else {
+                counts[m as usize] as f64
+            });
+            row_cols.push(0);
+            for i in 0..t {
+                if m & (1 << i) != 0 {
+                    row_cols.push((1 + i) as u16);
+                }
+            }
+            for (k, &e) in est_masks.iter().enumerate() {
+                if m & e == e {
+                    row_cols.push((1 + t + k) as u16);
+                }
+            }
+            row_start.push(row_cols.len());
+        }
+        Design {
+            t,
+            cells,
+            y,
+            p,
+            row_start,
+            row_cols,
+            structural,
+        }
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.cells.len()
+    }
+
+    pub fn row(&self, r: usize) -> &[u16] {
+        &self.row_cols[self.row_start[r]..self.row_start[r + 1]]
+    }
+
+    /// Parameters for the information criteria, counting −∞ interactions.
+    pub fn n_params(&self) -> usize {
+        self.p + self.structural.len()
+    }
+
+    /// Dense row-major copy of the rows selected by `keep`.
+    pub fn dense_rows(&self, keep: impl Fn(usize) -> bool) -> (Vec<f64>, usize) {
+        let mut out = Vec::new();
+        let mut n = 0;
+        for r in 0..self.n_rows() {
+            if !keep(r) {
+                continue;
+            }
+            let start = out.len();
+            out.resize(start + self.p, 0.0);
+            for &c in self.row(r) {
+                out[start + c as usize] = 1.0;
+            }
+            n += 1;
+        }
+        (out, n)
+    }
+
+    /// Sufficient statistics X'y.
+    pub fn sufficient(&self) -> Vec<f64> {
+        let mut t = vec![0.0; self.p];
+        for r in 0..self.n_rows() {
+            for &c in self.row(r) {
+                t[c as usize] += self.y[r];
+            }
+        }
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_order_matches_sparsemse() {
+        assert_eq!(pairs(3), vec![(0, 1), (0, 2), (1, 2)]);
+        assert_eq!(pairs(4).len(), 6);
+    }
+
+    #[test]
+    fn structural_zero_cells_are_dropped() {
+        // Lists 0 and 1 never overlap.
+        let mut counts = vec![0u64; 8];
+        counts[0b001] = 5;
+        counts[0b010] = 5;
+        counts[0b100] = 5;
+        counts[0b101] = 2;
+        counts[0b110] = 2;
+        let d = Design::new(&counts, 3, &[(0, 1), (0, 2)], None);
+        assert_eq!(d.structural, vec![(0, 1)]);
+        assert_eq!(d.n_rows(), 5); // 7 patterns minus 011 and 111
+        assert_eq!(d.p, 5);
+        assert_eq!(d.n_params(), 6);
+    }
+}

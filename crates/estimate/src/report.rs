@@ -1,0 +1,690 @@
+//! The full analysis a researcher reports, and its text rendering.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::bootstrap::{bca, BootstrapSummary, Resampling};
+use crate::data::CaptureHistories;
+use crate::error::EstimateError;
+use crate::estimate::{fit_inner, point_only, IntervalKind, Method, ModelEstimate};
+use crate::select::MAX_SEARCH_LISTS;
+
+/// Largest bootstrap accepted; beyond this the Monte Carlo error is far below
+/// the sampling error and the run only gets slower.
+pub const MAX_BOOTSTRAP: usize = 100_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub method: Method,
+    /// p-value threshold of the stepwise selection.
+    pub threshold: f64,
+    /// BCa replicates; 0 for none.
+    pub bootstrap: usize,
+    pub seed: u64,
+    /// Coverage of every interval, e.g. 0.95.
+    pub level: f64,
+    /// Whether to compute the sensitivity table.
+    pub sensitivity: bool,
+    /// How bootstrap replicates are drawn.
+    pub resampling: Resampling,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            method: Method::Stepwise,
+            threshold: 0.02,
+            bootstrap: 1000,
+            seed: 1234,
+            level: 0.95,
+            sensitivity: true,
+            resampling: Resampling::Population,
+        }
+    }
+}
+
+impl Options {
+    fn validate(&self) -> Result<(), EstimateError> {
+        let bad = |reason: String| Err(EstimateError::InvalidOption { reason });
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return bad(format!(
+                "the stepwise threshold must be a p-value between 0 and 1, got {}",
+                self.threshold
+            ));
+        }
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return bad(format!(
+                "the interval level must be between 0 and 1 (e.g. 0.95), got {}",
+                self.level
+            ));
+        }
+        if self.bootstrap > MAX_BOOTSTRAP {
+            return bad(format!(
+                "at most {MAX_BOOTSTRAP} bootstrap replicates, got {}",
+                self.bootstrap
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListSummary {
+    pub name: String,
+    pub cases: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overlap {
+    pub lists: [String; 2],
+    pub cases: u64,
+    /// No case in common: the pair's interaction cannot be estimated.
+    pub empty: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SensitivityRow {
+    pub scenario: String,
+    pub lists: usize,
+    pub observed: u64,
+    pub model: Option<String>,
+    pub estimate: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// Why there is no estimate for this scenario.
+    pub note: Option<String>,
+}
+
+/// Everything about one estimate. `estimate`, `ci_lower`, `ci_upper`,
+/// `observed` and `model` are the figures to store and publish.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub estimate: f64,
+    /// The headline interval: BCa when the bootstrap ran, else the model's.
+    /// `None` for a bound that is open (no finite value).
+    pub ci_lower: Option<f64>,
+    pub ci_upper: Option<f64>,
+    /// `bca`, `lognormal`, `profile_likelihood` or `chao_lognormal`.
+    pub ci_method: String,
+    pub level: f64,
+    pub observed: u64,
+    /// The chosen model, e.g. `main effects + PF:NCA + LA:NG`.
+    pub model: String,
+    pub method: Method,
+    /// The stepwise threshold, when the method is stepwise.
+    pub threshold: Option<f64>,
+    /// Estimated number never observed on any list.
+    pub unobserved: f64,
+    /// Share of the estimate that was observed ("x% in view").
+    pub share_observed: f64,
+    pub chosen: ModelEstimate,
+    pub bootstrap: Option<BootstrapSummary>,
+    pub lists: Vec<ListSummary>,
+    pub overlaps: Vec<Overlap>,
+    pub patterns: usize,
+    pub sensitivity: Vec<SensitivityRow>,
+    pub warnings: Vec<String>,
+}
+
+fn interval_name(k: IntervalKind) -> &'static str {
+    match k {
+        IntervalKind::LogNormal => "lognormal",
+        IntervalKind::ProfileLikelihood => "profile_likelihood",
+        IntervalKind::ChaoLogNormal => "chao_lognormal",
+    }
+}
+
+fn method_label(method: Method, threshold: f64) -> String {
+    match method {
+        Method::Stepwise => format!("stepwise (p < {threshold})"),
+        Method::Bic => "all models, lowest BIC".into(),
+        Method::Aic => "all models, lowest AIC".into(),
+        Method::MainEffects => "main effects only".into(),
+        Method::Chapman => "Chapman (two lists)".into(),
+        Method::LincolnPetersen => "Lincoln–Petersen (two lists)".into(),
+    }
+}
+
+fn row_from(
+    scenario: String,
+    data: &CaptureHistories,
+    r: Result<ModelEstimate, EstimateError>,
+) -> SensitivityRow {
+    let (model, estimate, lower, upper, note) = match r {
+        Ok(m) => (
+            Some(m.model),
+            Some(m.estimate),
+            Some(m.lower),
+            m.upper,
+            None,
+        ),
+        Err(e) => (None, None, None, None, Some(e.to_string())),
+    };
+    SensitivityRow {
+        scenario,
+        lists: data.n_lists(),
+        observed: data.observed(),
+        model,
+        estimate,
+        lower,
+        upper,
+        note,
+    }
+}
+
+fn sensitivity(data: &CaptureHistories, opts: &Options) -> Vec<SensitivityRow> {
+    let t = data.n_lists();
+    let lists = data.lists();
+    let lvl = opts.level;
+    let mut jobs: Vec<(String, CaptureHistories, Method, f64)> = vec![
+        (
+            "main effects".into(),
+            data.clone(),
+            Method::MainEffects,
+            0.0,
+        ),
+        (
+            "stepwise p < 0.001".into(),
+            data.clone(),
+            Method::Stepwise,
+            0.001,
+        ),
+        (
+            "stepwise p < 0.02".into(),
+            data.clone(),
+            Method::Stepwise,
+            0.02,
+        ),
+        (
+            "stepwise p < 0.05".into(),
+            data.clone(),
+            Method::Stepwise,
+            0.05,
+        ),
+    ];
+    if t <= MAX_SEARCH_LISTS {
+        jobs.push(("best BIC".into(), data.clone(), Method::Bic, 0.0));
+    }
+    // Dropping or merging lists uses the chosen method (Chapman needs two
+    // lists, so its variants fall back to main effects).
+    let variant_method = match opts.method {
+        Method::Chapman | Method::LincolnPetersen => Method::MainEffects,
+        m => m,
+    };
+    for (i, list) in lists.iter().enumerate() {
+        if let Some(d) = data.drop_list(i) {
+            jobs.push((format!("without {list}"), d, variant_method, opts.threshold));
+        }
+    }
+    for i in 0..t {
+        for j in i + 1..t {
+            if let Some(d) = data.merge_lists(i, j) {
+                jobs.push((
+                    format!("{} and {} merged", lists[i], lists[j]),
+                    d,
+                    variant_method,
+                    opts.threshold,
+                ));
+            }
+        }
+    }
+    use rayon::prelude::*;
+    jobs.into_par_iter()
+        .map(|(name, d, m, th)| {
+            let r = fit_inner(&d, m, th, lvl, false);
+            row_from(name, &d, r)
+        })
+        .collect()
+}
+
+/// Estimates the population from one table of capture histories.
+pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, EstimateError> {
+    opts.validate()?;
+    let chosen = fit_inner(data, opts.method, opts.threshold, opts.level, true)?;
+    let t = data.n_lists();
+    let mut warnings = Vec::new();
+    let bootstrap = if opts.bootstrap > 0 {
+        let (method, threshold) = (opts.method, opts.threshold);
+        let est = move |d: &CaptureHistories| point_only(d, method, threshold);
+        let b = bca(
+            data,
+            chosen.estimate,
+            opts.bootstrap,
+            opts.seed,
+            opts.level,
+            opts.resampling,
+            &est,
+        );
+        if b.failed > 0 {
+            warnings.push(format!(
+                "{} of {} bootstrap replicates had no finite estimate and count as unbounded",
+                b.failed, b.replicates
+            ));
+        }
+        if b.jackknife_failed > 0 {
+            warnings.push(format!(
+                "{} jackknife deletions had no estimate and were left out of the acceleration",
+                b.jackknife_failed
+            ));
+        }
+        Some(b)
+    } else {
+        None
+    };
+    let lists: Vec<ListSummary> = data
+        .lists()
+        .iter()
+        .enumerate()
+        .map(|(i, name)| ListSummary {
+            name: name.clone(),
+            cases: data.list_size(i),
+        })
+        .collect();
+    let mut overlaps = Vec::new();
+    for i in 0..t {
+        for j in i + 1..t {
+            let cases = data.overlap(i, j);
+            overlaps.push(Overlap {
+                lists: [data.lists()[i].clone(), data.lists()[j].clone()],
+                cases,
+                empty: cases == 0,
+            });
+        }
+    }
+    let empty: Vec<String> = overlaps
+        .iter()
+        .filter(|o| o.empty)
+        .map(|o| format!("{}:{}", o.lists[0], o.lists[1]))
+        .collect();
+    if !empty.is_empty() {
+        warnings.push(format!(
+            "no case in common for {}; an interaction for such a pair is fixed at −∞ (its cells are structural zeros) if chosen",
+            empty.join(", ")
+        ));
+    }
+    for s in &chosen.structural_zeros {
+        warnings.push(format!(
+            "the chosen model includes {s} at −∞ (the lists share no case)"
+        ));
+    }
+    let (ci_lower, ci_upper, ci_method) = match &bootstrap {
+        Some(b) => (b.lower, b.upper, "bca".to_string()),
+        None => (
+            Some(chosen.lower),
+            chosen.upper,
+            interval_name(chosen.interval).to_string(),
+        ),
+    };
+    let observed = data.observed();
+    let sensitivity = if opts.sensitivity {
+        sensitivity(data, opts)
+    } else {
+        Vec::new()
+    };
+    Ok(Report {
+        estimate: chosen.estimate,
+        ci_lower,
+        ci_upper,
+        ci_method,
+        level: opts.level,
+        observed,
+        model: chosen.model.clone(),
+        method: opts.method,
+        threshold: (opts.method == Method::Stepwise).then_some(opts.threshold),
+        unobserved: (chosen.estimate - observed as f64).max(0.0),
+        share_observed: if chosen.estimate > 0.0 {
+            observed as f64 / chosen.estimate
+        } else {
+            1.0
+        },
+        chosen,
+        bootstrap,
+        lists,
+        overlaps,
+        patterns: data.patterns().count(),
+        sensitivity,
+        warnings,
+    })
+}
+
+/// One stratum's result: a report or the reason there is none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StratumReport {
+    pub stratum: String,
+    pub report: Option<Report>,
+    pub error: Option<String>,
+}
+
+/// Estimates each stratum separately (e.g. per sex or per year).
+pub fn estimate_strata(
+    strata: &[(String, CaptureHistories)],
+    opts: &Options,
+) -> Vec<StratumReport> {
+    strata
+        .iter()
+        .map(|(name, data)| match estimate(data, opts) {
+            Ok(r) => StratumReport {
+                stratum: name.clone(),
+                report: Some(r),
+                error: None,
+            },
+            Err(e) => StratumReport {
+                stratum: name.clone(),
+                report: None,
+                error: Some(e.to_string()),
+            },
+        })
+        .collect()
+}
+
+/// Whole number with thousands separators: 11,418.
+pub fn fmt_count(v: f64) -> String {
+    if !v.is_finite() {
+        return "unbounded".into();
+    }
+    let r = v.round() as i64;
+    let s = r.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (k, ch) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if r < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map(fmt_count).unwrap_or_else(|| "unbounded".into())
+}
+
+fn fmt_range(lo: Option<f64>, hi: Option<f64>) -> String {
+    format!("{}–{}", fmt_opt(lo), fmt_opt(hi))
+}
+
+fn pct(level: f64) -> String {
+    let p = level * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{}%", p.round())
+    } else {
+        format!("{p}%")
+    }
+}
+
+impl Report {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    /// The readable report the CLI prints.
+    pub fn render_text(&self) -> String {
+        let mut s = String::new();
+        let lvl = pct(self.level);
+        let names: Vec<&str> = self.lists.iter().map(|l| l.name.as_str()).collect();
+        let _ = writeln!(s, "Multiple systems estimation");
+        let _ = writeln!(
+            s,
+            "Data: {} lists ({}), {} people observed in {} patterns",
+            self.lists.len(),
+            names.join(", "),
+            fmt_count(self.observed as f64),
+            self.patterns
+        );
+        let _ = writeln!(s);
+        let ci_label = match self.ci_method.as_str() {
+            "bca" => "BCa bootstrap interval",
+            "profile_likelihood" => "profile-likelihood interval",
+            "chao_lognormal" => "log-normal interval",
+            _ => "model interval",
+        };
+        let _ = writeln!(
+            s,
+            "Estimate: {}  ({lvl} {ci_label} {})",
+            fmt_count(self.estimate),
+            fmt_range(self.ci_lower, self.ci_upper)
+        );
+        let _ = writeln!(
+            s,
+            "In view: {:.1}% of the estimated total was observed ({} of {}); about {} were on no list",
+            self.share_observed * 100.0,
+            fmt_count(self.observed as f64),
+            fmt_count(self.estimate),
+            fmt_count(self.unobserved)
+        );
+        let th = self.threshold.unwrap_or(0.02);
+        let _ = writeln!(s, "Method: {}", method_label(self.method, th));
+        let _ = writeln!(s, "Model: {}", self.model);
+        let c = &self.chosen;
+        if let Some(f) = &c.fit {
+            let _ = writeln!(
+                s,
+                "Fit: deviance {:.2} on {} df, {} parameters, AIC {:.2}, BIC {:.2}",
+                f.deviance, f.df, f.parameters, f.aic, f.bic
+            );
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(s, "Intervals ({lvl})");
+        let _ = writeln!(
+            s,
+            "  model, log-normal (SparseMSE):        {}  (Poisson estimate {})",
+            fmt_range(Some(c.lognormal_interval.0), Some(c.lognormal_interval.1)),
+            fmt_count(c.poisson_estimate)
+        );
+        if let Some(p) = &c.profile {
+            let _ = writeln!(
+                s,
+                "  profile likelihood (Rcapture):        {}  (maximum at {})",
+                fmt_range(Some(p.lower), p.upper),
+                fmt_count(p.estimate)
+            );
+        }
+        if c.interval == IntervalKind::ChaoLogNormal {
+            let _ = writeln!(
+                s,
+                "  Chapman, log-normal (Chao):           {}",
+                fmt_range(Some(c.lower), c.upper)
+            );
+        }
+        if let Some(b) = &self.bootstrap {
+            let _ = writeln!(
+                s,
+                "  BCa bootstrap, selection repeated:    {}  ({} replicates {}, seed {}, z0 {:.3}, a {:.4})",
+                fmt_range(b.lower, b.upper),
+                fmt_count(b.replicates as f64),
+                match b.resampling {
+                    Resampling::Population => "from the estimated population",
+                    Resampling::Observed => "of the observed n",
+                },
+                b.seed,
+                b.bias_correction,
+                b.acceleration
+            );
+        }
+        if !c.ranking.is_empty() {
+            let _ = writeln!(s);
+            let crit = if self.method == Method::Aic {
+                "AIC"
+            } else {
+                "BIC"
+            };
+            let _ = writeln!(s, "Best models by {crit}");
+            let _ = writeln!(s, "  {:>9}  {:>9}  model", crit, "Poisson N");
+            for r in &c.ranking {
+                let _ = writeln!(
+                    s,
+                    "  {:>9.2}  {:>9}  {}",
+                    r.criterion,
+                    fmt_count(r.estimate),
+                    r.model
+                );
+            }
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(s, "Lists");
+        let w = names
+            .iter()
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        for l in &self.lists {
+            let _ = writeln!(s, "  {:<w$}  {:>7}", l.name, fmt_count(l.cases as f64));
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "Pairwise overlaps (people on both lists; 0 = no case in common)"
+        );
+        let cw = w.max(5);
+        let _ = write!(s, "  {:<w$}", "");
+        for n in names.iter().skip(1) {
+            let _ = write!(s, "  {n:>cw$}");
+        }
+        let _ = writeln!(s);
+        let t = names.len();
+        for i in 0..t.saturating_sub(1) {
+            let _ = write!(s, "  {:<w$}", names[i]);
+            for j in 1..t {
+                if j <= i {
+                    let _ = write!(s, "  {:>cw$}", "");
+                } else {
+                    let o = self
+                        .overlaps
+                        .iter()
+                        .find(|o| o.lists[0] == names[i] && o.lists[1] == names[j]);
+                    let v = o.map(|o| fmt_count(o.cases as f64)).unwrap_or_default();
+                    let _ = write!(s, "  {v:>cw$}");
+                }
+            }
+            let _ = writeln!(s);
+        }
+        let empty: Vec<String> = self
+            .overlaps
+            .iter()
+            .filter(|o| o.empty)
+            .map(|o| format!("{}:{}", o.lists[0], o.lists[1]))
+            .collect();
+        if !empty.is_empty() {
+            let _ = writeln!(s, "  no case in common: {}", empty.join(", "));
+        }
+        if !self.sensitivity.is_empty() {
+            let _ = writeln!(s);
+            let _ = writeln!(s, "Sensitivity ({lvl} model intervals)");
+            let sw = self
+                .sensitivity
+                .iter()
+                .map(|r| r.scenario.chars().count())
+                .max()
+                .unwrap_or(8);
+            let _ = writeln!(
+                s,
+                "  {:<sw$}  {:>5}  {:>8}  {:>8}  {:>17}  model",
+                "scenario", "lists", "observed", "estimate", "interval"
+            );
+            for r in &self.sensitivity {
+                match (r.estimate, &r.note) {
+                    (Some(e), _) => {
+                        let _ = writeln!(
+                            s,
+                            "  {:<sw$}  {:>5}  {:>8}  {:>8}  {:>17}  {}",
+                            r.scenario,
+                            r.lists,
+                            fmt_count(r.observed as f64),
+                            fmt_count(e),
+                            fmt_range(r.lower, r.upper),
+                            r.model.as_deref().unwrap_or("")
+                        );
+                    }
+                    (None, note) => {
+                        let _ = writeln!(
+                            s,
+                            "  {:<sw$}  {:>5}  {:>8}  no estimate: {}",
+                            r.scenario,
+                            r.lists,
+                            fmt_count(r.observed as f64),
+                            note.as_deref().unwrap_or("")
+                        );
+                    }
+                }
+            }
+        }
+        if !self.warnings.is_empty() {
+            let _ = writeln!(s);
+            let _ = writeln!(s, "Notes");
+            for wn in &self.warnings {
+                let _ = writeln!(s, "  - {wn}");
+            }
+        }
+        s
+    }
+}
+
+/// Text for several strata, one block per stratum, then a summary table.
+pub fn render_strata_text(strata: &[StratumReport]) -> String {
+    let mut s = String::new();
+    for st in strata {
+        let _ = writeln!(s, "== Stratum {} ==", st.stratum);
+        match (&st.report, &st.error) {
+            (Some(r), _) => s.push_str(&r.render_text()),
+            (None, Some(e)) => {
+                let _ = writeln!(s, "No estimate: {e}");
+            }
+            _ => {}
+        }
+        let _ = writeln!(s);
+    }
+    let w = strata
+        .iter()
+        .map(|st| st.stratum.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = writeln!(s, "Summary");
+    let _ = writeln!(
+        s,
+        "  {:<w$}  {:>8}  {:>8}  {:>17}  model",
+        "stratum", "observed", "estimate", "interval"
+    );
+    for st in strata {
+        match &st.report {
+            Some(r) => {
+                let _ = writeln!(
+                    s,
+                    "  {:<w$}  {:>8}  {:>8}  {:>17}  {}",
+                    st.stratum,
+                    fmt_count(r.observed as f64),
+                    fmt_count(r.estimate),
+                    fmt_range(r.ci_lower, r.ci_upper),
+                    r.model
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "  {:<w$}  no estimate: {}",
+                    st.stratum,
+                    st.error.as_deref().unwrap_or("")
+                );
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped() {
+        assert_eq!(fmt_count(11417.99), "11,418");
+        assert_eq!(fmt_count(999.4), "999");
+        assert_eq!(fmt_count(1_234_567.0), "1,234,567");
+        assert_eq!(fmt_count(f64::INFINITY), "unbounded");
+    }
+}
