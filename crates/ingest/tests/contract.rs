@@ -28,6 +28,7 @@ fn catalogue() -> Catalogue {
             id: s("t"),
             label_nl: "t".into(),
             label_en: "t".into(),
+            min_count: None,
         }],
         organisations: vec![Organisation {
             id: s("comensha"),

@@ -13,6 +13,9 @@ pub struct Theme {
     pub id: Slug,
     pub label_nl: String,
     pub label_en: String,
+    /// Disclosure: counts under this are not published exactly on the theme.
+    #[serde(default)]
+    pub min_count: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -468,6 +468,15 @@ impl Store {
         rows.iter().map(row_to_stored).collect()
     }
 
+    /// A number that grows with every load: readers that cache what they
+    /// built from the store rebuild when it changes.
+    pub async fn revision(&self) -> Result<i64, StoreError> {
+        let r: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM loads")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.unwrap_or(0))
+    }
+
     /// How many versions the store holds in all.
     pub async fn version_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cell_versions")

@@ -20,6 +20,7 @@ fn catalogue() -> Catalogue {
             id: slug("t"),
             label_nl: "Thema".into(),
             label_en: "Theme".into(),
+            min_count: Some(10),
         }],
         documents: vec![
             Document {

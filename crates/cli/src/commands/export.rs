@@ -27,8 +27,12 @@ pub struct ExportArgs {
     pub indicator: Option<String>,
     /// Every recorded version instead of the current value of each cell:
     /// each document's own figure and every correction, oldest first.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "public")]
     pub all_versions: bool,
+    /// Only what may be published: every cell through disclosure control
+    /// (small counts shown as "<k", cells that would reveal them withheld).
+    #[arg(long)]
+    pub public: bool,
 }
 
 pub async fn run(db: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> {
@@ -45,7 +49,10 @@ pub async fn run(db: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     } else {
         store.cells(&as_of, args.indicator.as_deref()).await?
     };
-    let cells: Vec<_> = stored.into_iter().map(|s| s.cell).collect();
+    let mut cells: Vec<_> = stored.into_iter().map(|s| s.cell).collect();
+    if args.public {
+        cells = zicht_release::public_cells(&cat, &cells)?;
+    }
     let format = match args.format {
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
