@@ -45,6 +45,12 @@ enum Command {
     Export(commands::export::ExportArgs),
     /// Import cells from a CSV in the export contract (one transaction: all or nothing).
     Import(commands::import::ImportArgs),
+    /// Protect a standalone table in the export CSV format (primary and secondary suppression, audited).
+    Protect(commands::protect::ProtectArgs),
+    /// Write the published monitor as a static site (Dutch and English, charts, downloads).
+    Publish(commands::publish::PublishArgs),
+    /// Serve the published monitor and a read-only JSON API over the public data.
+    Serve(commands::serve::ServeArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -79,6 +85,11 @@ fn main() -> std::process::ExitCode {
             Command::Histories(a) => commands::estimate_cmd::histories(&cli.db, a).await,
             Command::Export(a) => commands::export::run(&cli.db, a).await,
             Command::Import(a) => commands::import::run(&cli.db, a).await,
+            Command::Protect(a) => {
+                commands::protect::run(a).map(|()| std::process::ExitCode::SUCCESS)
+            }
+            Command::Publish(a) => commands::publish::run(&cli.db, a).await,
+            Command::Serve(a) => commands::serve::run(&cli.db, a).await,
         }
     });
     match result {

@@ -503,3 +503,246 @@ fn estimate_names_bad_input() {
     );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
+
+/// A synthetic monitor (no real data) with confidential values planted in an
+/// additive table: 3 and 7 are small, and each could be recomputed from the
+/// total minus the other parts if nothing else were hidden.
+fn planted_monitor(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("cells")).unwrap();
+    std::fs::write(
+        dir.join("monitor.toml"),
+        r#"
+[[theme]]
+id = "t"
+label_nl = "Thema"
+label_en = "Theme"
+min_count = 10
+
+[[document]]
+id = "ed"
+kind = "edition"
+label_nl = "Editie"
+label_en = "Edition"
+cutoff = "2024-01-01"
+
+[[organisation]]
+id = "org"
+label_nl = "Bron"
+label_en = "Source"
+
+[[counting_unit]]
+id = "persons"
+label_nl = "personen"
+label_en = "persons"
+
+[[dimension]]
+id = "sex"
+label_nl = "geslacht"
+label_en = "sex"
+values = [ { id = "boys", label_nl = "jongens", label_en = "boys" }, { id = "girls", label_nl = "meisjes", label_en = "girls" } ]
+
+[[dimension]]
+id = "region"
+label_nl = "regio"
+label_en = "region"
+values = [ { id = "north", label_nl = "noord", label_en = "north" }, { id = "south", label_nl = "zuid", label_en = "south" } ]
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("indicators.toml"),
+        r#"
+[[indicator]]
+id = "victims"
+theme = "t"
+label_nl = "Slachtoffers"
+label_en = "Victims"
+unit = "count"
+counting_unit = "persons"
+dimensions = ["sex", "region"]
+exclusive = true
+"#,
+    )
+    .unwrap();
+    // north: boys 3 (planted), girls 41; south: boys 7 (planted), girls 52.
+    std::fs::write(
+        dir.join("cells/ed.csv"),
+        "indicator,period,breakdown,status,value,lower,upper,base,source,source_ref,footnotes,quote\n\
+         victims,2023,,exact,103,,,,org,synthetic,,\n\
+         victims,2023,sex=boys,exact,10,,,,org,synthetic,,\n\
+         victims,2023,sex=girls,exact,93,,,,org,synthetic,,\n\
+         victims,2023,region=north,exact,44,,,,org,synthetic,,\n\
+         victims,2023,region=south,exact,59,,,,org,synthetic,,\n\
+         victims,2023,region=north;sex=boys,exact,3,,,,org,synthetic,,\n\
+         victims,2023,region=north;sex=girls,exact,41,,,,org,synthetic,,\n\
+         victims,2023,region=south;sex=boys,exact,7,,,,org,synthetic,,\n\
+         victims,2023,region=south;sex=girls,exact,52,,,,org,synthetic,,\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn planted_confidential_values_reach_no_public_output() {
+    let (dir, db) = sqlite("planted");
+    let data = dir.join("monitor");
+    planted_monitor(&data);
+    ok(zicht(&db, &["init", "--data", data.to_str().unwrap()]));
+    // The store keeps the truth …
+    let all = ok(zicht(&db, &["export"])).stdout;
+    assert!(!rows(&all, "victims,2023,region=north;sex=boys,exact,3,").is_empty());
+
+    // … and no public output shows it, nor anything it can be recomputed from.
+    let csv = ok(zicht(&db, &["export", "--public"])).stdout;
+    let small = ["region=north;sex=boys", "region=south;sex=boys"];
+    for b in small {
+        assert!(
+            !rows(&csv, &format!("victims,2023,{b},below,,,10,")).is_empty(),
+            "{b} is '<10':\n{csv}"
+        );
+    }
+    let exact: std::collections::HashMap<&str, f64> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[3] == "exact").then(|| (f[2], f[4].parse().unwrap()))
+        })
+        .collect();
+    // Neither boy cell is the difference of two published cells.
+    for (total, other, hidden) in [
+        ("sex=boys", "region=south;sex=boys", 3.0),
+        ("region=north", "region=north;sex=girls", 3.0),
+        ("sex=boys", "region=north;sex=boys", 7.0),
+        ("region=south", "region=south;sex=girls", 7.0),
+    ] {
+        if let (Some(t), Some(o)) = (exact.get(total), exact.get(other)) {
+            assert_ne!(
+                t - o,
+                hidden,
+                "{total} − {other} gives away {hidden}:\n{csv}"
+            );
+        }
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(zicht(&db, &["export", "--public", "--format", "json"])).stdout)
+            .unwrap();
+    for c in json["cells"].as_array().unwrap() {
+        if small.contains(&c["breakdown"].as_str().unwrap()) {
+            assert!(c["value"].is_null(), "{c}");
+        }
+    }
+    let xlsx = dir.join("public.xlsx");
+    ok(zicht(
+        &db,
+        &[
+            "export",
+            "--public",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    ));
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let range = book.worksheet_range("cells").unwrap();
+    for row in range.rows().skip(1) {
+        let breakdown = row[2].to_string();
+        if small.contains(&breakdown.as_str()) {
+            assert_eq!(
+                row[4].to_string(),
+                "",
+                "{breakdown} has a value in the XLSX"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_embedded_monitor_publishes_no_small_count() {
+    let (_d, db) = sqlite("public-embedded");
+    ok(zicht(&db, &["init"]));
+    let csv = ok(zicht(&db, &["export", "--public"])).stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    for rec in reader.records() {
+        let r = rec.unwrap();
+        let counted = !matches!(
+            &r[7],
+            "percent" | "percent_change" | "euro" | "months" | "years"
+        );
+        if counted && &r[3] == "exact" {
+            let v: f64 = r[4].parse().unwrap();
+            assert!(v == 0.0 || v >= 10.0, "a count under 10 is public: {r:?}");
+        }
+    }
+    assert!(!rows(
+        &csv,
+        "comensha.minor_victims,2020,origin=foreign;sex=boys,below,,,10,"
+    )
+    .is_empty());
+    assert!(!rows(
+        &csv,
+        "comensha.minor_victims,2020,origin=foreign;sex=girls,suppressed,,,,"
+    )
+    .is_empty());
+}
+
+#[test]
+fn protect_hides_small_cells_and_names_a_table_that_does_not_add_up() {
+    let (dir, db) = sqlite("protect");
+    let table = dir.join("t.csv");
+    std::fs::write(
+        &table,
+        "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote\n\
+         v,2023,,exact,103,,,persons,,\n\
+         v,2023,sex=boys,exact,10,,,persons,,\n\
+         v,2023,sex=girls,exact,93,,,persons,,\n\
+         v,2023,region=north,exact,44,,,persons,,\n\
+         v,2023,region=south,exact,59,,,persons,,\n\
+         v,2023,region=north;sex=boys,exact,3,,,persons,,\n\
+         v,2023,region=north;sex=girls,exact,41,,,persons,,\n\
+         v,2023,region=south;sex=boys,exact,7,,,persons,,\n\
+         v,2023,region=south;sex=girls,exact,52,,,persons,,\n",
+    )
+    .unwrap();
+    let out = dir.join("out.csv");
+    ok(zicht(
+        &db,
+        &[
+            "protect",
+            table.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let protected = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        !rows(&protected, "v,2023,region=north;sex=boys,below,,,10,").is_empty(),
+        "{protected}"
+    );
+    assert!(
+        !rows(&protected, "v,2023,region=north;sex=girls,suppressed,,,,").is_empty(),
+        "{protected}"
+    );
+    assert!(
+        !protected.contains(",3,") && !protected.contains(",7,"),
+        "{protected}"
+    );
+
+    std::fs::write(
+        &table,
+        "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote\n\
+         v,2023,,exact,100,,,persons,,\n\
+         v,2023,sex=boys,exact,10,,,persons,,\n\
+         v,2023,sex=girls,exact,93,,,persons,,\n",
+    )
+    .unwrap();
+    let r = zicht(&db, &["protect", table.to_str().unwrap()]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains(":2:") && r.stderr.contains("does not add up"),
+        "{}",
+        r.stderr
+    );
+}

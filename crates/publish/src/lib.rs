@@ -2,5 +2,6 @@
 //! (CSV, JSON, XLSX), rendered to bytes; the caller decides where they go.
 
 mod downloads;
+pub mod site;
 
 pub use downloads::{render, Format, PublishError};

@@ -4,7 +4,10 @@ pub mod export;
 pub mod import;
 pub mod indicators;
 pub mod init;
+pub mod protect;
+pub mod publish;
 pub mod recommendations;
+pub mod serve;
 pub mod show;
 
 use anyhow::Context;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Publish benchmark: `zicht publish` of the embedded monitor (target < 1 s) and
+# of a synthetic monitor of 10 themes × 200 indicators × 15 years with
+# breakdowns by sex and age and two editions (target < 10 s). The time is
+# the whole command: reading the store, disclosure control, every page in
+# both languages, the charts and the downloads, written to disk.
+# Usage: bench/publish.sh   (CARGO_TARGET_DIR is honoured)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -q -p zicht-cli
+T=${CARGO_TARGET_DIR:-target}
+Z=$(cd "$T" && pwd)/release/zicht
+W=${BENCH_DIR:-$(mktemp -d)}; [ -n "${BENCH_DIR:-}" ] || trap 'rm -rf "$W"' EXIT
+
+secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+best_of() { local n=$1; shift; local best=999999 t; for _ in $(seq "$n"); do t=$("$@"); best=$(echo "if ($t < $best) $t else $best" | bc); done; echo "$best"; }
+
+"$Z" --db "sqlite://$W/e.db" init >/dev/null 2>&1
+publish_embedded() { rm -rf "$W/site-e"; secs "$Z" --db "sqlite://$W/e.db" publish --out "$W/site-e"; }
+t=$(best_of 3 publish_embedded)
+echo "publish embedded monitor:   $t s   (target < 1 s; $(find "$W/site-e" -type f | wc -l) files)"
+
+# The synthetic monitor: no real data.
+python3 - "$W/synth" <<'PY'
+import random, sys
+from pathlib import Path
+out = Path(sys.argv[1]); (out / "cells").mkdir(parents=True, exist_ok=True)
+rng = random.Random(7)
+themes = [f"t{i:02d}" for i in range(10)]
+ages = ["a0", "a1", "a2"]
+vals = lambda ids: ", ".join(f'{{ id = "{v}", label_nl = "{v}", label_en = "{v}" }}' for v in ids)
+(out / "monitor.toml").write_text(
+    "".join(f'[[theme]]\nid = "{t}"\nlabel_nl = "Thema {t}"\nlabel_en = "Theme {t}"\nmin_count = 10\n\n' for t in themes)
+    + '[[document]]\nid = "e1"\nkind = "edition"\nlabel_nl = "Editie 1"\nlabel_en = "Edition 1"\ncutoff = "2023-06-30"\n\n'
+    + '[[document]]\nid = "e2"\nkind = "edition"\nlabel_nl = "Editie 2"\nlabel_en = "Edition 2"\ncutoff = "2024-06-30"\n\n'
+    + '[[organisation]]\nid = "org"\nlabel_nl = "Bron"\nlabel_en = "Source"\n\n'
+    + '[[counting_unit]]\nid = "persons"\nlabel_nl = "personen"\nlabel_en = "persons"\n\n'
+    + f'[[dimension]]\nid = "sex"\nlabel_nl = "geslacht"\nlabel_en = "sex"\nvalues = [{vals(["boys", "girls"])}]\n\n'
+    + f'[[dimension]]\nid = "age"\nlabel_nl = "leeftijd"\nlabel_en = "age"\nvalues = [{vals(ages)}]\n')
+inds = []
+for t in themes:
+    for j in range(200):
+        inds.append(f"{t}.i{j:03d}")
+(out / "indicators.toml").write_text("".join(
+    f'[[indicator]]\nid = "{i}"\ntheme = "{i.split(".")[0]}"\nlabel_nl = "Indicator {i}"\nlabel_en = "Indicator {i}"\n'
+    f'definition_nl = "Synthetisch."\ndefinition_en = "Synthetic."\nunit = "count"\ncounting_unit = "persons"\n'
+    f'dimensions = ["sex", "age"]\nexclusive = true\nfrequency = "year"\nsources = ["org"]\n\n' for i in inds))
+head = "indicator,period,breakdown,status,value,lower,upper,base,source,source_ref,footnotes,quote\n"
+def split(total, n):
+    cuts = sorted(rng.randint(0, total) for _ in range(n - 1))
+    return [b - a for a, b in zip([0] + cuts, cuts + [total])]
+def rows(years, bump):
+    out = []
+    for i in inds:
+        for y in years:
+            total = rng.randint(5, 400) + bump
+            def row(bd, v):
+                if rng.random() < 0.03:
+                    return f"{i},{y},{bd},refused,,,,,org,synthetic,,\n"
+                return f"{i},{y},{bd},exact,{v},,,,org,synthetic,,\n"
+            out.append(row("", total))
+            for sex, v in zip(["boys", "girls"], split(total, 2)):
+                out.append(row(f"sex={sex}", v))
+            for age, v in zip(ages, split(total, 3)):
+                out.append(row(f"age={age}", v))
+    return out
+(out / "cells" / "e1.csv").write_text(head + "".join(rows(range(2008, 2022), 0)))
+# The second edition gives the last year and revises the one before it.
+(out / "cells" / "e2.csv").write_text(head + "".join(rows(range(2021, 2023), 1)))
+PY
+"$Z" --db "sqlite://$W/s.db" init --data "$W/synth" >/dev/null 2>&1
+cells=$("$Z" --db "sqlite://$W/s.db" export | wc -l)
+publish_synth() { rm -rf "$W/site-s"; secs "$Z" --db "sqlite://$W/s.db" publish --out "$W/site-s"; }
+t=$(best_of 1 publish_synth)
+echo "publish synthetic monitor:  $t s   (target < 10 s; 2000 indicators, $((cells - 1)) cells, $(find "$W/site-s" -type f | wc -l) files)"

@@ -1,0 +1,144 @@
+//! `zicht protect TABLE.csv`: disclosure control for a standalone table in the
+//! export format. The work is `zicht_disclose::export`; this reads, reports
+//! and writes.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use zicht_disclose::export::{protect_rows, ExportError, ExportOptions, ExportRow, HEADER};
+use zicht_disclose::Rules;
+
+use crate::output::emit;
+
+#[derive(clap::Args, Debug)]
+pub struct ProtectArgs {
+    /// A table in the export CSV format: a breakdown with fewer dimensions
+    /// is the sum of those below it, the empty breakdown the total.
+    #[arg(value_name = "TABLE.csv")]
+    pub table: PathBuf,
+    /// Hide counts under K (default 10; countries of origin under 4).
+    #[arg(long, value_name = "K")]
+    pub min_count: Option<u32>,
+    /// Write to this file (written whole or not at all) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
+    let file = args.table.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(&args.table)
+        .with_context(|| format!("cannot read {file}"))?;
+    let header = reader
+        .headers()
+        .with_context(|| format!("{file}:1: no header"))?
+        .clone();
+    if !header.iter().eq(HEADER) {
+        bail!("{file}:1: the header must be exactly {}", HEADER.join(","));
+    }
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("cannot read {file}"))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let fields: Vec<&str> = record.iter().collect();
+        let Some(row) = ExportRow::from_fields(&fields) else {
+            bail!("{file}:{line}: {} fields, the header has 10", fields.len());
+        };
+        rows.push(row);
+        lines.push(line);
+    }
+
+    let mut rules = Rules::default();
+    if let Some(k) = args.min_count {
+        rules.default.min_count = f64::from(k);
+    }
+    let options = ExportOptions {
+        rules,
+        hierarchies: Vec::new(),
+    };
+    let protected = match protect_rows(&rows, &options) {
+        Ok(p) => p,
+        Err(ExportError::Rows(problems)) => {
+            let list: Vec<String> = problems
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{file}:{}: {}",
+                        lines.get(p.row).copied().unwrap_or(0),
+                        p.message
+                    )
+                })
+                .collect();
+            bail!("{file} cannot be protected:\n{}", list.join("\n"));
+        }
+        Err(e) => return Err(e).with_context(|| format!("{file} cannot be protected")),
+    };
+
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(HEADER)?;
+    for row in &protected.rows {
+        writer.write_record(row.fields())?;
+    }
+    let bytes = writer.into_inner().context("writing CSV")?;
+    emit(args.out.as_deref(), &bytes)?;
+    eprintln!("{file}: {}", protected.summary);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str, body: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("zicht-protect-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("table.csv");
+        std::fs::write(&path, body).unwrap();
+        path
+    }
+
+    const HEAD: &str = "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote\n";
+
+    #[test]
+    fn small_counts_become_below_and_their_partners_suppressed() {
+        let body = format!(
+            "{HEAD}v,2023,,exact,40,,,persons,comensha,\n\
+             v,2023,sex=boys,exact,3,,,persons,comensha,\n\
+             v,2023,sex=girls,exact,37,,,persons,comensha,\n"
+        );
+        let table = scratch("ok", &body);
+        let out = table.with_file_name("out.csv");
+        run(&ProtectArgs {
+            table,
+            min_count: None,
+            out: Some(out.clone()),
+        })
+        .unwrap();
+        let written = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            written.contains("v,2023,sex=boys,below,,,10,persons,comensha,"),
+            "{written}"
+        );
+        assert!(written.contains(",suppressed,,,,"), "{written}");
+    }
+
+    #[test]
+    fn a_table_that_does_not_add_up_names_its_line() {
+        let body = format!(
+            "{HEAD}v,2023,,exact,41,,,persons,comensha,\n\
+             v,2023,sex=boys,exact,3,,,persons,comensha,\n\
+             v,2023,sex=girls,exact,37,,,persons,comensha,\n"
+        );
+        let table = scratch("bad", &body);
+        let err = run(&ProtectArgs {
+            table: table.clone(),
+            min_count: None,
+            out: None,
+        })
+        .unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains(&format!("{}:2:", table.display())), "{msg}");
+    }
+}

@@ -1,0 +1,295 @@
+//! Disclosure control for rows of zicht's export CSV format
+//! (`indicator,period,breakdown,status,value,lower,upper,unit,source,footnote`),
+//! without reading or writing anything: `zicht protect` does the I/O.
+//!
+//! Per indicator × period, a breakdown with fewer dimensions is the sum of the
+//! breakdowns that refine it by one dimension; the empty breakdown is the total.
+
+use std::collections::BTreeMap;
+
+use crate::builder::{parse_breakdown, Hierarchy, TableBuilder};
+use crate::suppress::{protect, ProtectError, Reason, Summary};
+use crate::table::{Publication, Truth};
+use crate::{audit, AuditError, Rules, TableError};
+
+/// The export format's columns, in order.
+pub const HEADER: [&str; 10] = [
+    "indicator",
+    "period",
+    "breakdown",
+    "status",
+    "value",
+    "lower",
+    "upper",
+    "unit",
+    "source",
+    "footnote",
+];
+
+/// One row of the export format, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExportRow {
+    pub indicator: String,
+    pub period: String,
+    pub breakdown: String,
+    pub status: String,
+    pub value: String,
+    pub lower: String,
+    pub upper: String,
+    pub unit: String,
+    pub source: String,
+    pub footnote: String,
+}
+
+impl ExportRow {
+    /// From the ten fields in [`HEADER`] order.
+    pub fn from_fields<S: AsRef<str>>(fields: &[S]) -> Option<ExportRow> {
+        let [indicator, period, breakdown, status, value, lower, upper, unit, source, footnote] =
+            fields
+        else {
+            return None;
+        };
+        let s = |f: &S| f.as_ref().to_owned();
+        Some(ExportRow {
+            indicator: s(indicator),
+            period: s(period),
+            breakdown: s(breakdown),
+            status: s(status),
+            value: s(value),
+            lower: s(lower),
+            upper: s(upper),
+            unit: s(unit),
+            source: s(source),
+            footnote: s(footnote),
+        })
+    }
+
+    /// The ten fields in [`HEADER`] order.
+    pub fn fields(&self) -> [&str; 10] {
+        [
+            &self.indicator,
+            &self.period,
+            &self.breakdown,
+            &self.status,
+            &self.value,
+            &self.lower,
+            &self.upper,
+            &self.unit,
+            &self.source,
+            &self.footnote,
+        ]
+    }
+}
+
+/// A problem with one input row (0-based index into the rows given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowProblem {
+    pub row: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExportError {
+    #[error("{} problem(s) in the table", .0.len())]
+    Rows(Vec<RowProblem>),
+    #[error("{indicator} {period}: {source}")]
+    Protect {
+        indicator: String,
+        period: String,
+        source: ProtectError,
+    },
+    #[error("{indicator} {period}: {source}")]
+    Audit {
+        indicator: String,
+        period: String,
+        source: AuditError,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    pub rules: Rules,
+    pub hierarchies: Vec<Hierarchy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProtectedRows {
+    /// The rows in input order, each as it may be published.
+    pub rows: Vec<ExportRow>,
+    pub summary: Summary,
+}
+
+fn number(row: usize, field: &str, text: &str) -> Result<f64, RowProblem> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(RowProblem {
+            row,
+            message: format!("{field} '{text}' is not a number"),
+        }),
+    }
+}
+
+fn truth(i: usize, row: &ExportRow, rule_base: f64) -> Result<Truth, RowProblem> {
+    let need = |field: &str, text: &str| number(i, field, text);
+    Ok(match row.status.as_str() {
+        "exact" => Truth::Exact(need("value", &row.value)?),
+        "below" => Truth::Below {
+            upper: need("upper", &row.upper)?,
+        },
+        "range" => Truth::Range {
+            lower: need("lower", &row.lower)?,
+            upper: need("upper", &row.upper)?,
+        },
+        "rounded" if !row.lower.is_empty() && !row.upper.is_empty() => Truth::Range {
+            lower: need("lower", &row.lower)?,
+            upper: need("upper", &row.upper)?,
+        },
+        // The export format has no base column: the rule's base, else tens.
+        "rounded" => Truth::Rounded {
+            value: need("value", &row.value)?,
+            base: if rule_base > 0.0 { rule_base } else { 10.0 },
+        },
+        // A model estimate is no count the table adds up with.
+        "estimate" | "refused" | "not_available" | "suppressed" => Truth::Unknown,
+        other => {
+            return Err(RowProblem {
+                row: i,
+                message: format!("unknown status '{other}'"),
+            })
+        }
+    })
+}
+
+/// Formats a number the way the export format wants it.
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Protects every indicator × period of an export table; refuses a table that
+/// does not add up, naming the rows.
+pub fn protect_rows(
+    rows: &[ExportRow],
+    options: &ExportOptions,
+) -> Result<ProtectedRows, ExportError> {
+    let mut problems = Vec::new();
+    let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        groups
+            .entry((row.indicator.as_str(), row.period.as_str()))
+            .or_default()
+            .push(i);
+    }
+    let mut out: Vec<ExportRow> = rows.to_vec();
+    let mut summary = Summary::default();
+    for ((indicator, period), members) in groups {
+        let mut builder = TableBuilder::new();
+        for h in &options.hierarchies {
+            builder = builder.hierarchy(h.clone());
+        }
+        let mut rows_of = Vec::with_capacity(members.len());
+        for &i in &members {
+            let row = &rows[i];
+            let pairs = match parse_breakdown(&row.breakdown) {
+                Ok(p) => p,
+                Err(e) => {
+                    problems.push(RowProblem {
+                        row: i,
+                        message: e.to_string(),
+                    });
+                    continue;
+                }
+            };
+            let rule = options
+                .rules
+                .effective(indicator, pairs.iter().map(|(d, _)| d.as_str()));
+            let t = match truth(i, row, rule.rounding_base) {
+                Ok(t) => t,
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            };
+            match builder.push(&pairs, t, rule) {
+                Ok(_) => rows_of.push(i),
+                Err(e) => problems.push(RowProblem {
+                    row: i,
+                    message: e.to_string(),
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            continue;
+        }
+        let table = match builder.build() {
+            Ok(t) => t,
+            Err(e) => {
+                let row = match &e {
+                    TableError::BadCell { label, .. } => rows_of
+                        .iter()
+                        .copied()
+                        .find(|&i| rows[i].breakdown == *label)
+                        .unwrap_or(members[0]),
+                    _ => members[0],
+                };
+                problems.push(RowProblem {
+                    row,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        if let Err(TableError::NotAdditive(list)) = table.reference_point() {
+            for inc in list {
+                problems.push(RowProblem {
+                    row: rows_of[inc.cells[0]],
+                    message: format!("{indicator} {period}: {}", inc.message),
+                });
+            }
+            continue;
+        }
+        let protected = protect(&table).map_err(|source| ExportError::Protect {
+            indicator: indicator.to_owned(),
+            period: period.to_owned(),
+            source,
+        })?;
+        audit(&table, &protected.publications).map_err(|source| ExportError::Audit {
+            indicator: indicator.to_owned(),
+            period: period.to_owned(),
+            source,
+        })?;
+        summary.add(&protected.summary);
+        for (id, &i) in rows_of.iter().enumerate() {
+            let row = &mut out[i];
+            let blank = |row: &mut ExportRow, status: &str| {
+                row.status = status.to_owned();
+                row.value.clear();
+                row.lower.clear();
+                row.upper.clear();
+            };
+            match (protected.reasons[id], protected.publications[id]) {
+                (Reason::Published | Reason::Withheld | Reason::Locked, _) => {}
+                (Reason::Secondary, _) => blank(row, "suppressed"),
+                (_, Publication::Below { upper }) => {
+                    blank(row, "below");
+                    row.upper = format_number(upper);
+                }
+                (_, Publication::Rounded { value, .. }) if row.status != "rounded" => {
+                    blank(row, "rounded");
+                    row.value = format_number(value);
+                }
+                // The supplier's own range or rounding, published as given.
+                _ => {}
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(ProtectedRows { rows: out, summary })
+    } else {
+        problems.sort_by_key(|p| p.row);
+        Err(ExportError::Rows(problems))
+    }
+}

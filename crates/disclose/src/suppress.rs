@@ -1,0 +1,765 @@
+//! Primary and secondary suppression.
+//!
+//! Primary: a cell whose own count is under its rule's minimum is published as
+//! "<k". Secondary, in two passes:
+//! 1. every equation that hides exactly one cell gives it away, so a partner
+//!    in that equation is hidden too (cheapest first: a part with room to
+//!    move, then small values), until no equation hides exactly one cell;
+//! 2. every protected cell is proven with the attacker's program on a small
+//!    region around it; where the proof fails, a protector's program finds the
+//!    cheapest published cells whose hiding lets the cell move as far as its
+//!    rule demands, and hides them. That program's optimum is the proof.
+
+use std::collections::HashMap;
+
+use microlp::{ComparisonOp, OptimizationDirection, Problem};
+
+use crate::audit::{is_sensitive, reaches, requirement, Checker, Requirement};
+use crate::certificate::Certificates;
+use crate::lp::{self, Slot, Solved};
+use crate::table::{CellId, Publication, Table, TableError, Truth};
+use crate::witness::{Search, Witness};
+
+/// Why a cell is published the way it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// Exactly.
+    Published,
+    /// Rounded, because its rule says so.
+    Rounded,
+    /// "<k": its own count is small.
+    Primary,
+    /// Hidden to protect another cell.
+    Secondary,
+    /// As the supplier gave it ("<5", a range, rounded), widened to "<k" where small.
+    Given,
+    /// Nothing known, nothing published.
+    Withheld,
+    /// Fixed by an earlier edition.
+    Locked,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtectOptions {
+    /// Region sizes for proving a cell protected (see [`crate::AuditOptions`]).
+    pub audit_caps: Vec<usize>,
+    /// Region sizes for finding cells to hide; past the last one the cell is
+    /// reported as unprotectable rather than solving an unbounded program.
+    pub repair_caps: Vec<usize>,
+    /// Expansions the witness search may try per cell.
+    pub search_budget: usize,
+    /// Most cells one witness may move.
+    pub search_cells: usize,
+    /// Publish again the secondary cells no proof needs.
+    pub prune: bool,
+}
+
+impl Default for ProtectOptions {
+    fn default() -> Self {
+        ProtectOptions {
+            audit_caps: crate::AuditOptions::default().caps,
+            repair_caps: vec![200, 1500, 12000, 60000],
+            search_budget: 400,
+            search_cells: 96,
+            prune: true,
+        }
+    }
+}
+
+/// How much a pattern hides. Values add margins and inner cells alike, so a
+/// share of value is "of everything printed", not "of all victims".
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    pub cells: usize,
+    pub primary: usize,
+    pub secondary: usize,
+    pub value_total: f64,
+    pub value_primary: f64,
+    pub value_secondary: f64,
+    pub lp_solves: usize,
+}
+
+impl Summary {
+    /// Share of cells hidden (primary and secondary).
+    pub fn hidden_share(&self) -> f64 {
+        ratio((self.primary + self.secondary) as f64, self.cells as f64)
+    }
+
+    /// Share of cells hidden to protect others: the cost of protection.
+    pub fn secondary_share(&self) -> f64 {
+        ratio(self.secondary as f64, self.cells as f64)
+    }
+
+    pub fn hidden_value_share(&self) -> f64 {
+        ratio(self.value_primary + self.value_secondary, self.value_total)
+    }
+
+    pub fn secondary_value_share(&self) -> f64 {
+        ratio(self.value_secondary, self.value_total)
+    }
+
+    pub fn add(&mut self, other: &Summary) {
+        self.cells += other.cells;
+        self.primary += other.primary;
+        self.secondary += other.secondary;
+        self.value_total += other.value_total;
+        self.value_primary += other.value_primary;
+        self.value_secondary += other.value_secondary;
+        self.lp_solves += other.lp_solves;
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} cells: {} primary, {} secondary ({:.2}% of cells hidden, {:.2}% for protection; \
+             {:.2}% of value hidden, {:.2}% for protection; {} LPs)",
+            self.cells,
+            self.primary,
+            self.secondary,
+            100.0 * self.hidden_share(),
+            100.0 * self.secondary_share(),
+            100.0 * self.hidden_value_share(),
+            100.0 * self.secondary_value_share(),
+            self.lp_solves
+        )
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        0.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Protected {
+    pub publications: Vec<Publication>,
+    pub reasons: Vec<Reason>,
+    /// Small cells an earlier edition already gives away: published "<k"
+    /// all the same, but no suppression now can protect them.
+    pub exposed: Vec<CellId>,
+    pub summary: Summary,
+    /// The proofs found on the way, for [`crate::audit_certified`].
+    pub certificates: Certificates,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProtectError {
+    #[error(transparent)]
+    Table(#[from] TableError),
+    #[error("cell '{0}' could not be protected within {1} linked cells")]
+    TooLarge(String, usize),
+}
+
+/// The suppression pattern of a table: same table, same pattern.
+pub fn protect(table: &Table) -> Result<Protected, ProtectError> {
+    protect_with(table, &ProtectOptions::default())
+}
+
+pub fn protect_with(table: &Table, options: &ProtectOptions) -> Result<Protected, ProtectError> {
+    let point = table.reference_point()?;
+    let mut state = State::new(table, &point, options);
+    state.prove_and_repair()?;
+    if options.prune {
+        state.prune();
+    }
+    Ok(state.finish())
+}
+
+struct State<'a> {
+    table: &'a Table,
+    point: &'a [f64],
+    options: &'a ProtectOptions,
+    publications: Vec<Publication>,
+    reasons: Vec<Reason>,
+    bounds: Vec<(f64, f64)>,
+    required: Vec<Option<Requirement>>,
+    proofs: Certificates,
+    exposed: Vec<CellId>,
+    solves: usize,
+}
+
+fn initial(table: &Table, c: CellId) -> (Publication, Reason) {
+    let cell = table.cell(c);
+    if let Some(p) = cell.locked {
+        return (p, Reason::Locked);
+    }
+    let rule = &cell.rule;
+    let k = rule.min_count;
+    let below = Publication::Below { upper: k };
+    match cell.truth {
+        Truth::Exact(x) if is_sensitive(x, rule) => (below, Reason::Primary),
+        Truth::Exact(x) => {
+            let b = rule.rounding_base;
+            if b > 0.0 && (b > 1.0 || !table.is_integer()) {
+                let value = (x / b + 0.5).floor() * b;
+                (Publication::Rounded { value, base: b }, Reason::Rounded)
+            } else {
+                (Publication::Exact(x), Reason::Published)
+            }
+        }
+        Truth::Unknown => (Publication::Withheld, Reason::Withheld),
+        Truth::Below { upper } => (
+            Publication::Below {
+                upper: upper.max(k),
+            },
+            Reason::Given,
+        ),
+        ref given => {
+            let (_, hi) = table.truth_bounds(given);
+            if k > 0.0 && hi < k {
+                (below, Reason::Given)
+            } else {
+                (crate::table::truth_as_publication(given), Reason::Given)
+            }
+        }
+    }
+}
+
+/// What a partner costs: prefer hiding small cells.
+fn cost(value: f64) -> f64 {
+    1.0 + value.abs()
+}
+
+impl<'a> State<'a> {
+    fn new(table: &'a Table, point: &'a [f64], options: &'a ProtectOptions) -> Self {
+        let (publications, reasons): (Vec<_>, Vec<_>) =
+            (0..table.len()).map(|c| initial(table, c)).unzip();
+        let bounds = lp::published_bounds(table, &publications);
+        let required = (0..table.len()).map(|c| requirement(table, c)).collect();
+        State {
+            table,
+            point,
+            options,
+            publications,
+            reasons,
+            bounds,
+            required,
+            proofs: Certificates::new(table.len()),
+            exposed: Vec::new(),
+            solves: 0,
+        }
+    }
+
+    fn suppress(&mut self, c: CellId) {
+        self.publications[c] = Publication::Suppressed;
+        self.reasons[c] = Reason::Secondary;
+        self.bounds[c] = self.table.bounds(&Publication::Suppressed);
+    }
+
+    /// A witness among the hidden cells: the hypercube first where the
+    /// coordinates are known, then a short search for any other shape.
+    fn free_witness(&self, c: CellId, up: f64, down: f64) -> Option<Witness> {
+        let search = self.search();
+        if let Some(w) = search.hypercube(c, up, down, None) {
+            return Some(w);
+        }
+        let budget = if self.table.coordinates().is_some() {
+            self.options.search_budget / 8
+        } else {
+            self.options.search_budget
+        };
+        Search { budget, ..search }.find(c, up, down, None)
+    }
+
+    fn search(&self) -> Search<'_> {
+        Search {
+            table: self.table,
+            point: self.point,
+            bounds: &self.bounds,
+            budget: self.options.search_budget,
+            max_cells: self.options.search_cells,
+            degree: self.table.degree(),
+        }
+    }
+
+    fn checker(&self) -> Checker<'_> {
+        Checker {
+            table: self.table,
+            point: self.point,
+            bounds: &self.bounds,
+            caps: &self.options.audit_caps,
+        }
+    }
+
+    /// Files a consistent point as the proof of every side of every cell it
+    /// takes far enough that has none yet.
+    fn vouch(&mut self, cells: &[CellId], values: &[f64]) {
+        vouch(&mut self.proofs, &self.required, self.point, cells, values);
+    }
+
+    fn prove_and_repair(&mut self) -> Result<(), ProtectError> {
+        for c in 0..self.table.len() {
+            let Some(req) = self.required[c] else {
+                continue;
+            };
+            let x = self.point[c];
+            let (up, down) = match req {
+                Requirement::Contains { lower, upper } => (
+                    if self.proofs.high[c].is_some() {
+                        0.0
+                    } else {
+                        (upper - x).max(0.0)
+                    },
+                    if self.proofs.low[c].is_some() {
+                        0.0
+                    } else {
+                        (x - lower).max(0.0)
+                    },
+                ),
+                Requirement::Width(w) => (w, 0.0),
+            };
+            if up <= lp::tolerance(x) && down <= lp::tolerance(x) {
+                continue;
+            }
+            // Witnesses among the hidden cells, one serving both sides or one
+            // per side; else the cheapest that hides a few more cells.
+            if let Some(w) = self.free_witness(c, up, down) {
+                self.file_witness(c, &req, &w, up, down);
+                continue;
+            }
+            let mut open = Vec::new();
+            for (u, d) in [(up, 0.0), (0.0, down)] {
+                if u.max(d) <= lp::tolerance(x) {
+                    continue;
+                }
+                match self.free_witness(c, u, d) {
+                    Some(w) => self.file_witness(c, &req, &w, u, d),
+                    None => open.push((u, d)),
+                }
+            }
+            if open.len() == 2 {
+                if let Some(w) = self.hiding_witness(c, up, down) {
+                    self.file_witness(c, &req, &w, up, down);
+                    continue;
+                }
+            }
+            for (u, d) in open {
+                if let Some(w) = self.hiding_witness(c, u, d) {
+                    self.file_witness(c, &req, &w, u, d);
+                    continue;
+                }
+                match req {
+                    Requirement::Contains { lower, upper } => {
+                        let (maximize, need) = if u > 0.0 {
+                            (true, upper)
+                        } else {
+                            (false, lower)
+                        };
+                        self.protect_side(c, maximize, need)?;
+                    }
+                    Requirement::Width(w) => self.protect_width(c, w)?,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn file_witness(&mut self, c: CellId, req: &Requirement, w: &Witness, up: f64, down: f64) {
+        for maximize in [false, true] {
+            let (cells, values) = w.points(self.point, up, down, maximize);
+            self.vouch(&cells, &values);
+            if let Requirement::Width(_) = req {
+                let p = self.proofs.add(&cells, &values, self.point);
+                if maximize == (up > 0.0) {
+                    self.proofs.high[c] = Some(p);
+                } else {
+                    self.proofs.low[c] = Some(p);
+                }
+            }
+        }
+    }
+
+    /// The cheapest witness found that may also move published cells, which
+    /// are then hidden.
+    fn hiding_witness(&mut self, c: CellId, up: f64, down: f64) -> Option<Witness> {
+        let reasons = &self.reasons;
+        let point = self.point;
+        let extra = |d: CellId| (reasons[d] == Reason::Published).then(|| cost(point[d]));
+        let search = self.search();
+        let w = search
+            .hypercube(c, up, down, Some(&extra))
+            .or_else(|| search.find(c, up, down, Some(&extra)))?;
+        for &(d, _) in &w.moved {
+            if self.reasons[d] == Reason::Published {
+                self.suppress(d);
+            }
+        }
+        Some(w)
+    }
+
+    fn protect_side(&mut self, c: CellId, maximize: bool, need: f64) -> Result<(), ProtectError> {
+        if reaches(need, maximize, self.point[c]) {
+            return Ok(());
+        }
+        // Without coordinates, look for a proof among the hidden cells before
+        // hiding more; with them, the repair below finds one that hides
+        // nothing more if its region holds one.
+        if self.table.coordinates().is_none() {
+            let mut found: Vec<(Vec<CellId>, Vec<f64>)> = Vec::new();
+            let mut solves = 0;
+            let side =
+                self.checker()
+                    .side(c, maximize, Some(need), &mut solves, |cells, values, _| {
+                        found.push((cells.to_vec(), values.to_vec()))
+                    });
+            self.solves += solves;
+            for (cells, values) in found {
+                self.vouch(&cells, &values);
+            }
+            if reaches(need, maximize, side.value) {
+                return Ok(());
+            }
+        }
+        match self.repair(c, maximize, need)? {
+            // The program's optimum is the proof.
+            Some((region, values)) => self.vouch(&region, &values),
+            None => self.exposed.push(c),
+        }
+        Ok(())
+    }
+
+    fn protect_width(&mut self, c: CellId, w: f64) -> Result<(), ProtectError> {
+        let mut found: Vec<(Vec<CellId>, Vec<f64>, bool)> = Vec::new();
+        let mut solves = 0;
+        let (lo, hi, _) = self
+            .checker()
+            .width(c, w, &mut solves, |cells, values, high| {
+                found.push((cells.to_vec(), values.to_vec(), high))
+            });
+        self.solves += solves;
+        // The last point found at each end (the widest region's).
+        let mut ends: [Option<u32>; 2] = [None, None];
+        for (cells, values, high) in &found {
+            ends[*high as usize] = Some(self.proofs.add(cells, values, self.point));
+        }
+        let reference = self.proofs.add(&[], &[], self.point);
+        let [low, high] = ends.map(|e| e.unwrap_or(reference));
+        if hi - lo >= w - lp::tolerance(w) {
+            (self.proofs.low[c], self.proofs.high[c]) = (Some(low), Some(high));
+            return Ok(());
+        }
+        // Stretch from the lowest proven value up, else from the highest down.
+        if let Some((region, values)) = self.repair(c, true, lo + w)? {
+            let p = self.proofs.add(&region, &values, self.point);
+            (self.proofs.low[c], self.proofs.high[c]) = (Some(low), Some(p));
+        } else if let Some((region, values)) = self.repair(c, false, hi - w)? {
+            let p = self.proofs.add(&region, &values, self.point);
+            (self.proofs.low[c], self.proofs.high[c]) = (Some(p), Some(high));
+        } else {
+            self.exposed.push(c);
+        }
+        Ok(())
+    }
+
+    /// Publishes again every secondary cell that no proof needs, dearest
+    /// first: a cell stays hidden only if some protected cell finds no other
+    /// witness without it.
+    fn prune(&mut self) {
+        let n = self.table.len();
+        // Every proof must be on file, or publishing a cell could undo one
+        // nobody re-checks (an unbounded side has no point to file).
+        let untracked = (0..n).any(|t| {
+            let x = self.point[t];
+            match self.required[t] {
+                Some(Requirement::Contains { lower, upper }) => {
+                    (!reaches(lower, false, x) && self.proofs.low[t].is_none())
+                        || (!reaches(upper, true, x) && self.proofs.high[t].is_none())
+                }
+                Some(Requirement::Width(_)) => {
+                    self.proofs.high[t].is_none() && self.proofs.low[t].is_none()
+                }
+                None => false,
+            }
+        });
+        if untracked || !self.exposed.is_empty() {
+            return;
+        }
+        let mut users: Vec<Vec<CellId>> = vec![Vec::new(); n];
+        for t in 0..n {
+            for d in self.proofs.support(t) {
+                users[d].push(t);
+            }
+        }
+        let mut order: Vec<CellId> = (0..n)
+            .filter(|&c| self.reasons[c] == Reason::Secondary)
+            .collect();
+        order.sort_by(|&a, &b| self.point[b].total_cmp(&self.point[a]).then(a.cmp(&b)));
+        for q in order {
+            let x = self.point[q];
+            self.bounds[q] = (x, x);
+            let mut fresh: Vec<(CellId, Witness, f64, f64)> = Vec::new();
+            let mut ok = true;
+            for &t in &users[q] {
+                match self.reprove(t) {
+                    Some(found) => fresh.push(found),
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if !ok {
+                self.bounds[q] = self.table.bounds(&Publication::Suppressed);
+                continue;
+            }
+            self.publications[q] = Publication::Exact(x);
+            self.reasons[q] = Reason::Published;
+            for (t, w, up, down) in fresh {
+                for d in self.proofs.support(t) {
+                    users[d].retain(|&u| u != t);
+                }
+                for (maximize, slot) in [(false, 0), (true, 1)] {
+                    let (cells, values) = w.points(self.point, up, down, maximize);
+                    let p = Some(self.proofs.add(&cells, &values, self.point));
+                    if slot == 0 {
+                        self.proofs.low[t] = p;
+                    } else {
+                        self.proofs.high[t] = p;
+                    }
+                }
+                for d in self.proofs.support(t) {
+                    users[d].push(t);
+                }
+            }
+        }
+    }
+
+    /// A fresh witness for a cell among the hidden cells only, with the
+    /// amounts it moves up and down.
+    fn reprove(&self, t: CellId) -> Option<(CellId, Witness, f64, f64)> {
+        let x = self.point[t];
+        match self.required[t]? {
+            Requirement::Contains { lower, upper } => {
+                let (up, down) = ((upper - x).max(0.0), (x - lower).max(0.0));
+                self.free_witness(t, up, down).map(|w| (t, w, up, down))
+            }
+            Requirement::Width(w) => self
+                .free_witness(t, w, 0.0)
+                .map(|found| (t, found, w, 0.0))
+                .or_else(|| self.free_witness(t, 0.0, w).map(|found| (t, found, 0.0, w))),
+        }
+    }
+
+    /// Hides the cheapest published cells near `c` that let it reach `need`;
+    /// returns the program's region and point (the proof), or `None` when no
+    /// hiding can (an earlier edition pins it).
+    fn repair(
+        &mut self,
+        c: CellId,
+        maximize: bool,
+        need: f64,
+    ) -> Result<Option<(Vec<CellId>, Vec<f64>)>, ProtectError> {
+        let table = self.table;
+        let options = self.options;
+        let caps = &options.repair_caps;
+        let floor = table.floor();
+        let keep =
+            |d: CellId| table.cell(d).locked.is_none() || self.bounds[d].0 < self.bounds[d].1;
+        // Along the table's dimensions first, where they are known.
+        // Hidden cells are free; an empty cell can only move up, so it
+        // comes last.
+        let weight = |d: CellId| {
+            let x = self.point[d];
+            if self.bounds[d].0 < self.bounds[d].1 {
+                0.0
+            } else if x < 1.0 {
+                f64::MAX
+            } else {
+                cost(x)
+            }
+        };
+        let cubes: Vec<(Vec<CellId>, bool)> = [2, 4]
+            .iter()
+            .filter_map(|&k| lp::cube_region(table, c, k, &weight))
+            .map(|r| (r.into_iter().filter(|&d| keep(d)).collect(), false))
+            .collect();
+        let mut last_len = 0;
+        let plan = cubes
+            .into_iter()
+            .map(Ok)
+            .chain(caps.iter().map(|&cap| Err(cap)));
+        for step in plan {
+            let (region, complete) = match step {
+                Ok(cube) => cube,
+                Err(cap) => lp::region(table, c, cap, keep),
+            };
+            if region.len() == last_len && !complete {
+                continue;
+            }
+            last_len = region.len();
+            // Cells an equation pins to their value cannot help.
+            let region = lp::core(table, &region);
+            if !region.contains(&c) {
+                // Pinned by what cannot move: by nothing but locked cells
+                // once the region is everything linked to it.
+                if complete {
+                    return Ok(None);
+                }
+                continue;
+            }
+            let mut problem = Problem::new(OptimizationDirection::Minimize);
+            let mut slots: HashMap<CellId, Slot> = HashMap::with_capacity(region.len());
+            let mut vars = Vec::new();
+            // (cell, plus, minus) of the cells that may be hidden now.
+            let mut movable = Vec::new();
+            for &d in &region {
+                let (lo, hi) = self.bounds[d];
+                let keep_bounds = d == c
+                    || table.cell(d).locked.is_some()
+                    || matches!(self.publications[d], Publication::Below { .. })
+                    || matches!(
+                        self.reasons[d],
+                        Reason::Primary | Reason::Secondary | Reason::Withheld
+                    );
+                if d == c {
+                    let b = if maximize {
+                        (lo.max(need), hi)
+                    } else {
+                        (lo, hi.min(need))
+                    };
+                    if b.0 > b.1 {
+                        return Ok(None);
+                    }
+                    let v = problem.add_var(0.0, b);
+                    slots.insert(d, Slot::Var(v));
+                    vars.push(v);
+                } else if keep_bounds {
+                    let v = problem.add_var(0.0, (lo, hi));
+                    slots.insert(d, Slot::Var(v));
+                    vars.push(v);
+                } else if lo == hi {
+                    let w = cost(self.point[d]);
+                    let plus = problem.add_var(w, (0.0, f64::INFINITY));
+                    let minus = problem.add_var(w, (0.0, lo - floor));
+                    slots.insert(
+                        d,
+                        Slot::Shifted {
+                            plus,
+                            minus,
+                            base: lo,
+                        },
+                    );
+                    vars.push(plus);
+                    vars.push(minus);
+                    movable.push((d, plus, minus));
+                } else {
+                    // Published as an interval (rounded, the supplier's range):
+                    // free within it, at a cost beyond it.
+                    let w = cost(self.point[d]);
+                    let y = problem.add_var(0.0, (floor, f64::INFINITY));
+                    let plus = problem.add_var(w, (0.0, f64::INFINITY));
+                    let minus = problem.add_var(w, (0.0, f64::INFINITY));
+                    problem.add_constraint([(y, 1.0), (plus, -1.0)], ComparisonOp::Le, hi);
+                    problem.add_constraint([(y, 1.0), (minus, 1.0)], ComparisonOp::Ge, lo);
+                    slots.insert(d, Slot::Var(y));
+                    vars.push(y);
+                    vars.push(plus);
+                    vars.push(minus);
+                    movable.push((d, plus, minus));
+                }
+            }
+            lp::add_equations(&mut problem, table, &region, &slots, self.point);
+            self.solves += 1;
+            match lp::solve(&problem, &vars) {
+                Solved::Optimal { values, .. } => {
+                    let value_of: HashMap<usize, f64> = vars
+                        .iter()
+                        .map(|v| v.idx())
+                        .zip(values.iter().copied())
+                        .collect();
+                    for &(d, plus, minus) in &movable {
+                        let moved = value_of[&plus.idx()] + value_of[&minus.idx()];
+                        if moved > lp::tolerance(self.point[d]) {
+                            self.suppress(d);
+                        }
+                    }
+                    let point: Vec<f64> = region
+                        .iter()
+                        .map(|d| match slots[d] {
+                            Slot::Var(v) => value_of[&v.idx()],
+                            Slot::Shifted { plus, minus, base } => {
+                                base + value_of[&plus.idx()] - value_of[&minus.idx()]
+                            }
+                        })
+                        .collect();
+                    return Ok(Some((region, point)));
+                }
+                Solved::Infeasible if complete => return Ok(None),
+                Solved::Infeasible | Solved::Failed | Solved::Unbounded => {}
+            }
+            if complete {
+                break;
+            }
+        }
+        Err(ProtectError::TooLarge(
+            table.cell(c).label.clone(),
+            caps.last().copied().unwrap_or(0),
+        ))
+    }
+
+    fn finish(self) -> Protected {
+        let mut summary = Summary {
+            cells: self.table.len(),
+            lp_solves: self.solves,
+            ..Summary::default()
+        };
+        for (r, x) in self.reasons.iter().zip(self.point) {
+            let v = if x.is_finite() { x.abs() } else { 0.0 };
+            summary.value_total += v;
+            match r {
+                Reason::Primary => {
+                    summary.primary += 1;
+                    summary.value_primary += v;
+                }
+                Reason::Secondary => {
+                    summary.secondary += 1;
+                    summary.value_secondary += v;
+                }
+                _ => {}
+            }
+        }
+        let mut exposed = self.exposed;
+        exposed.sort_unstable();
+        exposed.dedup();
+        Protected {
+            publications: self.publications,
+            reasons: self.reasons,
+            exposed,
+            summary,
+            certificates: self.proofs,
+        }
+    }
+}
+
+/// Files a consistent point as the proof of every side of every cell it takes
+/// far enough that has none yet.
+pub(crate) fn vouch(
+    proofs: &mut Certificates,
+    required: &[Option<Requirement>],
+    point: &[f64],
+    cells: &[CellId],
+    values: &[f64],
+) {
+    let mut filed: Option<u32> = None;
+    for (&t, &v) in cells.iter().zip(values) {
+        let Some(Requirement::Contains { lower, upper }) = required[t] else {
+            continue;
+        };
+        let low = proofs.low[t].is_none() && reaches(lower, false, v);
+        let high = proofs.high[t].is_none() && reaches(upper, true, v);
+        if low || high {
+            let p = *filed.get_or_insert_with(|| proofs.add(cells, values, point));
+            if low {
+                proofs.low[t] = Some(p);
+            }
+            if high {
+                proofs.high[t] = Some(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,580 @@
+//! SVG charts made in Rust: bars, stacked bars, grouped bars and lines.
+//!
+//! Every figure is drawn as honestly as its status allows: a `below` is an
+//! outlined, hatched box up to its bound, a range a hatched box between its
+//! bounds, an estimate a bar or point with its interval as a whisker, and a
+//! refused, unavailable or withheld figure a labelled marker on the axis,
+//! never a zero bar. Charts scale with their container (`viewBox`) and carry
+//! a `<title>` and `<desc>`; the page puts the data table beside them.
+
+use std::fmt::Write;
+
+use zicht_model::{format_number_nl, Figure, FigureDisplay, Lang, Unit};
+
+use super::escape;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// One bar per category for each series side by side (one series: plain bars).
+    Bars,
+    /// The series stacked in one bar per category (parts of an exclusive breakdown).
+    Stacked,
+    /// One line per series.
+    Line,
+}
+
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub label: String,
+    /// One figure per category; `None` where the series has no cell.
+    pub values: Vec<Option<Figure>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// Unique on the page: ids inside the SVG derive from it.
+    pub id: String,
+    pub title: String,
+    pub desc: String,
+    /// The id of the table holding the data the chart draws.
+    pub table_id: String,
+    pub kind: ChartKind,
+    pub unit: Unit,
+    pub lang: Lang,
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+}
+
+/// Fill colours with at least 3:1 contrast against white, told apart also by
+/// their order in the legend and the table beside the chart.
+const PALETTE: [&str; 8] = [
+    "#1f4e79", "#b45309", "#2e7d32", "#7b1fa2", "#00695c", "#ad1457", "#4e342e", "#37474f",
+];
+const INK: &str = "#1a1a1a";
+const MUTED: &str = "#595959";
+
+const W: f64 = 640.0;
+const LEFT: f64 = 56.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const PLOT_H: f64 = 220.0;
+
+fn color(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// The highest number a figure reaches on the chart.
+fn reach(f: &Figure) -> f64 {
+    match *f {
+        Figure::Exact { value } | Figure::Rounded { value, .. } => value,
+        Figure::Below { upper } | Figure::Range { upper, .. } => upper,
+        Figure::Estimate {
+            value,
+            lower,
+            upper,
+        } => upper.or(value).or(lower).unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+fn lowest(f: &Figure) -> f64 {
+    match *f {
+        Figure::Exact { value } | Figure::Rounded { value, .. } => value,
+        Figure::Range { lower, .. } => lower,
+        Figure::Estimate { value, lower, .. } => lower.or(value).unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+/// A "nice" upper end for the axis and its step.
+fn nice_scale(max: f64) -> (f64, f64) {
+    if max <= 0.0 {
+        return (1.0, 0.25);
+    }
+    let raw = max / 4.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    ((max / step).ceil() * step, step)
+}
+
+fn fmt_n(v: f64) -> String {
+    // Numbers in SVG attributes: short, locale-free.
+    let r = (v * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+struct Frame {
+    min: f64,
+    max: f64,
+    /// Width of one category slot.
+    slot: f64,
+}
+
+impl Frame {
+    fn y(&self, v: f64) -> f64 {
+        TOP + PLOT_H - (v - self.min) / (self.max - self.min) * PLOT_H
+    }
+    fn slot_x(&self, i: usize) -> f64 {
+        LEFT + self.slot * i as f64
+    }
+}
+
+fn axis_label(v: f64, unit: Unit, lang: Lang) -> String {
+    let n = format_number_nl((v * 100.0).round() / 100.0, lang);
+    match unit {
+        Unit::Percent | Unit::PercentChange => format!("{n}%"),
+        _ => n,
+    }
+}
+
+impl Chart {
+    fn label(&self, f: &Figure) -> String {
+        FigureDisplay {
+            figure: f,
+            unit: self.unit,
+            lang: self.lang,
+        }
+        .to_string()
+    }
+
+    /// The chart as an inline SVG element.
+    pub fn svg(&self) -> String {
+        let n = self.categories.len().max(1);
+        let stacked = self.kind == ChartKind::Stacked;
+        let mut max: f64 = 0.0;
+        let mut min: f64 = 0.0;
+        for c in 0..self.categories.len() {
+            let mut sum = 0.0;
+            for s in &self.series {
+                if let Some(Some(f)) = s.values.get(c) {
+                    if stacked {
+                        sum += f.point().unwrap_or(0.0);
+                        max = max.max(reach(f));
+                    } else {
+                        max = max.max(reach(f));
+                    }
+                    min = min.min(lowest(f));
+                }
+            }
+            max = max.max(sum);
+        }
+        let (top, step) = nice_scale(max);
+        let bottom = if min < 0.0 { -nice_scale(-min).0 } else { 0.0 };
+        let frame = Frame {
+            min: bottom,
+            max: top,
+            slot: (W - LEFT - RIGHT) / n as f64,
+        };
+        let legend_rows = if self.series.len() > 1 {
+            self.series.len().div_ceil(3)
+        } else {
+            0
+        };
+        let height = TOP + PLOT_H + 44.0 + legend_rows as f64 * 20.0;
+        let id = &self.id;
+        let mut o = String::new();
+        let _ = write!(
+            o,
+            "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" aria-describedby=\"{tid}\" xmlns=\"http://www.w3.org/2000/svg\">\
+             <title id=\"{id}-t\">{title}</title><desc id=\"{id}-d\">{desc}</desc>\
+             <defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
+             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{MUTED}\" stroke-width=\"2\"/></pattern></defs>",
+            w = fmt_n(W),
+            h = fmt_n(height),
+            tid = escape(&self.table_id),
+            id = escape(id),
+            title = escape(&self.title),
+            desc = escape(&self.desc),
+        );
+        // Grid and axis labels.
+        let mut v = bottom;
+        while v <= top + step / 2.0 {
+            let y = frame.y(v);
+            let _ = write!(
+                o,
+                "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\
+                 <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\" fill=\"{MUTED}\">{}</text>",
+                fmt_n(LEFT),
+                fmt_n(W - RIGHT),
+                fmt_n(LEFT - 6.0),
+                fmt_n(y + 4.0),
+                escape(&axis_label(v, self.unit, self.lang)),
+                y = fmt_n(y),
+            );
+            v += step;
+        }
+        let _ = write!(
+            o,
+            "<line x1=\"{l}\" y1=\"{y}\" x2=\"{r}\" y2=\"{y}\" stroke=\"{INK}\" stroke-width=\"1\"/>",
+            l = fmt_n(LEFT),
+            r = fmt_n(W - RIGHT),
+            y = fmt_n(frame.y(0.0))
+        );
+        // Category labels: thin them out when there are many.
+        let every = n.div_ceil(16);
+        for (i, c) in self.categories.iter().enumerate() {
+            if i % every != 0 && i != n - 1 {
+                continue;
+            }
+            let x = frame.slot_x(i) + frame.slot / 2.0;
+            let _ = write!(
+                o,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{INK}\">{}</text>",
+                fmt_n(x),
+                fmt_n(TOP + PLOT_H + 16.0),
+                escape(c)
+            );
+        }
+        match self.kind {
+            ChartKind::Bars => self.bars(&mut o, &frame),
+            ChartKind::Stacked => self.stacked(&mut o, &frame),
+            ChartKind::Line => self.lines(&mut o, &frame),
+        }
+        // Legend.
+        if self.series.len() > 1 {
+            for (i, s) in self.series.iter().enumerate() {
+                let x = LEFT + (i % 3) as f64 * 190.0;
+                let y = TOP + PLOT_H + 34.0 + (i / 3) as f64 * 20.0;
+                let _ = write!(
+                    o,
+                    "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/>\
+                     <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+                    fmt_n(x),
+                    fmt_n(y - 10.0),
+                    color(i),
+                    fmt_n(x + 16.0),
+                    fmt_n(y),
+                    escape(&s.label)
+                );
+            }
+        }
+        o.push_str("</svg>");
+        o
+    }
+
+    /// A marker for a category with no cell at all: a gap, never a zero.
+    fn missing(&self, o: &mut String, frame: &Frame, cx: f64) {
+        let y0 = frame.y(0.0);
+        let _ = write!(
+            o,
+            "<g class=\"gap\"><rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"none\" stroke=\"{MUTED}\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">–</text></g>",
+            fmt_n(cx - 5.0),
+            fmt_n(y0 - 10.0),
+            fmt_n(cx),
+            fmt_n(y0 - 14.0),
+        );
+    }
+
+    fn category_empty(&self, c: usize) -> bool {
+        self.series
+            .iter()
+            .all(|s| !matches!(s.values.get(c), Some(Some(_))))
+    }
+
+    /// A marker for a figure with no number to draw: an outlined, hatched
+    /// square on the axis with its label ("x", "n.b.", "afgeschermd").
+    fn gap(&self, o: &mut String, frame: &Frame, cx: f64, f: Option<&Figure>) {
+        let label = match f {
+            Some(f) => self.label(f),
+            None => return,
+        };
+        let y0 = frame.y(0.0);
+        let _ = write!(
+            o,
+            "<g class=\"gap\"><rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"url(#{id}-hatch)\" stroke=\"{MUTED}\" stroke-width=\"1\"/>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{}</text></g>",
+            fmt_n(cx - 5.0),
+            fmt_n(y0 - 10.0),
+            fmt_n(cx),
+            fmt_n(y0 - 14.0),
+            escape(&label),
+            id = escape(&self.id),
+        );
+    }
+
+    /// One bar (or box, or whisker) for a figure in the slot `[x, x + w]`.
+    fn bar(&self, o: &mut String, frame: &Frame, x: f64, w: f64, f: &Figure, fill: &str) {
+        let cx = x + w / 2.0;
+        let id = escape(&self.id);
+        let label = escape(&self.label(f));
+        let y0 = frame.y(0.0);
+        match *f {
+            Figure::Exact { value } | Figure::Rounded { value, .. } => {
+                let y = frame.y(value);
+                let (top, h) = if value >= 0.0 {
+                    (y, y0 - y)
+                } else {
+                    (y0, y - y0)
+                };
+                let _ = write!(
+                    o,
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"><title>{label}</title></rect>",
+                    fmt_n(x),
+                    fmt_n(top),
+                    fmt_n(w),
+                    fmt_n(h.max(0.5)),
+                );
+            }
+            Figure::Below { upper } => {
+                let y = frame.y(upper);
+                let _ = write!(
+                    o,
+                    "<g class=\"below\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{id}-hatch)\" stroke=\"{fill}\" stroke-width=\"1.5\" stroke-dasharray=\"4 2\"><title>{label}</title></rect>\
+                     <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
+                    fmt_n(x),
+                    fmt_n(y),
+                    fmt_n(w),
+                    fmt_n((y0 - y).max(1.0)),
+                    fmt_n(cx),
+                    fmt_n(y - 3.0),
+                );
+            }
+            Figure::Range { lower, upper } => {
+                let (yl, yu) = (frame.y(lower), frame.y(upper));
+                let _ = write!(
+                    o,
+                    "<g class=\"range\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{id}-hatch)\" stroke=\"{fill}\" stroke-width=\"1.5\"><title>{label}</title></rect>\
+                     <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
+                    fmt_n(x),
+                    fmt_n(yu),
+                    fmt_n(w),
+                    fmt_n((yl - yu).max(1.0)),
+                    fmt_n(cx),
+                    fmt_n(yu - 3.0),
+                );
+            }
+            Figure::Estimate {
+                value,
+                lower,
+                upper,
+            } => {
+                o.push_str("<g class=\"estimate\">");
+                if let Some(v) = value {
+                    let y = frame.y(v);
+                    let _ = write!(
+                        o,
+                        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" fill-opacity=\"0.55\" stroke=\"{fill}\"><title>{label}</title></rect>",
+                        fmt_n(x),
+                        fmt_n(y),
+                        fmt_n(w),
+                        fmt_n((y0 - y).max(0.5)),
+                    );
+                }
+                if let (Some(l), Some(u)) = (lower, upper) {
+                    let (yl, yu) = (frame.y(l), frame.y(u));
+                    let _ = write!(
+                        o,
+                        "<path d=\"M{cx} {yl}V{yu}M{a} {yl}H{b}M{a} {yu}H{b}\" stroke=\"{INK}\" stroke-width=\"1.5\" fill=\"none\"><title>{label}</title></path>",
+                        cx = fmt_n(cx),
+                        yl = fmt_n(yl),
+                        yu = fmt_n(yu),
+                        a = fmt_n(cx - w.min(16.0) / 2.0),
+                        b = fmt_n(cx + w.min(16.0) / 2.0),
+                    );
+                }
+                let ytext = frame.y(upper.or(value).unwrap_or(0.0)) - 3.0;
+                let _ = write!(
+                    o,
+                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
+                    fmt_n(cx),
+                    fmt_n(ytext)
+                );
+            }
+            Figure::Refused | Figure::NotAvailable | Figure::Suppressed => {
+                self.gap(o, frame, cx, Some(f));
+            }
+        }
+    }
+
+    fn bars(&self, o: &mut String, frame: &Frame) {
+        let k = self.series.len().max(1) as f64;
+        let inner = frame.slot * 0.8;
+        let w = inner / k;
+        for c in 0..self.categories.len() {
+            if self.category_empty(c) {
+                self.missing(o, frame, frame.slot_x(c) + frame.slot / 2.0);
+                continue;
+            }
+            let x0 = frame.slot_x(c) + frame.slot * 0.1;
+            for (i, s) in self.series.iter().enumerate() {
+                if let Some(Some(f)) = s.values.get(c) {
+                    self.bar(o, frame, x0 + w * i as f64, w, f, color(i));
+                }
+            }
+        }
+    }
+
+    fn stacked(&self, o: &mut String, frame: &Frame) {
+        let w = frame.slot * 0.7;
+        for c in 0..self.categories.len() {
+            if self.category_empty(c) {
+                self.missing(o, frame, frame.slot_x(c) + frame.slot / 2.0);
+                continue;
+            }
+            let x = frame.slot_x(c) + frame.slot * 0.15;
+            let mut base = 0.0;
+            let mut unknown: Vec<String> = Vec::new();
+            for (i, s) in self.series.iter().enumerate() {
+                let Some(Some(f)) = s.values.get(c) else {
+                    continue;
+                };
+                match f.point() {
+                    Some(v) if !matches!(f, Figure::Estimate { .. }) => {
+                        let (y1, y2) = (frame.y(base + v), frame.y(base));
+                        let _ = write!(
+                            o,
+                            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}: {}</title></rect>",
+                            fmt_n(x),
+                            fmt_n(y1),
+                            fmt_n(w),
+                            fmt_n((y2 - y1).max(0.0)),
+                            color(i),
+                            escape(&s.label),
+                            escape(&self.label(f))
+                        );
+                        base += v;
+                    }
+                    _ => unknown.push(format!("{} {}", s.label, self.label(f))),
+                }
+            }
+            // Parts with no exact number are not stacked: an outlined,
+            // hatched cap (not to scale) names them.
+            if !unknown.is_empty() {
+                let y = frame.y(base);
+                let text = unknown.join("; ");
+                let _ = write!(
+                    o,
+                    "<g class=\"gap\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"8\" fill=\"url(#{id}-hatch)\" stroke=\"{MUTED}\" stroke-width=\"1\" stroke-dasharray=\"3 2\"><title>{t}</title></rect></g>",
+                    fmt_n(x),
+                    fmt_n(y - 8.0),
+                    fmt_n(w),
+                    id = escape(&self.id),
+                    t = escape(&text),
+                );
+            }
+        }
+    }
+
+    fn lines(&self, o: &mut String, frame: &Frame) {
+        for c in 0..self.categories.len() {
+            if self.category_empty(c) {
+                self.missing(o, frame, frame.slot_x(c) + frame.slot / 2.0);
+            }
+        }
+        for (i, s) in self.series.iter().enumerate() {
+            let fill = color(i);
+            let mut d = String::new();
+            let mut pen_down = false;
+            for c in 0..self.categories.len() {
+                let cx = frame.slot_x(c) + frame.slot / 2.0;
+                match s.values.get(c) {
+                    Some(Some(f @ (Figure::Exact { .. } | Figure::Rounded { .. }))) => {
+                        let y = frame.y(f.point().unwrap_or(0.0));
+                        let _ = write!(
+                            d,
+                            "{}{} {}",
+                            if pen_down { "L" } else { "M" },
+                            fmt_n(cx),
+                            fmt_n(y)
+                        );
+                        pen_down = true;
+                        let _ = write!(
+                            o,
+                            "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{fill}\"><title>{}: {}</title></circle>",
+                            fmt_n(cx),
+                            fmt_n(y),
+                            escape(&s.label),
+                            escape(&self.label(f))
+                        );
+                    }
+                    Some(Some(f)) => {
+                        // Not a plain number: the line breaks here and the
+                        // figure is drawn with its bounds or as a gap.
+                        pen_down = false;
+                        let w = (frame.slot * 0.5).min(24.0);
+                        self.bar(o, frame, cx - w / 2.0, w, f, fill);
+                    }
+                    _ => pen_down = false,
+                }
+            }
+            if !d.is_empty() {
+                let _ = write!(
+                    o,
+                    "<path d=\"{d}\" fill=\"none\" stroke=\"{fill}\" stroke-width=\"2\"/>"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(kind: ChartKind, values: Vec<Option<Figure>>) -> Chart {
+        Chart {
+            id: "c1".into(),
+            title: "T <&>".into(),
+            desc: "D".into(),
+            table_id: "c1-table".into(),
+            kind,
+            unit: Unit::Count,
+            lang: Lang::Nl,
+            categories: (0..values.len()).map(|i| format!("{}", 2017 + i)).collect(),
+            series: vec![Series {
+                label: "totaal".into(),
+                values,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_small_count_is_a_hatched_box_never_a_zero_bar() {
+        let svg = chart(
+            ChartKind::Bars,
+            vec![
+                Some(Figure::Exact { value: 108.0 }),
+                Some(Figure::Below { upper: 10.0 }),
+                Some(Figure::Refused),
+                None,
+            ],
+        )
+        .svg();
+        assert!(svg.contains("class=\"below\""));
+        assert!(svg.contains("&lt;10"));
+        assert!(svg.contains("class=\"gap\""));
+        assert!(svg.contains(">x</text>"));
+        assert!(svg.contains("<title id=\"c1-t\">T &lt;&amp;&gt;</title>"));
+        assert!(svg.contains("viewBox="));
+    }
+
+    #[test]
+    fn an_estimate_has_its_interval() {
+        let svg = chart(
+            ChartKind::Bars,
+            vec![Some(Figure::Estimate {
+                value: None,
+                lower: Some(5000.0),
+                upper: Some(7500.0),
+            })],
+        )
+        .svg();
+        assert!(svg.contains("class=\"estimate\""));
+        assert!(svg.contains("5.000–7.500"));
+    }
+
+    #[test]
+    fn scales_are_round() {
+        assert_eq!(nice_scale(283.0), (300.0, 100.0));
+        assert_eq!(nice_scale(7.5), (8.0, 2.0));
+    }
+}

@@ -1,0 +1,125 @@
+//! The published monitor: a bilingual static site built from the store's
+//! cells and the catalogue, with SVG charts, the yearly table and the
+//! downloads.
+//!
+//! [`build`] takes the cells *as the store holds them* and passes every set
+//! through [`zicht_release::public_cells`] itself, so no caller can put a
+//! confidential figure on a page. It does no I/O: it returns the files as
+//! bytes by their relative path, and the caller writes them to a directory
+//! (`zicht publish`) or serves them (`zicht serve`).
+//!
+//! Dutch pages sit at the root, English ones under `en/`; every link is
+//! relative, so the site works from `file://` and under any path of any web
+//! server. No script, no external resource, one stylesheet.
+
+mod chart;
+mod pages;
+mod words;
+
+use std::collections::BTreeMap;
+
+pub use chart::{Chart, ChartKind, Series};
+use zicht_model::{Catalogue, Cell};
+
+/// Everything the site is built from. The cells are the store's, before
+/// disclosure control: [`build`] applies it.
+#[derive(Debug, Clone, Default)]
+pub struct SiteInput {
+    pub catalogue: Catalogue,
+    /// The cells as of the site's moment (the edition's cut-off, or the
+    /// latest when the site is not frozen at an edition).
+    pub cells: Vec<Cell>,
+    /// The cells as of each edition's cut-off, oldest edition first, up to
+    /// and including the site's edition: the history of each figure and what
+    /// changed since the previous edition.
+    pub editions: Vec<EditionCells>,
+    /// The edition the site publishes; `None`: the latest figures, compared
+    /// with the last edition before the latest one.
+    pub edition: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EditionCells {
+    pub edition: String,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error(transparent)]
+    Release(#[from] zicht_release::ReleaseError),
+    #[error("cannot render a page: {0}")]
+    Template(#[from] askama::Error),
+    #[error(transparent)]
+    Download(#[from] crate::PublishError),
+    #[error("unknown edition '{0}': run `zicht editions` for the list")]
+    UnknownEdition(String),
+}
+
+/// The built site: relative path → bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Site {
+    /// The file for a URL path under the site's root: `/` and directories
+    /// answer with their `index.html`.
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        let p = path.trim_start_matches('/');
+        if p.split('/').any(|seg| seg == ".." || seg == ".") {
+            return None;
+        }
+        let key = if p.is_empty() || p.ends_with('/') {
+            format!("{p}index.html")
+        } else {
+            p.to_owned()
+        };
+        self.files
+            .get(&key)
+            .or_else(|| self.files.get(&format!("{key}/index.html")))
+            .map(Vec::as_slice)
+    }
+
+    /// The media type of a site path, by its extension.
+    pub fn content_type(path: &str) -> &'static str {
+        let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        match ext {
+            "html" | "" => "text/html; charset=utf-8",
+            "css" => "text/css; charset=utf-8",
+            "csv" => "text/csv; charset=utf-8",
+            "json" => "application/json",
+            "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "svg" => "image/svg+xml",
+            _ => "application/octet-stream",
+        }
+    }
+}
+
+/// Escapes text for HTML and XML, attributes included.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The stylesheet of the site.
+pub const STYLE: &str = include_str!("style.css");
+
+/// Builds the whole site. Every figure on it went through
+/// [`zicht_release::public_cells`].
+pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
+    pages::build(input)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+//! The site built from the embedded monitor: snapshots of a few pages, and
+//! checks that hold for every page (links resolve, nothing external, the
+//! statuses as the seeds write them).
+
+use std::collections::BTreeMap;
+
+use zicht_model::{Cell, DocumentKind};
+
+use super::*;
+
+/// The cells as of a moment, as the store answers: per cell the latest
+/// version recorded up to `until` (the embedded monitor records each
+/// document's figures at its cut-off).
+fn as_of(cells: &[zicht_ingest::RecordedCell], until: &str) -> Vec<Cell> {
+    let mut latest: BTreeMap<(String, zicht_model::Period, String), (&str, &Cell)> =
+        BTreeMap::new();
+    for rc in cells.iter().filter(|c| c.recorded_at.as_str() <= until) {
+        let key = (
+            rc.cell.indicator.to_string(),
+            rc.cell.period.clone(),
+            rc.cell.breakdown.to_string(),
+        );
+        match latest.get(&key) {
+            Some((at, _)) if *at > rc.recorded_at.as_str() => {}
+            _ => {
+                latest.insert(key, (rc.recorded_at.as_str(), &rc.cell));
+            }
+        }
+    }
+    latest.into_values().map(|(_, c)| c.clone()).collect()
+}
+
+fn embedded_input(edition: Option<&str>) -> SiteInput {
+    let (monitor, _) = zicht_ingest::embedded_monitor();
+    let cat = monitor.catalogue.clone();
+    let eds: Vec<(String, String)> = cat
+        .editions()
+        .into_iter()
+        .filter(|d| d.kind == DocumentKind::Edition)
+        .map(|d| (d.id.to_string(), format!("{}T23:59:59Z", d.cutoff)))
+        .collect();
+    let until = match edition {
+        Some(e) => eds.iter().find(|(id, _)| id == e).unwrap().1.clone(),
+        None => "9999".to_owned(),
+    };
+    SiteInput {
+        cells: as_of(&monitor.cells, &until),
+        editions: eds
+            .iter()
+            .filter(|(_, c)| *c <= until)
+            .map(|(id, c)| EditionCells {
+                edition: id.clone(),
+                cells: as_of(&monitor.cells, c),
+            })
+            .collect(),
+        catalogue: cat,
+        edition: edition.map(str::to_owned),
+    }
+}
+
+fn page(site: &Site, path: &str) -> String {
+    String::from_utf8(
+        site.files
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} missing"))
+            .clone(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn snapshots_of_pages() {
+    let site = build(&embedded_input(None)).unwrap();
+    for path in [
+        "index.html",
+        "indicator/jenv.minor_victims_temporary_permit.html",
+        "en/indicator/politie.child_prostitution_reports.html",
+        "measure/wet-seksuele-misdrijven.html",
+        "en/downloads.html",
+    ] {
+        insta::assert_snapshot!(path.replace('/', "__"), page(&site, path));
+    }
+}
+
+#[test]
+fn every_internal_link_resolves_and_nothing_is_external() {
+    let site = build(&embedded_input(None)).unwrap();
+    let mut checked = 0;
+    for (path, bytes) in &site.files {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = std::str::from_utf8(bytes).unwrap();
+        assert!(!html.contains("<script"), "{path} has a script");
+        assert!(!html.contains("style=\""), "{path} has an inline style");
+        let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        for attr in ["href=\"", "src=\""] {
+            for piece in html.split(attr).skip(1) {
+                let target = piece.split('"').next().unwrap();
+                if target.starts_with("https://") || target.starts_with("http://") {
+                    // Only the links to a measure's own source leave the site.
+                    assert!(path.contains("measure/"), "{path} links out to {target}");
+                    continue;
+                }
+                let target = target.split('#').next().unwrap();
+                if target.is_empty() {
+                    continue;
+                }
+                let mut parts: Vec<&str> = if dir.is_empty() {
+                    Vec::new()
+                } else {
+                    dir.split('/').collect()
+                };
+                for seg in target.split('/') {
+                    match seg {
+                        ".." => {
+                            assert!(parts.pop().is_some(), "{path}: {target} leaves the site");
+                        }
+                        s => parts.push(s),
+                    }
+                }
+                let resolved = parts.join("/");
+                assert!(
+                    site.files.contains_key(&resolved),
+                    "{path}: broken link {target} ({resolved})"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} links checked");
+}
+
+#[test]
+fn statuses_appear_as_the_seeds_write_them() {
+    let site = build(&embedded_input(None)).unwrap();
+    let police = page(&site, "indicator/politie.child_prostitution_reports.html");
+    assert!(police.contains(
+        "<th scope=\"row\">2017</th><td>totaal</td><td><span class=\"fig st-below\">&#60;10</span>"
+    ));
+    let permits = page(&site, "indicator/jenv.minor_victims_temporary_permit.html");
+    assert!(permits.contains(
+        "<th scope=\"row\">2020</th><td>totaal</td><td><span class=\"fig st-refused\">x</span>"
+    ));
+    assert!(permits
+        .contains("Deze cijfers wil het ministerie voor het vierde jaar op een rij niet geven"));
+    let amv = page(&site, "indicator/amv.disappearances.html");
+    assert!(amv.contains("7–28"));
+    let estimate = page(&site, "indicator/nr.estimate.victims.html");
+    assert!(estimate.contains("5.000–7.500"));
+    let estimate_en = page(&site, "en/indicator/nr.estimate.victims.html");
+    assert!(estimate_en.contains("5,000–7,500"));
+    let theme = page(&site, "theme/kinderhandel.html");
+    assert!(theme.contains("<span class=\"fig st-exact\">108</span>"));
+    assert!(theme.contains("in 2019</span> <span aria-hidden=\"true\">→</span> <span class=\"pair\"><span class=\"fig st-exact\">52</span>"));
+    let table = page(&site, "table.html");
+    assert!(table.contains("Verschil met"));
+}
+
+#[test]
+fn an_edition_knows_only_its_own_figures() {
+    let site = build(&embedded_input(Some("kic-2020"))).unwrap();
+    let minors = page(&site, "indicator/comensha.minor_victims.html");
+    // kic-2020 gave 109 for 2019; later editions say 108.
+    assert!(minors.contains(">109<"));
+    assert!(!minors.contains(">52<"));
+    let home = page(&site, "index.html");
+    assert!(home.contains("Dit is de eerste editie"));
+}
+
+#[test]
+fn a_small_count_never_reaches_a_page() {
+    // Confidential: an exact 3 in a theme with min_count 10.
+    let mut input = embedded_input(None);
+    let mut c = input
+        .cells
+        .iter()
+        .find(|c| c.indicator.as_str() == "comensha.minor_victims" && c.breakdown.is_total())
+        .unwrap()
+        .clone();
+    c.period = zicht_model::Period::year(2030);
+    c.figure = zicht_model::Figure::Exact { value: 3.0 };
+    input.cells.push(c);
+    let site = build(&input).unwrap();
+    let minors = page(&site, "indicator/comensha.minor_victims.html");
+    assert!(minors.contains(
+        "<th scope=\"row\">2030</th><td>totaal</td><td><span class=\"fig st-below\">&#60;10</span>"
+    ));
+    let csv = String::from_utf8(site.files["downloads/cells.csv"].clone()).unwrap();
+    assert!(csv.contains("comensha.minor_victims,2030,,below,,,10,"));
+}
+
+#[test]
+fn site_paths_answer_with_index_pages() {
+    let site = build(&embedded_input(None)).unwrap();
+    assert!(site.get("/").is_some());
+    assert!(site.get("/en/").is_some());
+    assert!(site.get("/en").is_some());
+    assert!(site.get("/../etc/passwd").is_none());
+    assert_eq!(Site::content_type("a/b.css"), "text/css; charset=utf-8");
+}

@@ -1,0 +1,234 @@
+//! The server against a real SQLite store holding the embedded monitor:
+//! the API answers public cells only, errors are JSON, the site shows a
+//! load without a restart.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use zicht_model::{Breakdown, Cell, Figure, Period, Provenance, Slug};
+use zicht_server::{app, AppState};
+use zicht_store::{NewVersion, Store};
+
+async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("z.db").display());
+    let store = Store::open(&url).await.unwrap();
+    let (monitor, diags) = zicht_ingest::embedded_monitor();
+    assert_eq!(diags.errors(), 0);
+    let versions: Vec<NewVersion<'_>> = monitor
+        .cells
+        .iter()
+        .map(|rc| NewVersion {
+            cell: &rc.cell,
+            recorded_at: &rc.recorded_at,
+            reason: rc.reason.as_deref(),
+        })
+        .collect();
+    store
+        .load("test", Some(&monitor.catalogue), &versions, None)
+        .await
+        .unwrap();
+    (dir, store)
+}
+
+async fn get(state: &AppState, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = app(state.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap()
+}
+
+#[tokio::test]
+async fn the_api_answers_public_cells_and_json_errors() {
+    let (_dir, store) = store().await;
+    let state = AppState::new(store, None);
+
+    let (s, h, body) = get(&state, "/api/indicators").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'self'"));
+    assert!(json(&body)["indicators"].as_array().unwrap().len() > 10);
+
+    let (s, _, body) = get(
+        &state,
+        "/api/indicators/jenv.minor_victims_temporary_permit/cells?edition=kic-2020",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let cells = json(&body);
+    let y2020 = cells["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["period"] == "2020" && c["breakdown"] == "")
+        .unwrap();
+    assert_eq!(y2020["status"], "refused");
+    assert!(y2020["value"].is_null());
+
+    let (s, _, body) = get(&state, "/api/indicators/nope/cells").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(json(&body)["error"].as_str().unwrap().contains("nope"));
+    let (s, _, _) = get(
+        &state,
+        "/api/indicators/comensha.minor_victims/cells?edition=nope",
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, body) = get(
+        &state,
+        "/api/indicators/comensha.minor_victims/cells?as_of=2023",
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(json(&body)["error"].is_string());
+    let (s, _, _) = get(&state, "/api/recommendations/nope").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, body) = get(&state, "/api/nothing").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(json(&body)["error"].is_string());
+
+    let (s, _, body) = get(&state, "/api/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    let doc = json(&body);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/api/indicators/{id}/cells"].is_object());
+
+    let (s, _, body) = get(&state, "/api/measures").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(json(&body)["measures"].as_array().unwrap().len() > 5);
+    let (s, _, body) = get(&state, "/api/editions").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(json(&body)["editions"][0]["id"], "kic-2020");
+}
+
+fn cell(period: i32, value: f64) -> Cell {
+    Cell {
+        indicator: Slug::parse("comensha.minor_victims").unwrap(),
+        period: Period::year(period),
+        breakdown: Breakdown::total(),
+        figure: Figure::Exact { value },
+        provenance: Provenance {
+            source: Some(Slug::parse("comensha").unwrap()),
+            source_ref: "test".into(),
+            ..Provenance::default()
+        },
+    }
+}
+
+#[tokio::test]
+async fn a_load_shows_without_a_restart_and_small_counts_stay_hidden() {
+    let (_dir, store) = store().await;
+    let state = AppState::new(store.clone(), None);
+    let (s, h, body) = get(&state, "/indicator/comensha.minor_victims.html").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(h["content-type"], "text/html; charset=utf-8");
+    assert!(!body.contains("<th scope=\"row\">2031</th>"));
+
+    let (big, small) = (cell(2031, 77.0), cell(2032, 3.0));
+    store
+        .load(
+            "test",
+            None,
+            &[
+                NewVersion {
+                    cell: &big,
+                    recorded_at: "2026-01-01T00:00:00Z",
+                    reason: None,
+                },
+                NewVersion {
+                    cell: &small,
+                    recorded_at: "2026-01-01T00:00:00Z",
+                    reason: None,
+                },
+            ],
+            None,
+        )
+        .await
+        .unwrap();
+    let (_, _, body) = get(&state, "/indicator/comensha.minor_victims.html").await;
+    assert!(body.contains(
+        "<th scope=\"row\">2031</th><td>totaal</td><td><span class=\"fig st-exact\">77</span>"
+    ));
+    assert!(body.contains(
+        "<th scope=\"row\">2032</th><td>totaal</td><td><span class=\"fig st-below\">&#60;10</span>"
+    ));
+
+    let (_, _, body) = get(&state, "/api/indicators/comensha.minor_victims/cells").await;
+    let cells = json(&body);
+    let c = cells["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["period"] == "2032" && c["breakdown"] == "")
+        .unwrap()
+        .clone();
+    assert_eq!(c["status"], "below");
+    assert_eq!(c["upper"], 10.0);
+    assert!(c["value"].is_null());
+    let (_, _, csv) = get(&state, "/downloads/cells.csv").await;
+    assert!(csv.contains("comensha.minor_victims,2032,,below,,,10,"));
+    assert!(!csv.contains("comensha.minor_victims,2032,,exact"));
+}
+
+#[tokio::test]
+async fn site_paths() {
+    let (_dir, store) = store().await;
+    let state = AppState::new(store, None);
+    let (s, _, body) = get(&state, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("<html lang=\"nl\">"));
+    let (s, _, body) = get(&state, "/en/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("<html lang=\"en\">"));
+    let (s, h, _) = get(&state, "/en").await;
+    assert_eq!(s, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(h["location"], "/en/");
+    let (s, h, _) = get(&state, "/style.css").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "text/css; charset=utf-8");
+    let (s, _, _) = get(&state, "/nothing.html").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_site_reads_each_moment_as_the_store_answers_it() {
+    let (_dir, store) = store().await;
+    let input = zicht_server::site_input(&store, None).await.unwrap();
+    let latest: Vec<Cell> = store
+        .cells(&zicht_store::AsOf::Latest, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.cell)
+        .collect();
+    assert_eq!(input.cells, latest);
+    assert_eq!(input.editions.len(), 3);
+    for e in &input.editions {
+        let at: Vec<Cell> = store
+            .cells(&zicht_store::AsOf::Edition(e.edition.clone()), None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.cell)
+            .collect();
+        assert_eq!(e.cells, at, "{}", e.edition);
+    }
+    let kib = zicht_server::site_input(&store, Some("kib-2023"))
+        .await
+        .unwrap();
+    assert_eq!(kib.editions.len(), 2);
+    assert!(zicht_server::site_input(&store, Some("nope"))
+        .await
+        .is_err());
+}

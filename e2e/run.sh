@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# End-to-end test of the published monitor in headless Chromium.
+# Needs: Debian's chromium (/usr/bin/chromium, or CHROMIUM=path) and node ≥ 20.
+# Builds the release binary, makes a temporary store with `zicht init`, writes
+# the static site, starts `zicht serve` on a free loopback port, runs
+# site.test.mjs with node's test runner and stops the server.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+target="${CARGO_TARGET_DIR:-$root/target}"
+case "$target" in /*) ;; *) target="$root/$target" ;; esac
+
+# ZICHT_BIN names a zicht binary already built (CI reuses the test build).
+if [ -n "${ZICHT_BIN:-}" ]; then
+  bin="$ZICHT_BIN"
+else
+  (cd "$root" && cargo build --release -p zicht-cli)
+  bin="$target/release/zicht"
+fi
+
+if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund)
+fi
+
+tmp="$(mktemp -d)"
+server=""
+cleanup() {
+  if [ -n "$server" ]; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+db="sqlite://$tmp/zicht.db"
+"$bin" --db "$db" init >/dev/null
+"$bin" --db "$db" publish --out "$tmp/site"
+
+port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+"$bin" --db "$db" serve --addr "127.0.0.1:$port" &
+server=$!
+
+url="http://127.0.0.1:$port/"
+for _ in $(seq 1 100); do
+  if node -e "fetch('$url').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then
+    break
+  fi
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "zicht serve stopped before answering" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+
+cd "$here"
+ZICHT_URL="$url" ZICHT_SITE_DIR="$tmp/site" node --test --test-concurrency=1 site.test.mjs
