@@ -327,6 +327,15 @@ impl Checker<'_> {
         }
     }
 
+    /// A witness among the hidden cells: the hypercube where coordinates
+    /// are known, else a depth-first search.
+    fn free_witness(&self, cell: CellId, up: f64, down: f64) -> Option<crate::witness::Witness> {
+        let search = self.search();
+        search
+            .hypercube(cell, up, down, None)
+            .or_else(|| search.find(cell, up, down, None))
+    }
+
     fn hidden(&self, c: CellId) -> bool {
         let (lo, hi) = self.bounds[c];
         lo < hi
@@ -359,7 +368,7 @@ impl Checker<'_> {
                 return best;
             }
             let (up, down) = if maximize { (n - x, 0.0) } else { (0.0, x - n) };
-            if let Some(w) = self.search().find(cell, up, down, None) {
+            if let Some(w) = self.free_witness(cell, up, down) {
                 let (cells, values) = w.points(self.point, up, down, maximize);
                 witness(&cells, &values, maximize);
                 return Side {
@@ -449,7 +458,7 @@ impl Checker<'_> {
                 Requirement::Contains { lower, upper } if low[i].is_none() && high[i].is_none() => {
                     // Both sides at once, as the protector proves them.
                     let (up, down) = ((upper - x).max(0.0), (x - lower).max(0.0));
-                    if let Some(w) = self.search().find(cell, up, down, None) {
+                    if let Some(w) = self.free_witness(cell, up, down) {
                         for maximize in [false, true] {
                             let (cells, values) = w.points(self.point, up, down, maximize);
                             share(&index, chunk, &cells, &values, &mut low, &mut high);
@@ -522,9 +531,8 @@ impl Checker<'_> {
         if !self.hidden(cell) {
             return (x, x, true);
         }
-        let search = self.search();
         for (up, down) in [(w, 0.0), (0.0, w)] {
-            if let Some(found) = search.find(cell, up, down, None) {
+            if let Some(found) = self.free_witness(cell, up, down) {
                 let (cells, values) = found.points(self.point, up, down, up > 0.0);
                 proof(&cells, &values, up > 0.0);
                 return (x - down, x + up, false);

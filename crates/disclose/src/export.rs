@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::builder::{parse_breakdown, Hierarchy, TableBuilder};
 use crate::suppress::{protect, ProtectError, Reason, Summary};
 use crate::table::{Publication, Truth};
-use crate::{audit, AuditError, Rules, TableError};
+use crate::{audit_certified, AuditError, Rules, TableError};
 
 /// The export format's columns, in order.
 pub const HEADER: [&str; 10] = [
@@ -86,6 +86,8 @@ impl ExportRow {
 pub struct RowProblem {
     pub row: usize,
     pub message: String,
+    /// Other rows involved (the parts of a total that does not add up).
+    pub also: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -125,6 +127,7 @@ fn number(row: usize, field: &str, text: &str) -> Result<f64, RowProblem> {
         _ => Err(RowProblem {
             row,
             message: format!("{field} '{text}' is not a number"),
+            also: Vec::new(),
         }),
     }
 }
@@ -155,6 +158,7 @@ fn truth(i: usize, row: &ExportRow, rule_base: f64) -> Result<Truth, RowProblem>
             return Err(RowProblem {
                 row: i,
                 message: format!("unknown status '{other}'"),
+                also: Vec::new(),
             })
         }
     })
@@ -199,6 +203,7 @@ pub fn protect_rows(
                     problems.push(RowProblem {
                         row: i,
                         message: e.to_string(),
+                        also: Vec::new(),
                     });
                     continue;
                 }
@@ -218,6 +223,7 @@ pub fn protect_rows(
                 Err(e) => problems.push(RowProblem {
                     row: i,
                     message: e.to_string(),
+                    also: Vec::new(),
                 }),
             }
         }
@@ -238,6 +244,7 @@ pub fn protect_rows(
                 problems.push(RowProblem {
                     row,
                     message: e.to_string(),
+                    also: Vec::new(),
                 });
                 continue;
             }
@@ -247,6 +254,7 @@ pub fn protect_rows(
                 problems.push(RowProblem {
                     row: rows_of[inc.cells[0]],
                     message: format!("{indicator} {period}: {}", inc.message),
+                    also: inc.cells[1..].iter().map(|&c| rows_of[c]).collect(),
                 });
             }
             continue;
@@ -256,11 +264,13 @@ pub fn protect_rows(
             period: period.to_owned(),
             source,
         })?;
-        audit(&table, &protected.publications).map_err(|source| ExportError::Audit {
-            indicator: indicator.to_owned(),
-            period: period.to_owned(),
-            source,
-        })?;
+        audit_certified(&table, &protected.publications, &protected.certificates).map_err(
+            |source| ExportError::Audit {
+                indicator: indicator.to_owned(),
+                period: period.to_owned(),
+                source,
+            },
+        )?;
         summary.add(&protected.summary);
         for (id, &i) in rows_of.iter().enumerate() {
             let row = &mut out[i];

@@ -332,14 +332,24 @@ impl<'a> State<'a> {
                     None => open.push((u, d)),
                 }
             }
+            // One witness for both sides, unless one per side hides less
+            // (in many dimensions, an empty cell can spoil every corner set
+            // that moves both ways).
             if open.len() == 2 {
-                if let Some(w) = self.hiding_witness(c, up, down) {
+                let both = self.cheapest_witness(c, up, down);
+                let apart: Option<f64> = open
+                    .iter()
+                    .map(|&(u, d)| self.cheapest_witness(c, u, d).map(|w| w.cost))
+                    .sum();
+                if let Some(w) = both.filter(|w| apart.is_none_or(|a| w.cost <= a)) {
+                    self.hide_for(&w);
                     self.file_witness(c, &req, &w, up, down);
                     continue;
                 }
             }
             for (u, d) in open {
-                if let Some(w) = self.hiding_witness(c, u, d) {
+                if let Some(w) = self.cheapest_witness(c, u, d) {
+                    self.hide_for(&w);
                     self.file_witness(c, &req, &w, u, d);
                     continue;
                 }
@@ -374,22 +384,24 @@ impl<'a> State<'a> {
         }
     }
 
-    /// The cheapest witness found that may also move published cells, which
-    /// are then hidden.
-    fn hiding_witness(&mut self, c: CellId, up: f64, down: f64) -> Option<Witness> {
+    /// The cheapest witness found that may also move published cells (to be
+    /// hidden if it is used).
+    fn cheapest_witness(&self, c: CellId, up: f64, down: f64) -> Option<Witness> {
         let reasons = &self.reasons;
         let point = self.point;
         let extra = |d: CellId| (reasons[d] == Reason::Published).then(|| cost(point[d]));
         let search = self.search();
-        let w = search
+        search
             .hypercube(c, up, down, Some(&extra))
-            .or_else(|| search.find(c, up, down, Some(&extra)))?;
+            .or_else(|| search.find(c, up, down, Some(&extra)))
+    }
+
+    fn hide_for(&mut self, w: &Witness) {
         for &(d, _) in &w.moved {
             if self.reasons[d] == Reason::Published {
                 self.suppress(d);
             }
         }
-        Some(w)
     }
 
     fn protect_side(&mut self, c: CellId, maximize: bool, need: f64) -> Result<(), ProtectError> {

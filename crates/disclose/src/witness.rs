@@ -313,7 +313,7 @@ impl Search<'_> {
                 continue;
             }
             let child = co.child_of[d as usize];
-            let local = self.local_witnesses(cell, key, d, child, up, down, extra);
+            let local = self.local_witnesses(key, d, child, up, down, extra);
             match local {
                 Some(list) if !list.is_empty() => options.push((d, child, list)),
                 Some(_) => return None,
@@ -327,7 +327,8 @@ impl Search<'_> {
         let mut best: Option<Witness> = None;
         let mut pick = vec![0usize; options.len()];
         loop {
-            if let Some(w) = self.product(key, &options, &pick, up, down, extra) {
+            let bound = best.as_ref().map_or(f64::INFINITY, |b| b.cost);
+            if let Some(w) = self.product(cell, &options, &pick, up, down, extra, bound) {
                 if best.as_ref().is_none_or(|b| w.cost < b.cost) {
                     let free = w.cost == 0.0;
                     best = Some(w);
@@ -367,7 +368,6 @@ impl Search<'_> {
     #[allow(clippy::too_many_arguments)]
     fn local_witnesses(
         &self,
-        _cell: CellId,
         key: &[(u32, u32)],
         d: u32,
         child: Option<u32>,
@@ -505,64 +505,70 @@ impl Search<'_> {
         place: Place,
     ) -> Option<CellId> {
         let co = self.table.coordinates()?;
-        let mut k: Vec<(u32, u32)> = key
-            .iter()
-            .copied()
-            .filter(|p| p.0 != d && Some(p.0) != child)
-            .collect();
-        if let (Some(ch), Some(c)) = (child, place.1) {
-            k.push((ch, c));
-        }
-        if place.1.is_none() {
-            if let Some(p) = place.0 {
-                k.push((d, p));
+        // Keys are short: build them on the stack.
+        let mut buf = [(0u32, 0u32); 24];
+        let mut n = 0;
+        for &p in key {
+            if p.0 != d && Some(p.0) != child {
+                *buf.get_mut(n)? = p;
+                n += 1;
             }
         }
-        k.sort_unstable();
-        if let Some(&c) = co.index.get(k.as_slice()) {
-            return Some(c);
+        let push = |p: (u32, u32), buf: &mut [(u32, u32); 24], n: &mut usize| -> Option<()> {
+            *buf.get_mut(*n)? = p;
+            *n += 1;
+            buf[..*n].sort_unstable();
+            Some(())
+        };
+        match place {
+            (p, Some(c)) => {
+                push((child?, c), &mut buf, &mut n)?;
+                if let Some(&cell) = co.index.get(&buf[..n]) {
+                    return Some(cell);
+                }
+                // A leaf may also be named with its parent.
+                push((d, p?), &mut buf, &mut n)?;
+            }
+            (Some(p), None) => push((d, p), &mut buf, &mut n)?,
+            (None, None) => {}
         }
-        // A leaf may also be named with its parent.
-        if let (Some(p), Some(_)) = place {
-            k.push((d, p));
-            k.sort_unstable();
-            return co.index.get(k.as_slice()).copied();
-        }
-        None
+        co.index.get(&buf[..n]).copied()
     }
 
-    /// The product of one local witness per dimension, if it holds.
+    /// The product of one local witness per dimension, if it holds and costs
+    /// less than `bound`.
+    #[allow(clippy::too_many_arguments)]
     fn product(
         &self,
-        key: &[(u32, u32)],
+        cell: CellId,
         options: &[(u32, Option<u32>, Vec<Vec<(Place, i8)>>)],
         pick: &[usize],
         up: f64,
         down: f64,
         extra: Option<Extra>,
+        bound: f64,
     ) -> Option<Witness> {
         let co = self.table.coordinates()?;
-        let mut corners: Vec<(Vec<(u32, u32)>, i8)> = vec![(key.to_vec(), 1)];
+        let mut corners: Vec<(CellId, i8)> = vec![(cell, 1)];
         for (i, (d, child, list)) in options.iter().enumerate() {
             let local = &list[pick[i]];
             let mut next = Vec::with_capacity(corners.len() * local.len());
-            for (k, s) in &corners {
+            for &(c, s) in &corners {
                 for &(place, sign) in local {
-                    let c = self.locate(k, *d, *child, place)?;
-                    next.push((co.keys[c].to_vec(), s * sign));
+                    next.push((self.locate(&co.keys[c], *d, *child, place)?, s * sign));
                 }
             }
             corners = next;
         }
-        let mut moved: Vec<(CellId, i8)> = Vec::with_capacity(corners.len());
         let mut cost = 0.0;
-        for (k, sign) in &corners {
-            let c = *co.index.get(k.as_slice())?;
-            cost += self.fits(c, *sign, up, down, extra)?;
-            moved.push((c, *sign));
+        for &(c, sign) in &corners {
+            cost += self.fits(c, sign, up, down, extra)?;
+            if cost >= bound {
+                return None;
+            }
         }
         let mut net: FxMap<usize, i32> = FxMap::default();
-        for &(c, sign) in &moved {
+        for &(c, sign) in &corners {
             for &e in self.table.incidence(c) {
                 *net.entry(e as usize).or_insert(0) += self.coef(e as usize, c) * sign as i32;
             }
@@ -573,10 +579,13 @@ impl Search<'_> {
         {
             return None;
         }
-        let mut cells: Vec<CellId> = moved.iter().map(|m| m.0).collect();
+        let mut cells: Vec<CellId> = corners.iter().map(|m| m.0).collect();
         cells.sort_unstable();
         cells.dedup();
-        (cells.len() == moved.len()).then_some(Witness { moved, cost })
+        (cells.len() == corners.len()).then_some(Witness {
+            moved: corners,
+            cost,
+        })
     }
 }
 

@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 
 use zicht_disclose::{
-    audit, protect, AuditError, Hierarchy, ProtectError, Publication, Relation, Rule, TableBuilder,
-    TableError, Truth,
+    audit_certified, protect, AuditError, Hierarchy, ProtectError, Publication, Relation, Rule,
+    TableBuilder, TableError, Truth,
 };
 use zicht_model::{Catalogue, Cell, Figure, Indicator, Unit};
 
@@ -180,7 +180,7 @@ fn protect_group(
                 })
             }
         };
-        match audit(&table, &protected.publications) {
+        match audit_certified(&table, &protected.publications, &protected.certificates) {
             Ok(_) => {}
             Err(AuditError::Contradiction(c)) => {
                 last_error = Some(ReleaseError::Audit {

@@ -61,14 +61,17 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
     let protected = match protect_rows(&rows, &options) {
         Ok(p) => p,
         Err(ExportError::Rows(problems)) => {
+            let line = |row: usize| lines.get(row).copied().unwrap_or(0);
             let list: Vec<String> = problems
                 .iter()
                 .map(|p| {
-                    format!(
-                        "{file}:{}: {}",
-                        lines.get(p.row).copied().unwrap_or(0),
-                        p.message
-                    )
+                    let mut s = format!("{file}:{}: {}", line(p.row), p.message);
+                    if !p.also.is_empty() {
+                        let parts: Vec<String> =
+                            p.also.iter().map(|&r| line(r).to_string()).collect();
+                        s.push_str(&format!(" (parts on lines {})", parts.join(", ")));
+                    }
+                    s
                 })
                 .collect();
             bail!("{file} cannot be protected:\n{}", list.join("\n"));
