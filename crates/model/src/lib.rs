@@ -9,6 +9,7 @@ mod catalogue;
 mod cell;
 mod display;
 mod period;
+mod role;
 mod slug;
 mod validate;
 
@@ -21,5 +22,6 @@ pub use catalogue::{
 pub use cell::{Cell, Figure, FigureError, FigureParts, Provenance, Status, StatusParseError};
 pub use display::{format_number_nl, FigureDisplay, Lang};
 pub use period::{Period, PeriodError};
+pub use role::{Role, RoleParseError};
 pub use slug::{Slug, SlugError};
 pub use validate::{check_additivity, AdditivityViolation, CellProblem};

@@ -376,3 +376,69 @@ async fn a_bad_url_says_what_to_write() {
     let err = Store::open("sqlite://").await.unwrap_err().to_string();
     assert!(err.contains("names no file"), "{err}");
 }
+
+#[tokio::test]
+async fn the_audit_trail_is_append_only_and_filters() {
+    use zicht_store::{AuditEntry, AuditFilter};
+    for (name, store) in stores("audit").await {
+        let e = |action: &str, entity: &str, org: Option<&str>| AuditEntry {
+            actor: Some("alice".into()),
+            action: action.into(),
+            entity: entity.into(),
+            organisation: org.map(str::to_owned),
+            before: None,
+            after: Some(serde_json::json!({"value": 12})),
+        };
+        let first = store
+            .record_audit(&e("user.add", "user:bob", None))
+            .await
+            .unwrap();
+        store
+            .record_audit(&e("delivery.submit", "delivery:1", Some("comensha")))
+            .await
+            .unwrap();
+        store
+            .record_audit(&e("delivery.submit", "delivery:2", Some("politie")))
+            .await
+            .unwrap();
+        let all = store.audit_log(&AuditFilter::default()).await.unwrap();
+        assert_eq!(all.len(), 3, "{name}");
+        assert_eq!(all[0].entry.entity, "delivery:2", "{name}: newest first");
+        assert_eq!(all[2].entry.after, Some(serde_json::json!({"value": 12})));
+        let own = store
+            .audit_log(&AuditFilter {
+                organisation: Some("comensha".into()),
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(own.len(), 1, "{name}: a supplier sees only its own");
+        let deliveries = store
+            .audit_log(&AuditFilter {
+                entity_prefix: Some("delivery:".into()),
+                limit: 1,
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(deliveries.len(), 1, "{name}");
+        assert_eq!(deliveries[0].entry.entity, "delivery:2");
+        for sql in [
+            format!("UPDATE audit_log SET actor = 'mallory' WHERE id = {first}"),
+            format!("DELETE FROM audit_log WHERE id = {first}"),
+        ] {
+            assert!(
+                store.execute_raw(&sql).await.is_err(),
+                "{name}: `{sql}` must be refused"
+            );
+        }
+        assert_eq!(
+            store
+                .audit_log(&AuditFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+}
