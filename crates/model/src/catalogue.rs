@@ -42,6 +42,32 @@ pub struct Document {
     pub published: Option<String>,
     #[serde(default)]
     pub seed: Option<String>,
+    /// RFC 3339 instant, e.g. `2025-10-01T10:00:00+02:00`: before it nothing
+    /// of this document is in any public output. Set by an editor when the
+    /// edition is released; absent for what is already public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embargo: Option<String>,
+}
+
+impl Document {
+    /// The embargo as an instant; `Err` when it is not RFC 3339.
+    pub fn embargo_at(&self) -> Result<Option<time::OffsetDateTime>, time::error::Parse> {
+        self.embargo
+            .as_deref()
+            .map(|e| time::OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339))
+            .transpose()
+    }
+
+    /// Whether this document's figures may be public at `now`: from the
+    /// embargo instant itself on. An embargo that cannot be read keeps the
+    /// document closed — a typo must not publish early.
+    pub fn is_public_at(&self, now: time::OffsetDateTime) -> bool {
+        match self.embargo_at() {
+            Ok(None) => true,
+            Ok(Some(at)) => now >= at,
+            Err(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -400,6 +426,8 @@ pub enum CatalogueError {
         target: &'static str,
         missing: String,
     },
+    #[error("document '{id}' has embargo '{value}', which is not an RFC 3339 instant: write e.g. 2025-10-01T10:00:00+02:00")]
+    BadEmbargo { id: String, value: String },
 }
 
 fn find<'a, T>(items: &'a [T], id: &str, key: impl Fn(&T) -> &Slug) -> Option<&'a T> {
@@ -493,6 +521,14 @@ impl Catalogue {
             });
         }
 
+        for d in &self.documents {
+            if d.embargo_at().is_err() {
+                errors.push(CatalogueError::BadEmbargo {
+                    id: d.id.to_string(),
+                    value: d.embargo.clone().unwrap_or_default(),
+                });
+            }
+        }
         let mut dangling =
             |kind: &'static str, id: &Slug, target: &'static str, missing: &Slug, ok: bool| {
                 if !ok {
@@ -803,5 +839,45 @@ impl CatalogueIndex<'_> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod embargo_tests {
+    use super::*;
+
+    fn doc(embargo: Option<&str>) -> Document {
+        Document {
+            id: Slug::parse("ed").unwrap(),
+            kind: DocumentKind::Edition,
+            label_nl: String::new(),
+            label_en: String::new(),
+            publisher: None,
+            cutoff: "2025-09-08".into(),
+            published: None,
+            seed: None,
+            embargo: embargo.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn public_from_the_embargo_instant_on_and_closed_when_unreadable() {
+        let at = |s: &str| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
+        };
+        let d = doc(Some("2025-10-01T10:00:00+02:00"));
+        assert!(!d.is_public_at(at("2025-10-01T07:59:59.999Z")));
+        assert!(d.is_public_at(at("2025-10-01T08:00:00Z")));
+        assert!(doc(None).is_public_at(at("1970-01-01T00:00:00Z")));
+        let typo = doc(Some("2025-10-01 10:00"));
+        assert!(!typo.is_public_at(at("2099-01-01T00:00:00Z")));
+        let cat = Catalogue {
+            documents: vec![typo],
+            ..Catalogue::default()
+        };
+        assert!(matches!(
+            cat.check().as_slice(),
+            [CatalogueError::BadEmbargo { .. }]
+        ));
     }
 }

@@ -32,6 +32,7 @@ fn catalogue() -> Catalogue {
                 cutoff: "2021-09-01".into(),
                 published: None,
                 seed: None,
+                embargo: None,
             },
             Document {
                 id: slug("ed-2023"),
@@ -42,6 +43,7 @@ fn catalogue() -> Catalogue {
                 cutoff: "2023-10-01".into(),
                 published: None,
                 seed: None,
+                embargo: None,
             },
         ],
         indicators: vec![Indicator {
