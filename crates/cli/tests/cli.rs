@@ -746,3 +746,65 @@ fn protect_hides_small_cells_and_names_a_table_that_does_not_add_up() {
         r.stderr
     );
 }
+
+#[test]
+fn an_edition_under_embargo_is_in_no_public_output() {
+    let (dir, db) = sqlite("embargo");
+    let data = dir.join("monitor");
+    planted_monitor(&data);
+    let mut monitor = std::fs::read_to_string(data.join("monitor.toml")).unwrap();
+    monitor.push_str(
+        r#"
+[[document]]
+id = "ed-next"
+kind = "edition"
+label_nl = "Volgende editie"
+label_en = "Next edition"
+cutoff = "2025-01-01"
+embargo = "2099-01-01T09:00:00+01:00"
+"#,
+    );
+    std::fs::write(data.join("monitor.toml"), monitor).unwrap();
+    // The next edition revises 2023's total and adds 2024.
+    std::fs::write(
+        data.join("cells/ed-next.csv"),
+        "indicator,period,breakdown,status,value,lower,upper,base,source,source_ref,footnotes,quote\n\
+         victims,2023,,exact,104,,,,org,synthetic,,\n\
+         victims,2024,,exact,120,,,,org,synthetic,,\n",
+    )
+    .unwrap();
+    ok(zicht(&db, &["init", "--data", data.to_str().unwrap()]));
+    // The store has it …
+    let all = ok(zicht(&db, &["export"])).stdout;
+    assert!(!rows(&all, "victims,2023,,exact,104,").is_empty());
+    assert!(!rows(&all, "victims,2024,").is_empty());
+    // … the public sees what was public before it.
+    let public = ok(zicht(&db, &["export", "--public"])).stdout;
+    assert!(
+        !rows(&public, "victims,2023,,exact,103,").is_empty(),
+        "{public}"
+    );
+    assert!(rows(&public, "victims,2024,").is_empty(), "{public}");
+    assert!(!public.contains("ed-next"), "{public}");
+    let refused = zicht(&db, &["export", "--public", "--edition", "ed-next"]);
+    assert_ne!(
+        refused.code, 0,
+        "an edition under embargo is unknown to the public"
+    );
+    assert!(refused.stderr.contains("ed-next"), "{}", refused.stderr);
+    // The site does not name it.
+    let site = dir.join("site");
+    ok(zicht(&db, &["publish", "--out", site.to_str().unwrap()]));
+    let mut stack = vec![site];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            let bytes = std::fs::read(&p).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for needle in ["ed-next", "Volgende editie", "Next edition"] {
+                assert!(!text.contains(needle), "{} names {needle}", p.display());
+            }
+        }
+    }
+}

@@ -30,7 +30,13 @@ pub fn is_sensitive(value: f64, rule: &crate::Rule) -> bool {
 /// big enough, unknown to the publisher, or locked by an earlier edition.
 pub fn requirement(table: &Table, id: CellId) -> Option<Requirement> {
     let cell = table.cell(id);
-    if cell.locked.is_some() {
+    // A locked cell (an earlier edition's) that was published as it is
+    // needs nothing; one that was hidden must stay hidden, so this release
+    // may not give it away either.
+    if matches!(
+        cell.locked,
+        Some(Publication::Exact(_) | Publication::Rounded { .. })
+    ) {
         return None;
     }
     let rule = &cell.rule;

@@ -189,6 +189,33 @@ pub struct Indicator {
     pub rounding_base: Option<u32>,
     #[serde(default)]
     pub zeros_sensitive: Option<bool>,
+    /// What this figure is computed from. A derived figure gives its
+    /// sources away ("58% = 11,565"; a change against last year), so the
+    /// release hides it wherever one of its sources is hidden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived: Option<Derivation>,
+}
+
+/// How a derived indicator is computed. A cell (period P, breakdown B) of
+/// the derived indicator depends on the cells of each source indicator with
+/// period P and with breakdown B and the empty breakdown (the total a share
+/// is taken of); a change also on period P − 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Derivation {
+    pub kind: DerivationKind,
+    pub from: Vec<Slug>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DerivationKind {
+    /// A percentage of a total, or a part of it.
+    Share,
+    /// A change against the previous period.
+    Change,
+    /// A count computed from other figures (a share times a total).
+    Count,
 }
 
 impl Indicator {
@@ -594,6 +621,15 @@ impl Catalogue {
                     "dimension",
                     d,
                     self.dimension(d.as_str()).is_some(),
+                );
+            }
+            for source in i.derived.iter().flat_map(|d| &d.from) {
+                dangling(
+                    "indicator",
+                    &i.id,
+                    "indicator (derived from)",
+                    source,
+                    self.indicator(source.as_str()).is_some(),
                 );
             }
             for s in &i.sources {

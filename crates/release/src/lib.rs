@@ -7,15 +7,31 @@
 //! primary suppression ("<k" as the seeds publish it), secondary suppression
 //! so that no hidden cell can be recomputed from its total and the other
 //! parts, and the attacker's audit, which refuses the release if any hidden
-//! cell could still be narrowed below its rule. No I/O.
+//! cell could still be narrowed below its rule. No I/O, no clock: the
+//! caller says what time it is.
+//!
+//! Three more ways a hidden cell could leak are closed here:
+//! - **editions**: the moments a monitor has published (each edition, then
+//!   the latest figures) are released in order, and each table is protected
+//!   together with everything published of it before, locked — a figure
+//!   hidden now cannot be recovered by differencing with an older edition;
+//! - **derived figures**: a share, a change or a count declared `derived`
+//!   from hidden cells is hidden too;
+//! - **embargo**: a cell of a document whose embargo has not passed is not
+//!   in any public output at all.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+use time::OffsetDateTime;
 use zicht_disclose::{
-    audit_certified, protect, AuditError, Hierarchy, ProtectError, Publication, Relation, Rule,
-    TableBuilder, TableError, Truth,
+    audit_certified, derived_to_hide, link_earlier, protect, AuditError, EarlierEdition, Hierarchy,
+    ProtectError, Publication, Relation, Rule, Table, TableBuilder, TableError, Truth,
 };
-use zicht_model::{Catalogue, Cell, Figure, Indicator, Unit};
+use zicht_model::{
+    Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Indicator, Period,
+    Unit,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
@@ -108,21 +124,54 @@ fn hierarchies(catalogue: &Catalogue, ind: &Indicator) -> Vec<Hierarchy> {
         .collect()
 }
 
-/// Protects one indicator × period. Parts are first taken to add up exactly
-/// to their total — the strongest thing an attacker could assume — then, where
-/// the figures contradict that, as at most their total (a breakdown may leave
-/// an "unknown" out).
+/// What an earlier moment published of one indicator × period: the table
+/// as it was protected (earlier moments locked inside it), what every cell
+/// of it showed, and where the moment's own cells sit in it.
+struct Published {
+    table: Table,
+    publications: Vec<Publication>,
+    own: HashMap<Breakdown, usize>,
+    /// The moment's own figures, to reuse when the next moment is the same.
+    cells: Vec<Cell>,
+    figures: Vec<Figure>,
+}
+
+/// Protects one indicator × period at one moment, given what earlier
+/// moments published of it. Parts are first taken to add up exactly to
+/// their total — the strongest thing an attacker could assume — then, where
+/// the figures contradict that, as at most their total (a breakdown may
+/// leave an "unknown" out).
 fn protect_group(
     catalogue: &Catalogue,
     ind: &Indicator,
     cells: &[&Cell],
-) -> Result<Vec<Figure>, ReleaseError> {
+    earlier: Option<&Published>,
+) -> Result<(Vec<Figure>, Option<Published>), ReleaseError> {
     let name = |c: &Cell| (c.indicator.to_string(), c.period.to_string());
     let (indicator, period) = name(cells[0]);
+    // The same figures as the moment before: the same publication is as
+    // safe as it was, and adds nothing an attacker did not have.
+    if let Some(e) = earlier {
+        if e.cells.len() == cells.len() && e.cells.iter().zip(cells).all(|(a, b)| a == *b) {
+            let again = Published {
+                table: e.table.clone(),
+                publications: e.publications.clone(),
+                own: e.own.clone(),
+                cells: e.cells.clone(),
+                figures: e.figures.clone(),
+            };
+            return Ok((e.figures.clone(), Some(again)));
+        }
+    }
     let relations: &[Relation] = if ind.exclusive {
         &[Relation::Equal, Relation::PartsAtMost]
     } else {
         &[Relation::PartsAtLeast]
+    };
+    let table_error = |source| ReleaseError::Table {
+        indicator: indicator.clone(),
+        period: period.clone(),
+        source,
     };
     let mut last_error = None;
     for &relation in relations {
@@ -138,38 +187,40 @@ fn protect_group(
                 .collect();
             builder
                 .push(&pairs, truth(&c.figure), rule(catalogue, ind, c))
-                .map_err(|source| ReleaseError::Table {
-                    indicator: indicator.clone(),
-                    period: period.clone(),
-                    source,
-                })?;
+                .map_err(table_error)?;
         }
         let table = match builder.build() {
             Ok(t) => t,
             Err(e @ TableError::NotAdditive(_)) => {
-                last_error = Some(ReleaseError::Table {
-                    indicator: indicator.clone(),
-                    period: period.clone(),
-                    source: e,
-                });
+                last_error = Some(table_error(e));
                 continue;
             }
-            Err(source) => {
-                return Err(ReleaseError::Table {
-                    indicator,
-                    period,
-                    source,
-                });
+            Err(source) => return Err(table_error(source)),
+        };
+        let table = match earlier {
+            Some(e) => {
+                let same_cells: Vec<(usize, usize)> = cells
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(now, c)| Some((now, *e.own.get(&c.breakdown)?)))
+                    .collect();
+                link_earlier(
+                    &table,
+                    &EarlierEdition {
+                        table: &e.table,
+                        publications: &e.publications,
+                        same_cells: &same_cells,
+                    },
+                )
+                .map_err(table_error)?
+                .table
             }
+            None => table,
         };
         let protected = match protect(&table) {
             Ok(p) => p,
             Err(ProtectError::Table(e @ TableError::NotAdditive(_))) => {
-                last_error = Some(ReleaseError::Table {
-                    indicator: indicator.clone(),
-                    period: period.clone(),
-                    source: e,
-                });
+                last_error = Some(table_error(e));
                 continue;
             }
             Err(source) => {
@@ -198,17 +249,30 @@ fn protect_group(
                 })
             }
         }
-        return Ok(cells
+        let figures: Vec<Figure> = cells
             .iter()
             .zip(&protected.publications)
             .map(|(c, p)| figure(&c.figure, p))
-            .collect());
+            .collect();
+        let published = Published {
+            table,
+            publications: protected.publications,
+            own: cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.breakdown.clone(), i))
+                .collect(),
+            cells: cells.iter().map(|c| (*c).clone()).collect(),
+            figures: figures.clone(),
+        };
+        return Ok((figures, Some(published)));
     }
     // The source's own figures contradict every relation (kic-2020, 2013:
     // boys 30 + girls 65 of 94 foreign victims). No sum can be reasoned
     // about, so each cell is held to its own rule; and if any cell of such a
     // table is small, nothing exact of it is published, since no audit can
-    // prove the small cell safe.
+    // prove the small cell safe. Nothing to link a later moment to, either:
+    // a later table of the same figures is protected on its own.
     let own_rule: Vec<Figure> = cells
         .iter()
         .map(|c| {
@@ -222,52 +286,247 @@ fn protect_group(
         .collect();
     let any_small = own_rule.iter().zip(cells).any(|(f, c)| f != &c.figure);
     if any_small {
-        return Ok(own_rule
-            .iter()
-            .map(|f| match f {
-                Figure::Exact { .. } | Figure::Rounded { .. } => Figure::Suppressed,
-                other => *other,
-            })
-            .collect());
+        return Ok((
+            own_rule
+                .iter()
+                .map(|f| match f {
+                    Figure::Exact { .. } | Figure::Rounded { .. } => Figure::Suppressed,
+                    other => *other,
+                })
+                .collect(),
+            None,
+        ));
     }
     match last_error {
         Some(ReleaseError::Table {
             source: TableError::NotAdditive(_),
             ..
         })
-        | None => Ok(own_rule),
+        | None => Ok((own_rule, None)),
         Some(e) => Err(e),
     }
 }
 
-/// The cells a public output may show, in the order given. Counts go
-/// through disclosure control per indicator × period; other units (shares,
-/// changes, money) are published as recorded.
-pub fn public_cells(catalogue: &Catalogue, cells: &[Cell]) -> Result<Vec<Cell>, ReleaseError> {
-    let mut groups: BTreeMap<(&str, &zicht_model::Period), Vec<usize>> = BTreeMap::new();
-    for (i, c) in cells.iter().enumerate() {
-        groups
-            .entry((c.indicator.as_str(), &c.period))
-            .or_default()
-            .push(i);
+/// Whether a cell's document may be public at `now`. A cell that names a
+/// document the catalogue does not know is held back: it cannot be shown
+/// to have been released.
+fn released(catalogue: &Catalogue, cell: &Cell, now: OffsetDateTime) -> bool {
+    match &cell.provenance.document {
+        None => true,
+        Some(d) => catalogue
+            .document(d.as_str())
+            .is_some_and(|doc| doc.is_public_at(now)),
     }
-    let mut out: Vec<Cell> = cells.to_vec();
-    for ((indicator, _), members) in groups {
-        let Some(ind) = catalogue.indicator(indicator) else {
-            // A cell of no declared indicator has no rule to publish it by.
-            for &i in &members {
-                out[i].figure = Figure::Suppressed;
+}
+
+/// The documents that are public at `now`: a list of editions, the site's
+/// and the API's, shows only these.
+pub fn public_documents(catalogue: &Catalogue, now: OffsetDateTime) -> Vec<&Document> {
+    catalogue
+        .documents
+        .iter()
+        .filter(|d| d.is_public_at(now))
+        .collect()
+}
+
+/// The editions published before a moment, oldest first: those whose
+/// cut-off lies before `cutoff` (all of them for the latest figures,
+/// `None`) and that are public at `now`. Their figures are what
+/// [`public_moments`] protects a moment's figures together with.
+pub fn editions_before<'a>(
+    catalogue: &'a Catalogue,
+    cutoff: Option<&str>,
+    now: OffsetDateTime,
+) -> Vec<&'a Document> {
+    catalogue
+        .editions()
+        .into_iter()
+        .filter(|d| d.kind == DocumentKind::Edition && d.is_public_at(now))
+        .filter(|d| cutoff.is_none_or(|c| d.cutoff.as_str() < c))
+        .collect()
+}
+
+/// The cells a public output may show, in the order given, without the
+/// cells still under embargo at `now`. Counts go through disclosure control
+/// per indicator × period; a figure derived from a hidden cell is hidden.
+///
+/// This protects `cells` on their own. Where earlier editions have been
+/// published, use [`public_moments`] so that no hidden cell can be
+/// recovered by differencing with them.
+pub fn public_cells(
+    catalogue: &Catalogue,
+    cells: &[Cell],
+    now: OffsetDateTime,
+) -> Result<Vec<Cell>, ReleaseError> {
+    Ok(public_moments(catalogue, &[cells], now)?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// Releases a sequence of moments — the editions as they were published,
+/// oldest first, and last the moment being asked for — each protected
+/// together with everything the moments before it published. Returns, per
+/// moment, the cells a public output may show, in the order given, without
+/// the cells under embargo at `now`.
+pub fn public_moments(
+    catalogue: &Catalogue,
+    moments: &[&[Cell]],
+    now: OffsetDateTime,
+) -> Result<Vec<Vec<Cell>>, ReleaseError> {
+    let moments: Vec<Vec<&Cell>> = moments
+        .iter()
+        .map(|m| m.iter().filter(|c| released(catalogue, c, now)).collect())
+        .collect();
+    // Per indicator × period of counts, its cells in each moment.
+    type GroupKey<'a> = (&'a str, &'a Period);
+    let mut groups: BTreeMap<GroupKey, Vec<Vec<usize>>> = BTreeMap::new();
+    let mut out: Vec<Vec<Cell>> = moments
+        .iter()
+        .map(|m| m.iter().map(|c| (*c).clone()).collect())
+        .collect();
+    for (k, m) in moments.iter().enumerate() {
+        for (i, c) in m.iter().enumerate() {
+            match catalogue.indicator(c.indicator.as_str()) {
+                // A cell of no declared indicator has no rule to publish it by.
+                None => out[k][i].figure = Figure::Suppressed,
+                Some(ind) if ind.unit == Unit::Count => {
+                    groups
+                        .entry((c.indicator.as_str(), &c.period))
+                        .or_insert_with(|| vec![Vec::new(); moments.len()])[k]
+                        .push(i);
+                }
+                Some(_) => {}
             }
-            continue;
-        };
-        if ind.unit != Unit::Count {
-            continue;
         }
-        let group: Vec<&Cell> = members.iter().map(|&i| &cells[i]).collect();
-        let figures = protect_group(catalogue, ind, &group)?;
-        for (&i, f) in members.iter().zip(figures) {
-            out[i].figure = f;
+    }
+    // Groups are independent of each other; within a group, moments go in
+    // order, each linked to what the ones before it published.
+    let groups: Vec<(GroupKey, Vec<Vec<usize>>)> = groups.into_iter().collect();
+    let figures: Vec<Vec<Vec<Figure>>> = groups
+        .par_iter()
+        .map(|((indicator, _), per_moment)| {
+            let ind = catalogue
+                .indicator(indicator)
+                .expect("grouped only declared indicators");
+            let mut earlier: Option<Published> = None;
+            let mut figures = Vec::with_capacity(per_moment.len());
+            for (k, members) in per_moment.iter().enumerate() {
+                if members.is_empty() {
+                    figures.push(Vec::new());
+                    continue;
+                }
+                let cells: Vec<&Cell> = members.iter().map(|&i| moments[k][i]).collect();
+                let (f, published) = protect_group(catalogue, ind, &cells, earlier.as_ref())?;
+                if published.is_some() {
+                    earlier = published;
+                }
+                figures.push(f);
+            }
+            Ok(figures)
+        })
+        .collect::<Result<_, ReleaseError>>()?;
+    for ((_, per_moment), figures) in groups.iter().zip(figures) {
+        for (k, (members, f)) in per_moment.iter().zip(figures).enumerate() {
+            for (&i, f) in members.iter().zip(f) {
+                out[k][i].figure = f;
+            }
         }
+    }
+    for m in &mut out {
+        hide_derived(catalogue, m);
     }
     Ok(out)
+}
+
+/// Hides every figure declared `derived` from a cell that is not published
+/// exactly, and so on through figures derived from derived ones.
+fn hide_derived(catalogue: &Catalogue, cells: &mut [Cell]) {
+    type Key = (String, Period, Breakdown);
+    let key = |c: &Cell| {
+        (
+            c.indicator.to_string(),
+            c.period.clone(),
+            c.breakdown.clone(),
+        )
+    };
+    let hidden: BTreeSet<Key> = cells
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c.figure,
+                Figure::Exact { .. } | Figure::Rounded { .. } | Figure::Estimate { .. }
+            )
+        })
+        .map(key)
+        .collect();
+    let mut derivations: BTreeMap<Key, Vec<Key>> = BTreeMap::new();
+    for c in cells.iter() {
+        let Some(d) = catalogue
+            .indicator(c.indicator.as_str())
+            .and_then(|i| i.derived.as_ref())
+        else {
+            continue;
+        };
+        let mut sources = Vec::new();
+        for from in &d.from {
+            let from = from.to_string();
+            sources.push((from.clone(), c.period.clone(), c.breakdown.clone()));
+            match d.kind {
+                DerivationKind::Change => {
+                    if let Some(p) = c.period.previous_year() {
+                        sources.push((from, p, c.breakdown.clone()));
+                    }
+                }
+                DerivationKind::Share | DerivationKind::Count => {
+                    sources.push((from, c.period.clone(), Breakdown::default()));
+                }
+            }
+        }
+        derivations.insert(key(c), sources);
+    }
+    if derivations.is_empty() {
+        return;
+    }
+    let hide = derived_to_hide(&hidden, &derivations);
+    for c in cells.iter_mut() {
+        if hide.contains(&key(c))
+            && matches!(
+                c.figure,
+                Figure::Exact { .. }
+                    | Figure::Rounded { .. }
+                    | Figure::Range { .. }
+                    | Figure::Below { .. }
+                    | Figure::Estimate { .. }
+            )
+        {
+            c.figure = Figure::Suppressed;
+        }
+    }
+}
+
+/// The catalogue as a public output may show it at `now`: without the
+/// documents still under embargo, and without what they say (assessments,
+/// texts, dated events, rankings). A site or API built from it cannot name
+/// an edition before its time.
+pub fn public_catalogue(catalogue: &Catalogue, now: OffsetDateTime) -> Catalogue {
+    let closed: BTreeSet<&str> = catalogue
+        .documents
+        .iter()
+        .filter(|d| !d.is_public_at(now))
+        .map(|d| d.id.as_str())
+        .collect();
+    let mut out = catalogue.clone();
+    if closed.is_empty() {
+        return out;
+    }
+    let open = |d: &zicht_model::Slug| !closed.contains(d.as_str());
+    out.documents.retain(|d| open(&d.id));
+    out.assessments.retain(|a| open(&a.document));
+    out.texts.retain(|t| open(&t.document));
+    out.rankings
+        .retain(|r| r.document.as_ref().is_none_or(&open));
+    for m in &mut out.measures {
+        m.events.retain(|e| e.document.as_ref().is_none_or(&open));
+    }
+    out
 }

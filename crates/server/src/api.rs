@@ -1,5 +1,6 @@
-//! The read-only JSON API over the public data. Every cell passes
-//! [`zicht_release::public_cells`] before it is answered.
+//! The read-only JSON API over the public data. Every cell passes the
+//! release path ([`crate::load::public_cells`]) before it is answered, and
+//! every definition comes from the catalogue without what is under embargo.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -26,8 +27,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/measures/{id}", get(measure))
 }
 
+/// The catalogue as the public may see it now.
 async fn catalogue(state: &AppState) -> Result<zicht_model::Catalogue, ApiError> {
-    state.store.catalogue().await.map_err(ApiError::internal)
+    let cat = state.store.catalogue().await.map_err(ApiError::internal)?;
+    Ok(zicht_release::public_catalogue(
+        &cat,
+        time::OffsetDateTime::now_utc(),
+    ))
 }
 
 #[derive(Serialize)]
@@ -117,13 +123,19 @@ async fn cells(
         }
         (None, None) => AsOf::Latest,
     };
-    let stored = state
-        .store
-        .cells(&as_of, Some(&id))
-        .await
-        .map_err(ApiError::internal)?;
-    let raw: Vec<_> = stored.into_iter().map(|s| s.cell).collect();
-    let public = zicht_release::public_cells(&cat, &raw).map_err(ApiError::internal)?;
+    let (cat, public) = crate::load::public_cells(
+        &state.store,
+        &as_of,
+        Some(&id),
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .map_err(|e| match e {
+        crate::LoadError::UnknownEdition(e) => {
+            ApiError::not_found(format!("unknown edition '{e}': see /api/editions"))
+        }
+        e => ApiError::internal(e),
+    })?;
     let bytes = zicht_publish::render(&public, &cat, zicht_publish::Format::Json)
         .map_err(ApiError::internal)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())

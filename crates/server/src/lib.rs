@@ -1,11 +1,13 @@
 //! HTTP for zicht: the published monitor and a read-only JSON API over the
 //! public data, from the store. The only crate that knows HTTP.
 //!
-//! Every cell it answers with comes from [`zicht_release::public_cells`]: the
-//! site is built by [`zicht_publish::site::build`], which applies it, and the
-//! API applies it to every set of cells it reads. The built site is cached
-//! and rebuilt when [`zicht_store::Store::revision`] changes, so a load shows
-//! without a restart.
+//! Every cell it answers with comes from the release path
+//! ([`zicht_release::public_moments`]): the site is built by
+//! [`zicht_publish::site::build`], which applies it, and the API applies it
+//! to every set of cells it reads ([`public_cells`]). The built site is
+//! cached and rebuilt when [`zicht_store::Store::revision`] changes or an
+//! embargo passes, so a load or a release shows without a restart, and an
+//! edition appears at its embargo time and not a second before.
 
 mod api;
 mod load;
@@ -22,10 +24,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use zicht_publish::site::Site;
 use zicht_store::Store;
 
-pub use load::{site_input, LoadError};
+pub use load::{public_cells, site_input, LoadError};
 
-/// The site built at a store revision.
-type Cached = Option<(i64, Arc<Site>)>;
+/// The site built at a store revision, with the documents that were still
+/// under embargo when it was built.
+type Cached = Option<((i64, Vec<String>), Arc<Site>)>;
 
 /// What the handlers share: the store, and the site built at a revision.
 #[derive(Clone)]
@@ -44,16 +47,29 @@ impl AppState {
         }
     }
 
-    /// The site for the store's current revision, built once per revision.
+    /// The site for the store's current revision and the embargoes that
+    /// have passed, built once per such state.
     async fn site(&self) -> Result<Arc<Site>, ApiError> {
+        let now = time::OffsetDateTime::now_utc();
         let revision = self.store.revision().await.map_err(ApiError::internal)?;
+        let closed: Vec<String> = self
+            .store
+            .catalogue()
+            .await
+            .map_err(ApiError::internal)?
+            .documents
+            .iter()
+            .filter(|d| !d.is_public_at(now))
+            .map(|d| d.id.to_string())
+            .collect();
+        let key = (revision, closed);
         let mut cached = self.site.lock().await;
-        if let Some((rev, site)) = cached.as_ref() {
-            if *rev == revision {
+        if let Some((k, site)) = cached.as_ref() {
+            if *k == key {
                 return Ok(site.clone());
             }
         }
-        let input = site_input(&self.store, self.edition.as_deref())
+        let input = site_input(&self.store, self.edition.as_deref(), now)
             .await
             .map_err(ApiError::internal)?;
         let site = tokio::task::spawn_blocking(move || zicht_publish::site::build(&input))
@@ -61,7 +77,7 @@ impl AppState {
             .map_err(ApiError::internal)?
             .map_err(ApiError::internal)?;
         let site = Arc::new(site);
-        *cached = Some((revision, site.clone()));
+        *cached = Some((key, site.clone()));
         Ok(site)
     }
 }

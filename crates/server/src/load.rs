@@ -1,63 +1,81 @@
-//! Reading what the site is built from out of the store.
+//! Reading what a public output is made from out of the store: the moment
+//! asked for and the editions published before it, without what is still
+//! under embargo.
 
-use zicht_model::Cell;
-use zicht_model::DocumentKind;
+use std::collections::BTreeSet;
+
+use time::OffsetDateTime;
+use zicht_model::{Catalogue, Cell};
 use zicht_publish::site::{EditionCells, SiteInput};
+use zicht_release::ReleaseError;
 use zicht_store::{AsOf, Store, StoreError, StoredCell};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Release(#[from] ReleaseError),
     #[error("unknown edition '{0}': run `zicht editions` for the list")]
     UnknownEdition(String),
 }
 
-/// The catalogue and the cells of the site: as of `edition`'s cut-off, or
-/// the latest, with the cells as of every edition up to it.
-pub async fn site_input(store: &Store, edition: Option<&str>) -> Result<SiteInput, LoadError> {
-    let catalogue = store.catalogue().await?;
-    let editions: Vec<(String, String)> = catalogue
-        .editions()
+/// The end of a cut-off day, as the store's as-of rule reads it.
+fn until(cutoff: &str) -> String {
+    format!("{cutoff}T23:59:59Z")
+}
+
+/// The documents still under embargo at `now`.
+fn closed(catalogue: &Catalogue, now: OffsetDateTime) -> BTreeSet<String> {
+    catalogue
+        .documents
+        .iter()
+        .filter(|d| !d.is_public_at(now))
+        .map(|d| d.id.to_string())
+        .collect()
+}
+
+/// The edition's cut-off, or an error naming it when it is not a public
+/// edition at `now`: an edition under embargo does not exist yet.
+fn public_cutoff(
+    catalogue: &Catalogue,
+    edition: &str,
+    now: OffsetDateTime,
+) -> Result<String, LoadError> {
+    zicht_release::editions_before(catalogue, None, now)
         .into_iter()
-        .filter(|d| d.kind == DocumentKind::Edition)
-        .map(|d| (d.id.to_string(), d.cutoff.clone()))
-        .collect();
-    let upto: Vec<String> = match edition {
-        Some(e) => {
-            let cutoff = editions
-                .iter()
-                .find(|(id, _)| id == e)
-                .map(|(_, c)| c.clone())
-                .ok_or_else(|| LoadError::UnknownEdition(e.to_owned()))?;
-            editions
-                .iter()
-                .filter(|(_, c)| *c <= cutoff)
-                .map(|(id, _)| id.clone())
-                .collect()
-        }
-        None => editions.iter().map(|(id, _)| id.clone()).collect(),
-    };
-    // One read of every version, then each moment picked in memory: the
-    // store's as-of rule (per cell the latest version recorded up to the
-    // end of the cut-off day; ties by version) on the store's own order.
+        .find(|d| d.id.as_str() == edition)
+        .map(|d| d.cutoff.clone())
+        .ok_or_else(|| LoadError::UnknownEdition(edition.to_owned()))
+}
+
+/// The catalogue and the cells of the site at `now`: as of `edition`'s
+/// cut-off, or the latest, with the cells as of every edition up to it.
+pub async fn site_input(
+    store: &Store,
+    edition: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<SiteInput, LoadError> {
+    let catalogue = store.catalogue().await?;
+    let cutoff = edition
+        .map(|e| public_cutoff(&catalogue, e, now))
+        .transpose()?;
+    let closed = closed(&catalogue, now);
+    // One read of every version, then each moment picked in memory.
     let versions = store.versions(&AsOf::Latest, None).await?;
-    let until = |id: &str| -> Option<String> {
-        editions
-            .iter()
-            .find(|(e, _)| e == id)
-            .map(|(_, c)| format!("{c}T23:59:59Z"))
-    };
-    let cells = as_of(&versions, edition.and_then(until).as_deref());
+    let cells = as_of(&versions, cutoff.as_deref().map(until).as_deref(), &closed);
     let mut per_edition = Vec::new();
-    for id in upto {
-        let these = if Some(id.as_str()) == edition {
+    for d in zicht_release::editions_before(&catalogue, None, now) {
+        if cutoff.as_ref().is_some_and(|c| d.cutoff > *c) {
+            continue;
+        }
+        let these = if Some(d.id.as_str()) == edition {
             cells.clone()
         } else {
-            as_of(&versions, until(&id).as_deref())
+            as_of(&versions, Some(&until(&d.cutoff)), &closed)
         };
         per_edition.push(EditionCells {
-            edition: id,
+            edition: d.id.to_string(),
             cells: these,
         });
     }
@@ -66,12 +84,50 @@ pub async fn site_input(store: &Store, edition: Option<&str>) -> Result<SiteInpu
         cells,
         editions: per_edition,
         edition: edition.map(str::to_owned),
+        now,
     })
 }
 
+/// What a public output may show of a moment (optionally of one indicator)
+/// at `now`: the cells through the release path, protected together with
+/// every edition published before the moment, and the catalogue without
+/// what is under embargo.
+pub async fn public_cells(
+    store: &Store,
+    moment: &AsOf,
+    indicator: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(Catalogue, Vec<Cell>), LoadError> {
+    let catalogue = store.catalogue().await?;
+    let cutoff = match moment {
+        AsOf::Latest => None,
+        AsOf::Date(d) => Some(d.clone()),
+        AsOf::Edition(e) => Some(public_cutoff(&catalogue, e, now)?),
+    };
+    let closed = closed(&catalogue, now);
+    let versions = store.versions(&AsOf::Latest, indicator).await?;
+    let earlier = zicht_release::editions_before(&catalogue, cutoff.as_deref(), now);
+    let mut moments: Vec<Vec<Cell>> = earlier
+        .iter()
+        .map(|d| as_of(&versions, Some(&until(&d.cutoff)), &closed))
+        .collect();
+    moments.push(as_of(
+        &versions,
+        cutoff.as_deref().map(until).as_deref(),
+        &closed,
+    ));
+    let refs: Vec<&[Cell]> = moments.iter().map(Vec::as_slice).collect();
+    let cells = zicht_release::public_moments(&catalogue, &refs, now)?
+        .pop()
+        .unwrap_or_default();
+    Ok((zicht_release::public_catalogue(&catalogue, now), cells))
+}
+
 /// The current cells at a moment (`None`: the latest) from every version in
-/// [`Store::versions`] order: by cell, then recording time and version.
-fn as_of(versions: &[StoredCell], until: Option<&str>) -> Vec<Cell> {
+/// [`Store::versions`] order: by cell, then recording time and version. A
+/// version from a document under embargo is passed over, so the cell shows
+/// what was public before it.
+fn as_of(versions: &[StoredCell], until: Option<&str>, closed: &BTreeSet<String>) -> Vec<Cell> {
     let mut out: Vec<Cell> = Vec::new();
     let mut pending: Option<&StoredCell> = None;
     for v in versions {
@@ -81,7 +137,13 @@ fn as_of(versions: &[StoredCell], until: Option<&str>) -> Vec<Cell> {
                 pending = None;
             }
         }
-        if until.is_none_or(|u| v.recorded_at.as_str() <= u) {
+        let open = v
+            .cell
+            .provenance
+            .document
+            .as_ref()
+            .is_none_or(|d| !closed.contains(d.as_str()));
+        if open && until.is_none_or(|u| v.recorded_at.as_str() <= u) {
             pending = Some(v);
         }
     }

@@ -204,7 +204,9 @@ async fn site_paths() {
 #[tokio::test]
 async fn the_site_reads_each_moment_as_the_store_answers_it() {
     let (_dir, store) = store().await;
-    let input = zicht_server::site_input(&store, None).await.unwrap();
+    let input = zicht_server::site_input(&store, None, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
     let latest: Vec<Cell> = store
         .cells(&zicht_store::AsOf::Latest, None)
         .await
@@ -224,11 +226,13 @@ async fn the_site_reads_each_moment_as_the_store_answers_it() {
             .collect();
         assert_eq!(e.cells, at, "{}", e.edition);
     }
-    let kib = zicht_server::site_input(&store, Some("kib-2023"))
+    let kib = zicht_server::site_input(&store, Some("kib-2023"), time::OffsetDateTime::now_utc())
         .await
         .unwrap();
     assert_eq!(kib.editions.len(), 2);
-    assert!(zicht_server::site_input(&store, Some("nope"))
-        .await
-        .is_err());
+    assert!(
+        zicht_server::site_input(&store, Some("nope"), time::OffsetDateTime::now_utc())
+            .await
+            .is_err()
+    );
 }

@@ -44,15 +44,24 @@ pub async fn run(db: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let as_of = args.as_of.as_of()?;
-    let stored = if args.all_versions {
-        store.versions(&as_of, args.indicator.as_deref()).await?
+    let (cat, cells) = if args.public {
+        // The release path: this moment protected together with every
+        // edition published before it, without what is under embargo now.
+        zicht_server::public_cells(
+            &store,
+            &as_of,
+            args.indicator.as_deref(),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await?
     } else {
-        store.cells(&as_of, args.indicator.as_deref()).await?
+        let stored = if args.all_versions {
+            store.versions(&as_of, args.indicator.as_deref()).await?
+        } else {
+            store.cells(&as_of, args.indicator.as_deref()).await?
+        };
+        (cat, stored.into_iter().map(|s| s.cell).collect())
     };
-    let mut cells: Vec<_> = stored.into_iter().map(|s| s.cell).collect();
-    if args.public {
-        cells = zicht_release::public_cells(&cat, &cells)?;
-    }
     let format = match args.format {
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,

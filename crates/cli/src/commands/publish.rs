@@ -30,7 +30,12 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let store = super::open(db).await?;
-    let input = zicht_server::site_input(&store, args.edition.as_deref()).await?;
+    let input = zicht_server::site_input(
+        &store,
+        args.edition.as_deref(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .await?;
     let read = started.elapsed();
     let site = zicht_publish::site::build(&input)?;
     let built = started.elapsed();

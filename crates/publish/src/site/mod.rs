@@ -23,7 +23,7 @@ use zicht_model::{Catalogue, Cell};
 
 /// Everything the site is built from. The cells are the store's, before
 /// disclosure control: [`build`] applies it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SiteInput {
     pub catalogue: Catalogue,
     /// The cells as of the site's moment (the edition's cut-off, or the
@@ -36,6 +36,9 @@ pub struct SiteInput {
     /// The edition the site publishes; `None`: the latest figures, compared
     /// with the last edition before the latest one.
     pub edition: Option<String>,
+    /// The moment of publication: what is still under embargo then is left
+    /// out.
+    pub now: time::OffsetDateTime,
 }
 
 #[derive(Debug, Clone)]
@@ -118,7 +121,29 @@ pub const STYLE: &str = include_str!("style.css");
 /// Builds the whole site. Every figure on it went through
 /// [`zicht_release::public_cells`].
 pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
-    pages::build(input)
+    let public = zicht_release::public_catalogue(&input.catalogue, input.now);
+    if public == input.catalogue {
+        return pages::build(input);
+    }
+    // Some document is under embargo: the site is built as if it did not
+    // exist yet — its edition, its texts and its figures.
+    let open = |id: &str| public.document(id).is_some();
+    if let Some(e) = input.edition.as_deref().filter(|e| !open(e)) {
+        return Err(SiteError::UnknownEdition(e.to_owned()));
+    }
+    let input = SiteInput {
+        catalogue: public.clone(),
+        cells: input.cells.clone(),
+        editions: input
+            .editions
+            .iter()
+            .filter(|e| open(&e.edition))
+            .cloned()
+            .collect(),
+        edition: input.edition.clone(),
+        now: input.now,
+    };
+    pages::build(&input)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use zicht_model::{
 
 use super::chart::{Chart, ChartKind, Series};
 use super::words::{event_kind, words, Words};
-use super::{EditionCells, Site, SiteError, SiteInput, STYLE};
+use super::{Site, SiteError, SiteInput, STYLE};
 use crate::{render, Format};
 
 // ---------------------------------------------------------------------------
@@ -818,30 +818,19 @@ struct Built<'a> {
 
 pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
     let cat = &input.catalogue;
-    // Every figure on the site passes the release path here, each moment on
-    // its own thread; a moment with the same cells as the site's is
-    // released once.
-    let (public, editions) = std::thread::scope(|s| {
-        let handles: Vec<_> = input
-            .editions
-            .iter()
-            .map(|EditionCells { edition, cells }| {
-                let same = cells == &input.cells;
-                let h = (!same).then(|| s.spawn(|| zicht_release::public_cells(cat, cells)));
-                (edition.clone(), h)
-            })
-            .collect();
-        let public = zicht_release::public_cells(cat, &input.cells)?;
-        let mut editions = Vec::new();
-        for (edition, h) in handles {
-            let cells = match h {
-                Some(h) => h.join().expect("release thread panicked")?,
-                None => public.clone(),
-            };
-            editions.push((edition, cells));
-        }
-        Ok::<_, SiteError>((public, editions))
-    })?;
+    // Every figure on the site passes the release path here: the editions
+    // in order, then the site's own moment, each protected together with
+    // what the ones before it published.
+    let mut moments: Vec<&[Cell]> = input.editions.iter().map(|e| e.cells.as_slice()).collect();
+    moments.push(&input.cells);
+    let mut released = zicht_release::public_moments(cat, &moments, input.now)?;
+    let public = released.pop().unwrap_or_default();
+    let editions: Vec<(String, Vec<Cell>)> = input
+        .editions
+        .iter()
+        .map(|e| e.edition.clone())
+        .zip(released)
+        .collect();
     let all_editions: Vec<&Document> = cat
         .editions()
         .into_iter()

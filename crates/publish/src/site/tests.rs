@@ -55,6 +55,7 @@ fn embedded_input(edition: Option<&str>) -> SiteInput {
             .collect(),
         catalogue: cat,
         edition: edition.map(str::to_owned),
+        now: time::OffsetDateTime::now_utc(),
     }
 }
 

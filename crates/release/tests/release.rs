@@ -1,0 +1,228 @@
+//! The release path against the ways a hidden figure could still get out:
+//! an earlier edition, a derived figure, an embargo.
+
+use serde_json::json;
+use time::OffsetDateTime;
+use zicht_model::{Breakdown, Catalogue, Cell, Figure, Period, Provenance, Slug};
+use zicht_release::{public_catalogue, public_cells, public_moments};
+
+fn at(s: &str) -> OffsetDateTime {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
+}
+
+/// Editions `ed-1` and `ed-2` (the latter under embargo until
+/// `embargo`), counts of victims by sex, and a share and a change derived
+/// from them.
+fn catalogue(embargo: Option<&str>) -> Catalogue {
+    let indicator = |id: &str, unit: &str, derived: serde_json::Value| {
+        json!({
+            "id": id, "theme": "t", "label_nl": id, "label_en": id, "unit": unit,
+            "dimensions": ["sex"], "exclusive": true, "frequency": "year",
+            "derived": derived,
+        })
+    };
+    let doc = |id: &str, cutoff: &str, embargo: Option<&str>| {
+        let mut d = json!({
+            "id": id, "kind": "edition", "label_nl": id, "label_en": id, "cutoff": cutoff,
+        });
+        if let Some(e) = embargo {
+            d["embargo"] = json!(e);
+        }
+        d
+    };
+    serde_json::from_value(json!({
+        "themes": [{ "id": "t", "label_nl": "t", "label_en": "t", "min_count": 10 }],
+        "documents": [doc("ed-1", "2021-09-01", None), doc("ed-2", "2023-10-01", embargo)],
+        "organisations": [],
+        "dimensions": [{ "id": "sex", "label_nl": "geslacht", "label_en": "sex", "values": [
+            { "id": "boys", "label_nl": "jongens", "label_en": "boys" },
+            { "id": "girls", "label_nl": "meisjes", "label_en": "girls" },
+        ]}],
+        "counting_units": [],
+        "indicators": [
+            indicator("victims", "count", serde_json::Value::Null),
+            indicator("victims.share", "percent", json!({ "kind": "share", "from": ["victims"] })),
+            indicator("victims.change", "percent_change", json!({ "kind": "change", "from": ["victims"] })),
+            indicator("victims.share.bar", "percent", json!({ "kind": "share", "from": ["victims.share"] })),
+        ],
+        "footnotes": [], "recommendations": [],
+        "assessments": [],
+        "measures": [], "action_plans": [],
+        "texts": [
+            { "theme": "t", "document": "ed-2", "kind": "summary", "body_nl": "Samenvatting 2023" },
+        ],
+        "rankings": [],
+    }))
+    .unwrap()
+}
+
+fn cell(indicator: &str, period: &str, breakdown: &str, value: f64, document: &str) -> Cell {
+    Cell {
+        indicator: Slug::parse(indicator).unwrap(),
+        period: Period::parse(period).unwrap(),
+        breakdown: Breakdown::parse(breakdown).unwrap(),
+        figure: Figure::Exact { value },
+        provenance: Provenance {
+            source: None,
+            source_ref: String::new(),
+            document: Some(Slug::parse(document).unwrap()),
+            footnotes: vec![],
+            quote: String::new(),
+        },
+    }
+}
+
+fn figure_of<'a>(cells: &'a [Cell], indicator: &str, period: &str, breakdown: &str) -> &'a Figure {
+    &cells
+        .iter()
+        .find(|c| {
+            c.indicator.as_str() == indicator
+                && c.period.to_string() == period
+                && c.breakdown.to_string() == breakdown
+        })
+        .unwrap_or_else(|| panic!("no cell {indicator} {period} {breakdown}"))
+        .figure
+}
+
+fn exact(f: &Figure) -> Option<f64> {
+    match f {
+        Figure::Exact { value } => Some(*value),
+        _ => None,
+    }
+}
+
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+/// Edition 1 publishes 109 victims with 9 girls; edition 2 revises the
+/// total to 110 and the girls to 10, boys unchanged at 100. On its own,
+/// edition 2 hides nothing (no count under 10). Against edition 1 its boys
+/// would give edition 1's girls away: 109 − 100 = 9.
+#[test]
+fn a_later_edition_cannot_give_away_what_an_earlier_one_hid() {
+    let cat = catalogue(None);
+    let ed1 = vec![
+        cell("victims", "2019", "", 109.0, "ed-1"),
+        cell("victims", "2019", "sex=boys", 100.0, "ed-1"),
+        cell("victims", "2019", "sex=girls", 9.0, "ed-1"),
+    ];
+    let ed2 = vec![
+        cell("victims", "2019", "", 110.0, "ed-2"),
+        cell("victims", "2019", "sex=boys", 100.0, "ed-2"),
+        cell("victims", "2019", "sex=girls", 10.0, "ed-2"),
+    ];
+    let now = at(NOW);
+
+    let alone = public_cells(&cat, &ed2, now).unwrap();
+    assert!(
+        alone.iter().all(|c| exact(&c.figure).is_some()),
+        "on its own edition 2 is all public: {alone:?}"
+    );
+
+    let released = public_moments(&cat, &[&ed1, &ed2], now).unwrap();
+    let (p1, p2) = (&released[0], &released[1]);
+    assert_eq!(
+        figure_of(p1, "victims", "2019", "sex=girls"),
+        &Figure::Below { upper: 10.0 }
+    );
+    assert_eq!(exact(figure_of(p1, "victims", "2019", "")), Some(109.0));
+    // The attacker: everything both editions publish, unrevised cells equal
+    // in both. Edition 1's girls must not be pinned down.
+    let known = |cells: &[Cell], b: &str| exact(figure_of(cells, "victims", "2019", b));
+    let mut girls_1 = Vec::new();
+    for g1 in 0..10u32 {
+        let b1 = 109 - g1;
+        if known(p1, "sex=boys").is_some_and(|v| v != f64::from(b1)) {
+            continue;
+        }
+        // Boys are unrevised: the same count in edition 2.
+        let b2 = b1;
+        let g2 = 110 - b2;
+        if known(p2, "sex=boys").is_some_and(|v| v != f64::from(b2))
+            || known(p2, "sex=girls").is_some_and(|v| v != f64::from(g2))
+        {
+            continue;
+        }
+        girls_1.push(g1);
+    }
+    assert!(
+        girls_1.len() > 1,
+        "edition 1's 9 girls are recoverable from edition 2: only {girls_1:?} fit; edition 2 published {p2:?}"
+    );
+}
+
+#[test]
+fn the_same_figures_in_the_next_moment_are_published_the_same_way() {
+    let cat = catalogue(None);
+    let ed1 = vec![
+        cell("victims", "2019", "", 109.0, "ed-1"),
+        cell("victims", "2019", "sex=boys", 100.0, "ed-1"),
+        cell("victims", "2019", "sex=girls", 9.0, "ed-1"),
+    ];
+    let released = public_moments(&cat, &[&ed1, &ed1], at(NOW)).unwrap();
+    assert_eq!(released[0], released[1]);
+}
+
+#[test]
+fn a_figure_derived_from_a_hidden_cell_is_hidden_with_it() {
+    let cat = catalogue(None);
+    let cells = vec![
+        cell("victims", "2020", "", 109.0, "ed-1"),
+        cell("victims", "2020", "sex=boys", 100.0, "ed-1"),
+        cell("victims", "2020", "sex=girls", 9.0, "ed-1"),
+        cell("victims", "2019", "sex=boys", 90.0, "ed-1"),
+        cell("victims", "2019", "sex=girls", 20.0, "ed-1"),
+        cell("victims", "2019", "", 110.0, "ed-1"),
+        // 9 of 109: the share gives the girls away; so would the change.
+        cell("victims.share", "2020", "sex=girls", 8.3, "ed-1"),
+        cell("victims.change", "2020", "sex=girls", -55.0, "ed-1"),
+        // A bar drawn from the share.
+        cell("victims.share.bar", "2020", "sex=girls", 8.3, "ed-1"),
+        // Last year's figures are all public: so are their shares.
+        cell("victims.share", "2019", "sex=girls", 18.2, "ed-1"),
+    ];
+    let public = public_cells(&cat, &cells, at(NOW)).unwrap();
+    assert_eq!(
+        figure_of(&public, "victims", "2020", "sex=girls"),
+        &Figure::Below { upper: 10.0 }
+    );
+    for ind in ["victims.share", "victims.change", "victims.share.bar"] {
+        assert_eq!(
+            figure_of(&public, ind, "2020", "sex=girls"),
+            &Figure::Suppressed,
+            "{ind}"
+        );
+    }
+    assert_eq!(
+        exact(figure_of(&public, "victims.share", "2019", "sex=girls")),
+        Some(18.2)
+    );
+}
+
+#[test]
+fn nothing_of_a_document_under_embargo_is_public_before_its_time() {
+    let embargo = "2025-10-01T10:00:00+02:00";
+    let cat = catalogue(Some(embargo));
+    let cells = vec![
+        cell("victims", "2022", "", 120.0, "ed-2"),
+        cell("victims", "2019", "", 109.0, "ed-1"),
+    ];
+    let before = public_cells(&cat, &cells, at("2025-10-01T07:59:59Z")).unwrap();
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].period.to_string(), "2019");
+    let open = public_catalogue(&cat, at("2025-10-01T07:59:59Z"));
+    assert!(open.document("ed-2").is_none());
+    assert!(open.texts.is_empty(), "the edition's texts wait too");
+
+    let after = public_cells(&cat, &cells, at("2025-10-01T08:00:00Z")).unwrap();
+    assert_eq!(after.len(), 2);
+    assert_eq!(public_catalogue(&cat, at("2025-10-01T08:00:00Z")), cat);
+}
+
+#[test]
+fn an_embargo_that_cannot_be_read_keeps_the_document_closed() {
+    let cat = catalogue(Some("1 oktober 2025"));
+    let cells = vec![cell("victims", "2022", "", 120.0, "ed-2")];
+    assert!(public_cells(&cat, &cells, at("2099-01-01T00:00:00Z"))
+        .unwrap()
+        .is_empty());
+}
