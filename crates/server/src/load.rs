@@ -105,7 +105,17 @@ pub async fn public_cells(
         AsOf::Edition(e) => Some(public_cutoff(&catalogue, e, now)?),
     };
     let closed = closed(&catalogue, now);
-    let versions = store.versions(&AsOf::Latest, indicator).await?;
+    // A derived figure is released together with what it is derived from,
+    // or its sources' protection cannot reach it.
+    let mut versions = Vec::new();
+    match indicator {
+        None => versions = store.versions(&AsOf::Latest, None).await?,
+        Some(i) => {
+            for needed in with_sources(&catalogue, i) {
+                versions.extend(store.versions(&AsOf::Latest, Some(&needed)).await?);
+            }
+        }
+    }
     let earlier = zicht_release::editions_before(&catalogue, cutoff.as_deref(), now);
     let mut moments: Vec<Vec<Cell>> = earlier
         .iter()
@@ -117,10 +127,29 @@ pub async fn public_cells(
         &closed,
     ));
     let refs: Vec<&[Cell]> = moments.iter().map(Vec::as_slice).collect();
-    let cells = zicht_release::public_moments(&catalogue, &refs, now)?
+    let mut cells = zicht_release::public_moments(&catalogue, &refs, now)?
         .pop()
         .unwrap_or_default();
+    if let Some(i) = indicator {
+        cells.retain(|c| c.indicator.as_str() == i);
+    }
     Ok((zicht_release::public_catalogue(&catalogue, now), cells))
+}
+
+/// An indicator and every indicator it is derived from, through chains of
+/// derivations, each once, sorted.
+fn with_sources(catalogue: &Catalogue, indicator: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut todo = vec![indicator.to_owned()];
+    while let Some(i) = todo.pop() {
+        if !out.insert(i.clone()) {
+            continue;
+        }
+        if let Some(d) = catalogue.indicator(&i).and_then(|x| x.derived.as_ref()) {
+            todo.extend(d.from.iter().map(|f| f.to_string()));
+        }
+    }
+    out
 }
 
 /// The current cells at a moment (`None`: the latest) from every version in
