@@ -78,6 +78,7 @@ fn catalogue() -> Catalogue {
             min_count: None,
             rounding_base: Some(10),
             zeros_sensitive: None,
+            protection: None,
             derived: None,
         }],
         ..Default::default()

@@ -189,6 +189,10 @@ pub struct Indicator {
     pub rounding_base: Option<u32>,
     #[serde(default)]
     pub zeros_sensitive: Option<bool>,
+    /// The protection interval: an attacker must not be able to narrow a
+    /// hidden count to less than its value ± this many (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protection: Option<u32>,
     /// What this figure is computed from. A derived figure gives its
     /// sources away ("58% = 11,565"; a change against last year), so the
     /// release hides it wherever one of its sources is hidden.

@@ -87,7 +87,12 @@ fn rule(catalogue: &Catalogue, ind: &Indicator, cell: &Cell) -> Rule {
         min_count: min_count(catalogue, cell).map_or(0.0, f64::from),
         rounding_base: ind.rounding_base.map_or(0.0, f64::from),
         zeros_sensitive: ind.zeros_sensitive.unwrap_or(false),
-        ..Rule::default()
+        protection_lower: ind
+            .protection
+            .map_or(Rule::default().protection_lower, f64::from),
+        protection_upper: ind
+            .protection
+            .map_or(Rule::default().protection_upper, f64::from),
     }
 }
 
@@ -529,4 +534,50 @@ pub fn public_catalogue(catalogue: &Catalogue, now: OffsetDateTime) -> Catalogue
         m.events.retain(|e| e.document.as_ref().is_none_or(&open));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_comes_from_the_data() {
+        let mut cat: Catalogue = serde_json::from_value(serde_json::json!({
+            "themes": [{ "id": "t", "label_nl": "t", "label_en": "t", "min_count": 10 }],
+            "documents": [], "organisations": [], "counting_units": [],
+            "dimensions": [{ "id": "country", "label_nl": "land", "label_en": "country",
+                             "min_count": 12, "values": [] }],
+            "indicators": [{ "id": "v", "theme": "t", "label_nl": "v", "label_en": "v",
+                             "unit": "count", "dimensions": ["country"],
+                             "rounding_base": 5, "zeros_sensitive": true, "protection": 3 }],
+            "footnotes": [], "recommendations": [], "assessments": [], "measures": [],
+            "action_plans": [], "texts": [], "rankings": [],
+        }))
+        .unwrap();
+        let cell = |b: &str| Cell {
+            indicator: zicht_model::Slug::parse("v").unwrap(),
+            period: Period::year(2020),
+            breakdown: Breakdown::parse(b).unwrap(),
+            figure: Figure::Exact { value: 1.0 },
+            provenance: zicht_model::Provenance {
+                source: None,
+                source_ref: String::new(),
+                document: None,
+                footnotes: vec![],
+                quote: String::new(),
+            },
+        };
+        let ind = cat.indicators[0].clone();
+        let r = rule(&cat, &ind, &cell("country=nl"));
+        assert_eq!(
+            (r.min_count, r.rounding_base, r.zeros_sensitive),
+            (12.0, 5.0, true),
+            "the strictest of theme and dimension"
+        );
+        assert_eq!((r.protection_lower, r.protection_upper), (3.0, 3.0));
+        assert_eq!(rule(&cat, &ind, &cell("")).min_count, 10.0);
+        cat.indicators[0].protection = None;
+        let ind = cat.indicators[0].clone();
+        assert_eq!(rule(&cat, &ind, &cell("")).protection_lower, 1.0);
+    }
 }

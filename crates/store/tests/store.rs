@@ -65,6 +65,7 @@ fn catalogue() -> Catalogue {
             min_count: None,
             rounding_base: None,
             zeros_sensitive: None,
+            protection: None,
             derived: None,
         }],
         ..Default::default()
