@@ -10,26 +10,12 @@ use zicht_model::{Breakdown, Cell, Figure, Period, Provenance, Slug};
 use zicht_server::{app, AppState};
 use zicht_store::{NewVersion, Store};
 
+mod common;
+
 async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("z.db").display());
-    let store = Store::open(&url).await.unwrap();
     let (monitor, diags) = zicht_ingest::embedded_monitor();
     assert_eq!(diags.errors(), 0);
-    let versions: Vec<NewVersion<'_>> = monitor
-        .cells
-        .iter()
-        .map(|rc| NewVersion {
-            cell: &rc.cell,
-            recorded_at: &rc.recorded_at,
-            reason: rc.reason.as_deref(),
-        })
-        .collect();
-    store
-        .load("test", Some(&monitor.catalogue), &versions, None)
-        .await
-        .unwrap();
-    (dir, store)
+    common::store_with(&monitor).await
 }
 
 async fn get(state: &AppState, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {

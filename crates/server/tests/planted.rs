@@ -11,7 +11,9 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 use zicht_ingest::DataFile;
 use zicht_server::{app, AppState};
-use zicht_store::{NewVersion, Store};
+use zicht_store::Store;
+
+mod common;
 
 const MONITOR: &str = r#"
 [[theme]]
@@ -142,23 +144,7 @@ async fn store() -> (tempfile::TempDir, Store) {
     ];
     let (monitor, diags) = zicht_ingest::parse_monitor(&files);
     assert_eq!(diags.errors(), 0, "{diags:?}");
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("z.db").display());
-    let store = Store::open(&url).await.unwrap();
-    let versions: Vec<NewVersion<'_>> = monitor
-        .cells
-        .iter()
-        .map(|rc| NewVersion {
-            cell: &rc.cell,
-            recorded_at: &rc.recorded_at,
-            reason: rc.reason.as_deref(),
-        })
-        .collect();
-    store
-        .load("test", Some(&monitor.catalogue), &versions, None)
-        .await
-        .unwrap();
-    (dir, store)
+    common::store_with(&monitor).await
 }
 
 /// Where `needle` stands as a number of its own in `text`: not part of a
