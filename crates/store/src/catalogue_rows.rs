@@ -22,6 +22,16 @@ fn rows<T: Serialize>(
         .collect()
 }
 
+/// The row id of an assessment: it has no id of its own.
+pub(crate) fn assessment_id(a: &zicht_model::Assessment) -> String {
+    format!("{}|{}", a.recommendation, a.document)
+}
+
+/// The row id of a text: it has no id of its own.
+pub(crate) fn text_id(t: &zicht_model::Text) -> String {
+    format!("{}|{}|{:?}|{}", t.theme, t.document, t.kind, t.title_nl)
+}
+
 fn all_rows(c: &Catalogue) -> Vec<(&'static str, String, i64, String)> {
     let mut out = Vec::new();
     out.extend(rows("theme", &c.themes, |t| t.id.to_string()));
@@ -36,14 +46,10 @@ fn all_rows(c: &Catalogue) -> Vec<(&'static str, String, i64, String)> {
     out.extend(rows("recommendation", &c.recommendations, |t| {
         t.id.to_string()
     }));
-    out.extend(rows("assessment", &c.assessments, |t| {
-        format!("{}|{}", t.recommendation, t.document)
-    }));
+    out.extend(rows("assessment", &c.assessments, assessment_id));
     out.extend(rows("measure", &c.measures, |t| t.id.to_string()));
     out.extend(rows("action_plan", &c.action_plans, |t| t.id.to_string()));
-    out.extend(rows("text", &c.texts, |t| {
-        format!("{}|{}|{:?}|{}", t.theme, t.document, t.kind, t.title_nl)
-    }));
+    out.extend(rows("text", &c.texts, text_id));
     out.extend(rows("ranking", &c.rankings, |t| {
         format!("{}|{}|{}|{}", t.indicator, t.period, t.rank, t.value)
     }));

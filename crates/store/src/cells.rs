@@ -234,7 +234,7 @@ impl Store {
         Ok(row)
     }
 
-    async fn load_in(
+    pub(crate) async fn load_in(
         &self,
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         origin: &str,
@@ -330,7 +330,10 @@ impl Store {
                 }
                 sql.push(')');
             }
-            let mut q = sqlx::query(&sql);
+            // Not cached: sqlx's Any driver sends a NULL number to
+            // PostgreSQL as float4, and a statement prepared with that type
+            // refuses the float8 of a later load that has a value there.
+            let mut q = sqlx::query(&sql).persistent(false);
             for v in chunk {
                 let c = v.cell;
                 let p = c.figure.parts();

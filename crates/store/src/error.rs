@@ -12,4 +12,19 @@ pub enum StoreError {
     Corrupt { what: String, detail: String },
     #[error("unknown edition '{0}': run `zicht editions` for the list")]
     UnknownEdition(String),
+    /// A delivery may not move that way, or not by this actor.
+    #[error("{0}")]
+    Transition(#[from] zicht_portal::TransitionError),
+    /// A round plan with problems; each names where it is.
+    #[error("the round cannot be opened: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Plan(Vec<zicht_portal::PlanProblem>),
+    /// No such round, delivery, cell or definition.
+    #[error("{0}")]
+    NotFound(String),
+    /// The actor may not see or change this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request itself is wrong (a cell not asked, an unreadable embargo).
+    #[error("{0}")]
+    Invalid(String),
 }

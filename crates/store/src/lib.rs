@@ -9,7 +9,9 @@
 mod audit;
 mod catalogue_rows;
 mod cells;
+mod editions;
 mod error;
+mod rounds;
 
 use std::str::FromStr;
 
@@ -19,6 +21,10 @@ use sqlx::{AnyPool, Executor};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
 pub use cells::{now_utc, AsOf, LoadSummary, NewVersion, StoredCell};
 pub use error::StoreError;
+pub use rounds::{
+    DefinitionKind, Delivery, Review, Revision, Round, SubmitOutcome, SupplierProgress,
+    SupplierRequest,
+};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
