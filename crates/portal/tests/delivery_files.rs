@@ -38,6 +38,8 @@ fn indicator(id: &str, unit: Unit, dims: &[&str], from: Option<i32>) -> Indicato
         min_count: None,
         rounding_base: None,
         zeros_sensitive: None,
+        protection: None,
+        derived: None,
     }
 }
 

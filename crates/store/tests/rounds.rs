@@ -75,6 +75,8 @@ fn catalogue() -> Catalogue {
             min_count: None,
             rounding_base: None,
             zeros_sensitive: None,
+            protection: None,
+            derived: None,
         }],
         texts: vec![Text {
             theme: slug("t"),
