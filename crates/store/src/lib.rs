@@ -17,7 +17,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use accounts::{ApiToken, NewUser, SessionUser, User};
+pub use accounts::{check_login, ApiToken, NewUser, SessionUser, User};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
 pub use cells::{now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell};
 pub use error::StoreError;
