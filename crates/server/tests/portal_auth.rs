@@ -1027,3 +1027,36 @@ async fn bad_input_is_answered_not_panicked_on() {
         assert_eq!(a.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn every_api_route_of_the_table_is_in_the_openapi_document() {
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../src/openapi.json")).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for route in ROUTES.iter().filter(|r| r.path.starts_with("/api/")) {
+        let matches = |template: &str| {
+            let (t, p): (Vec<&str>, Vec<&str>) = (
+                template.split('/').collect(),
+                route.path.split('/').collect(),
+            );
+            t.len() == p.len()
+                && t.iter()
+                    .zip(&p)
+                    .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}')))
+        };
+        let op = paths
+            .iter()
+            .find(|(t, _)| matches(t))
+            .and_then(|(_, item)| item.get(route.method.to_lowercase()));
+        let op =
+            op.unwrap_or_else(|| panic!("{} {} is not in openapi.json", route.method, route.path));
+        assert!(
+            op["security"].is_array(),
+            "{} {} names no security",
+            route.method,
+            route.path
+        );
+    }
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["cookie"]["name"], auth::SESSION_COOKIE);
+}
