@@ -51,6 +51,8 @@ enum Command {
     Publish(commands::publish::PublishArgs),
     /// Serve the published monitor and a read-only JSON API over the public data.
     Serve(commands::serve::ServeArgs),
+    /// Manage the accounts of the working side (add, list, API token).
+    User(commands::user::UserArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -90,6 +92,7 @@ fn main() -> std::process::ExitCode {
             }
             Command::Publish(a) => commands::publish::run(&cli.db, a).await,
             Command::Serve(a) => commands::serve::run(&cli.db, a).await,
+            Command::User(a) => commands::user::run(&cli.db, a).await,
         }
     });
     match result {

@@ -8,15 +8,25 @@
 //! cached and rebuilt when [`zicht_store::Store::revision`] changes or an
 //! embargo passes, so a load or a release shows without a restart, and an
 //! edition appears at its embargo time and not a second before.
+//!
+//! The working side lives beside it: the portal (`/portal/…`, HTML forms)
+//! and the account API (`/api/me`, `/api/users`, …), behind the login,
+//! session, CSRF and role checks of [`auth`].
 
+mod accounts_api;
 mod api;
+pub mod auth;
 mod load;
+pub mod portal;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::sync::Mutex;
@@ -30,12 +40,15 @@ pub use load::{public_cells, site_input, LoadError};
 /// under embargo when it was built.
 type Cached = Option<((i64, Vec<String>), Arc<Site>)>;
 
-/// What the handlers share: the store, and the site built at a revision.
+/// What the handlers share: the store, the site built at a revision, and
+/// the login rate limit.
 #[derive(Clone)]
 pub struct AppState {
     store: Store,
     edition: Option<String>,
     site: Arc<Mutex<Cached>>,
+    limiter: Arc<auth::RateLimiter>,
+    secure_cookies: bool,
 }
 
 impl AppState {
@@ -44,7 +57,24 @@ impl AppState {
             store,
             edition,
             site: Arc::new(Mutex::new(None)),
+            // At most 5 failed logins per login and per client address in
+            // 15 minutes.
+            limiter: Arc::new(auth::RateLimiter::new(5, Duration::from_secs(15 * 60))),
+            secure_cookies: true,
         }
+    }
+
+    /// Sends cookies without `Secure`, for plain HTTP to a host other than
+    /// the loopback (browsers keep Secure cookies on http://127.0.0.1 and
+    /// http://localhost). Only by explicit choice: `zicht serve
+    /// --insecure-cookies`.
+    pub fn insecure_cookies(mut self) -> AppState {
+        self.secure_cookies = false;
+        self
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The site for the store's current revision and the embargoes that
@@ -90,6 +120,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
     fn not_found(message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::NOT_FOUND,
@@ -103,7 +139,7 @@ impl ApiError {
         }
     }
     /// A failure inside: logged in full, answered without detail.
-    fn internal(e: impl std::fmt::Display) -> ApiError {
+    pub fn internal(e: impl std::fmt::Display) -> ApiError {
         eprintln!("zicht serve: internal error: {e}");
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -126,11 +162,43 @@ impl IntoResponse for ApiError {
 /// and takes its style from its own stylesheet.
 const CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; \
                    form-action 'none'; frame-ancestors 'none'";
+/// The portal's: the same, except that its forms post to itself.
+const PORTAL_CSP: &str = "default-src 'self'; script-src 'none'; form-action 'self'; \
+                          frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Sets the CSP by area and keeps anything personal out of caches: every
+/// portal page, and every API answer to a request that carried credentials.
+async fn area_headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let portal = path == "/portal" || path.starts_with("/portal/");
+    let personal = portal
+        || req.headers().contains_key(header::COOKIE)
+        || req.headers().contains_key(header::AUTHORIZATION);
+    let had_flash = portal && auth::cookie(req.headers(), portal::FLASH_COOKIE).is_some();
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(if portal { PORTAL_CSP } else { CSP }),
+    );
+    if personal {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // A flash message is shown once: the page that showed it clears it.
+    if had_flash && !res.status().is_redirection() {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_static(
+                "zicht_flash=; HttpOnly; SameSite=Strict; Path=/portal; Max-Age=0",
+            ),
+        );
+    }
+    res
+}
 
 /// The whole application: the API under `/api/`, the site everywhere else.
 pub fn app(state: AppState) -> Router {
     let headers = [
-        (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -143,7 +211,17 @@ pub fn app(state: AppState) -> Router {
             "interest-cohort=()",
         ),
     ];
-    let mut router = api::routes().fallback(site_file).with_state(state);
+    let mut router = api::routes()
+        .merge(accounts_api::routes())
+        .merge(portal::routes())
+        .fallback(site_file)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(DefaultBodyLimit::max(auth::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(area_headers))
+        .with_state(state);
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(
             name,
@@ -212,9 +290,12 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     eprintln!("zicht serve: http://{local}/ (API: http://{local}/api/openapi.json)");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
 }
 
 async fn shutdown() {

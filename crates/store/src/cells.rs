@@ -126,12 +126,19 @@ fn same(current: &Cell, incoming: &Cell) -> bool {
 }
 
 pub fn now_utc() -> String {
+    utc_after(0)
+}
+
+/// The UTC moment `seconds` from now, written as [`now_utc`] writes it, so
+/// that the two compare as text.
+pub fn utc_after(seconds: i64) -> String {
     // Seconds since the epoch → civil date (Howard Hinnant's algorithm), so the
     // store needs no date crate for one timestamp.
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .saturating_add(seconds);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

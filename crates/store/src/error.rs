@@ -27,4 +27,14 @@ pub enum StoreError {
     /// The request itself is wrong (a cell not asked, an unreadable embargo).
     #[error("{0}")]
     Invalid(String),
+    #[error("no user with the login '{0}'")]
+    UnknownUser(String),
+    #[error("the login '{0}' is taken")]
+    LoginTaken(String),
+    #[error("unknown organisation '{0}': it is not in the catalogue (run `zicht init` to load it, or `zicht init --data DIR` for another monitor)")]
+    UnknownOrganisation(String),
+    #[error("{0}")]
+    InvalidUser(String),
+    #[error("no API token {0} of this user")]
+    UnknownToken(i64),
 }

@@ -6,6 +6,7 @@
 //! SQLite and PostgreSQL accept. Values are append-only: a correction is a
 //! new version, and every read can be asked as of a date or an edition.
 
+mod accounts;
 mod audit;
 mod catalogue_rows;
 mod cells;
@@ -18,8 +19,9 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::{check_login, ApiToken, NewUser, SessionUser, User};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
-pub use cells::{now_utc, AsOf, LoadSummary, NewVersion, StoredCell};
+pub use cells::{now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell};
 pub use error::StoreError;
 pub use rounds::{
     DefinitionKind, Delivery, Review, Revision, Round, SubmitOutcome, SupplierProgress,

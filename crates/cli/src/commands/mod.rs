@@ -9,6 +9,7 @@ pub mod publish;
 pub mod recommendations;
 pub mod serve;
 pub mod show;
+pub mod user;
 
 use anyhow::Context;
 use zicht_store::{AsOf, Store};

@@ -9,6 +9,11 @@ pub struct ServeArgs {
     /// Serve the monitor as this edition knew it; default: the latest figures.
     #[arg(long, value_name = "ID")]
     pub edition: Option<String>,
+    /// Send the portal's cookies without `Secure`, for plain HTTP to a host
+    /// other than 127.0.0.1/localhost (browsers keep Secure cookies there).
+    /// Never on a public address: put TLS in front instead.
+    #[arg(long)]
+    pub insecure_cookies: bool,
 }
 
 pub async fn run(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
@@ -19,7 +24,11 @@ pub async fn run(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("unknown edition '{e}': run `zicht editions` for the list");
         }
     }
-    let state = zicht_server::AppState::new(store, args.edition.clone());
+    let mut state = zicht_server::AppState::new(store, args.edition.clone());
+    if args.insecure_cookies {
+        eprintln!("zicht serve: --insecure-cookies: session cookies are sent without Secure");
+        state = state.insecure_cookies();
+    }
     zicht_server::serve(state, args.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot serve on {}: {e}", args.addr))?;

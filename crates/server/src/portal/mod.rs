@@ -1,0 +1,303 @@
+//! The portal: the working side's HTML pages under `/portal/`.
+//!
+//! Every page is an askama template that extends `portal/base.html` and
+//! carries a [`Chrome`] (title, nav for the user's role, flash message,
+//! CSRF token). A form includes `{% call m::csrf(c) %}` from
+//! `portal/macros.html`; [`crate::auth::authenticate`] refuses a write
+//! without it. A new page: a handler that takes [`CurrentUser`] (and calls
+//! `require`) or [`crate::auth::Admin`] / [`crate::auth::Editor`], a template,
+//! a [`NAV`] entry if it belongs in the menu, and a row in the route × role
+//! table of `tests/portal_auth.rs`.
+
+mod accounts;
+
+use askama::Template;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::de::DeserializeOwned;
+use zicht_model::Role;
+
+use crate::auth::{self, CurrentUser, Refused};
+use crate::AppState;
+
+/// The cookie that carries a message across a redirect, shown once.
+pub const FLASH_COOKIE: &str = "zicht_flash";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(|| async { Redirect::permanent("/portal/") }))
+        .route("/portal/", get(accounts::home))
+        .route("/portal/style.css", get(style))
+        .route(
+            "/portal/login",
+            get(accounts::login_page).post(accounts::login),
+        )
+        .route("/portal/logout", post(accounts::logout))
+        .route(
+            "/portal/users",
+            get(accounts::users_page).post(accounts::add_user),
+        )
+        .route(
+            "/portal/users/{login}/disable",
+            post(accounts::disable_user),
+        )
+        .route("/portal/users/{login}/enable", post(accounts::enable_user))
+        .route(
+            "/portal/users/{login}/password",
+            post(accounts::reset_password),
+        )
+        .route(
+            "/portal/tokens",
+            get(accounts::tokens_page).post(accounts::create_token),
+        )
+        .route("/portal/tokens/{id}/revoke", post(accounts::revoke_token))
+        .route("/portal/audit", get(accounts::audit_page))
+}
+
+/// A menu entry: shown to the roles that may open it.
+pub struct NavItem {
+    pub href: &'static str,
+    pub nl: &'static str,
+    pub en: &'static str,
+    /// What the page is for, on the home page.
+    pub about_nl: &'static str,
+    pub about_en: &'static str,
+    pub roles: &'static [Role],
+}
+
+/// The portal's menu, in order. The roles here only decide what is shown;
+/// each handler checks its own.
+pub const NAV: &[NavItem] = &[
+    NavItem {
+        href: "/portal/",
+        nl: "Start",
+        en: "Home",
+        about_nl: "Wie u bent en wat u hier kunt doen.",
+        about_en: "Who you are and what you can do here.",
+        roles: &Role::ALL,
+    },
+    NavItem {
+        href: "/portal/users",
+        nl: "Gebruikers",
+        en: "Users",
+        about_nl: "Gebruikers toevoegen, blokkeren en hun wachtwoord opnieuw instellen.",
+        about_en: "Add users, disable them, reset their password.",
+        roles: &[Role::Admin],
+    },
+    NavItem {
+        href: "/portal/audit",
+        nl: "Audittrail",
+        en: "Audit trail",
+        about_nl: "Elke wijziging: wie, wanneer, wat, ervoor en erna.",
+        about_en: "Every change: who, when, what, before and after.",
+        roles: &[Role::Admin],
+    },
+    NavItem {
+        href: "/portal/tokens",
+        nl: "API-sleutels",
+        en: "API tokens",
+        about_nl: "Sleutels voor de JSON-API maken en intrekken.",
+        about_en: "Create and revoke keys for the JSON API.",
+        roles: &Role::ALL,
+    },
+];
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub nl: &'static str,
+    pub en: &'static str,
+    pub current: bool,
+}
+
+/// What every portal page shows around its content.
+pub struct Chrome {
+    pub title_nl: String,
+    pub title_en: String,
+    pub user: Option<CurrentUser>,
+    pub nav: Vec<NavLink>,
+    /// A message about what just happened.
+    pub flash: Option<String>,
+    /// A message about what went wrong.
+    pub error: Option<String>,
+}
+
+impl Chrome {
+    /// The chrome of the page at `href` for `user`, with the flash message
+    /// the request brought, if any.
+    pub fn new(
+        user: Option<&CurrentUser>,
+        headers: &HeaderMap,
+        href: &str,
+        title_nl: &str,
+        title_en: &str,
+    ) -> Chrome {
+        let nav = match user {
+            Some(u) => NAV
+                .iter()
+                .filter(|n| u.is(n.roles))
+                .map(|n| NavLink {
+                    href: n.href,
+                    nl: n.nl,
+                    en: n.en,
+                    current: n.href == href,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Chrome {
+            title_nl: title_nl.into(),
+            title_en: title_en.into(),
+            user: user.cloned(),
+            nav,
+            flash: take_flash(headers),
+            error: None,
+        }
+    }
+
+    /// The CSRF token for the hidden field of a form.
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.csrf.as_str())
+    }
+}
+
+/// Renders a page, or a plain 500 if the template fails.
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => internal_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/message.html")]
+struct MessagePage {
+    c: Chrome,
+    text_nl: String,
+    text_en: String,
+}
+
+/// A page that says only what happened, Dutch first: refusals and errors.
+pub fn error_page(
+    status: StatusCode,
+    title_nl: &str,
+    title_en: &str,
+    text_nl: &str,
+    text_en: &str,
+) -> Response {
+    let page = MessagePage {
+        c: Chrome::new(None, &HeaderMap::new(), "", title_nl, title_en),
+        text_nl: text_nl.into(),
+        text_en: text_en.into(),
+    };
+    render(status, &page)
+}
+
+/// A failure inside: logged in full, shown without detail.
+pub fn internal_page(e: impl std::fmt::Display) -> Response {
+    eprintln!("zicht serve: internal error: {e}");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Fout · Error</title></head>\
+         <body><main><h1>Er ging iets mis · Something went wrong</h1>\
+         <p>Probeer het later opnieuw. · Try again later.</p></main></body></html>",
+    )
+        .into_response()
+}
+
+/// An error a portal handler returns with `?`: already a page.
+pub struct PortalError(Box<Response>);
+
+impl PortalError {
+    pub fn new(res: Response) -> PortalError {
+        PortalError(Box::new(res))
+    }
+}
+
+impl IntoResponse for PortalError {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+impl From<Refused> for PortalError {
+    fn from(r: Refused) -> Self {
+        PortalError(Box::new(r.into_response()))
+    }
+}
+
+impl From<zicht_store::StoreError> for PortalError {
+    fn from(e: zicht_store::StoreError) -> Self {
+        PortalError(Box::new(internal_page(e)))
+    }
+}
+
+impl From<crate::ApiError> for PortalError {
+    fn from(e: crate::ApiError) -> Self {
+        PortalError(Box::new(internal_page(e.message)))
+    }
+}
+
+pub type PageResult = Result<Response, PortalError>;
+
+/// A form body. A body that is not a form answers a 400 page instead of
+/// axum's plain text. Declare fields as `String` with `#[serde(default)]`
+/// and check them in the handler, so a missing field gets a clear message.
+pub struct PortalForm<T>(pub T);
+
+impl<S, T> FromRequest<S> for PortalForm<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        match Form::<T>::from_request(req, state).await {
+            Ok(Form(v)) => Ok(PortalForm(v)),
+            Err(e) => Err(error_page(
+                e.status(),
+                "Onjuist formulier",
+                "Bad form",
+                "Het formulier kon niet worden gelezen.",
+                &format!("The form could not be read: {}", e.body_text()),
+            )),
+        }
+    }
+}
+
+/// A redirect (303) that shows `text` once on the page it leads to.
+pub fn flash_redirect(state: &AppState, to: &str, text: &str) -> Response {
+    let value = serde_urlencoded::to_string([("m", text)]).unwrap_or_default();
+    let mut res = Redirect::to(to).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(state.secure_cookies, FLASH_COOKIE, &value, "/portal", 60),
+    );
+    res
+}
+
+fn take_flash(headers: &HeaderMap) -> Option<String> {
+    let raw = auth::cookie(headers, FLASH_COOKIE)?;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "m")
+        .map(|(_, v)| v.chars().take(500).collect())
+}
+
+async fn style() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        include_str!("../../templates/portal/portal.css"),
+    )
+        .into_response()
+}

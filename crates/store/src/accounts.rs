@@ -1,0 +1,629 @@
+//! Accounts of the working side: users, browser sessions, API tokens.
+//!
+//! The store keeps no secret: passwords arrive as argon2 PHC strings and
+//! tokens as hex SHA-256 digests, both made by the caller. Every change is
+//! audited in its own transaction, and the audit JSON never holds a hash or
+//! a token.
+
+use serde_json::{json, Value};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use zicht_model::Role;
+
+use crate::audit::{record_in, AuditEntry};
+use crate::{now_utc, utc_after, Store, StoreError};
+
+/// An account as everyone but the password check sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// The catalogue organisation of a supplier; `None` for other roles.
+    pub organisation: Option<String>,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub organisation: Option<&'a str>,
+    /// An argon2 PHC string, never the password.
+    pub password_hash: &'a str,
+}
+
+/// The user behind a live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionUser {
+    pub user: User,
+    pub csrf: String,
+    pub expires_at: String,
+}
+
+/// An API token as it is listed: the token itself is shown once, on
+/// creation, and never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+const USER_COLUMNS: &str =
+    "u.id, u.login, u.name, u.role, u.organisation, u.disabled_at, u.created_at";
+
+fn user_from(r: &AnyRow) -> Result<User, StoreError> {
+    let role: String = r.try_get(3)?;
+    let disabled_at: Option<String> = r.try_get(5)?;
+    Ok(User {
+        id: r.try_get(0)?,
+        login: r.try_get(1)?,
+        name: r.try_get(2)?,
+        role: role.parse().map_err(|e| StoreError::Corrupt {
+            what: "users.role".into(),
+            detail: format!("{e}"),
+        })?,
+        organisation: r.try_get(4)?,
+        disabled: disabled_at.is_some(),
+        created_at: r.try_get(6)?,
+    })
+}
+
+fn token_from(r: &AnyRow) -> Result<ApiToken, StoreError> {
+    Ok(ApiToken {
+        id: r.try_get(0)?,
+        user_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        created_at: r.try_get(3)?,
+        revoked_at: r.try_get(4)?,
+    })
+}
+
+/// What the audit trail shows of a user: never the password hash.
+fn audit_view(u: &User) -> Value {
+    json!({
+        "login": u.login,
+        "name": u.name,
+        "role": u.role.as_str(),
+        "organisation": u.organisation,
+        "disabled": u.disabled,
+    })
+}
+
+/// A login is typed by people and used in URLs and audit entities
+/// (`user:LOGIN`), so it is kept to a small, unambiguous alphabet.
+pub fn check_login(login: &str) -> Result<(), StoreError> {
+    let ok_first = login
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let ok_rest = login
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok_first && ok_rest && login.len() <= 64 {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidUser(format!(
+            "'{login}' is not a login: use 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
+        )))
+    }
+}
+
+fn check_new(new: &NewUser<'_>) -> Result<(), StoreError> {
+    check_login(new.login)?;
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(StoreError::InvalidUser(
+            "a name is 1 to 200 characters, without control characters".into(),
+        ));
+    }
+    match (new.role, new.organisation) {
+        (Role::Supplier, None) => Err(StoreError::InvalidUser(
+            "a supplier needs an organisation (--organisation ORG)".into(),
+        )),
+        (r, Some(org)) if r != Role::Supplier => Err(StoreError::InvalidUser(format!(
+            "only a supplier belongs to an organisation; a {r} does not (remove '{org}')"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn user_in(conn: &mut AnyConnection, login: &str) -> Result<User, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.login = $1"
+    ))
+    .bind(login)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(r) => user_from(&r),
+        None => Err(StoreError::UnknownUser(login.to_owned())),
+    }
+}
+
+fn entry(
+    actor: Option<&str>,
+    action: &str,
+    user: &User,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> AuditEntry {
+    AuditEntry {
+        actor: actor.map(str::to_owned),
+        action: action.into(),
+        entity: format!("user:{}", user.login),
+        organisation: user.organisation.clone(),
+        before,
+        after,
+    }
+}
+
+impl Store {
+    /// Creates a user. A supplier's organisation must be in the catalogue.
+    pub async fn create_user(
+        &self,
+        actor: Option<&str>,
+        new: &NewUser<'_>,
+    ) -> Result<User, StoreError> {
+        check_new(new)?;
+        let mut tx = self.pool.begin().await?;
+        if let Some(org) = new.organisation {
+            let found =
+                sqlx::query("SELECT id FROM catalogue WHERE kind = 'organisation' AND id = $1")
+                    .bind(org)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if found.is_none() {
+                return Err(StoreError::UnknownOrganisation(org.to_owned()));
+            }
+        }
+        let taken = sqlx::query("SELECT id FROM users WHERE login = $1")
+            .bind(new.login)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::LoginTaken(new.login.to_owned()));
+        }
+        let now = now_utc();
+        sqlx::query(
+            "INSERT INTO users (login, name, role, organisation, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new.login)
+        .bind(new.name.trim())
+        .bind(new.role.as_str())
+        .bind(new.organisation.map(str::to_owned))
+        .bind(new.password_hash)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let user = user_in(&mut tx, new.login).await?;
+        record_in(
+            &mut tx,
+            &entry(actor, "user.add", &user, None, Some(audit_view(&user))),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        match user_in(&mut conn, login).await {
+            Ok(u) => Ok(Some(u)),
+            Err(StoreError::UnknownUser(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    /// Every user, by login.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users u"))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut users = rows.iter().map(user_from).collect::<Result<Vec<_>, _>>()?;
+        // Sorted here, not in SQL, so both backends answer in the same order.
+        users.sort_by(|a, b| a.login.cmp(&b.login));
+        Ok(users)
+    }
+
+    /// The user and password hash to check a login against; `None` for an
+    /// unknown login. A disabled user is returned too: the caller refuses it
+    /// only after checking the password, so timing tells nothing.
+    pub async fn login_credentials(
+        &self,
+        login: &str,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.login = $1"
+        ))
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok(Some((user_from(&r)?, r.try_get(7)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces a user's password and ends all of their sessions.
+    pub async fn set_password(
+        &self,
+        actor: Option<&str>,
+        login: &str,
+        password_hash: &str,
+    ) -> Result<User, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let user = user_in(&mut tx, login).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        record_in(
+            &mut tx,
+            &entry(
+                actor,
+                "user.password",
+                &user,
+                None,
+                Some(json!({ "password": "changed", "sessions": "ended" })),
+            ),
+            &now_utc(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Disables or enables a user. Disabling ends their sessions; their API
+    /// tokens stop working while they are disabled.
+    pub async fn set_disabled(
+        &self,
+        actor: Option<&str>,
+        login: &str,
+        disabled: bool,
+    ) -> Result<User, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let before = user_in(&mut tx, login).await?;
+        if before.disabled == disabled {
+            return Ok(before);
+        }
+        let now = now_utc();
+        sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+            .bind(disabled.then(|| now.clone()))
+            .bind(before.id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(before.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let after = user_in(&mut tx, login).await?;
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        record_in(
+            &mut tx,
+            &entry(
+                actor,
+                action,
+                &after,
+                Some(audit_view(&before)),
+                Some(audit_view(&after)),
+            ),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Starts a session for `user_id` that ends `lifetime_secs` from now,
+    /// and returns its end. Expired sessions of anyone are swept here.
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        csrf: &str,
+        lifetime_secs: i64,
+    ) -> Result<String, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_utc();
+        let expires_at = utc_after(lifetime_secs);
+        let user = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
+        ))
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let user = match user {
+            Some(r) => user_from(&r)?,
+            None => return Err(StoreError::UnknownUser(format!("#{user_id}"))),
+        };
+        if user.disabled {
+            return Err(StoreError::InvalidUser(format!(
+                "'{}' is disabled",
+                user.login
+            )));
+        }
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf)
+        .bind(&now)
+        .bind(&expires_at)
+        .execute(&mut *tx)
+        .await?;
+        record_in(
+            &mut tx,
+            &entry(
+                Some(&user.login),
+                "session.login",
+                &user,
+                None,
+                Some(json!({ "expires_at": expires_at })),
+            ),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(expires_at)
+    }
+
+    /// The user of a live session: `None` when the token is unknown, the
+    /// session has expired or the user is disabled.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionUser>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, s.csrf, s.expires_at FROM sessions s \
+             JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
+        ))
+        .bind(token_hash)
+        .bind(now_utc())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(SessionUser {
+                user: user_from(&r)?,
+                csrf: r.try_get(7)?,
+                expires_at: r.try_get(8)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Ends a session (logout). Ending an unknown one changes nothing.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(());
+        };
+        let user = user_from(&row)?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
+        record_in(
+            &mut tx,
+            &entry(Some(&user.login), "session.logout", &user, None, None),
+            &now_utc(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a new API token of `user_id` by its hash.
+    pub async fn create_token(
+        &self,
+        actor: Option<&str>,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken, StoreError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(StoreError::InvalidUser(
+                "a token name is 1 to 100 characters, without control characters".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let user = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
+        ))
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let user = match user {
+            Some(r) => user_from(&r)?,
+            None => return Err(StoreError::UnknownUser(format!("#{user_id}"))),
+        };
+        let now = now_utc();
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        record_in(
+            &mut tx,
+            &AuditEntry {
+                actor: actor.map(str::to_owned),
+                action: "token.create".into(),
+                entity: format!("token:{id}"),
+                organisation: user.organisation.clone(),
+                before: None,
+                after: Some(json!({ "user": user.login, "name": name })),
+            },
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ApiToken {
+            id,
+            user_id,
+            name: name.to_owned(),
+            created_at: now,
+            revoked_at: None,
+        })
+    }
+
+    /// A user's API tokens, newest first, revoked ones included.
+    pub async fn tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, name, created_at, revoked_at FROM api_tokens \
+             WHERE user_id = $1 ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(token_from).collect()
+    }
+
+    /// Revokes token `token_id` of `user_id`; a token of someone else is
+    /// [`StoreError::UnknownToken`], so its existence is not revealed.
+    /// Revoking twice keeps the first moment.
+    pub async fn revoke_token(
+        &self,
+        actor: Option<&str>,
+        user_id: i64,
+        token_id: i64,
+    ) -> Result<ApiToken, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT t.id, t.user_id, t.name, t.created_at, t.revoked_at, u.login, u.organisation \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.id = $1 AND t.user_id = $2",
+        )
+        .bind(token_id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(StoreError::UnknownToken(token_id));
+        };
+        let mut token = token_from(&row)?;
+        if token.revoked_at.is_some() {
+            return Ok(token);
+        }
+        let (login, organisation): (String, Option<String>) = (row.try_get(5)?, row.try_get(6)?);
+        let now = now_utc();
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+            .bind(&now)
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await?;
+        record_in(
+            &mut tx,
+            &AuditEntry {
+                actor: actor.map(str::to_owned),
+                action: "token.revoke".into(),
+                entity: format!("token:{token_id}"),
+                organisation,
+                before: Some(json!({ "user": login, "name": token.name })),
+                after: Some(json!({ "user": login, "name": token.name, "revoked_at": now })),
+            },
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        token.revoked_at = Some(now);
+        Ok(token)
+    }
+
+    /// The user of a live API token and the token's id: `None` when the
+    /// token is unknown or revoked, or the user is disabled.
+    pub async fn user_by_token(&self, token_hash: &str) -> Result<Option<(User, i64)>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((user_from(&r)?, r.try_get(7)?))).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_are_a_small_alphabet() {
+        for ok in ["alice", "a", "j.de-vries_2", "007"] {
+            assert!(check_login(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "Alice",
+            ".alice",
+            "al ice",
+            "al/ice",
+            "é",
+            &"a".repeat(65),
+        ] {
+            assert!(check_login(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_supplier_and_only_a_supplier_has_an_organisation() {
+        let n = |role, organisation| NewUser {
+            login: "x",
+            name: "X",
+            role,
+            organisation,
+            password_hash: "h",
+        };
+        assert!(check_new(&n(Role::Supplier, Some("comensha"))).is_ok());
+        assert!(check_new(&n(Role::Supplier, None)).is_err());
+        assert!(check_new(&n(Role::Editor, Some("comensha"))).is_err());
+        assert!(check_new(&n(Role::Admin, None)).is_ok());
+    }
+}
