@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of the published monitor in headless Chromium.
+# End-to-end test of the published monitor and the portal in headless Chromium.
 # Needs: Debian's chromium (/usr/bin/chromium, or CHROMIUM=path) and node ≥ 20.
 # Builds the release binary, makes a temporary store with `zicht init`, writes
 # the static site, starts `zicht serve` on a free loopback port, runs
@@ -55,3 +55,8 @@ done
 
 cd "$here"
 ZICHT_URL="$url" ZICHT_SITE_DIR="$tmp/site" node --test --test-concurrency=1 site.test.mjs
+
+# The portal, after the site: its admin is added to the running server's store.
+admin_password="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$admin_password" | "$bin" --db "$db" user add e2e-admin --role admin --password-stdin >/dev/null
+ZICHT_URL="$url" ZICHT_ADMIN_PASSWORD="$admin_password" node --test --test-concurrency=1 portal.test.mjs

@@ -181,6 +181,13 @@ async fn area_headers(req: Request, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(if portal { PORTAL_CSP } else { CSP }),
     );
+    // A browser sends `Origin: null` with a form posted from a page under
+    // `no-referrer` (Fetch spec), which the origin check must refuse; the
+    // portal's pages therefore keep the origin for themselves.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static(if portal { "same-origin" } else { "no-referrer" }),
+    );
     if personal {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -201,7 +208,6 @@ pub fn app(state: AppState) -> Router {
     let headers = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
         (
             header::HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",

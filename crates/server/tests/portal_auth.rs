@@ -505,8 +505,12 @@ async fn login_logout_and_the_session_cookie() {
         );
         assert!(csp.contains("frame-ancestors 'none'"));
         assert_eq!(home.headers["cache-control"], "no-store");
+        // Under no-referrer a browser posts forms with `Origin: null`,
+        // which the origin check refuses.
+        assert_eq!(home.headers["referrer-policy"], "same-origin");
         assert!(!home.body.contains("<script"));
         let public = call("GET", "/api/openapi.json", &Who::Nobody).send(s).await;
+        assert_eq!(public.headers["referrer-policy"], "no-referrer");
         assert!(public.headers["content-security-policy"]
             .to_str()
             .unwrap()

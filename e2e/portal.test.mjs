@@ -1,0 +1,66 @@
+// End-to-end test of the portal in headless Chromium against `zicht serve`
+// (ZICHT_URL), with the admin run.sh made (ZICHT_ADMIN_PASSWORD). It guards
+// what only a real browser shows: the Secure session cookie kept on
+// http://127.0.0.1, the Origin a form post carries under the portal's
+// headers, and forms that work under the portal's CSP.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.ZICHT_URL;
+const PASSWORD = process.env.ZICHT_ADMIN_PASSWORD;
+assert.ok(BASE && PASSWORD, 'ZICHT_URL or ZICHT_ADMIN_PASSWORD is not set: run e2e/run.sh');
+
+let browser;
+let page;
+const problems = [];
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
+  page = await browser.newPage();
+  // The browser's own favicon request is not the portal's doing.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) {
+      problems.push(`${m.text()} ${m.location().url}`);
+    }
+  });
+});
+
+after(async () => { await browser?.close(); });
+
+test('an admin logs in, adds a user and logs out', async () => {
+  const anon = await page.goto(new URL('portal/users', BASE).href);
+  assert.ok(page.url().endsWith('/portal/login'), `anonymous: ${page.url()} ${anon.status()}`);
+
+  await page.fill('#login', 'e2e-admin');
+  await page.fill('#password', PASSWORD);
+  await page.click('main button[type=submit]');
+  await page.waitForLoadState();
+  assert.ok(page.url().endsWith('/portal/'), `after login: ${page.url()}: ${await page.textContent('main')}`);
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'zicht_session');
+  assert.ok(session, 'the session cookie is kept');
+  assert.equal(session.secure, true);
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Strict');
+
+  await page.click('nav a[href="/portal/users"]');
+  await page.fill('#login', 'e2e-editor');
+  await page.fill('#name', 'E2E Editor');
+  await page.selectOption('#role', 'editor');
+  await page.click('form.stack button[type=submit]');
+  await page.waitForLoadState();
+  const flash = await page.textContent('p.flash');
+  assert.match(flash, /Gebruiker e2e-editor toegevoegd/);
+  assert.match(await page.textContent('table'), /E2E Editor/);
+
+  await page.click('form.logout button');
+  await page.waitForLoadState();
+  assert.ok(page.url().endsWith('/portal/login'));
+  assert.match(await page.textContent('p.flash'), /uitgelogd/);
+  assert.deepEqual(problems, [], 'no console errors (CSP violations show there)');
+});
