@@ -18,6 +18,7 @@ mod api;
 pub mod auth;
 mod load;
 pub mod portal;
+pub mod work;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
