@@ -541,6 +541,11 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), Vec<Problem>> {
     Ok(())
 }
 
+/// Rows a sheet may have above its header and data (a title, blank lines).
+const XLSX_SLACK_ROWS: u32 = 50;
+/// Columns a delivery sheet may use; the template has ten.
+const XLSX_MAX_COLUMNS: u32 = 64;
+
 /// Parses an XLSX delivery from memory: its first sheet, header in the first
 /// row that has any text.
 pub fn parse_xlsx(
@@ -562,25 +567,58 @@ pub fn parse_xlsx(
         )]
     };
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => return Err(unreadable(&e)),
-        None => return Err(unreadable(&"it has no sheet")),
+    let Some(sheet) = book.sheet_names().into_iter().next() else {
+        return Err(unreadable(&"it has no sheet"));
     };
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    if range.height() > limits.max_rows + 1 {
-        return Err(too_many_rows(limits));
+    // Cells are read one by one and bounded as they come: a whole-sheet
+    // range would allocate every slot between the first and the last used
+    // cell, and a tiny file with one cell in A1 and one in XFD1048576 asks
+    // for billions of them.
+    let max_row = limits.max_rows as u32 + XLSX_SLACK_ROWS;
+    let mut used: BTreeMap<u32, BTreeMap<u32, Data>> = BTreeMap::new();
+    let mut count = 0usize;
+    {
+        let mut reader = book
+            .worksheet_cells_reader(&sheet)
+            .map_err(|e| unreadable(&e))?;
+        while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+            let (r, c) = cell.get_position();
+            let value: Data = cell.get_value().clone().into();
+            if value == Data::Empty {
+                continue;
+            }
+            if r >= max_row {
+                return Err(too_many_rows(limits));
+            }
+            if c >= XLSX_MAX_COLUMNS {
+                return Err(vec![Problem::new(
+                    Some(r as usize + 1),
+                    None,
+                    format!(
+                        "the sheet uses columns beyond the first {XLSX_MAX_COLUMNS}: keep to the template's columns"
+                    ),
+                )]);
+            }
+            count += 1;
+            if count > (limits.max_rows + 1) * XLSX_MAX_COLUMNS as usize {
+                return Err(too_many_rows(limits));
+            }
+            used.entry(r).or_default().insert(c, value);
+        }
     }
     let mut header: Option<HashMap<String, usize>> = None;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for (i, cells) in range.rows().enumerate() {
-        let row = first_row as usize + i + 1;
-        let mut fields = Vec::with_capacity(cells.len());
-        for (j, c) in cells.iter().enumerate() {
-            match c {
+    for (r, cells) in &used {
+        let row = *r as usize + 1;
+        let width = cells.keys().next_back().map_or(0, |c| *c as usize + 1);
+        // Columns are positions in the sheet, so a sheet that starts right
+        // of column A still lines up with the header.
+        let mut padded = vec![String::new(); width];
+        for (c, value) in cells {
+            let col = *c as usize;
+            match value {
                 Data::Error(e) => {
-                    let col = first_col as usize + j;
                     problems.push(Problem::new(
                         Some(row),
                         header.as_ref().and_then(|h| {
@@ -588,36 +626,22 @@ pub fn parse_xlsx(
                         }),
                         format!("the cell holds a spreadsheet error ({e}): type the figure itself"),
                     ));
-                    fields.push(String::new());
                 }
-                other => fields.push(other.to_string()),
+                other => padded[col] = other.to_string(),
             }
         }
-        // Columns are positions in the sheet, so a range that starts right
-        // of column A still lines up with the header.
-        let mut padded = vec![String::new(); first_col as usize];
-        padded.extend(fields);
+        if padded.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
         match &header {
-            None => {
-                if padded.iter().all(|f| f.trim().is_empty()) {
-                    continue;
-                }
-                header = Some(header_positions(&padded, row)?);
-            }
-            Some(h) => {
-                if padded.iter().all(|f| f.trim().is_empty()) {
-                    continue;
-                }
-                rows.push(RawRow {
-                    row,
-                    fields: h
-                        .iter()
-                        .map(|(name, p)| {
-                            (name.clone(), padded.get(*p).cloned().unwrap_or_default())
-                        })
-                        .collect(),
-                });
-            }
+            None => header = Some(header_positions(&padded, row)?),
+            Some(h) => rows.push(RawRow {
+                row,
+                fields: h
+                    .iter()
+                    .map(|(name, p)| (name.clone(), padded.get(*p).cloned().unwrap_or_default()))
+                    .collect(),
+            }),
         }
     }
     if header.is_none() {

@@ -537,3 +537,37 @@ fn a_damaged_workbook_is_refused_not_a_panic() {
     }
     assert!(parse_xlsx(&xlsx, &asked_registry(), &catalogue(), &Limits::default()).is_err());
 }
+
+/// A workbook of a few hundred bytes whose used cells span the whole sheet:
+/// read as one range it would ask for billions of slots.
+#[test]
+fn a_sheet_spanning_the_whole_grid_is_refused_without_reading_it_whole() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "indicator").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let far_row = book.save_to_buffer().unwrap();
+    let problems = parse_xlsx(
+        &far_row,
+        &asked_registry(),
+        &catalogue(),
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert!(problems[0].message.contains("rows"), "{problems:?}");
+
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "indicator").unwrap();
+    sheet.write_string(0, 16_383, "x").unwrap();
+    let far_column = book.save_to_buffer().unwrap();
+    let problems = parse_xlsx(
+        &far_column,
+        &asked_registry(),
+        &catalogue(),
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert_eq!(problems[0].row, Some(1));
+    assert!(problems[0].message.contains("columns"), "{problems:?}");
+}

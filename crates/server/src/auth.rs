@@ -134,6 +134,9 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
 }
 
+/// Password verifications that may run at once.
+static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Checks a login attempt: the user when `password` is theirs and they may
 /// log in. Costs one argon2 verification whatever the outcome.
 pub async fn check_login(
@@ -154,9 +157,21 @@ pub async fn check_login(
         .map(|(_, h)| h.clone())
         .unwrap_or_else(|| dummy_hash().to_owned());
     let password = password.to_owned();
+    // Each verification takes argon2's memory (19 MiB); a few at a time
+    // keep a flood of logins from exhausting the machine.
+    let permit = tokio::time::timeout(Duration::from_secs(10), VERIFYING.acquire())
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "too many logins at once: try again in a moment",
+            )
+        })?
+        .map_err(ApiError::internal)?;
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
         .map_err(ApiError::internal)?;
+    drop(permit);
     Ok(match found {
         Some((user, _)) if ok && !user.disabled => Some(user),
         _ => None,
@@ -564,11 +579,15 @@ impl RateLimiter {
         self.failures.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// How long until another attempt is allowed, if any key is at its limit.
-    pub fn blocked(&self, keys: &[String]) -> Option<Duration> {
+    /// Counts an attempt on every key, or says how long to wait when a key
+    /// is at its limit. Checked and counted under one lock, before the
+    /// password is verified: concurrent attempts cannot all pass the check
+    /// before any of them is counted. A successful attempt is taken back
+    /// with [`RateLimiter::succeeded`].
+    pub fn attempt(&self, keys: &[String]) -> Result<Instant, Duration> {
         let now = Instant::now();
         let mut map = self.lock();
-        let mut wait = None;
+        let mut wait: Option<Duration> = None;
         for k in keys {
             if let Some(q) = map.get_mut(k) {
                 while q
@@ -580,16 +599,13 @@ impl RateLimiter {
                 if q.len() >= self.max_failures {
                     let oldest = q[q.len() - self.max_failures];
                     let w = self.window.saturating_sub(now.duration_since(oldest));
-                    wait = Some(wait.map_or(w, |x: Duration| x.max(w)));
+                    wait = Some(wait.map_or(w, |x| x.max(w)));
                 }
             }
         }
-        wait
-    }
-
-    pub fn fail(&self, keys: &[String]) {
-        let now = Instant::now();
-        let mut map = self.lock();
+        if let Some(w) = wait {
+            return Err(w);
+        }
         if map.len() > 100_000 {
             // Bounded memory under a spray of logins: forget the settled ones.
             let window = self.window;
@@ -601,6 +617,23 @@ impl RateLimiter {
             while q.len() > self.max_failures {
                 q.pop_front();
             }
+        }
+        Ok(now)
+    }
+
+    /// Takes back a counted attempt that succeeded, and forgets the login's
+    /// earlier failures: a user who logs in is not held to them.
+    pub fn succeeded(&self, keys: &[String], attempt: Instant) {
+        let mut map = self.lock();
+        for k in keys {
+            if let Some(q) = map.get_mut(k) {
+                if let Some(i) = q.iter().rposition(|t| *t == attempt) {
+                    q.remove(i);
+                }
+            }
+        }
+        if let Some(login) = keys.first() {
+            map.remove(login);
         }
     }
 
@@ -641,21 +674,38 @@ mod tests {
     }
 
     #[test]
-    fn the_limiter_blocks_after_max_failures_per_key() {
+    fn the_limiter_counts_before_verifying_and_forgives_a_success() {
         let l = RateLimiter::new(2, Duration::from_secs(60));
         let k = vec!["login:a".to_owned(), "ip:1".to_owned()];
-        assert!(l.blocked(&k).is_none());
-        l.fail(&k);
-        assert!(l.blocked(&k).is_none());
-        l.fail(&k);
-        assert!(l.blocked(&k).unwrap() <= Duration::from_secs(60));
-        assert!(l.blocked(&["ip:1".to_owned()]).is_some());
-        assert!(l.blocked(&["login:b".to_owned()]).is_none());
-        l.clear("login:a");
-        assert!(l.blocked(&["login:a".to_owned()]).is_none());
+        // Two attempts in flight at once are both counted: the third waits.
+        assert!(l.attempt(&k).is_ok());
+        let second = l.attempt(&k).unwrap();
+        assert!(l.attempt(&k).unwrap_err() <= Duration::from_secs(60));
+        assert!(l.attempt(&["ip:1".to_owned()]).is_err());
+        assert!(l.attempt(&["login:b".to_owned()]).is_ok());
+        // A success takes its own attempt back and the login's failures.
+        l.succeeded(&k, second);
+        assert!(l.attempt(&["login:a".to_owned()]).is_ok());
         let quick = RateLimiter::new(1, Duration::ZERO);
-        quick.fail(&k);
-        assert!(quick.blocked(&k).is_none(), "failures leave the window");
+        assert!(quick.attempt(&k).is_ok());
+        assert!(quick.attempt(&k).is_ok(), "attempts leave the window");
+    }
+
+    #[tokio::test]
+    async fn concurrent_attempts_cannot_pass_the_check_together() {
+        let l = std::sync::Arc::new(RateLimiter::new(5, Duration::from_secs(60)));
+        let k = vec!["login:a".to_owned(), "ip:1".to_owned()];
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let (l, k) = (l.clone(), k.clone());
+                tokio::spawn(async move { l.attempt(&k).is_ok() })
+            })
+            .collect();
+        let mut passed = 0;
+        for t in tasks {
+            passed += usize::from(t.await.unwrap());
+        }
+        assert_eq!(passed, 5);
     }
 
     #[test]

@@ -264,7 +264,9 @@ impl Store {
         }
     }
 
-    /// Replaces a user's password and ends all of their sessions.
+    /// Replaces a user's password, ends all of their sessions and revokes
+    /// their API tokens: a reset after a break-in must shut every door the
+    /// intruder may have made.
     pub async fn set_password(
         &self,
         actor: Option<&str>,
@@ -282,6 +284,15 @@ impl Store {
             .bind(user.id)
             .execute(&mut *tx)
             .await?;
+        let now = now_utc();
+        let revoked = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(&now)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         record_in(
             &mut tx,
             &entry(
@@ -289,9 +300,13 @@ impl Store {
                 "user.password",
                 &user,
                 None,
-                Some(json!({ "password": "changed", "sessions": "ended" })),
+                Some(json!({
+                    "password": "changed",
+                    "sessions": "ended",
+                    "api_tokens_revoked": revoked,
+                })),
             ),
-            &now_utc(),
+            &now,
         )
         .await?;
         tx.commit().await?;

@@ -477,8 +477,12 @@ impl Store {
     /// Locks the delivery for this transaction and reads it. The version
     /// update comes first so that concurrent changes to one delivery queue
     /// on its row (PostgreSQL) or on the write lock (SQLite).
+    /// Locks a delivery for a change by `actor`. A delivery the actor may
+    /// not see is "not found", before anything else is checked: no later
+    /// message may name another organisation or what it was asked.
     async fn lock_delivery(
         tx: &mut Transaction<'static, Any>,
+        actor: &Actor,
         id: i64,
     ) -> Result<Delivery, StoreError> {
         let n = sqlx::query("UPDATE deliveries SET version = version + 1 WHERE id = $1")
@@ -495,7 +499,11 @@ impl Store {
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
-        row_to_delivery(&row)
+        let d = row_to_delivery(&row)?;
+        if !actor.may_see(&d.organisation) {
+            return Err(StoreError::NotFound(format!("there is no delivery {id}")));
+        }
+        Ok(d)
     }
 
     async fn asked_in(
@@ -558,7 +566,7 @@ impl Store {
     ) -> Result<Delivery, StoreError> {
         let now = now_utc();
         let mut tx = self.begin_write().await?;
-        let d = Self::lock_delivery(&mut tx, delivery_id).await?;
+        let d = Self::lock_delivery(&mut tx, actor, delivery_id).await?;
         let asked = Self::asked_in(&mut tx, &d).await?;
         let missing = Self::check_asked(&asked, &d, cells)?;
         let next = transition(
@@ -612,7 +620,7 @@ impl Store {
         let now = now_utc();
         let content = canonical(cells);
         let mut tx = self.begin_write().await?;
-        let d = Self::lock_delivery(&mut tx, delivery_id).await?;
+        let d = Self::lock_delivery(&mut tx, actor, delivery_id).await?;
         if matches!(d.state, DeliveryState::Submitted | DeliveryState::Accepted)
             && actor.supplies(&d.organisation)
         {
@@ -752,7 +760,7 @@ impl Store {
     pub async fn accept(&self, actor: &Actor, delivery_id: i64) -> Result<LoadSummary, StoreError> {
         let now = now_utc();
         let mut tx = self.begin_write().await?;
-        let d = Self::lock_delivery(&mut tx, delivery_id).await?;
+        let d = Self::lock_delivery(&mut tx, actor, delivery_id).await?;
         let next = transition(
             DeliveryAction::Accept,
             d.state,
@@ -866,7 +874,7 @@ impl Store {
     ) -> Result<Delivery, StoreError> {
         let now = now_utc();
         let mut tx = self.begin_write().await?;
-        let d = Self::lock_delivery(&mut tx, delivery_id).await?;
+        let d = Self::lock_delivery(&mut tx, actor, delivery_id).await?;
         let next = transition(
             DeliveryAction::Return,
             d.state,
@@ -912,7 +920,7 @@ impl Store {
     ) -> Result<Delivery, StoreError> {
         let now = now_utc();
         let mut tx = self.begin_write().await?;
-        let d = Self::lock_delivery(&mut tx, delivery_id).await?;
+        let d = Self::lock_delivery(&mut tx, actor, delivery_id).await?;
         let next = transition(
             DeliveryAction::ReopenCell,
             d.state,

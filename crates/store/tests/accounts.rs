@@ -153,9 +153,19 @@ async fn sessions_expire_and_end_on_disable_and_password_change() {
 
         store.create_session(u.id, "h4", "c", 3600).await.unwrap();
         store
+            .create_token(Some("ed"), u.id, "script", "tok-hash")
+            .await
+            .unwrap();
+        assert!(store.user_by_token("tok-hash").await.unwrap().is_some());
+        store
             .set_password(Some("root"), "ed", "$argon2id$new")
             .await
             .unwrap();
+        assert_eq!(
+            store.user_by_token("tok-hash").await.unwrap(),
+            None,
+            "{name}: a reset revokes the API tokens"
+        );
         assert_eq!(
             store.session("h4").await.unwrap(),
             None,
@@ -181,6 +191,7 @@ async fn sessions_expire_and_end_on_disable_and_password_change() {
             actions,
             [
                 "user.password",
+                "token.create",
                 "session.login",
                 "user.enable",
                 "user.disable",

@@ -446,3 +446,51 @@ async fn the_audit_trail_is_append_only_and_filters() {
         );
     }
 }
+
+#[tokio::test]
+async fn what_is_written_once_cannot_be_rewritten_by_sql() {
+    use zicht_store::{AuditEntry, AuditFilter, Backend};
+    for (name, store) in stores("append_only").await {
+        let id = store
+            .record_audit(&AuditEntry {
+                action: "user.add".into(),
+                entity: "user:a".into(),
+                ..AuditEntry::default()
+            })
+            .await
+            .unwrap();
+        let c = cell("2021", "", Figure::Exact { value: 109.0 }, Some("ed-2021"));
+        store
+            .load(
+                "test",
+                Some(&catalogue()),
+                &[v(&c, "2021-09-01T00:00:00Z")],
+                None,
+            )
+            .await
+            .unwrap();
+        let mut attacks = vec![
+            "UPDATE cell_versions SET value = 1".to_owned(),
+            "DELETE FROM cell_versions".to_owned(),
+        ];
+        match store.backend() {
+            Backend::Sqlite => attacks.push(format!(
+                "INSERT OR REPLACE INTO audit_log (id, at, action, entity) VALUES ({id}, 'x', 'x', 'x')"
+            )),
+            Backend::Postgres => {
+                attacks.push("TRUNCATE audit_log".to_owned());
+                attacks.push("TRUNCATE cell_versions CASCADE".to_owned());
+            }
+        }
+        for sql in attacks {
+            assert!(
+                store.execute_raw(&sql).await.is_err(),
+                "{name}: `{sql}` must be refused"
+            );
+        }
+        let log = store.audit_log(&AuditFilter::default()).await.unwrap();
+        assert_eq!(log.len(), 1, "{name}");
+        assert_eq!(log[0].entry.action, "user.add");
+        assert_eq!(store.version_count().await.unwrap(), 1, "{name}");
+    }
+}

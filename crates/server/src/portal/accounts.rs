@@ -104,24 +104,34 @@ pub async fn login(
     PortalForm(form): PortalForm<LoginForm>,
 ) -> PageResult {
     let login = form.login.trim().to_lowercase();
-    let keys = [format!("login:{login}"), format!("ip:{ip}")];
-    if let Some(wait) = state.limiter.blocked(&keys) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let mut res = error_page(
+    // A name that cannot be a login shares one key, so a spray of long or
+    // random names cannot grow the limiter without bound.
+    let login_key = if zicht_store::check_login(&login).is_ok() {
+        format!("login:{login}")
+    } else {
+        "login:-".to_owned()
+    };
+    let keys = [login_key, format!("ip:{ip}")];
+    let attempt =
+        match state.limiter.attempt(&keys) {
+            Ok(at) => at,
+            Err(wait) => {
+                let minutes = wait.as_secs().div_ceil(60).max(1);
+                let mut res = error_page(
             StatusCode::TOO_MANY_REQUESTS,
             "Te veel pogingen",
             "Too many attempts",
             &format!("Te veel mislukte inlogpogingen. Probeer het over {minutes} minuten opnieuw."),
             &format!("Too many failed logins. Try again in {minutes} minutes."),
         );
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(wait.as_secs().max(1)),
-        );
-        return Ok(res);
-    }
+                res.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(wait.as_secs().max(1)),
+                );
+                return Ok(res);
+            }
+        };
     let Some(user) = auth::check_login(&state.store, &login, &form.password).await? else {
-        state.limiter.fail(&keys);
         return Ok(login_form(
             &state,
             &headers,
@@ -133,7 +143,7 @@ pub async fn login(
             ),
         ));
     };
-    state.limiter.clear(&keys[0]);
+    state.limiter.succeeded(&keys, attempt);
     let token = auth::random_token();
     state
         .store
