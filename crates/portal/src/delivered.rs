@@ -36,10 +36,18 @@ pub enum DeliveredError {
     ReasonUnexpected,
     #[error("the reason starts with '{0}', which a spreadsheet would run as a formula: start it with a letter")]
     FormulaLike(char),
+    #[error("the reason is {0} characters long: keep it under {MAX_REASON} (it is published as a footnote)")]
+    ReasonTooLong(usize),
+    #[error("the reason holds a control character: type it as plain text on one line")]
+    ReasonControl,
 }
 
-/// Characters that make a spreadsheet treat text as a formula.
-pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// The longest reason a supplier may give: it becomes a public footnote.
+pub const MAX_REASON: usize = 1000;
+
+/// Characters that make a spreadsheet treat text as a formula, with their
+/// full-width forms, which some spreadsheets read the same way.
+pub const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
 
 /// The first character of `text` that would make it a formula, if any.
 pub fn formula_start(text: &str) -> Option<char> {
@@ -71,6 +79,15 @@ impl DeliveredCell {
         }
         if let Some(c) = reason.as_deref().and_then(formula_start) {
             return Err(DeliveredError::FormulaLike(c));
+        }
+        if let Some(r) = &reason {
+            let n = r.chars().count();
+            if n > MAX_REASON {
+                return Err(DeliveredError::ReasonTooLong(n));
+            }
+            if r.chars().any(char::is_control) {
+                return Err(DeliveredError::ReasonControl);
+            }
         }
         Ok(DeliveredCell {
             key,
@@ -182,6 +199,18 @@ mod tests {
         assert_eq!(
             DeliveredCell::new(key(), Figure::Refused, Some("=HYPERLINK(\"x\")".into())),
             Err(DeliveredError::FormulaLike('='))
+        );
+        assert_eq!(
+            DeliveredCell::new(key(), Figure::Refused, Some("＝HYPERLINK(1)".into())),
+            Err(DeliveredError::FormulaLike('＝'))
+        );
+        assert_eq!(
+            DeliveredCell::new(key(), Figure::Refused, Some("x".repeat(MAX_REASON + 1))),
+            Err(DeliveredError::ReasonTooLong(MAX_REASON + 1))
+        );
+        assert_eq!(
+            DeliveredCell::new(key(), Figure::Refused, Some("a\u{0}b".into())),
+            Err(DeliveredError::ReasonControl)
         );
     }
 
