@@ -60,3 +60,7 @@ ZICHT_URL="$url" ZICHT_SITE_DIR="$tmp/site" node --test --test-concurrency=1 sit
 admin_password="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$admin_password" | "$bin" --db "$db" user add e2e-admin --role admin --password-stdin >/dev/null
 ZICHT_URL="$url" ZICHT_ADMIN_PASSWORD="$admin_password" node --test --test-concurrency=1 portal.test.mjs
+
+# The round API under load, on a fresh store of its own (50 suppliers
+# delivering at once while readers hammer the public API).
+ZICHT_BIN="$bin" "$root/bench/portal-load.sh"

@@ -18,6 +18,7 @@ mod api;
 pub mod auth;
 mod load;
 pub mod portal;
+mod rounds_api;
 pub mod work;
 
 use std::net::SocketAddr;
@@ -220,6 +221,7 @@ pub fn app(state: AppState) -> Router {
     ];
     let mut router = api::routes()
         .merge(accounts_api::routes())
+        .merge(rounds_api::routes())
         .merge(portal::routes())
         .fallback(site_file)
         .layer(axum::middleware::from_fn_with_state(

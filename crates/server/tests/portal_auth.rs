@@ -100,6 +100,114 @@ const ROUTES: &[Route] = &[
     ),
     r("DELETE", "/api/tokens/999999", "", [No, Yes, Yes, Yes]),
     r("GET", "/api/audit", "", [No, No, No, Yes]),
+    // The round API: ids that name nothing, so a row changes nothing and
+    // the answer after the role check is a 404 or a 422.
+    r("GET", "/api/rounds", "", [No, No, Yes, Yes]),
+    r(
+        "POST",
+        "/api/rounds",
+        r#"{"edition":"nope","title":"","due":"x","requests":[]}"#,
+        [No, No, Yes, Yes],
+    ),
+    r("GET", "/api/rounds/999999", "", [No, No, Yes, Yes]),
+    r("GET", "/api/deliveries", "", [No, Yes, Yes, Yes]),
+    r("GET", "/api/deliveries/999999", "", [No, Yes, Yes, Yes]),
+    r(
+        "GET",
+        "/api/deliveries/999999/template.csv",
+        "",
+        [No, Yes, Yes, Yes],
+    ),
+    r(
+        "GET",
+        "/api/deliveries/999999/template.xlsx",
+        "",
+        [No, Yes, Yes, Yes],
+    ),
+    r(
+        "PUT",
+        "/api/deliveries/999999/draft",
+        "indicator,period",
+        [No, Yes, No, No],
+    ),
+    r(
+        "POST",
+        "/api/deliveries/999999/submit",
+        "",
+        [No, Yes, No, No],
+    ),
+    r(
+        "POST",
+        "/api/deliveries/999999/accept",
+        "",
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/api/deliveries/999999/return",
+        r#"{"message":"m"}"#,
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/api/deliveries/999999/reopen",
+        r#"{"indicator":"x","period":"2024","message":"m"}"#,
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "GET",
+        "/api/deliveries/999999/revisions",
+        "",
+        [No, Yes, Yes, Yes],
+    ),
+    r(
+        "GET",
+        "/api/deliveries/999999/differences",
+        "",
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "GET",
+        "/api/history?organisation=comensha",
+        "",
+        [No, Yes, Yes, Yes],
+    ),
+    r(
+        "GET",
+        "/api/history?organisation=politie",
+        "",
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "PUT",
+        "/api/editions/nope/embargo",
+        r#"{"embargo":null}"#,
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "PUT",
+        "/api/editions/nope/pre-release/nobody",
+        "",
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "DELETE",
+        "/api/editions/nope/pre-release/nobody",
+        "",
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/api/definitions/recommendation",
+        "{}",
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "PUT",
+        "/api/definitions/recommendation/nope",
+        "{}",
+        [No, No, Yes, Yes],
+    ),
 ];
 
 // --- harness ---------------------------------------------------------------
@@ -1038,10 +1146,9 @@ async fn every_api_route_of_the_table_is_in_the_openapi_document() {
     let paths = doc["paths"].as_object().unwrap();
     for route in ROUTES.iter().filter(|r| r.path.starts_with("/api/")) {
         let matches = |template: &str| {
-            let (t, p): (Vec<&str>, Vec<&str>) = (
-                template.split('/').collect(),
-                route.path.split('/').collect(),
-            );
+            let path = route.path.split('?').next().unwrap_or(route.path);
+            let (t, p): (Vec<&str>, Vec<&str>) =
+                (template.split('/').collect(), path.split('/').collect());
             t.len() == p.len()
                 && t.iter()
                     .zip(&p)

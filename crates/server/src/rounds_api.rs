@@ -1,0 +1,822 @@
+//! The JSON API of the working side: request rounds, deliveries, review,
+//! release (embargo, pre-release access) and the monitor's texts.
+//!
+//! Every handler states who may call it before it reads anything, then
+//! leaves the finer rules to the store, which checks them in the
+//! transaction that makes the change (`zicht_portal::transition`). A
+//! supplier asking for another organisation's delivery gets 404, as the
+//! store answers, so existence does not leak. Uploads are read here
+//! (`work::parse_upload`) and nothing is stored when any row has a problem.
+
+use std::collections::BTreeSet;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use zicht_model::{Breakdown, Cell, Period, Role, Slug};
+use zicht_portal::{
+    differences, template_csv, template_rows, template_xlsx, Asked, AskedCell, CellKey,
+    DeliveredCell, ParsedDelivery, Problem, RoundPlan, TemplateRow, TransitionError,
+};
+use zicht_store::{AsOf, AuditFilter, DefinitionKind, Delivery, Revision, Round, StoreError};
+
+use crate::accounts_api::ApiJson;
+use crate::auth::{query_param, CurrentUser, Editor, Refused};
+use crate::work::{self, UPLOAD_LIMIT};
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    // Only the routes that take a delivery file read more than the default
+    // 64 KiB.
+    let upload = DefaultBodyLimit::max(UPLOAD_LIMIT);
+    Router::new()
+        .route("/api/rounds", get(rounds).post(open_round))
+        .route("/api/rounds/{id}", get(round))
+        .route("/api/deliveries", get(deliveries))
+        .route("/api/deliveries/{id}", get(delivery))
+        .route("/api/deliveries/{id}/template.csv", get(template_as_csv))
+        .route("/api/deliveries/{id}/template.xlsx", get(template_as_xlsx))
+        .route("/api/deliveries/{id}/draft", put(save_draft).layer(upload))
+        .route("/api/deliveries/{id}/submit", post(submit).layer(upload))
+        .route("/api/deliveries/{id}/accept", post(accept))
+        .route("/api/deliveries/{id}/return", post(return_delivery))
+        .route("/api/deliveries/{id}/reopen", post(reopen))
+        .route("/api/deliveries/{id}/revisions", get(revisions))
+        .route(
+            "/api/deliveries/{id}/differences",
+            get(delivery_differences),
+        )
+        .route("/api/history", get(history))
+        .route("/api/editions/{id}/embargo", put(embargo))
+        .route(
+            "/api/editions/{id}/pre-release/{login}",
+            put(grant_pre_release).delete(revoke_pre_release),
+        )
+        .route("/api/definitions/{kind}", post(add_definition))
+        .route("/api/definitions/{kind}/{id}", put(update_definition))
+}
+
+// ---------------------------------------------------------------------------
+// Answers
+
+/// A refusal as this API answers it: `{"error"}`, and where the caller can
+/// fix several things at once, `"problems"` naming each.
+struct Failure {
+    status: StatusCode,
+    error: String,
+    problems: Option<Value>,
+}
+
+impl Failure {
+    fn new(status: StatusCode, error: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            error: error.into(),
+            problems: None,
+        }
+    }
+
+    fn not_found(what: impl Into<String>) -> Failure {
+        Failure::new(StatusCode::NOT_FOUND, what)
+    }
+
+    /// 422 with the problems of an upload, each with row and column.
+    fn upload(problems: &[Problem]) -> Failure {
+        Failure {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            error: format!(
+                "the delivery has {} problem(s) and was not saved; the first: {}",
+                problems.len(),
+                problems
+                    .first()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            ),
+            problems: Some(
+                problems
+                    .iter()
+                    .map(|p| json!({ "row": p.row, "column": p.column, "message": p.message }))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "error": self.error });
+        if let Some(p) = self.problems {
+            body["problems"] = p;
+        }
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Failure {
+        Failure::new(e.status, e.message)
+    }
+}
+
+impl From<Refused> for Failure {
+    fn from(r: Refused) -> Failure {
+        ApiError::from(r).into()
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        match &e {
+            StoreError::Plan(problems) => {
+                return Failure {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    error: "the round cannot be opened: fix the problems listed".into(),
+                    problems: Some(
+                        problems
+                            .iter()
+                            .map(|p| json!({ "place": p.place, "message": p.message }))
+                            .collect(),
+                    ),
+                }
+            }
+            // Missing answers and a missing message are for the caller to
+            // fix in the request, not a conflict with the delivery's state.
+            StoreError::Transition(
+                TransitionError::Incomplete(_) | TransitionError::MessageRequired,
+            ) => return Failure::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            StoreError::Transition(
+                TransitionError::NotEditor { .. } | TransitionError::NotOwnOrganisation { .. },
+            ) => return Failure::new(StatusCode::FORBIDDEN, e.to_string()),
+            _ => {}
+        }
+        match work::store_status(&e) {
+            (status, true) => Failure::new(status, e.to_string()),
+            (_, false) => ApiError::internal(e).into(),
+        }
+    }
+}
+
+type Answer = Result<Response, Failure>;
+
+/// A path's number; anything else names nothing that exists.
+fn number(raw: &str, what: &str) -> Result<i64, Failure> {
+    raw.parse()
+        .map_err(|_| Failure::not_found(format!("there is no {what} {raw}")))
+}
+
+fn today() -> String {
+    time::OffsetDateTime::now_utc().date().to_string()
+}
+
+fn round_out(r: &Round) -> Value {
+    json!({
+        "id": r.id,
+        "edition": r.edition.as_str(),
+        "title": r.title,
+        "due": r.due,
+        "opened_by": r.opened_by,
+        "opened_at": r.opened_at,
+    })
+}
+
+fn delivery_out(d: &Delivery) -> Value {
+    json!({
+        "id": d.id,
+        "round": d.round_id,
+        "organisation": d.organisation.as_str(),
+        "state": d.state.as_str(),
+        "revision": d.revision,
+        "version": d.version,
+        "signed_off_by": d.signed_off_by,
+        "signed_off_at": d.signed_off_at,
+        "message": d.message,
+        "updated_at": d.updated_at,
+    })
+}
+
+fn key_out(k: &CellKey) -> Value {
+    json!({
+        "indicator": k.indicator.as_str(),
+        "period": k.period.to_string(),
+        "breakdown": k.breakdown.to_string(),
+    })
+}
+
+/// A delivered cell in the columns of a delivery file.
+fn cell_out(c: &DeliveredCell) -> Value {
+    let p = c.figure.parts();
+    json!({
+        "indicator": c.key.indicator.as_str(),
+        "period": c.key.period.to_string(),
+        "breakdown": c.key.breakdown.to_string(),
+        "status": c.figure.status().as_str(),
+        "value": p.value,
+        "lower": p.lower,
+        "upper": p.upper,
+        "reason": c.reason,
+    })
+}
+
+fn revision_out(r: &Revision) -> Value {
+    json!({
+        "delivery": r.delivery_id,
+        "round": r.round_id,
+        "organisation": r.organisation.as_str(),
+        "number": r.number,
+        "submitted_by": r.submitted_by,
+        "submitted_at": r.submitted_at,
+        "cells": r.cells.iter().map(cell_out).collect::<Vec<_>>(),
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Rounds
+
+async fn open_round(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    ApiJson(plan): ApiJson<RoundPlan>,
+) -> Answer {
+    let id = state.store.open_round(&work::actor(&user), &plan).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+async fn rounds(State(state): State<AppState>, _: Editor) -> Answer {
+    let rounds = state.store.rounds().await?;
+    Ok(Json(json!({ "rounds": rounds.iter().map(round_out).collect::<Vec<_>>() })).into_response())
+}
+
+async fn round(State(state): State<AppState>, _: Editor, Path(id): Path<String>) -> Answer {
+    let id = number(&id, "round")?;
+    let round = state.store.round(id).await?;
+    let progress = state.store.round_progress(id, &today()).await?;
+    let deliveries = state.store.deliveries(id).await?;
+    let mut out = round_out(&round);
+    out["progress"] = progress
+        .iter()
+        .map(|p| {
+            json!({
+                "organisation": p.organisation.as_str(),
+                "delivery": p.delivery_id,
+                "asked": p.progress.asked,
+                "delivered": p.progress.delivered,
+                "refused": p.progress.refused,
+                "not_available": p.progress.not_available,
+                "missing": p.progress.missing,
+                "overdue": p.progress.overdue,
+                "state": p.state.as_str(),
+            })
+        })
+        .collect();
+    out["deliveries"] = deliveries.iter().map(delivery_out).collect();
+    Ok(Json(out).into_response())
+}
+
+// ---------------------------------------------------------------------------
+// Deliveries
+
+async fn deliveries(State(state): State<AppState>, user: CurrentUser, uri: Uri) -> Answer {
+    let list: Vec<Delivery> = if user.role == Role::Supplier {
+        state
+            .store
+            .supplier_requests(&work::actor(&user))
+            .await?
+            .into_iter()
+            .map(|r| r.delivery)
+            .collect()
+    } else {
+        let ids = match query_param(&uri, "round") {
+            Some(r) => vec![r.parse::<i64>().map_err(|_| {
+                Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("round takes a round's number, not '{r}'"),
+                )
+            })?],
+            None => state.store.rounds().await?.iter().map(|r| r.id).collect(),
+        };
+        let mut all = Vec::new();
+        for id in ids {
+            all.extend(state.store.deliveries(id).await?);
+        }
+        all
+    };
+    Ok(
+        Json(json!({ "deliveries": list.iter().map(delivery_out).collect::<Vec<_>>() }))
+            .into_response(),
+    )
+}
+
+/// The delivery if the user may see it (404 otherwise), with the cells
+/// asked of its organisation.
+async fn visible(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Delivery, Vec<AskedCell>), Failure> {
+    let id = number(id, "delivery")?;
+    let d = state.store.delivery(&work::actor(user), id).await?;
+    let asked = state
+        .store
+        .asked_cells(d.round_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.organisation == d.organisation)
+        .collect();
+    Ok((d, asked))
+}
+
+async fn delivery(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Answer {
+    let (d, asked) = visible(&state, &user, &id).await?;
+    let draft = state.store.draft(&work::actor(&user), d.id).await?;
+    let mut out = delivery_out(&d);
+    out["asked"] = asked.iter().map(|a| key_out(&a.key)).collect();
+    out["draft"] = draft.iter().map(cell_out).collect();
+    Ok(Json(out).into_response())
+}
+
+/// What the public sees now of the indicators of `keys`, for the previous
+/// year's figure a template and a review show beside each cell. Through the
+/// release path, so a template never shows a supplier a figure the public
+/// may not see.
+async fn published(state: &AppState, keys: &[&CellKey]) -> Result<Vec<Cell>, Failure> {
+    let indicators: BTreeSet<&str> = keys.iter().map(|k| k.indicator.as_str()).collect();
+    let now = time::OffsetDateTime::now_utc();
+    let mut out = Vec::new();
+    for i in indicators {
+        let (_, cells) = crate::load::public_cells(&state.store, &AsOf::Latest, Some(i), now)
+            .await
+            .map_err(ApiError::internal)?;
+        out.extend(cells);
+    }
+    Ok(out)
+}
+
+async fn template(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Delivery, Vec<TemplateRow>), Failure> {
+    let (d, asked) = visible(state, user, id).await?;
+    let draft = state.store.draft(&work::actor(user), d.id).await?;
+    let catalogue = state.store.catalogue().await?;
+    let keys: Vec<&CellKey> = asked.iter().map(|a| &a.key).collect();
+    let published = published(state, &keys).await?;
+    let rows = template_rows(
+        &Asked::of(&d.organisation, &asked),
+        &catalogue,
+        &published,
+        &draft,
+    );
+    Ok((d, rows))
+}
+
+fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn template_as_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Answer {
+    let (d, rows) = template(&state, &user, &id).await?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        format!("levering-{}-{}.csv", d.round_id, d.organisation),
+        template_csv(&rows),
+    ))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn template_as_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Answer {
+    let (d, rows) = template(&state, &user, &id).await?;
+    let bytes = template_xlsx(&rows).map_err(ApiError::internal)?;
+    Ok(attachment(
+        XLSX,
+        format!("levering-{}-{}.xlsx", d.round_id, d.organisation),
+        bytes,
+    ))
+}
+
+/// The raw body of an upload, at most [`UPLOAD_LIMIT`] bytes: 413 beyond,
+/// before anything is parsed or stored.
+async fn upload_body(req: Request) -> Result<(Option<String>, Bytes), Failure> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bytes = Bytes::from_request(req, &()).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the file is larger than {} MiB: a delivery has one row per asked cell",
+                    UPLOAD_LIMIT / (1024 * 1024)
+                ),
+            )
+        } else {
+            Failure::new(StatusCode::BAD_REQUEST, "the body could not be read")
+        }
+    })?;
+    Ok((content_type, bytes))
+}
+
+/// Reads an uploaded file of delivery `d`; the `Content-Type` says CSV or
+/// XLSX (an XLSX is also known by its zip signature).
+async fn parse_file(
+    state: &AppState,
+    d: &Delivery,
+    asked: Vec<AskedCell>,
+    content_type: Option<&str>,
+    bytes: Bytes,
+) -> Result<ParsedDelivery, Failure> {
+    let catalogue = state.store.catalogue().await?;
+    let kind = work::upload_kind(content_type, None, &bytes);
+    let organisation = d.organisation.clone();
+    // Unzipping and reading a workbook is CPU work: off the async threads.
+    tokio::task::spawn_blocking(move || {
+        work::parse_upload(kind, &bytes, &organisation, &asked, &catalogue)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|p| Failure::upload(&p))
+}
+
+/// Editors never fill in or sign off a delivery in a supplier's name.
+fn supplier(user: &CurrentUser) -> Result<(), Failure> {
+    Ok(user.require(&[Role::Supplier])?)
+}
+
+async fn save_draft(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    req: Request,
+) -> Answer {
+    supplier(&user)?;
+    let (d, asked) = visible(&state, &user, &id).await?;
+    let (content_type, bytes) = upload_body(req).await?;
+    let parsed = parse_file(&state, &d, asked, content_type.as_deref(), bytes).await?;
+    state
+        .store
+        .save_draft(&work::actor(&user), d.id, &parsed.cells)
+        .await?;
+    Ok(
+        Json(json!({ "saved": parsed.cells.len(), "missing": parsed.missing.len() }))
+            .into_response(),
+    )
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    req: Request,
+) -> Answer {
+    supplier(&user)?;
+    let actor = work::actor(&user);
+    let (d, asked) = visible(&state, &user, &id).await?;
+    let (content_type, bytes) = upload_body(req).await?;
+    let cells = if bytes.iter().all(u8::is_ascii_whitespace) {
+        state.store.draft(&actor, d.id).await?
+    } else {
+        let parsed = parse_file(&state, &d, asked, content_type.as_deref(), bytes).await?;
+        if !parsed.missing.is_empty() {
+            let problems: Vec<Problem> = parsed
+                .missing
+                .iter()
+                .map(|k| {
+                    Problem::new(
+                        None,
+                        None,
+                        format!("{k} has no answer: give a value or a status before signing off"),
+                    )
+                })
+                .collect();
+            return Err(Failure::upload(&problems));
+        }
+        parsed.cells
+    };
+    let outcome = state.store.submit(&actor, d.id, &cells).await?;
+    Ok(Json(json!({ "revision": outcome.revision, "new": outcome.new })).into_response())
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+) -> Answer {
+    let id = number(&id, "delivery")?;
+    let summary = state.store.accept(&work::actor(&user), id).await?;
+    Ok(Json(json!({ "cells_added": summary.cells_added })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReturnIn {
+    message: String,
+}
+
+async fn return_delivery(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReturnIn>,
+) -> Answer {
+    let id = number(&id, "delivery")?;
+    let d = state
+        .store
+        .return_delivery(&work::actor(&user), id, &body.message)
+        .await?;
+    Ok(Json(delivery_out(&d)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReopenIn {
+    indicator: String,
+    period: String,
+    #[serde(default)]
+    breakdown: String,
+    message: String,
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReopenIn>,
+) -> Answer {
+    let id = number(&id, "delivery")?;
+    let bad = |field: &str, e: &dyn std::fmt::Display| {
+        Failure::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: {e}"))
+    };
+    let key = CellKey {
+        indicator: Slug::parse(&body.indicator).map_err(|e| bad("indicator", &e))?,
+        period: Period::parse(&body.period).map_err(|e| bad("period", &e))?,
+        breakdown: Breakdown::parse(&body.breakdown).map_err(|e| bad("breakdown", &e))?,
+    };
+    let d = state
+        .store
+        .reopen_cell(&work::actor(&user), id, &key, &body.message)
+        .await?;
+    Ok(Json(delivery_out(&d)).into_response())
+}
+
+async fn revisions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Answer {
+    let id = number(&id, "delivery")?;
+    let actor = work::actor(&user);
+    let revisions = state.store.revisions(&actor, id).await?;
+    let reviews = state.store.reviews(&actor, id).await?;
+    Ok(Json(json!({
+        "revisions": revisions.iter().map(revision_out).collect::<Vec<_>>(),
+        "reviews": reviews.iter().map(|r| json!({
+            "revision": r.revision,
+            "decision": r.decision,
+            "editor": r.editor,
+            "at": r.at,
+            "message": r.message,
+            "cell": r.cell.as_ref().map(key_out),
+        })).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+/// How far a figure may move against last year before the review flags it.
+const LARGE_CHANGE: f64 = 0.5;
+
+async fn delivery_differences(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+) -> Answer {
+    let id = number(&id, "delivery")?;
+    let mut revisions = state.store.revisions(&work::actor(&user), id).await?;
+    let Some(latest) = revisions.pop() else {
+        return Err(Failure::new(
+            StatusCode::CONFLICT,
+            "the delivery has not been signed off yet: there is nothing to review",
+        ));
+    };
+    let earlier: Vec<(i64, Vec<DeliveredCell>)> =
+        revisions.into_iter().map(|r| (r.number, r.cells)).collect();
+    let keys: Vec<&CellKey> = latest.cells.iter().map(|c| &c.key).collect();
+    let published = published(&state, &keys).await?;
+    let diffs = differences(&latest.cells, &published, &earlier, LARGE_CHANGE);
+    let out: Vec<Value> = diffs
+        .iter()
+        .map(|d| {
+            json!({
+                "cell": key_out(&d.key),
+                "status": d.figure.status().as_str(),
+                "figure": zicht_portal::reference_text(&d.figure),
+                "last_year": d.last_year.as_ref().map(zicht_portal::reference_text),
+                "relative_change": d.relative_change,
+                "earlier": d.earlier.iter().map(|e| json!({
+                    "revision": e.revision,
+                    "figure": zicht_portal::reference_text(&e.figure),
+                })).collect::<Vec<_>>(),
+                "flags": d.flags,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "revision": latest.number, "differences": out })).into_response())
+}
+
+async fn history(State(state): State<AppState>, user: CurrentUser, uri: Uri) -> Answer {
+    let organisation = match (query_param(&uri, "organisation"), &user.organisation) {
+        (Some(o), _) => o,
+        (None, Some(own)) if user.role == Role::Supplier => own.clone(),
+        (None, _) => {
+            return Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "name the organisation: /api/history?organisation=ORG",
+            ))
+        }
+    };
+    let Ok(org) = Slug::parse(&organisation) else {
+        return Err(Failure::not_found(format!(
+            "there is no organisation '{organisation}'"
+        )));
+    };
+    // 403 for a supplier of another organisation, before anything is read.
+    let revisions = state
+        .store
+        .organisation_history(&work::actor(&user), &org)
+        .await?;
+    let records = state
+        .store
+        .audit_log(&AuditFilter {
+            organisation: Some(org.to_string()),
+            entity_prefix: None,
+            before_id: None,
+            limit: 500,
+        })
+        .await?;
+    // What happened to its deliveries and cells; changes to the accounts of
+    // the organisation's users are the admin's business.
+    let records: Vec<Value> = records
+        .iter()
+        .filter(|r| r.entry.entity.starts_with("delivery:") || r.entry.entity.starts_with("cell:"))
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "at": r.at,
+                "actor": r.entry.actor,
+                "action": r.entry.action,
+                "entity": r.entry.entity,
+                "before": r.entry.before,
+                "after": r.entry.after,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "organisation": org.as_str(),
+        "records": records,
+        "revisions": revisions.iter().map(revision_out).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+// ---------------------------------------------------------------------------
+// Release and texts
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmbargoIn {
+    embargo: Option<String>,
+}
+
+async fn embargo(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(edition): Path<String>,
+    ApiJson(body): ApiJson<EmbargoIn>,
+) -> Answer {
+    let embargo = body
+        .embargo
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    state
+        .store
+        .set_embargo(&work::actor(&user), &edition, embargo)
+        .await?;
+    Ok(Json(json!({ "edition": edition, "embargo": embargo })).into_response())
+}
+
+async fn pre_release(
+    state: AppState,
+    user: CurrentUser,
+    edition: String,
+    login: String,
+    grant: bool,
+) -> Answer {
+    // The store records access for any login; an unknown one is a typo.
+    if state.store.user_by_login(&login).await?.is_none() {
+        return Err(Failure::not_found(format!(
+            "no user with the login '{login}'"
+        )));
+    }
+    let actor = work::actor(&user);
+    if grant {
+        state
+            .store
+            .grant_pre_release(&actor, &edition, &login)
+            .await?;
+    } else {
+        state
+            .store
+            .revoke_pre_release(&actor, &edition, &login)
+            .await?;
+    }
+    let logins = state.store.pre_release_logins(&edition).await?;
+    Ok(Json(json!({ "edition": edition, "pre_release": logins })).into_response())
+}
+
+async fn grant_pre_release(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path((edition, login)): Path<(String, String)>,
+) -> Answer {
+    pre_release(state, user, edition, login, true).await
+}
+
+async fn revoke_pre_release(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path((edition, login)): Path<(String, String)>,
+) -> Answer {
+    pre_release(state, user, edition, login, false).await
+}
+
+fn definition_kind(kind: &str) -> Result<DefinitionKind, Failure> {
+    Ok(match kind {
+        "recommendation" => DefinitionKind::Recommendation,
+        "measure" => DefinitionKind::Measure,
+        "assessment" => DefinitionKind::Assessment,
+        "text" => DefinitionKind::Text,
+        _ => {
+            return Err(Failure::not_found(format!(
+                "no definitions of kind '{kind}': recommendation, measure, assessment or text"
+            )))
+        }
+    })
+}
+
+async fn add_definition(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(kind): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Answer {
+    let kind = definition_kind(&kind)?;
+    let id = state
+        .store
+        .update_definition(&work::actor(&user), kind, None, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+async fn update_definition(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path((kind, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> Answer {
+    let kind = definition_kind(&kind)?;
+    let id = state
+        .store
+        .update_definition(&work::actor(&user), kind, Some(&id), &body)
+        .await?;
+    Ok(Json(json!({ "id": id })).into_response())
+}
