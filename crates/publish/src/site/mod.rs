@@ -118,6 +118,9 @@ pub(crate) fn escape(s: &str) -> String {
 /// The stylesheet of the site.
 pub const STYLE: &str = include_str!("style.css");
 
+/// The icon of the site and the portal.
+pub const FAVICON: &str = include_str!("favicon.svg");
+
 /// Builds the whole site. Every figure on it went through
 /// [`zicht_release::public_cells`].
 pub fn build(input: &SiteInput) -> Result<Site, SiteError> {

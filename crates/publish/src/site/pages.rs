@@ -12,7 +12,7 @@ use zicht_model::{
 
 use super::chart::{Chart, ChartKind, Series};
 use super::words::{event_kind, words, Words};
-use super::{Site, SiteError, SiteInput, STYLE};
+use super::{Site, SiteError, SiteInput, FAVICON, STYLE};
 use crate::{render, Format};
 
 // ---------------------------------------------------------------------------
@@ -869,6 +869,10 @@ pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
     let mut site = Site::default();
     site.files
         .insert("style.css".to_owned(), STYLE.as_bytes().to_vec());
+    // Browsers ask for an icon on every page; without one each page logs a
+    // 404.
+    site.files
+        .insert("favicon.svg".to_owned(), FAVICON.as_bytes().to_vec());
     // The downloads and the two languages are independent: build them side
     // by side.
     std::thread::scope(|s| {
