@@ -522,17 +522,19 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
 }
 
 /// A text field of a multipart form. The portal's forms put `csrf` first,
-/// as browsers send fields in document order, so it is read before any
-/// file; a form that puts it after a large file is refused.
+/// as browsers send fields in document order, so it is within the body's
+/// first [`BODY_LIMIT`] bytes, which are all that is read; a form that puts
+/// it after a file is refused.
 async fn multipart_field(
     content_type: &str,
     body: axum::body::Bytes,
     name: &str,
 ) -> Option<String> {
     use axum::extract::FromRequest;
+    let head = body.slice(..body.len().min(BODY_LIMIT));
     let req = Request::builder()
         .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(body))
+        .body(Body::from(head))
         .ok()?;
     let mut form = axum::extract::Multipart::from_request(req, &())
         .await

@@ -445,6 +445,35 @@ async fn a_round_is_opened_delivered_returned_and_accepted_through_the_pages() {
 }
 
 #[tokio::test]
+async fn a_large_upload_reaches_the_parser_and_a_too_large_one_is_refused() {
+    let (_dir, _store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let delivery = open_round(&mut ed).await;
+    let mut sup = Browser::login(&state, "sup").await;
+    let page = sup.get(&delivery).await;
+    let upload = format!("{delivery}/upload");
+    // 3 MB, far over the 64 KiB of an ordinary form: past the CSRF check
+    // to the parser, which names the rows that were not asked.
+    let mut big = String::from("indicator,period,breakdown,status,value,lower,upper,reason\n");
+    let row = format!(
+        "comensha.minor_victims,2019,,exact,1,,,{}\n",
+        "padding ".repeat(40)
+    );
+    while big.len() < 3 * 1024 * 1024 {
+        big.push_str(&row);
+    }
+    let res = sup
+        .upload(&upload, &page.csrf(), "big.csv", big.as_bytes())
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("was not asked"));
+    // Over the upload limit: refused before anything is read or stored.
+    let huge = vec![b'x'; zicht_server::work::UPLOAD_LIMIT + 200 * 1024];
+    let res = sup.upload(&upload, &page.csrf(), "huge.csv", &huge).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
 async fn templates_are_prefilled_with_last_years_published_figure() {
     let (_dir, _store, state) = setup().await;
     let mut ed = Browser::login(&state, "ed").await;
