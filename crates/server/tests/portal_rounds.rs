@@ -438,6 +438,28 @@ async fn a_round_is_opened_delivered_returned_and_accepted_through_the_pages() {
         && c.cell.breakdown.is_total()
         && c.cell.figure.parts().value == Some(7391.0)));
 
+    // Reopening one accepted cell sends the delivery back with the message.
+    let review = ed.get(&delivery).await;
+    assert!(review.body.contains("/reopen"));
+    let reopened = ed
+        .post(
+            &format!("{delivery}/reopen"),
+            &review.csrf(),
+            &[
+                ("indicator", "comensha.minor_victims"),
+                ("period", "2024"),
+                ("breakdown", "sex=girls"),
+                ("message", "Mag het aantal meisjes toch gedeeld worden?"),
+            ],
+        )
+        .await;
+    assert_eq!(reopened.status, StatusCode::SEE_OTHER, "{}", reopened.body);
+    let back = sup.get(&delivery).await;
+    assert!(back
+        .body
+        .contains("Mag het aantal meisjes toch gedeeld worden?"));
+    assert!(back.body.contains("returned"));
+
     // The supplier's history shows both revisions.
     let history = sup.get("/portal/history").await;
     assert!(history.body.contains("revisie 2"), "{}", history.body);
