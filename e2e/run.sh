@@ -3,7 +3,8 @@
 # Needs: Debian's chromium (/usr/bin/chromium, or CHROMIUM=path) and node ≥ 20.
 # Builds the release binary, makes a temporary store with `zicht init`, writes
 # the static site, starts `zicht serve` on a free loopback port, runs
-# site.test.mjs with node's test runner and stops the server.
+# site.test.mjs, portal.test.mjs and round.test.mjs (which adds its own
+# users with `zicht user add --password-stdin`) and stops the server.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -60,6 +61,15 @@ ZICHT_URL="$url" ZICHT_SITE_DIR="$tmp/site" node --test --test-concurrency=1 sit
 admin_password="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$admin_password" | "$bin" --db "$db" user add e2e-admin --role admin --password-stdin >/dev/null
 ZICHT_URL="$url" ZICHT_ADMIN_PASSWORD="$admin_password" node --test --test-concurrency=1 portal.test.mjs
+
+# A whole round, last: it puts an embargo on an edition of the running
+# server's store. Its editor and supplier are added the same way.
+editor_password="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+supplier_password="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$editor_password" | "$bin" --db "$db" user add e2e-round-editor --role editor --password-stdin >/dev/null
+printf '%s\n' "$supplier_password" | "$bin" --db "$db" user add e2e-round-supplier --role supplier --organisation comensha --password-stdin >/dev/null
+ZICHT_URL="$url" ZICHT_ROUND_EDITOR_PASSWORD="$editor_password" ZICHT_ROUND_SUPPLIER_PASSWORD="$supplier_password" \
+  node --test --test-concurrency=1 round.test.mjs
 
 # The round API under load, on a fresh store of its own (50 suppliers
 # delivering at once while readers hammer the public API).

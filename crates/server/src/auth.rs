@@ -490,7 +490,21 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             };
             if let Some(expected) = expected {
                 let (parts, body) = req.into_parts();
-                let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+                // A file upload is multipart and may be larger; its route
+                // sets its own limit for the handler.
+                let content_type = parts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                let multipart = content_type.starts_with("multipart/form-data");
+                let limit = if multipart {
+                    crate::work::UPLOAD_LIMIT + BODY_LIMIT
+                } else {
+                    BODY_LIMIT
+                };
+                let bytes = match axum::body::to_bytes(body, limit).await {
                     Ok(b) => b,
                     Err(_) => {
                         return crate::portal::error_page(
@@ -502,7 +516,11 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                         )
                     }
                 };
-                let sent = form_urlencoded_field(&bytes, "csrf");
+                let sent = if multipart {
+                    multipart_field(&content_type, bytes.clone(), "csrf").await
+                } else {
+                    form_urlencoded_field(&bytes, "csrf")
+                };
                 if !same_secret(sent.as_deref().unwrap_or(""), &expected) {
                     return Refused::Csrf { api }.into_response();
                 }
@@ -516,6 +534,32 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     }
     req.extensions_mut().insert(Authenticated(user));
     next.run(req).await
+}
+
+/// A text field of a multipart form. The portal's forms put `csrf` first,
+/// as browsers send fields in document order, so it is within the body's
+/// first [`BODY_LIMIT`] bytes, which are all that is read; a form that puts
+/// it after a file is refused.
+async fn multipart_field(
+    content_type: &str,
+    body: axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    use axum::extract::FromRequest;
+    let head = body.slice(..body.len().min(BODY_LIMIT));
+    let req = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(head))
+        .ok()?;
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

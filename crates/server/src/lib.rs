@@ -42,6 +42,9 @@ pub use load::{public_cells, site_input, LoadError};
 /// under embargo when it was built.
 type Cached = Option<((i64, Vec<String>), Arc<Site>)>;
 
+/// The last edition preview built, by edition, embargo and revision.
+type Preview = Option<(portal::PreviewKey, Arc<Site>)>;
+
 /// What the handlers share: the store, the site built at a revision, and
 /// the login rate limit.
 #[derive(Clone)]
@@ -51,6 +54,8 @@ pub struct AppState {
     site: Arc<Mutex<Cached>>,
     limiter: Arc<auth::RateLimiter>,
     secure_cookies: bool,
+    /// The last edition preview built, by edition, embargo and revision.
+    previews: Arc<Mutex<Preview>>,
 }
 
 impl AppState {
@@ -63,6 +68,7 @@ impl AppState {
             // 15 minutes.
             limiter: Arc::new(auth::RateLimiter::new(5, Duration::from_secs(15 * 60))),
             secure_cookies: true,
+            previews: Arc::new(Mutex::new(None)),
         }
     }
 

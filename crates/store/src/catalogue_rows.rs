@@ -23,12 +23,12 @@ fn rows<T: Serialize>(
 }
 
 /// The row id of an assessment: it has no id of its own.
-pub(crate) fn assessment_id(a: &zicht_model::Assessment) -> String {
+pub fn assessment_id(a: &zicht_model::Assessment) -> String {
     format!("{}|{}", a.recommendation, a.document)
 }
 
 /// The row id of a text: it has no id of its own.
-pub(crate) fn text_id(t: &zicht_model::Text) -> String {
+pub fn text_id(t: &zicht_model::Text) -> String {
     format!("{}|{}|{:?}|{}", t.theme, t.document, t.kind, t.title_nl)
 }
 

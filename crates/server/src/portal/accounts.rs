@@ -201,16 +201,31 @@ struct HomePage {
     c: Chrome,
     role_nl: &'static str,
     links: Vec<&'static NavItem>,
+    /// A supplier's requests, newest round first.
+    requests: Vec<zicht_store::SupplierRequest>,
 }
 
-pub async fn home(user: CurrentUser, headers: HeaderMap) -> Response {
+pub async fn home(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> PageResult {
     let links = NAV.iter().skip(1).filter(|n| user.is(n.roles)).collect();
+    let requests = if user.is(&[Role::Supplier]) {
+        state
+            .store
+            .supplier_requests(&crate::work::actor(&user))
+            .await?
+    } else {
+        Vec::new()
+    };
     let page = HomePage {
         role_nl: role_nl(user.role),
         c: Chrome::new(Some(&user), &headers, "/portal/", "Portaal", "Portal"),
         links,
+        requests,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 // --- users ----------------------------------------------------------------

@@ -10,9 +10,15 @@
 //! table of `tests/portal_auth.rs`.
 
 mod accounts;
+mod deliveries;
+mod editions;
+mod rounds;
+mod texts;
+
+pub use editions::{amsterdam, PreviewKey};
 
 use askama::Template;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -55,6 +61,58 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/portal/tokens/{id}/revoke", post(accounts::revoke_token))
         .route("/portal/audit", get(accounts::audit_page))
+        .route(
+            "/portal/rounds",
+            get(rounds::rounds_page).post(rounds::open_round),
+        )
+        .route("/portal/rounds/{id}", get(rounds::round_page))
+        .route(
+            "/portal/deliveries/{id}",
+            get(deliveries::delivery_page).post(deliveries::save_grid),
+        )
+        .route(
+            "/portal/deliveries/{id}/upload",
+            post(deliveries::upload).layer(DefaultBodyLimit::max(deliveries::UPLOAD_BODY_LIMIT)),
+        )
+        .route("/portal/deliveries/{id}/accept", post(deliveries::accept))
+        .route(
+            "/portal/deliveries/{id}/return",
+            post(deliveries::return_delivery),
+        )
+        .route(
+            "/portal/deliveries/{id}/reopen",
+            post(deliveries::reopen_cell),
+        )
+        // template.csv and template.xlsx
+        .route("/portal/deliveries/{id}/{file}", get(deliveries::template))
+        .route("/portal/history", get(deliveries::history_page))
+        .route("/portal/editions", get(editions::editions_page))
+        .route("/portal/editions/{id}/embargo", post(editions::set_embargo))
+        .route("/portal/editions/{id}/pre-release", post(editions::grant))
+        .route(
+            "/portal/editions/{id}/pre-release/revoke",
+            post(editions::revoke),
+        )
+        .route(
+            "/portal/editions/{id}/preview",
+            get(
+                |axum::extract::Path(id): axum::extract::Path<String>| async move {
+                    Redirect::permanent(&format!("/portal/editions/{id}/preview/"))
+                },
+            ),
+        )
+        .route(
+            "/portal/editions/{id}/preview/",
+            get(editions::preview_root),
+        )
+        .route(
+            "/portal/editions/{id}/preview/{*path}",
+            get(editions::preview_file),
+        )
+        .route(
+            "/portal/texts",
+            get(texts::texts_page).post(texts::save_definition),
+        )
 }
 
 /// A menu entry: shown to the roles that may open it.
@@ -77,6 +135,38 @@ pub const NAV: &[NavItem] = &[
         en: "Home",
         about_nl: "Wie u bent en wat u hier kunt doen.",
         about_en: "Who you are and what you can do here.",
+        roles: &Role::ALL,
+    },
+    NavItem {
+        href: "/portal/rounds",
+        nl: "Rondes",
+        en: "Rounds",
+        about_nl: "Uitvraagrondes openen en de voortgang per leverancier volgen; leveringen beoordelen.",
+        about_en: "Open request rounds, follow each supplier's progress, review deliveries.",
+        roles: &[Role::Editor, Role::Admin],
+    },
+    NavItem {
+        href: "/portal/editions",
+        nl: "Edities",
+        en: "Editions",
+        about_nl: "Embargo per editie, wie vooraf mag kijken, en een voorbeeld van de site op het embargotijdstip.",
+        about_en: "Each edition's embargo, who may look before it, and a preview of the site at the embargo instant.",
+        roles: &[Role::Editor, Role::Admin],
+    },
+    NavItem {
+        href: "/portal/texts",
+        nl: "Teksten",
+        en: "Texts",
+        about_nl: "Aanbevelingen, maatregelen, beoordelingen en de teksten van de edities bewerken.",
+        about_en: "Edit recommendations, measures, assessments and the editions' texts.",
+        roles: &[Role::Editor, Role::Admin],
+    },
+    NavItem {
+        href: "/portal/history",
+        nl: "Geschiedenis",
+        en: "History",
+        about_nl: "Wat een organisatie wanneer heeft afgetekend, en de audittrail van haar cellen.",
+        about_en: "What an organisation signed off when, and the audit trail of its cells.",
         roles: &Role::ALL,
     },
     NavItem {
@@ -193,6 +283,30 @@ pub fn error_page(
         text_en: text_en.into(),
     };
     render(status, &page)
+}
+
+/// The 404 page: also what another organisation's delivery answers, so
+/// that its existence is not told.
+pub fn not_found_page() -> Response {
+    error_page(
+        StatusCode::NOT_FOUND,
+        "Niet gevonden",
+        "Not found",
+        "Deze pagina bestaat niet, of is niet voor u.",
+        "This page does not exist, or is not for you.",
+    )
+}
+
+/// Today's date in UTC as an ISO day: what decides whether a round is
+/// overdue.
+pub fn today() -> String {
+    let now = time::OffsetDateTime::now_utc().date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    )
 }
 
 /// A failure inside: logged in full, shown without detail.

@@ -1,0 +1,850 @@
+//! A delivery's page: for its supplier the grid form, the templates and the
+//! upload; for an editor the review (differences, accept, return, reopen a
+//! cell). And the history of an organisation's cells.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use zicht_model::{Breakdown, Catalogue, Cell, Period, Role, Slug, Status};
+use zicht_portal::{
+    differences, grid_field, parse_grid, reference_text, template_csv, template_rows,
+    template_xlsx, Asked, CellKey, DeliveryState, Difference, Flag, Limits, Problem, DELIVERABLE,
+};
+use zicht_store::{AsOf, AuditFilter, Delivery, Review, Revision, Round, StoreError};
+
+use super::{
+    error_page, flash_redirect, internal_page, not_found_page, render, Chrome, PageResult,
+    PortalError, PortalForm,
+};
+use crate::auth::{query_param, CurrentUser, Editor};
+use crate::work::{actor, parse_upload, store_status, upload_kind, UPLOAD_LIMIT};
+use crate::AppState;
+
+/// A relative change against last year above this is flagged for review.
+const LARGE_CHANGE: f64 = 0.5;
+
+/// A store refusal as a page: what the user can act on is shown (in the
+/// store's words, English), anything else stays inside.
+pub fn refusal_page(e: StoreError) -> Response {
+    let (status, shown) = store_status(&e);
+    if status == StatusCode::NOT_FOUND {
+        return not_found_page();
+    }
+    if !shown {
+        return internal_page(e);
+    }
+    error_page(
+        status,
+        "Niet gelukt",
+        "Not done",
+        "Dit kon niet: zie de reden hieronder.",
+        &e.to_string(),
+    )
+}
+
+/// A path id that is not a number names no delivery.
+fn delivery_id(id: &str) -> Result<i64, PortalError> {
+    id.parse::<i64>()
+        .map_err(|_| PortalError::new(not_found_page()))
+}
+
+/// The delivery if the user may see it; another organisation's is the 404
+/// page, never a refusal that would tell it exists.
+async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> Result<Delivery, PortalError> {
+    state
+        .store
+        .delivery(&actor(user), id)
+        .await
+        .map_err(|e| PortalError::new(refusal_page(e)))
+}
+
+/// The figures the public monitor shows now: what a template offers as last
+/// year's figure and what review compares against. Never an unpublished
+/// figure, so a supplier sees nothing it could not see on the site.
+async fn published(state: &AppState) -> Result<Vec<Cell>, PortalError> {
+    let (_, cells) = crate::public_cells(
+        &state.store,
+        &AsOf::Latest,
+        None,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .map_err(|e| PortalError::new(internal_page(e)))?;
+    Ok(cells)
+}
+
+fn status_nl(s: &str) -> &'static str {
+    match s {
+        "exact" => "exact",
+        "below" => "onder de drempel (<k)",
+        "range" => "bandbreedte",
+        "rounded" => "afgerond",
+        "refused" => "geweigerd (met reden)",
+        "not_available" => "niet beschikbaar",
+        _ => "",
+    }
+}
+
+fn status_en(s: &str) -> &'static str {
+    match s {
+        "exact" => "exact",
+        "below" => "below k",
+        "range" => "range",
+        "rounded" => "rounded",
+        "refused" => "refused (with reason)",
+        "not_available" => "not available",
+        _ => "",
+    }
+}
+
+/// One choice of the status select.
+pub struct StatusChoice {
+    pub value: &'static str,
+    pub nl: &'static str,
+    pub en: &'static str,
+}
+
+fn status_choices() -> Vec<StatusChoice> {
+    DELIVERABLE
+        .iter()
+        .map(|s| {
+            let value = s.as_str();
+            StatusChoice {
+                value,
+                nl: status_nl(value),
+                en: status_en(value),
+            }
+        })
+        .collect()
+}
+
+/// One row of the grid: an asked cell, its field names and what is filled.
+pub struct GridRow {
+    pub n: usize,
+    pub cell: String,
+    pub label: String,
+    pub previous: String,
+    /// (field name, value) for status, value, lower, upper, reason.
+    pub status: (String, String),
+    pub value: (String, String),
+    pub lower: (String, String),
+    pub upper: (String, String),
+    pub reason: (String, String),
+}
+
+#[derive(Template)]
+#[template(path = "portal/delivery.html")]
+struct DeliveryPage {
+    c: Chrome,
+    d: Delivery,
+    round: Round,
+    rows: Vec<GridRow>,
+    statuses: Vec<StatusChoice>,
+    problems: Vec<Problem>,
+    editable: bool,
+    upload_limit_mib: usize,
+}
+
+/// What a supplier's page needs of the round.
+struct Context {
+    round: Round,
+    catalogue: Catalogue,
+    asked: Asked,
+    asked_cells: Vec<zicht_portal::AskedCell>,
+}
+
+async fn context(state: &AppState, d: &Delivery) -> Result<Context, PortalError> {
+    let round = state.store.round(d.round_id).await?;
+    let catalogue = state.store.catalogue().await?;
+    let asked_cells = state.store.asked_cells(d.round_id).await?;
+    let asked = Asked::of(&d.organisation, &asked_cells);
+    Ok(Context {
+        round,
+        catalogue,
+        asked,
+        asked_cells,
+    })
+}
+
+/// The supplier's page. `typed` holds a submitted form shown again with
+/// its problems; otherwise the rows show the working copy.
+async fn supplier_view(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    d: Delivery,
+    status: StatusCode,
+    typed: Option<&HashMap<String, String>>,
+    problems: Vec<Problem>,
+) -> PageResult {
+    let cx = context(state, &d).await?;
+    let draft = state.store.draft(&actor(user), d.id).await?;
+    let published = published(state).await?;
+    let template = template_rows(&cx.asked, &cx.catalogue, &published, &draft);
+    let rows = cx
+        .asked
+        .cells
+        .iter()
+        .zip(template)
+        .enumerate()
+        .map(|(i, (key, t))| {
+            let field = |part: &str, filled: &str| {
+                let name = grid_field(key, part);
+                let value = match typed {
+                    Some(form) => form.get(&name).cloned().unwrap_or_default(),
+                    None => filled.to_owned(),
+                };
+                (name, value)
+            };
+            GridRow {
+                n: i + 1,
+                cell: key.to_string(),
+                label: t.label.clone(),
+                previous: t.previous.clone(),
+                status: field("status", &t.status),
+                value: field("value", &t.value),
+                lower: field("lower", &t.lower),
+                upper: field("upper", &t.upper),
+                reason: field("reason", &t.reason),
+            }
+        })
+        .collect();
+    let c = Chrome::new(
+        Some(user),
+        headers,
+        "/portal/",
+        &format!("Levering {}: {}", d.id, cx.round.title),
+        &format!("Delivery {}: {}", d.id, cx.round.title),
+    );
+    let editable = d.state.editable();
+    Ok(render(
+        status,
+        &DeliveryPage {
+            c,
+            round: cx.round,
+            rows,
+            statuses: status_choices(),
+            problems,
+            editable,
+            d,
+            upload_limit_mib: UPLOAD_LIMIT / (1024 * 1024),
+        },
+    ))
+}
+
+/// A delivered figure as the review table shows it.
+fn figure_text(f: &zicht_model::Figure) -> String {
+    reference_text(f)
+}
+
+pub struct ReviewRow {
+    pub cell: String,
+    pub indicator: String,
+    pub period: String,
+    pub breakdown: String,
+    pub figure: String,
+    pub reason: String,
+    pub last_year: String,
+    pub change: String,
+    pub earlier: String,
+    pub flags: Vec<&'static str>,
+}
+
+fn flag_text(f: Flag) -> &'static str {
+    match f {
+        Flag::LargeChangeVsLastYear => {
+            "grote verandering t.o.v. vorig jaar · large change vs last year"
+        }
+        Flag::StatusChangedVsLastYear => {
+            "status anders dan vorig jaar · status changed vs last year"
+        }
+        Flag::ChangedSinceEarlierRevision => {
+            "anders dan een eerdere revisie · changed since an earlier revision"
+        }
+    }
+}
+
+fn review_rows(diffs: Vec<Difference>, reasons: &HashMap<CellKey, String>) -> Vec<ReviewRow> {
+    diffs
+        .into_iter()
+        .map(|d| ReviewRow {
+            cell: d.key.to_string(),
+            indicator: d.key.indicator.to_string(),
+            period: d.key.period.to_string(),
+            breakdown: d.key.breakdown.to_string(),
+            reason: reasons.get(&d.key).cloned().unwrap_or_default(),
+            figure: figure_text(&d.figure),
+            last_year: d.last_year.as_ref().map(figure_text).unwrap_or_default(),
+            change: d
+                .relative_change
+                .map(|c| format!("{:+.0}%", c * 100.0))
+                .unwrap_or_default(),
+            earlier: d
+                .earlier
+                .iter()
+                .map(|e| format!("r{}: {}", e.revision, figure_text(&e.figure)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            flags: d.flags.into_iter().map(flag_text).collect(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "portal/review.html")]
+struct ReviewPage {
+    c: Chrome,
+    d: Delivery,
+    round: Round,
+    revision: Option<i64>,
+    rows: Vec<ReviewRow>,
+    reviews: Vec<Review>,
+    may_accept: bool,
+    may_return: bool,
+    may_reopen: bool,
+}
+
+async fn editor_view(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    d: Delivery,
+) -> PageResult {
+    let a = actor(user);
+    let round = state.store.round(d.round_id).await?;
+    let revisions = state.store.revisions(&a, d.id).await?;
+    let reviews = state.store.reviews(&a, d.id).await?;
+    let (revision, rows) = match revisions.split_last() {
+        Some((latest, earlier)) => {
+            let published = published(state).await?;
+            let earlier: Vec<(i64, Vec<zicht_portal::DeliveredCell>)> = earlier
+                .iter()
+                .map(|r| (r.number, r.cells.clone()))
+                .collect();
+            let reasons = latest
+                .cells
+                .iter()
+                .filter_map(|c| Some((c.key.clone(), c.reason.clone()?)))
+                .collect();
+            let diffs = differences(&latest.cells, &published, &earlier, LARGE_CHANGE);
+            (Some(latest.number), review_rows(diffs, &reasons))
+        }
+        None => (None, Vec::new()),
+    };
+    let c = Chrome::new(
+        Some(user),
+        headers,
+        "/portal/rounds",
+        &format!("Levering {} van {}", d.id, d.organisation),
+        &format!("Delivery {} of {}", d.id, d.organisation),
+    );
+    Ok(render(
+        StatusCode::OK,
+        &ReviewPage {
+            c,
+            may_accept: d.state == DeliveryState::Submitted,
+            may_return: d.state == DeliveryState::Submitted,
+            may_reopen: matches!(d.state, DeliveryState::Submitted | DeliveryState::Accepted),
+            d,
+            round,
+            revision,
+            rows,
+            reviews,
+        },
+    ))
+}
+
+pub async fn delivery_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = delivery_id(&id)?;
+    let d = visible(&state, &user, id).await?;
+    if user.is(&[Role::Editor, Role::Admin]) {
+        editor_view(&state, &user, &headers, d).await
+    } else {
+        supplier_view(&state, &user, &headers, d, StatusCode::OK, None, Vec::new()).await
+    }
+}
+
+/// Saves the grid (`action=save`) or signs it off (`action=submit`).
+pub async fn save_grid(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    PortalForm(pairs): PortalForm<Vec<(String, String)>>,
+) -> PageResult {
+    user.require(&[Role::Supplier])?;
+    let id = delivery_id(&id)?;
+    let d = visible(&state, &user, id).await?;
+    let mut form: HashMap<String, String> = pairs.into_iter().collect();
+    form.remove("csrf");
+    let submit = form.remove("action").as_deref() == Some("submit");
+    let cx = context(&state, &d).await?;
+    let parsed = match parse_grid(&form, &cx.asked, &cx.catalogue, &Limits::default()) {
+        Ok(p) => p,
+        Err(problems) => {
+            return supplier_view(
+                &state,
+                &user,
+                &headers,
+                d,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&form),
+                problems,
+            )
+            .await
+        }
+    };
+    if submit && !parsed.missing.is_empty() {
+        let positions: HashMap<&CellKey, usize> = cx
+            .asked
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k, i + 1))
+            .collect();
+        let problems = parsed
+            .missing
+            .iter()
+            .map(|k| {
+                Problem::new(
+                    positions.get(k).copied(),
+                    Some("status"),
+                    format!("{k} is not answered: give a figure or a status before signing off"),
+                )
+            })
+            .collect();
+        return supplier_view(
+            &state,
+            &user,
+            &headers,
+            d,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&form),
+            problems,
+        )
+        .await;
+    }
+    let a = actor(&user);
+    let here = format!("/portal/deliveries/{id}");
+    if submit {
+        match state.store.submit(&a, id, &parsed.cells).await {
+            Ok(o) => Ok(flash_redirect(
+                &state,
+                &here,
+                &format!(
+                    "Afgetekend als revisie {}. · Signed off as revision {}.",
+                    o.revision, o.revision
+                ),
+            )),
+            Err(e) => Ok(refusal_page(e)),
+        }
+    } else {
+        match state.store.save_draft(&a, id, &parsed.cells).await {
+            Ok(_) => Ok(flash_redirect(
+                &state,
+                &here,
+                &format!(
+                    "Concept opgeslagen: {} cellen ingevuld, {} nog open. · Draft saved: {} cells filled, {} still open.",
+                    parsed.cells.len(),
+                    parsed.missing.len(),
+                    parsed.cells.len(),
+                    parsed.missing.len()
+                ),
+            )),
+            Err(e) => Ok(refusal_page(e)),
+        }
+    }
+}
+
+/// Reads an uploaded CSV or XLSX into the working copy: all of it, or
+/// nothing and every problem.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    user.require(&[Role::Supplier])?;
+    let id = delivery_id(&id)?;
+    let d = visible(&state, &user, id).await?;
+    let unreadable = |text: &str| {
+        PortalError::new(error_page(
+            StatusCode::BAD_REQUEST,
+            "Onleesbaar bestand",
+            "Unreadable file",
+            "Het bestand kon niet worden gelezen; kies een CSV- of XLSX-bestand.",
+            text,
+        ))
+    };
+    let mut multipart =
+        multipart.map_err(|_| unreadable("Send the file as a form upload (multipart)."))?;
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let content_type = field.content_type().map(str::to_owned);
+                let name = field.file_name().map(str::to_owned);
+                let bytes = field.bytes().await.map_err(|_| {
+                    unreadable(&format!(
+                        "The upload broke off or is over {} MiB.",
+                        UPLOAD_LIMIT / (1024 * 1024)
+                    ))
+                })?;
+                file = Some((content_type, name, bytes));
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => {
+                return Err(unreadable(&format!(
+                    "The upload broke off or is over {} MiB.",
+                    UPLOAD_LIMIT / (1024 * 1024)
+                )))
+            }
+        }
+    }
+    let Some((content_type, name, bytes)) = file.filter(|f| !f.2.is_empty()) else {
+        return supplier_view(
+            &state,
+            &user,
+            &headers,
+            d,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            vec![Problem::new(
+                None,
+                None,
+                "choose a CSV or XLSX file to upload",
+            )],
+        )
+        .await;
+    };
+    let cx = context(&state, &d).await?;
+    let kind = upload_kind(content_type.as_deref(), name.as_deref(), &bytes);
+    let parsed = match parse_upload(
+        kind,
+        &bytes,
+        &d.organisation,
+        &cx.asked_cells,
+        &cx.catalogue,
+    ) {
+        Ok(p) => p,
+        Err(problems) => {
+            return supplier_view(
+                &state,
+                &user,
+                &headers,
+                d,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                problems,
+            )
+            .await
+        }
+    };
+    match state.store.save_draft(&actor(&user), id, &parsed.cells).await {
+        Ok(_) => Ok(flash_redirect(
+            &state,
+            &format!("/portal/deliveries/{id}"),
+            &format!(
+                "Bestand gelezen en als concept opgeslagen: {} cellen, {} nog open. Controleer en teken af. · File read and saved as a draft: {} cells, {} still open. Check and sign off.",
+                parsed.cells.len(),
+                parsed.missing.len(),
+                parsed.cells.len(),
+                parsed.missing.len()
+            ),
+        )),
+        Err(e) => Ok(refusal_page(e)),
+    }
+}
+
+/// The delivery's template, pre-filled with the working copy and last
+/// year's published figures: `template.csv` or `template.xlsx`.
+pub async fn template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, file)): Path<(String, String)>,
+) -> PageResult {
+    let id = delivery_id(&id)?;
+    let d = visible(&state, &user, id).await?;
+    let cx = context(&state, &d).await?;
+    let draft = if user.is(&[Role::Supplier]) {
+        state.store.draft(&actor(&user), id).await?
+    } else {
+        Vec::new()
+    };
+    let rows = template_rows(&cx.asked, &cx.catalogue, &published(&state).await?, &draft);
+    let (bytes, content_type) = match file.as_str() {
+        "template.csv" => (template_csv(&rows), "text/csv; charset=utf-8"),
+        "template.xlsx" => (
+            template_xlsx(&rows).map_err(|e| PortalError::new(internal_page(e)))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        _ => return Ok(not_found_page()),
+    };
+    let ext = file.rsplit('.').next().unwrap_or("csv");
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"levering-{id}-{}.{ext}\"",
+                    d.organisation
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// --- the editor's decisions ---------------------------------------------------
+
+pub async fn accept(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = delivery_id(&id)?;
+    match state.store.accept(&actor(&user), id).await {
+        Ok(summary) => Ok(flash_redirect(
+            &state,
+            &format!("/portal/deliveries/{id}"),
+            &format!(
+                "Geaccepteerd: {} cellen in de monitor opgenomen. · Accepted: {} cells taken into the monitor.",
+                summary.cells_added, summary.cells_added
+            ),
+        )),
+        Err(e) => Ok(refusal_page(e)),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    indicator: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    breakdown: String,
+}
+
+fn needs_message() -> Response {
+    error_page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Bericht nodig",
+        "Message needed",
+        "Schrijf de leverancier wat er moet worden verbeterd.",
+        "Tell the supplier what to correct.",
+    )
+}
+
+pub async fn return_delivery(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+    PortalForm(form): PortalForm<MessageForm>,
+) -> PageResult {
+    let id = delivery_id(&id)?;
+    if form.message.trim().is_empty() {
+        return Ok(needs_message());
+    }
+    match state
+        .store
+        .return_delivery(&actor(&user), id, form.message.trim())
+        .await
+    {
+        Ok(_) => Ok(flash_redirect(
+            &state,
+            &format!("/portal/deliveries/{id}"),
+            "Teruggestuurd naar de leverancier. · Returned to the supplier.",
+        )),
+        Err(e) => Ok(refusal_page(e)),
+    }
+}
+
+pub async fn reopen_cell(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+    PortalForm(form): PortalForm<MessageForm>,
+) -> PageResult {
+    let id = delivery_id(&id)?;
+    if form.message.trim().is_empty() {
+        return Ok(needs_message());
+    }
+    let key = (|| {
+        Some(CellKey {
+            indicator: Slug::parse(&form.indicator).ok()?,
+            period: Period::parse(&form.period).ok()?,
+            breakdown: Breakdown::parse(&form.breakdown).ok()?,
+        })
+    })();
+    let Some(key) = key else {
+        return Ok(error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Onbekende cel",
+            "Unknown cell",
+            "Deze cel kon niet worden gelezen.",
+            "This cell could not be read.",
+        ));
+    };
+    match state
+        .store
+        .reopen_cell(&actor(&user), id, &key, form.message.trim())
+        .await
+    {
+        Ok(_) => Ok(flash_redirect(
+            &state,
+            &format!("/portal/deliveries/{id}"),
+            &format!("Cel {key} heropend. · Cell {key} reopened."),
+        )),
+        Err(e) => Ok(refusal_page(e)),
+    }
+}
+
+// --- history ----------------------------------------------------------------
+
+pub struct HistoryCell {
+    pub cell: String,
+    pub figure: String,
+    pub reason: String,
+}
+
+pub struct HistoryRevision {
+    pub round_id: i64,
+    pub delivery_id: i64,
+    pub number: i64,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    pub cells: Vec<HistoryCell>,
+}
+
+pub struct HistoryRecord {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/history.html")]
+struct HistoryPage {
+    c: Chrome,
+    organisation: Option<String>,
+    /// For editors: every organisation to choose from.
+    organisations: Vec<(String, String)>,
+    revisions: Vec<HistoryRevision>,
+    records: Vec<HistoryRecord>,
+}
+
+fn history_revision(r: Revision) -> HistoryRevision {
+    HistoryRevision {
+        round_id: r.round_id,
+        delivery_id: r.delivery_id,
+        number: r.number,
+        submitted_by: r.submitted_by,
+        submitted_at: r.submitted_at,
+        cells: r
+            .cells
+            .into_iter()
+            .map(|c| HistoryCell {
+                cell: c.key.to_string(),
+                figure: if c.figure.status() == Status::Refused {
+                    "refused".into()
+                } else {
+                    figure_text(&c.figure)
+                },
+                reason: c.reason.unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+pub async fn history_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    uri: Uri,
+) -> PageResult {
+    let editor = user.is(&[Role::Editor, Role::Admin]);
+    let organisation = if editor {
+        query_param(&uri, "organisation").filter(|o| !o.is_empty())
+    } else {
+        user.organisation.clone()
+    };
+    let organisations = if editor {
+        state
+            .store
+            .catalogue()
+            .await?
+            .organisations
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.label_nl))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (revisions, records) = match organisation.as_deref().map(Slug::parse) {
+        Some(Ok(org)) => {
+            let revisions = match state.store.organisation_history(&actor(&user), &org).await {
+                Ok(r) => r,
+                Err(e) => return Ok(refusal_page(e)),
+            };
+            let records = state
+                .store
+                .audit_log(&AuditFilter {
+                    organisation: Some(org.to_string()),
+                    limit: 200,
+                    ..AuditFilter::default()
+                })
+                .await?;
+            (
+                revisions.into_iter().rev().map(history_revision).collect(),
+                records
+                    .into_iter()
+                    .map(|r| HistoryRecord {
+                        at: r.at,
+                        actor: r.entry.actor.unwrap_or_else(|| "terminal".into()),
+                        action: r.entry.action,
+                        entity: r.entry.entity,
+                    })
+                    .collect(),
+            )
+        }
+        Some(Err(_)) => return Ok(not_found_page()),
+        None => (Vec::new(), Vec::new()),
+    };
+    let c = Chrome::new(
+        Some(&user),
+        &headers,
+        "/portal/history",
+        "Geschiedenis",
+        "History",
+    );
+    Ok(render(
+        StatusCode::OK,
+        &HistoryPage {
+            c,
+            organisation,
+            organisations,
+            revisions,
+            records,
+        },
+    ))
+}
+
+/// Every supplier upload route takes bodies up to this: the file plus the
+/// form's other fields.
+pub const UPLOAD_BODY_LIMIT: usize = UPLOAD_LIMIT + 64 * 1024;

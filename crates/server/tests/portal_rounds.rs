@@ -1,0 +1,638 @@
+//! A round through the portal's pages, as browsers drive them: log in with
+//! the login form, carry the session cookie and each page's CSRF field,
+//! open a round, fill the grid, upload a file with a bad row, sign off,
+//! return, accept; and the edition preview that only editors and
+//! pre-release logins see. On a real SQLite store with the embedded
+//! monitor.
+
+mod common;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use std::net::SocketAddr;
+use tower::ServiceExt;
+use zicht_model::Role;
+use zicht_server::{app, auth, AppState};
+use zicht_store::{AsOf, NewUser, Store};
+
+const PASSWORD: &str = "a long enough password";
+
+/// A value that appears nowhere in the embedded monitor.
+const FIGURE: &str = "7391";
+
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    /// The value of the first hidden CSRF field on the page.
+    fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.body.find(marker).expect("a form with a CSRF field") + marker.len();
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.split_once('=').unwrap().1.to_owned())
+    }
+}
+
+/// One browser: the application and the cookies it holds.
+struct Browser {
+    state: AppState,
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn new(state: &AppState) -> Browser {
+        Browser {
+            state: state.clone(),
+            cookies: Vec::new(),
+        }
+    }
+
+    async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> Page {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = if cookie.is_empty() {
+            req
+        } else {
+            req.header(header::COOKIE, cookie)
+        };
+        let mut req = req.body(body).unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo("192.0.2.7:5000".parse::<SocketAddr>().unwrap()));
+        let res = app(self.state.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let page = Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        for name in [auth::SESSION_COOKIE, auth::LOGIN_COOKIE, "zicht_flash"] {
+            if let Some(v) = page.cookie(name) {
+                self.cookies.retain(|(k, _)| k != name);
+                if !v.is_empty() {
+                    self.cookies.push((name.to_owned(), v));
+                }
+            }
+        }
+        page
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(Request::get(path), Body::empty()).await
+    }
+
+    /// Posts a form with the CSRF field of `csrf`.
+    async fn post(&mut self, path: &str, csrf: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf)];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&all).unwrap();
+        self.send(
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Uploads a file as the upload form does: the CSRF field first.
+    async fn upload(&mut self, path: &str, csrf: &str, name: &str, bytes: &[u8]) -> Page {
+        let boundary = "zicht-test-boundary-7c1e";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.send(
+            Request::post(path).header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            ),
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Logs in through the login form and lands on the portal's home.
+    async fn login(state: &AppState, login: &str) -> Browser {
+        let mut b = Browser::new(state);
+        let page = b.get("/portal/login").await;
+        let csrf = page.csrf();
+        let res = b
+            .post(
+                "/portal/login",
+                &csrf,
+                &[("login", login), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert_eq!(res.location(), "/portal/");
+        b
+    }
+}
+
+async fn setup() -> (tempfile::TempDir, Store, AppState) {
+    let (monitor, _) = zicht_ingest::embedded_monitor();
+    let (dir, store) = common::store_with(&monitor).await;
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    for (login, role, org) in [
+        ("ed", Role::Editor, None),
+        ("sup", Role::Supplier, Some("comensha")),
+        ("other", Role::Supplier, Some("politie")),
+    ] {
+        store
+            .create_user(
+                None,
+                &NewUser {
+                    login,
+                    name: &format!("Name of {login}"),
+                    role,
+                    organisation: org,
+                    password_hash: &hash,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let state = AppState::new(store.clone(), None);
+    (dir, store, state)
+}
+
+/// Opens a round asking comensha for minor victims 2024, total and girls,
+/// and gives the comensha delivery's page path.
+async fn open_round(ed: &mut Browser) -> String {
+    let page = ed.get("/portal/rounds").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let res = ed
+        .post(
+            "/portal/rounds",
+            &page.csrf(),
+            &[
+                ("edition", "kib-2025"),
+                ("title", "Uitvraag 2025"),
+                ("due", "2099-12-31"),
+                ("organisation_0", ""),
+                ("organisation_1", "comensha"),
+                ("indicators_1", "comensha.minor_victims"),
+                ("periods_1", "2024"),
+                ("breakdowns_1", "total\nsex=girls"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let round = ed.get(res.location()).await;
+    assert_eq!(round.status, StatusCode::OK);
+    assert!(round.body.contains("Ronde geopend"), "the flash is shown");
+    let start = round
+        .body
+        .find("/portal/deliveries/")
+        .expect("a delivery link");
+    let path: String = round.body[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    path
+}
+
+fn field(key: &str, part: &str) -> String {
+    format!("{key}:{part}")
+}
+
+#[tokio::test]
+async fn a_round_is_opened_delivered_returned_and_accepted_through_the_pages() {
+    let (_dir, store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+
+    // A plan with problems shows every one of them next to its fieldset.
+    let page = ed.get("/portal/rounds").await;
+    let bad = ed
+        .post(
+            "/portal/rounds",
+            &page.csrf(),
+            &[
+                ("edition", "kib-2025"),
+                ("title", ""),
+                ("due", "someday"),
+                ("organisation_0", "comensha"),
+                ("indicators_0", "no.such.indicator"),
+                ("periods_0", "2024"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("give the round a title"));
+    assert!(bad.body.contains("is not a day"));
+    let fieldset = &bad.body[bad
+        .body
+        .find("id=\"problems_0\"")
+        .expect("problems at request 1")..];
+    assert!(fieldset[..fieldset.find("</ul>").unwrap()].contains("no.such.indicator"));
+    assert!(store.rounds().await.unwrap().is_empty(), "nothing opened");
+
+    let delivery = open_round(&mut ed).await;
+
+    // The supplier sees its request on its home page and the grid.
+    let mut sup = Browser::login(&state, "sup").await;
+    let home = sup.get("/portal/").await;
+    assert!(home.body.contains("Uitvraag 2025"), "{}", home.body);
+    assert!(home.body.contains(&delivery));
+    let grid = sup.get(&delivery).await;
+    assert_eq!(grid.status, StatusCode::OK);
+    let total = "comensha.minor_victims|2024|";
+    let girls = "comensha.minor_victims|2024|sex=girls";
+    assert!(grid
+        .body
+        .contains(&format!("name=\"{}\"", field(total, "status"))));
+    assert!(grid
+        .body
+        .contains(&format!("name=\"{}\"", field(girls, "reason"))));
+
+    // Save a draft with one cell; signing off with a cell open is refused.
+    let csrf = grid.csrf();
+    let status_total = field(total, "status");
+    let value_total = field(total, "value");
+    let saved = sup
+        .post(
+            &delivery,
+            &csrf,
+            &[
+                (&status_total, "exact"),
+                (&value_total, FIGURE),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let open = sup
+        .post(
+            &delivery,
+            &csrf,
+            &[
+                (&status_total, "exact"),
+                (&value_total, FIGURE),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(open.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(open.body.contains("is not answered"), "{}", open.body);
+
+    // An upload with one bad row names its row and column, and stores
+    // nothing: the draft still holds the saved figure only.
+    let upload = format!("{delivery}/upload");
+    let bad_csv = format!(
+        "indicator,period,breakdown,status,value,lower,upper,reason\n\
+         comensha.minor_victims,2024,,exact,{FIGURE},,,\n\
+         comensha.minor_victims,2024,sex=girls,exact,\"12,5\",,,\n"
+    );
+    let res = sup
+        .upload(&upload, &csrf, "levering.csv", bad_csv.as_bytes())
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body.contains("<td>3</td><td>value</td>"),
+        "row 3, column value: {}",
+        res.body
+    );
+    assert!(res.body.contains("is not a number"));
+    let draft_page = sup.get(&delivery).await;
+    assert!(!draft_page.body.contains("value=\"12,5\""));
+
+    // The corrected file: girls refused, with a reason that is markup.
+    let reason = "Geen toestemming <script>alert(1)</script>";
+    let good_csv = format!(
+        "indicator,period,breakdown,status,value,lower,upper,reason\n\
+         comensha.minor_victims,2024,,exact,{FIGURE},,,\n\
+         comensha.minor_victims,2024,sex=girls,refused,,,,{reason}\n"
+    );
+    let res = sup
+        .upload(&upload, &csrf, "levering.csv", good_csv.as_bytes())
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let filled = sup.get(&delivery).await;
+    assert!(filled.body.contains("Bestand gelezen"));
+    assert!(!filled.body.contains("<script>alert(1)"), "escaped");
+    let at = filled
+        .body
+        .find("Geen toestemming")
+        .map(|i| &filled.body[i..i + 80]);
+    assert!(filled.body.contains("&#60;script&#62;alert(1)"), "{at:?}");
+
+    // Sign off from the grid as it now stands.
+    let status_girls = field(girls, "status");
+    let reason_girls = field(girls, "reason");
+    let signed = sup
+        .post(
+            &delivery,
+            &filled.csrf(),
+            &[
+                (&status_total, "exact"),
+                (&value_total, FIGURE),
+                (&status_girls, "refused"),
+                (&reason_girls, reason),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let after = sup.get(&delivery).await;
+    assert!(after.body.contains("revisie 1"), "{}", after.body);
+
+    // Another organisation's supplier: the 404 page, for the page, the
+    // template and the forms alike.
+    let mut other = Browser::login(&state, "other").await;
+    assert_eq!(other.get(&delivery).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.get(&format!("{delivery}/template.csv")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let other_page = other.get("/portal/").await;
+    let res = other
+        .post(&delivery, &other_page.csrf(), &[("action", "save")])
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    // The editor reviews: the figure, last year's 52 and the flag; the
+    // reason escaped. Returns it with a message the supplier then reads.
+    let review = ed.get(&delivery).await;
+    assert_eq!(review.status, StatusCode::OK);
+    assert!(review.body.contains(FIGURE));
+    assert!(
+        review.body.contains("<td>52</td>"),
+        "last year: {}",
+        review.body
+    );
+    assert!(review.body.contains("large change vs last year"));
+    assert!(!review.body.contains("<script>alert(1)"));
+    assert!(review.body.contains("&#60;script&#62;"));
+    let returned = ed
+        .post(
+            &format!("{delivery}/return"),
+            &review.csrf(),
+            &[(
+                "message",
+                "Controleer het totaal: 7391 is veel meer dan 52.",
+            )],
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER, "{}", returned.body);
+    let back = sup.get(&delivery).await;
+    assert!(back.body.contains("Teruggestuurd door de redactie"));
+    assert!(back.body.contains("Controleer het totaal"));
+
+    // Accepting a returned delivery is refused; after a new sign-off it
+    // is accepted and the figure is in the store.
+    let review = ed.get(&delivery).await;
+    let early = ed
+        .post(&format!("{delivery}/accept"), &review.csrf(), &[])
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    let signed = sup
+        .post(
+            &delivery,
+            &back.csrf(),
+            &[
+                (&status_total, "exact"),
+                (&value_total, FIGURE),
+                (&status_girls, "refused"),
+                (&reason_girls, reason),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let accepted = ed
+        .post(&format!("{delivery}/accept"), &review.csrf(), &[])
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let cells = store
+        .cells(&AsOf::Latest, Some("comensha.minor_victims"))
+        .await
+        .unwrap();
+    assert!(cells.iter().any(|c| c.cell.period.to_string() == "2024"
+        && c.cell.breakdown.is_total()
+        && c.cell.figure.parts().value == Some(7391.0)));
+
+    // Reopening one accepted cell sends the delivery back with the message.
+    let review = ed.get(&delivery).await;
+    assert!(review.body.contains("/reopen"));
+    let reopened = ed
+        .post(
+            &format!("{delivery}/reopen"),
+            &review.csrf(),
+            &[
+                ("indicator", "comensha.minor_victims"),
+                ("period", "2024"),
+                ("breakdown", "sex=girls"),
+                ("message", "Mag het aantal meisjes toch gedeeld worden?"),
+            ],
+        )
+        .await;
+    assert_eq!(reopened.status, StatusCode::SEE_OTHER, "{}", reopened.body);
+    let back = sup.get(&delivery).await;
+    assert!(back
+        .body
+        .contains("Mag het aantal meisjes toch gedeeld worden?"));
+    assert!(back.body.contains("returned"));
+
+    // The supplier's history shows both revisions.
+    let history = sup.get("/portal/history").await;
+    assert!(history.body.contains("revisie 2"), "{}", history.body);
+    assert!(history.body.contains("revisie 1"));
+}
+
+#[tokio::test]
+async fn a_large_upload_reaches_the_parser_and_a_too_large_one_is_refused() {
+    let (_dir, _store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let delivery = open_round(&mut ed).await;
+    let mut sup = Browser::login(&state, "sup").await;
+    let page = sup.get(&delivery).await;
+    let upload = format!("{delivery}/upload");
+    // 3 MB, far over the 64 KiB of an ordinary form: past the CSRF check
+    // to the parser, which names the rows that were not asked.
+    let mut big = String::from("indicator,period,breakdown,status,value,lower,upper,reason\n");
+    let row = format!(
+        "comensha.minor_victims,2019,,exact,1,,,{}\n",
+        "padding ".repeat(40)
+    );
+    while big.len() < 3 * 1024 * 1024 {
+        big.push_str(&row);
+    }
+    let res = sup
+        .upload(&upload, &page.csrf(), "big.csv", big.as_bytes())
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("was not asked"));
+    // Over the upload limit: refused before anything is read or stored.
+    let huge = vec![b'x'; zicht_server::work::UPLOAD_LIMIT + 200 * 1024];
+    let res = sup.upload(&upload, &page.csrf(), "huge.csv", &huge).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn templates_are_prefilled_with_last_years_published_figure() {
+    let (_dir, _store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let delivery = open_round(&mut ed).await;
+    let mut sup = Browser::login(&state, "sup").await;
+    let csv = sup.get(&format!("{delivery}/template.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv
+        .headers
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .starts_with("attachment"));
+    let total_row = csv
+        .body
+        .lines()
+        .find(|l| l.starts_with("comensha.minor_victims,") && l.contains(",2024,,"))
+        .expect("the total's row");
+    assert!(
+        total_row.ends_with(",52"),
+        "last year's figure: {total_row}"
+    );
+    let xlsx = sup.get(&format!("{delivery}/template.xlsx")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .contains("spreadsheetml"));
+}
+
+#[tokio::test]
+async fn the_preview_is_for_editors_and_pre_release_logins_only() {
+    let (_dir, store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let page = ed.get("/portal/editions").await;
+    assert!(page.body.contains("Amsterdamse tijd"));
+    let res = ed
+        .post(
+            "/portal/editions/kib-2025/embargo",
+            &page.csrf(),
+            &[("date", "2099-10-01"), ("time", "10:00"), ("action", "set")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let catalogue = store.catalogue().await.unwrap();
+    let doc = catalogue.document("kib-2025").unwrap();
+    assert_eq!(doc.embargo.as_deref(), Some("2099-10-01T10:00:00+02:00"));
+
+    let preview = "/portal/editions/kib-2025/preview/";
+    let mut sup = Browser::login(&state, "sup").await;
+    assert_eq!(sup.get(preview).await.status, StatusCode::FORBIDDEN);
+
+    let page = ed.get("/portal/editions").await;
+    let res = ed
+        .post(
+            "/portal/editions/kib-2025/pre-release",
+            &page.csrf(),
+            &[("login", "sup")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let seen = sup.get(preview).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert_eq!(
+        seen.headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    // The preview shows the edition the public site does not have yet.
+    let public = Browser::new(&state).get("/").await;
+    assert!(seen.body.contains("2025"), "{}", seen.body);
+    assert_ne!(seen.body, public.body);
+
+    let page = ed.get("/portal/editions").await;
+    ed.post(
+        "/portal/editions/kib-2025/pre-release/revoke",
+        &page.csrf(),
+        &[("login", "sup")],
+    )
+    .await;
+    assert_eq!(sup.get(preview).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_editor_edits_a_text_and_the_change_is_audited() {
+    let (_dir, store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let page = ed.get("/portal/texts").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let catalogue = store.catalogue().await.unwrap();
+    let mut rec = serde_json::to_value(&catalogue.recommendations[0]).unwrap();
+    let id = rec["id"].as_str().unwrap().to_owned();
+    rec["text_nl"] = serde_json::json!("Een nieuwe <b>tekst</b>.");
+    let res = ed
+        .post(
+            "/portal/texts",
+            &page.csrf(),
+            &[
+                ("kind", "recommendation"),
+                ("id", &id),
+                ("body", &rec.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let after = store.catalogue().await.unwrap();
+    assert_eq!(after.recommendations[0].text_nl, "Een nieuwe <b>tekst</b>.");
+    let audit = store
+        .audit_log(&zicht_store::AuditFilter {
+            entity_prefix: Some(format!("recommendation:{id}")),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let record = audit.first().expect("the change is audited");
+    assert_eq!(record.entry.actor.as_deref(), Some("ed"));
+    assert_ne!(record.entry.before, record.entry.after);
+    let shown = ed.get(res.location()).await;
+    let at = shown
+        .body
+        .find("Een nieuwe")
+        .map(|i| &shown.body[i..i + 60]);
+    assert!(shown.body.contains("Een nieuwe &#60;b&#62;tekst"), "{at:?}");
+
+    // A body that is not that kind of definition is refused and shown again.
+    let bad = ed
+        .post(
+            "/portal/texts",
+            &shown.csrf(),
+            &[("kind", "measure"), ("id", ""), ("body", "{\"nope\": 1}")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Niet opgeslagen"));
+    assert!(bad.body.contains("&#34;nope&#34;"));
+}

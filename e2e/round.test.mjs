@@ -1,0 +1,178 @@
+// End-to-end test of a whole request round in headless Chromium against
+// `zicht serve` (ZICHT_URL), with the editor and the CoMensha supplier that
+// run.sh made (ZICHT_ROUND_EDITOR_PASSWORD, ZICHT_ROUND_SUPPLIER_PASSWORD):
+// an editor opens a round; the supplier uploads a CSV with one bad row,
+// reads the error naming the row, fixes it and signs off; the editor
+// accepts and sets the edition's embargo a few seconds ahead; the figure is
+// absent from the public site and API until the embargo instant and
+// appears after it.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.ZICHT_URL;
+const EDITOR = 'e2e-round-editor';
+const SUPPLIER = 'e2e-round-supplier';
+const EDITOR_PASSWORD = process.env.ZICHT_ROUND_EDITOR_PASSWORD;
+const SUPPLIER_PASSWORD = process.env.ZICHT_ROUND_SUPPLIER_PASSWORD;
+assert.ok(BASE && EDITOR_PASSWORD && SUPPLIER_PASSWORD, 'run e2e/run.sh: ZICHT_URL or a round password is not set');
+
+// A synthetic figure that appears nowhere in the embedded monitor.
+const FIGURE = 7391;
+const INDICATOR = 'comensha.minor_victims';
+const EDITION = 'kib-2025';
+// How far ahead the embargo is set, and how long we wait for it at most.
+const EMBARGO_AHEAD_MS = 12_000;
+const DEADLINE_AFTER_EMBARGO_MS = 20_000;
+
+let browser;
+const problems = [];
+
+function watch(page, who) {
+  page.on('pageerror', (e) => problems.push(`${who}: page error ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) {
+      problems.push(`${who}: console ${m.text()} ${m.location().url}`);
+    }
+  });
+  return page;
+}
+
+async function login(login, password) {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = watch(await context.newPage(), login);
+  await page.goto(new URL('portal/login', BASE).href);
+  await page.fill('#login', login);
+  await page.fill('#password', password);
+  await page.click('main button[type=submit]');
+  await page.waitForLoadState();
+  assert.ok(page.url().endsWith('/portal/'), `${login} after login: ${page.url()}`);
+  return page;
+}
+
+async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+const csv = (value) =>
+  `indicator,period,breakdown,status,value,lower,upper,reason\n${INDICATOR},2024,,exact,"${value}",,,\n`;
+
+// Whether the public site (the indicator's page, Dutch) and the API show
+// the figure now.
+async function publicShows() {
+  const page = await fetch(new URL(`indicator/${INDICATOR}.html`, BASE));
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  const api = await fetch(new URL(`api/indicators/${INDICATOR}/cells`, BASE));
+  assert.equal(api.status, 200);
+  const cells = (await api.json()).cells;
+  const inApi = cells.some((c) => c.period === '2024' && Number(c.value) === FIGURE);
+  const inPage = /7[.\u00a0\u202f ]?391/.test(html);
+  return { inApi, inPage };
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
+});
+
+after(async () => { await browser?.close(); });
+
+test('a round from opening to a figure released at its embargo', { timeout: 120_000 }, async () => {
+  const before = await publicShows();
+  assert.deepEqual(before, { inApi: false, inPage: false }, 'the figure is not public before the round');
+
+  // The editor opens a round asking CoMensha for the 2024 total.
+  const editor = await login(EDITOR, EDITOR_PASSWORD);
+  await editor.click('nav a[href="/portal/rounds"]');
+  await editor.waitForLoadState();
+  await editor.selectOption('#edition', EDITION);
+  await editor.fill('#title', 'E2E-uitvraag 2025');
+  await editor.fill('#due', '2099-12-31');
+  await editor.selectOption('#organisation_0', 'comensha');
+  await editor.selectOption('#indicators_0', [INDICATOR]);
+  await editor.fill('#periods_0', '2024');
+  await editor.fill('#breakdowns_0', 'total');
+  await submit(editor, 'form.stack button[type=submit]:has-text("Ronde openen")');
+  assert.match(editor.url(), /\/portal\/rounds\/\d+$/, await editor.textContent('main'));
+  assert.match(await editor.textContent('p.flash'), /Ronde geopend/);
+  const link = editor.locator('table.progress a[href^="/portal/deliveries/"]').first();
+  const delivery = await link.getAttribute('href');
+
+  // The supplier finds the request, uploads a file with a bad row, reads
+  // the problem naming the row and column, and fixes it.
+  const supplier = await login(SUPPLIER, SUPPLIER_PASSWORD);
+  await submit(supplier, `table.requests a[href="${delivery}"]`);
+  await supplier.setInputFiles('#file', {
+    name: 'levering.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(csv('73,91')),
+  });
+  await submit(supplier, 'form.upload button[type=submit]');
+  const problemsTable = await supplier.textContent('section.problems table');
+  assert.match(problemsTable, /2\s*value/, `row 2, column value: ${problemsTable}`);
+  assert.match(problemsTable, /not a number/);
+  // Chromium logs the refused upload's 422 as a console error: that one is
+  // expected, and must be the only one.
+  const refused = problems.findIndex((p) => /status of 422/.test(p) && p.endsWith(`${delivery}/upload`));
+  assert.ok(refused >= 0, `the refused upload is answered 422: ${problems}`);
+  problems.splice(refused, 1);
+
+  await supplier.setInputFiles('#file', {
+    name: 'levering.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(csv(String(FIGURE))),
+  });
+  await submit(supplier, 'form.upload button[type=submit]');
+  assert.match(await supplier.textContent('p.flash'), /Bestand gelezen/);
+  assert.equal(await supplier.locator('section.problems').count(), 0);
+  await submit(supplier, 'button[value=submit]');
+  assert.match(await supplier.textContent('p.flash'), /Afgetekend als revisie 1/);
+  assert.match(await supplier.textContent('dd.state'), /submitted/);
+
+  // The editor reviews and accepts.
+  await editor.goto(new URL(delivery, BASE).href);
+  assert.match(await editor.textContent('table.review'), /7391/);
+  await submit(editor, 'button.accept');
+  assert.match(await editor.textContent('p.flash'), /Geaccepteerd/);
+
+  // The embargo, a few seconds ahead, as an RFC 3339 instant.
+  await editor.click('nav a[href="/portal/editions"]');
+  await editor.waitForLoadState();
+  const embargo = new Date(Date.now() + EMBARGO_AHEAD_MS);
+  embargo.setMilliseconds(0);
+  const instant = embargo.toISOString().replace('.000Z', 'Z');
+  await editor.fill(`#embargo-${EDITION}`, instant);
+  await submit(editor, `#edition-${EDITION} button[value=set]`);
+  assert.match(await editor.textContent('p.flash'), new RegExp(`Embargo van ${EDITION}`));
+  assert.equal((await editor.textContent(`#edition-${EDITION} dd.embargo`)).trim(), instant);
+
+  // Absent until the instant, present after it.
+  let lastAbsent = null;
+  let firstPresent = null;
+  const deadline = embargo.getTime() + DEADLINE_AFTER_EMBARGO_MS;
+  while (Date.now() < deadline) {
+    const asked = Date.now();
+    const shown = await publicShows();
+    if (!shown.inApi && !shown.inPage) {
+      lastAbsent = asked;
+    } else if (shown.inApi && shown.inPage) {
+      firstPresent = asked;
+      break;
+    } else {
+      assert.fail(`the page and the API disagree at ${new Date(asked).toISOString()}: ${JSON.stringify(shown)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(lastAbsent !== null, 'the figure was checked and absent before the embargo');
+  assert.ok(lastAbsent < embargo.getTime(), 'absent only before the embargo instant');
+  assert.ok(embargo.getTime() - lastAbsent < 3_000, `checked absent just before the instant (${embargo.getTime() - lastAbsent} ms)`);
+  assert.ok(firstPresent !== null, `the figure appeared within ${DEADLINE_AFTER_EMBARGO_MS} ms after the embargo`);
+  assert.ok(firstPresent >= embargo.getTime() - 1_000, 'not shown before the instant');
+  console.log(`# embargo ${instant}: last seen absent ${embargo.getTime() - lastAbsent} ms before, first seen present ${firstPresent - embargo.getTime()} ms after`);
+
+  assert.deepEqual(problems, [], 'no page or console errors');
+});
