@@ -4,6 +4,8 @@
 //!
 //! A new route: add a row to [`ROUTES`] with who may call it.
 
+mod common;
+
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
@@ -12,7 +14,7 @@ use std::net::SocketAddr;
 use tower::ServiceExt;
 use zicht_model::Role;
 use zicht_server::{app, auth, AppState};
-use zicht_store::{AuditFilter, NewUser, Store};
+use zicht_store::{AuditFilter, Store};
 
 // --- the route × role table ----------------------------------------------------
 
@@ -318,29 +320,7 @@ struct Env {
 /// monitor's catalogue and the users root (admin), ed (editor) and sup
 /// (supplier of comensha), all with [`PASSWORD`].
 async fn envs(test: &str) -> Vec<Env> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut urls = vec![format!("sqlite://{}", dir.path().join("z.db").display())];
-    match std::env::var("ZICHT_TEST_POSTGRES_URL") {
-        Ok(server) => {
-            let db = format!("zicht_srv_{}_{test}", std::process::id());
-            let admin = Store::open(&server).await.expect("reach PostgreSQL");
-            admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {db}"))
-                .await
-                .unwrap();
-            admin
-                .execute_raw(&format!("CREATE DATABASE {db}"))
-                .await
-                .unwrap();
-            admin.close().await;
-            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
-            urls.push(format!("{base}/{db}"));
-        }
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but ZICHT_TEST_POSTGRES_URL is not set")
-        }
-        Err(_) => eprintln!("note: ZICHT_TEST_POSTGRES_URL not set; ran on SQLite only"),
-    }
+    let (dir, urls) = common::store_urls(test).await;
     let (monitor, _) = zicht_ingest::embedded_monitor();
     let hash = auth::hash_password(PASSWORD).unwrap();
     let mut out = Vec::new();
@@ -350,25 +330,16 @@ async fn envs(test: &str) -> Vec<Env> {
             .load("test", Some(&monitor.catalogue), &[], None)
             .await
             .unwrap();
-        for (login, role, org) in [
-            ("root", Role::Admin, None),
-            ("ed", Role::Editor, None),
-            ("sup", Role::Supplier, Some("comensha")),
-        ] {
-            store
-                .create_user(
-                    None,
-                    &NewUser {
-                        login,
-                        name: &format!("Name of {login}"),
-                        role,
-                        organisation: org,
-                        password_hash: &hash,
-                    },
-                )
-                .await
-                .unwrap();
-        }
+        common::add_users(
+            &store,
+            &[
+                ("root", Role::Admin, None),
+                ("ed", Role::Editor, None),
+                ("sup", Role::Supplier, Some("comensha")),
+            ],
+            &hash,
+        )
+        .await;
         out.push(Env {
             name: url.split('?').next().unwrap_or(&url).to_owned(),
             state: AppState::new(store.clone(), None),

@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use tower::ServiceExt;
 use zicht_model::Role;
 use zicht_server::{app, auth, AppState};
-use zicht_store::{AsOf, NewUser, Store};
+use zicht_store::{AsOf, Store};
 
 const PASSWORD: &str = "a long enough password";
 
@@ -160,25 +160,16 @@ async fn setup() -> (tempfile::TempDir, Store, AppState) {
     let (monitor, _) = zicht_ingest::embedded_monitor();
     let (dir, store) = common::store_with(&monitor).await;
     let hash = auth::hash_password(PASSWORD).unwrap();
-    for (login, role, org) in [
-        ("ed", Role::Editor, None),
-        ("sup", Role::Supplier, Some("comensha")),
-        ("other", Role::Supplier, Some("politie")),
-    ] {
-        store
-            .create_user(
-                None,
-                &NewUser {
-                    login,
-                    name: &format!("Name of {login}"),
-                    role,
-                    organisation: org,
-                    password_hash: &hash,
-                },
-            )
-            .await
-            .unwrap();
-    }
+    common::add_users(
+        &store,
+        &[
+            ("ed", Role::Editor, None),
+            ("sup", Role::Supplier, Some("comensha")),
+            ("other", Role::Supplier, Some("politie")),
+        ],
+        &hash,
+    )
+    .await;
     let state = AppState::new(store.clone(), None);
     (dir, store, state)
 }

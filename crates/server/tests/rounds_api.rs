@@ -5,6 +5,8 @@
 //! editor returns and accepts, and the accepted figure reaches the public
 //! API exactly when its edition is public.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
@@ -90,30 +92,7 @@ impl Env {
 }
 
 async fn store_urls(test: &str) -> (tempfile::TempDir, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut urls = vec![format!("sqlite://{}", dir.path().join("z.db").display())];
-    match std::env::var("ZICHT_TEST_POSTGRES_URL") {
-        Ok(server) => {
-            let db = format!("zicht_rounds_api_{}_{test}", std::process::id());
-            let admin = Store::open(&server).await.expect("reach PostgreSQL");
-            admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {db}"))
-                .await
-                .unwrap();
-            admin
-                .execute_raw(&format!("CREATE DATABASE {db}"))
-                .await
-                .unwrap();
-            admin.close().await;
-            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
-            urls.push(format!("{base}/{db}"));
-        }
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but ZICHT_TEST_POSTGRES_URL is not set")
-        }
-        Err(_) => eprintln!("note: ZICHT_TEST_POSTGRES_URL not set; ran on SQLite only"),
-    }
-    (dir, urls)
+    common::store_urls(&format!("api_{test}")).await
 }
 
 /// One application per backend on a fresh store with the synthetic

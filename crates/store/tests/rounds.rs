@@ -1,6 +1,7 @@
 //! Data request rounds in the store, on SQLite and PostgreSQL (see
 //! `tests/store.rs` for how PostgreSQL is reached).
 
+mod common;
 use std::time::Duration;
 
 use serde_json::json;
@@ -142,37 +143,9 @@ fn police() -> Actor {
     Actor::supplier("piet", slug("police"))
 }
 
+/// Every backend, each with a fresh store holding the catalogue.
 async fn stores(test: &str) -> Vec<(String, Store)> {
-    let dir = std::env::temp_dir().join(format!("zicht-rounds-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let url = format!("sqlite://{}/z.db", dir.display());
-    let mut out = vec![(url.clone(), Store::open(&url).await.expect("open sqlite"))];
-    match std::env::var("ZICHT_TEST_POSTGRES_URL") {
-        Ok(server) => {
-            let db = format!("zicht_rounds_{}_{}", std::process::id(), test);
-            let admin = Store::open(&server)
-                .await
-                .expect("reach the PostgreSQL server");
-            admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {db}"))
-                .await
-                .unwrap();
-            admin
-                .execute_raw(&format!("CREATE DATABASE {db}"))
-                .await
-                .unwrap();
-            admin.close().await;
-            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
-            let url = format!("{base}/{db}");
-            out.push((url.clone(), Store::open(&url).await.expect("open postgres")));
-        }
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but ZICHT_TEST_POSTGRES_URL is not set: the rounds suite must run against PostgreSQL");
-        }
-        Err(_) => {
-            eprintln!("note: ZICHT_TEST_POSTGRES_URL not set; rounds suite ran on SQLite only")
-        }
-    }
+    let out = common::stores(&format!("rounds_{test}")).await;
     for (_, store) in &out {
         store
             .load("init", Some(&catalogue()), &[], None)

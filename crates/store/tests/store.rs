@@ -4,6 +4,8 @@
 //! test makes its own database). Without it the PostgreSQL half is skipped
 //! with a notice — except under CI=true, where it fails.
 
+mod common;
+use common::stores;
 use zicht_model::{
     Breakdown, Catalogue, Cell, Document, DocumentKind, Figure, Frequency, Indicator, Period,
     Provenance, Slug, Theme, Unit,
@@ -94,41 +96,6 @@ fn v<'a>(cell: &'a Cell, at: &'a str) -> NewVersion<'a> {
         recorded_at: at,
         reason: None,
     }
-}
-
-/// Every backend the suite runs on, each with a fresh, empty store.
-async fn stores(test: &str) -> Vec<(String, Store)> {
-    let dir = std::env::temp_dir().join(format!("zicht-store-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let url = format!("sqlite://{}/z.db", dir.display());
-    let mut out = vec![(url.clone(), Store::open(&url).await.expect("open sqlite"))];
-    match std::env::var("ZICHT_TEST_POSTGRES_URL") {
-        Ok(server) => {
-            let db = format!("zicht_{}_{}", std::process::id(), test);
-            let admin = Store::open(&server)
-                .await
-                .expect("reach the PostgreSQL server");
-            admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {db}"))
-                .await
-                .unwrap();
-            admin
-                .execute_raw(&format!("CREATE DATABASE {db}"))
-                .await
-                .unwrap();
-            admin.close().await;
-            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
-            let url = format!("{base}/{db}");
-            out.push((url.clone(), Store::open(&url).await.expect("open postgres")));
-        }
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but ZICHT_TEST_POSTGRES_URL is not set: the store suite must run against PostgreSQL");
-        }
-        Err(_) => {
-            eprintln!("note: ZICHT_TEST_POSTGRES_URL not set; store suite ran on SQLite only")
-        }
-    }
-    out
 }
 
 #[tokio::test]

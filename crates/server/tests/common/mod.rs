@@ -1,4 +1,6 @@
-//! A real SQLite store in a temporary directory, holding a monitor.
+#![allow(dead_code)] // each test binary uses a part of it
+//! What the server tests share: real stores (SQLite, and PostgreSQL when
+//! configured), a monitor loaded into one, users.
 
 use zicht_store::{NewVersion, Store};
 
@@ -20,4 +22,58 @@ pub async fn store_with(monitor: &zicht_ingest::Monitor) -> (tempfile::TempDir, 
         .await
         .unwrap();
     (dir, store)
+}
+
+/// Where a test's stores live: a fresh SQLite file, and a fresh PostgreSQL
+/// database when `ZICHT_TEST_POSTGRES_URL` names a server (required under
+/// CI=true). Keep the directory as long as the SQLite store is used.
+pub async fn store_urls(test: &str) -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut urls = vec![format!("sqlite://{}", dir.path().join("z.db").display())];
+    match std::env::var("ZICHT_TEST_POSTGRES_URL") {
+        Ok(server) => {
+            let db = format!("zicht_srv_{}_{test}", std::process::id());
+            let admin = Store::open(&server).await.expect("reach PostgreSQL");
+            admin
+                .execute_raw(&format!("DROP DATABASE IF EXISTS {db}"))
+                .await
+                .unwrap();
+            admin
+                .execute_raw(&format!("CREATE DATABASE {db}"))
+                .await
+                .unwrap();
+            admin.close().await;
+            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
+            urls.push(format!("{base}/{db}"));
+        }
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but ZICHT_TEST_POSTGRES_URL is not set")
+        }
+        Err(_) => eprintln!("note: ZICHT_TEST_POSTGRES_URL not set; ran on SQLite only"),
+    }
+    (dir, urls)
+}
+
+/// Adds users (login, role, organisation), each with the same password
+/// hash and the name "Name of LOGIN".
+pub async fn add_users(
+    store: &Store,
+    users: &[(&str, zicht_model::Role, Option<&str>)],
+    password_hash: &str,
+) {
+    for &(login, role, organisation) in users {
+        store
+            .create_user(
+                None,
+                &zicht_store::NewUser {
+                    login,
+                    name: &format!("Name of {login}"),
+                    role,
+                    organisation,
+                    password_hash,
+                },
+            )
+            .await
+            .unwrap();
+    }
 }
