@@ -477,6 +477,20 @@ impl Store {
     /// Locks the delivery for this transaction and reads it. The version
     /// update comes first so that concurrent changes to one delivery queue
     /// on its row (PostgreSQL) or on the write lock (SQLite).
+    /// A delivery as the transaction sees it.
+    async fn delivery_in(
+        tx: &mut Transaction<'static, Any>,
+        id: i64,
+    ) -> Result<Delivery, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+        row_to_delivery(&row)
+    }
+
     /// Locks a delivery for a change by `actor`. A delivery the actor may
     /// not see is "not found", before anything else is checked: no later
     /// message may name another organisation or what it was asked.
@@ -493,13 +507,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound(format!("there is no delivery {id}")));
         }
-        let row = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let d = row_to_delivery(&row)?;
+        let d = Self::delivery_in(tx, id).await?;
         if !actor.may_see(&d.organisation) {
             return Err(StoreError::NotFound(format!("there is no delivery {id}")));
         }
@@ -597,13 +605,7 @@ impl Store {
             &now,
         )
         .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1"
-        ))
-        .bind(delivery_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let after = row_to_delivery(&row)?;
+        let after = Self::delivery_in(&mut tx, delivery_id).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -896,13 +898,7 @@ impl Store {
             &now,
         )
         .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1"
-        ))
-        .bind(delivery_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let after = row_to_delivery(&row)?;
+        let after = Self::delivery_in(&mut tx, delivery_id).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -949,13 +945,7 @@ impl Store {
             &now,
         )
         .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1"
-        ))
-        .bind(delivery_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let after = row_to_delivery(&row)?;
+        let after = Self::delivery_in(&mut tx, delivery_id).await?;
         tx.commit().await?;
         Ok(after)
     }
