@@ -88,6 +88,14 @@ impl Store {
             .map_err(|e| StoreError::BadUrl(format!("'{url}': {e}")))?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            // A connection that comes back from a cancelled request still
+            // inside a transaction (sqlx's bookkeeping says so) is closed,
+            // not reused: reused, its next BEGIN would fail or, worse, nest
+            // inside a transaction that is never committed. Closing it
+            // rolls that transaction back.
+            .before_acquire(|conn, _| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
