@@ -54,6 +54,8 @@ pub struct AppState {
     site: Arc<Mutex<Cached>>,
     limiter: Arc<auth::RateLimiter>,
     secure_cookies: bool,
+    /// The reverse proxy whose `X-Forwarded-For` names the client, if any.
+    trusted_proxy: Option<std::net::IpAddr>,
     /// The last edition preview built, by edition, embargo and revision.
     previews: Arc<Mutex<Preview>>,
 }
@@ -68,6 +70,7 @@ impl AppState {
             // 15 minutes.
             limiter: Arc::new(auth::RateLimiter::new(5, Duration::from_secs(15 * 60))),
             secure_cookies: true,
+            trusted_proxy: None,
             previews: Arc::new(Mutex::new(None)),
         }
     }
@@ -78,6 +81,15 @@ impl AppState {
     /// --insecure-cookies`.
     pub fn insecure_cookies(mut self) -> AppState {
         self.secure_cookies = false;
+        self
+    }
+
+    /// Takes the client's address from `X-Forwarded-For` when the request
+    /// comes from this proxy (`zicht serve --trusted-proxy`). Behind a TLS
+    /// proxy every request otherwise has the proxy's address, and five
+    /// failed logins by anyone would lock everyone out.
+    pub fn trust_proxy(mut self, proxy: std::net::IpAddr) -> AppState {
+        self.trusted_proxy = Some(proxy);
         self
     }
 

@@ -14,6 +14,11 @@ pub struct ServeArgs {
     /// Never on a public address: put TLS in front instead.
     #[arg(long)]
     pub insecure_cookies: bool,
+    /// The address of the reverse proxy in front (TLS): from it, the
+    /// client's address is the last entry of X-Forwarded-For, for the login
+    /// rate limit. Without it, that header is ignored.
+    #[arg(long, value_name = "IP")]
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 pub async fn run(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
@@ -28,6 +33,9 @@ pub async fn run(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if args.insecure_cookies {
         eprintln!("zicht serve: --insecure-cookies: session cookies are sent without Secure");
         state = state.insecure_cookies();
+    }
+    if let Some(proxy) = args.trusted_proxy {
+        state = state.trust_proxy(proxy);
     }
     zicht_server::serve(state, args.addr)
         .await
