@@ -173,7 +173,7 @@ impl Store {
         new: &NewUser<'_>,
     ) -> Result<User, StoreError> {
         check_new(new)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(org) = new.organisation {
             let found =
                 sqlx::query("SELECT id FROM catalogue WHERE kind = 'organisation' AND id = $1")
@@ -273,7 +273,7 @@ impl Store {
         login: &str,
         password_hash: &str,
     ) -> Result<User, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let user = user_in(&mut tx, login).await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
@@ -321,7 +321,7 @@ impl Store {
         login: &str,
         disabled: bool,
     ) -> Result<User, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = user_in(&mut tx, login).await?;
         if before.disabled == disabled {
             return Ok(before);
@@ -369,7 +369,7 @@ impl Store {
         csrf: &str,
         lifetime_secs: i64,
     ) -> Result<String, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = now_utc();
         let expires_at = utc_after(lifetime_secs);
         let user = sqlx::query(&format!(
@@ -443,7 +443,7 @@ impl Store {
 
     /// Ends a session (logout). Ending an unknown one changes nothing.
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1"
@@ -483,7 +483,7 @@ impl Store {
                 "a token name is 1 to 100 characters, without control characters".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let user = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
         ))
@@ -549,7 +549,7 @@ impl Store {
         user_id: i64,
         token_id: i64,
     ) -> Result<ApiToken, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT t.id, t.user_id, t.name, t.created_at, t.revoked_at, u.login, u.organisation \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \

@@ -169,7 +169,7 @@ impl Store {
         versions: &[NewVersion<'_>],
         reason: Option<&str>,
     ) -> Result<LoadSummary, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let summary = self
             .load_in(&mut tx, origin, catalogue, versions, reason)
             .await?;
@@ -185,7 +185,7 @@ impl Store {
         histories: &str,
         options: &str,
     ) -> Result<LoadSummary, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut summary = self
             .load_in(&mut tx, "estimate", None, &[version], version.reason)
             .await?;

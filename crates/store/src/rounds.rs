@@ -259,9 +259,10 @@ async fn insert_cells(
 }
 
 impl Store {
-    /// A write transaction. SQLite's is IMMEDIATE: it takes the write lock
-    /// at once, waiting up to the busy timeout, instead of failing when a
-    /// transaction that has read tries to write after another writer.
+    /// A write transaction; every write of the store begins with this. SQLite's
+    /// is IMMEDIATE: it takes the write lock at once, waiting up to the busy
+    /// timeout, instead of failing ("database is locked") when a transaction
+    /// that has read tries to write after another writer.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
