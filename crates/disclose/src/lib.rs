@@ -5,8 +5,8 @@
 //!   (margins in any number of dimensions, nested dimensions, linked tables).
 //! - [`protect`]: primary and secondary suppression → a [`Publication`] per cell.
 //! - [`audit`]: the attacker's linear programs; refuses a release with the cells named.
-//! - [`derived_to_hide`], [`link_earlier`], [`is_public`]: derived figures,
-//!   earlier editions, embargo.
+//! - [`derived_to_hide`], [`link_earlier`]: derived figures, earlier
+//!   editions.
 //! - [`export`]: the same for rows of the export CSV format (used by `zicht protect`).
 //!
 //! See README.md for the method and why.
@@ -20,7 +20,6 @@ mod builder;
 mod certificate;
 mod derived;
 mod edition;
-mod embargo;
 pub mod export;
 mod lp;
 mod rules;
@@ -36,7 +35,6 @@ pub use builder::{format_breakdown, parse_breakdown, Hierarchy, TableBuilder};
 pub use certificate::Certificates;
 pub use derived::derived_to_hide;
 pub use edition::{link_earlier, EarlierEdition, Linked};
-pub use embargo::is_public;
 pub use rules::{Rule, RuleError, RulePatch, Rules};
 pub use suppress::{
     protect, protect_with, ProtectError, ProtectOptions, Protected, Reason, Summary,
