@@ -142,10 +142,12 @@ struct Published {
 }
 
 /// Protects one indicator × period at one moment, given what earlier
-/// moments published of it. Parts are first taken to add up exactly to
-/// their total — the strongest thing an attacker could assume — then, where
-/// the figures contradict that, as at most their total (a breakdown may
-/// leave an "unknown" out).
+/// moments published of it. Parts are taken to add up exactly to their
+/// total — the strongest thing an attacker could assume — except in the
+/// relations the figures themselves contradict: those are read as at most
+/// their total (a breakdown may leave an "unknown" out), or not at all. A
+/// relation that adds up is protected as exact even where another relation
+/// of the same table does not add up, since a reader sees that it does.
 fn protect_group(
     catalogue: &Catalogue,
     ind: &Indicator,
@@ -168,83 +170,93 @@ fn protect_group(
             return Ok((e.figures.clone(), Some(again)));
         }
     }
-    let relations: &[Relation] = if ind.exclusive {
-        &[Relation::Equal, Relation::PartsAtMost]
+    let relation = if ind.exclusive {
+        Relation::Equal
     } else {
-        &[Relation::PartsAtLeast]
+        Relation::PartsAtLeast
     };
     let table_error = |source| ReleaseError::Table {
         indicator: indicator.clone(),
         period: period.clone(),
         source,
     };
-    let mut last_error = None;
-    for &relation in relations {
-        let mut builder = TableBuilder::new().relation(relation);
-        for h in hierarchies(catalogue, ind) {
-            builder = builder.hierarchy(h);
-        }
-        for c in cells {
-            let pairs: Vec<(&str, &str)> = c
-                .breakdown
-                .pairs()
-                .map(|(d, v)| (d.as_str(), v.as_str()))
+    let mut builder = TableBuilder::new().relation(relation);
+    for h in hierarchies(catalogue, ind) {
+        builder = builder.hierarchy(h);
+    }
+    for c in cells {
+        let pairs: Vec<(&str, &str)> = c
+            .breakdown
+            .pairs()
+            .map(|(d, v)| (d.as_str(), v.as_str()))
+            .collect();
+        builder
+            .push(&pairs, truth(&c.figure), rule(catalogue, ind, c))
+            .map_err(table_error)?;
+    }
+    let (table, _relaxed) = builder.build_relaxed().map_err(table_error)?;
+    let table = match earlier {
+        Some(e) => {
+            let same_cells: Vec<(usize, usize)> = cells
+                .iter()
+                .enumerate()
+                .filter_map(|(now, c)| Some((now, *e.own.get(&c.breakdown)?)))
                 .collect();
-            builder
-                .push(&pairs, truth(&c.figure), rule(catalogue, ind, c))
-                .map_err(table_error)?;
+            link_earlier(
+                &table,
+                &EarlierEdition {
+                    table: &e.table,
+                    publications: &e.publications,
+                    same_cells: &same_cells,
+                },
+            )
+            .map_err(table_error)?
+            .table
         }
-        let table = match builder.build() {
-            Ok(t) => t,
-            Err(e @ TableError::NotAdditive(_)) => {
-                last_error = Some(table_error(e));
-                continue;
-            }
-            Err(source) => return Err(table_error(source)),
-        };
-        let table = match earlier {
-            Some(e) => {
-                let same_cells: Vec<(usize, usize)> = cells
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(now, c)| Some((now, *e.own.get(&c.breakdown)?)))
-                    .collect();
-                link_earlier(
-                    &table,
-                    &EarlierEdition {
-                        table: &e.table,
-                        publications: &e.publications,
-                        same_cells: &same_cells,
-                    },
-                )
-                .map_err(table_error)?
-                .table
-            }
-            None => table,
-        };
-        let protected = match protect(&table) {
-            Ok(p) => p,
-            Err(ProtectError::Table(e @ TableError::NotAdditive(_))) => {
-                last_error = Some(table_error(e));
-                continue;
-            }
-            Err(source) => {
-                return Err(ReleaseError::Protect {
-                    indicator,
-                    period,
-                    source,
-                })
-            }
-        };
+        None => table,
+    };
+    let mut last_error = None;
+    let protected = match protect(&table) {
+        Ok(p) => Some(p),
+        Err(ProtectError::Table(e @ TableError::NotAdditive(_))) => {
+            last_error = Some(table_error(e));
+            None
+        }
+        Err(source) => {
+            return Err(ReleaseError::Protect {
+                indicator,
+                period,
+                source,
+            })
+        }
+    };
+    if let Some(protected) = protected {
         match audit_certified(&table, &protected.publications, &protected.certificates) {
-            Ok(_) => {}
+            Ok(_) => {
+                let figures: Vec<Figure> = cells
+                    .iter()
+                    .zip(&protected.publications)
+                    .map(|(c, p)| figure(&c.figure, p))
+                    .collect();
+                let published = Published {
+                    table,
+                    publications: protected.publications,
+                    own: cells
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (c.breakdown.clone(), i))
+                        .collect(),
+                    cells: cells.iter().map(|c| (*c).clone()).collect(),
+                    figures: figures.clone(),
+                };
+                return Ok((figures, Some(published)));
+            }
             Err(AuditError::Contradiction(c)) => {
                 last_error = Some(ReleaseError::Audit {
                     indicator: indicator.clone(),
                     period: period.clone(),
                     source: AuditError::Contradiction(c),
                 });
-                continue;
             }
             Err(source) => {
                 return Err(ReleaseError::Audit {
@@ -254,27 +266,11 @@ fn protect_group(
                 })
             }
         }
-        let figures: Vec<Figure> = cells
-            .iter()
-            .zip(&protected.publications)
-            .map(|(c, p)| figure(&c.figure, p))
-            .collect();
-        let published = Published {
-            table,
-            publications: protected.publications,
-            own: cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.breakdown.clone(), i))
-                .collect(),
-            cells: cells.iter().map(|c| (*c).clone()).collect(),
-            figures: figures.clone(),
-        };
-        return Ok((figures, Some(published)));
     }
-    // The source's own figures contradict every relation (kic-2020, 2013:
-    // boys 30 + girls 65 of 94 foreign victims). No sum can be reasoned
-    // about, so each cell is held to its own rule; and if any cell of such a
+    // What is published contradicts the figures even with the contradicted
+    // relations relaxed (an earlier edition's publication against a later
+    // figure). No sum can be reasoned about, so each cell is held to its own
+    // rule; and if any cell of such a
     // table is small, nothing exact of it is published, since no audit can
     // prove the small cell safe. Nothing to link a later moment to, either:
     // a later table of the same figures is protected on its own.
