@@ -6,7 +6,8 @@
 //! Each indicator × period of counts is one table for `zicht-disclose`:
 //! primary suppression ("<k" as the seeds publish it), secondary suppression
 //! so that no hidden cell can be recomputed from its total and the other
-//! parts, and the attacker's audit, which refuses the release if any hidden
+//! parts (every relation that adds up is taken as exact; only those the
+//! figures themselves contradict are relaxed), and the attacker's audit, which refuses the release if any hidden
 //! cell could still be narrowed below its rule. No I/O, no clock: the
 //! caller says what time it is.
 //!
