@@ -30,9 +30,25 @@ use zicht_disclose::{
     ProtectError, Publication, Relation, Rule, Table, TableBuilder, TableError, Truth,
 };
 use zicht_model::{
-    Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Indicator, Period,
-    Unit,
+    Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Footnote,
+    Indicator, Period, Slug, Unit,
 };
+
+/// The footnote a cell carries when an earlier edition already gives its
+/// small count away: the release does not pretend to hide it.
+pub const EXPOSED: &str = "zicht-exposed";
+
+fn exposed_footnote() -> Footnote {
+    Footnote {
+        id: Slug::parse(EXPOSED).expect("a valid slug"),
+        text_nl: "Dit kleine aantal is af te leiden uit wat eerder is gepubliceerd; \
+                  afschermen kan het niet meer verbergen."
+            .into(),
+        text_en: "This small count can be derived from what was published before; \
+                  withholding it now cannot hide it."
+            .into(),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
@@ -140,7 +156,13 @@ struct Published {
     /// The moment's own figures, to reuse when the next moment is the same.
     cells: Vec<Cell>,
     figures: Vec<Figure>,
+    /// The moment's own cells an earlier edition already gives away.
+    exposed: Vec<usize>,
 }
+
+/// What one indicator × period shows at one moment: a figure per cell, the
+/// cells an earlier edition gives away, and what to link the next moment to.
+type Group = (Vec<Figure>, Vec<usize>, Option<Published>);
 
 /// Protects one indicator × period at one moment, given what earlier
 /// moments published of it. Parts are taken to add up exactly to their
@@ -154,7 +176,7 @@ fn protect_group(
     ind: &Indicator,
     cells: &[&Cell],
     earlier: Option<&Published>,
-) -> Result<(Vec<Figure>, Option<Published>), ReleaseError> {
+) -> Result<Group, ReleaseError> {
     let name = |c: &Cell| (c.indicator.to_string(), c.period.to_string());
     let (indicator, period) = name(cells[0]);
     // The same figures as the moment before: the same publication is as
@@ -167,8 +189,9 @@ fn protect_group(
                 own: e.own.clone(),
                 cells: e.cells.clone(),
                 figures: e.figures.clone(),
+                exposed: e.exposed.clone(),
             };
-            return Ok((e.figures.clone(), Some(again)));
+            return Ok((e.figures.clone(), e.exposed.clone(), Some(again)));
         }
     }
     let relation = if ind.exclusive {
@@ -234,6 +257,14 @@ fn protect_group(
     if let Some(protected) = protected {
         match audit_certified(&table, &protected.publications, &protected.certificates) {
             Ok(_) => {
+                // Published "<k" all the same, and said so: hiding more now
+                // cannot take back what an earlier edition gave away.
+                let exposed: Vec<usize> = protected
+                    .exposed
+                    .iter()
+                    .copied()
+                    .filter(|&c| c < cells.len())
+                    .collect();
                 let figures: Vec<Figure> = cells
                     .iter()
                     .zip(&protected.publications)
@@ -249,8 +280,9 @@ fn protect_group(
                         .collect(),
                     cells: cells.iter().map(|c| (*c).clone()).collect(),
                     figures: figures.clone(),
+                    exposed: exposed.clone(),
                 };
-                return Ok((figures, Some(published)));
+                return Ok((figures, exposed, Some(published)));
             }
             Err(AuditError::Contradiction(c)) => {
                 last_error = Some(ReleaseError::Audit {
@@ -296,6 +328,7 @@ fn protect_group(
                     other => *other,
                 })
                 .collect(),
+            Vec::new(),
             None,
         ));
     }
@@ -304,7 +337,7 @@ fn protect_group(
             source: TableError::NotAdditive(_),
             ..
         })
-        | None => Ok((own_rule, None)),
+        | None => Ok((own_rule, Vec::new(), None)),
         Some(e) => Err(e),
     }
 }
@@ -404,7 +437,7 @@ pub fn public_moments(
     // Groups are independent of each other; within a group, moments go in
     // order, each linked to what the ones before it published.
     let groups: Vec<(GroupKey, Vec<Vec<usize>>)> = groups.into_iter().collect();
-    let figures: Vec<Vec<Vec<Figure>>> = groups
+    let figures: Vec<Vec<(Vec<Figure>, Vec<usize>)>> = groups
         .par_iter()
         .map(|((indicator, _), per_moment)| {
             let ind = catalogue
@@ -414,23 +447,31 @@ pub fn public_moments(
             let mut figures = Vec::with_capacity(per_moment.len());
             for (k, members) in per_moment.iter().enumerate() {
                 if members.is_empty() {
-                    figures.push(Vec::new());
+                    figures.push((Vec::new(), Vec::new()));
                     continue;
                 }
                 let cells: Vec<&Cell> = members.iter().map(|&i| moments[k][i]).collect();
-                let (f, published) = protect_group(catalogue, ind, &cells, earlier.as_ref())?;
+                let (f, exposed, published) =
+                    protect_group(catalogue, ind, &cells, earlier.as_ref())?;
                 if published.is_some() {
                     earlier = published;
                 }
-                figures.push(f);
+                figures.push((f, exposed));
             }
             Ok(figures)
         })
         .collect::<Result<_, ReleaseError>>()?;
     for ((_, per_moment), figures) in groups.iter().zip(figures) {
-        for (k, (members, f)) in per_moment.iter().zip(figures).enumerate() {
+        for (k, (members, (f, exposed))) in per_moment.iter().zip(figures).enumerate() {
             for (&i, f) in members.iter().zip(f) {
                 out[k][i].figure = f;
+            }
+            for e in exposed {
+                let notes = &mut out[k][members[e]].provenance.footnotes;
+                let note = Slug::parse(EXPOSED).expect("a valid slug");
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
             }
         }
     }
@@ -508,7 +549,8 @@ fn hide_derived(catalogue: &Catalogue, cells: &mut [Cell]) {
 
 /// The catalogue as a public output may show it at `now`: without the
 /// documents still under embargo, and without what they say (assessments,
-/// texts, dated events, rankings). A site or API built from it cannot name
+/// texts, dated events, rankings); with the footnote [`EXPOSED`] that
+/// [`public_moments`] may give a cell. A site or API built from it cannot name
 /// an edition before its time.
 pub fn public_catalogue(catalogue: &Catalogue, now: OffsetDateTime) -> Catalogue {
     let closed: BTreeSet<&str> = catalogue
@@ -518,6 +560,9 @@ pub fn public_catalogue(catalogue: &Catalogue, now: OffsetDateTime) -> Catalogue
         .map(|d| d.id.as_str())
         .collect();
     let mut out = catalogue.clone();
+    if out.footnote(EXPOSED).is_none() {
+        out.footnotes.push(exposed_footnote());
+    }
     if closed.is_empty() {
         return out;
     }

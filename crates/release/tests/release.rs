@@ -4,7 +4,7 @@
 use serde_json::json;
 use time::OffsetDateTime;
 use zicht_model::{Breakdown, Catalogue, Cell, Figure, Period, Provenance, Slug};
-use zicht_release::{public_catalogue, public_cells, public_moments};
+use zicht_release::{public_catalogue, public_cells, public_moments, EXPOSED};
 
 fn at(s: &str) -> OffsetDateTime {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
@@ -215,7 +215,9 @@ fn nothing_of_a_document_under_embargo_is_public_before_its_time() {
 
     let after = public_cells(&cat, &cells, at("2025-10-01T08:00:00Z")).unwrap();
     assert_eq!(after.len(), 2);
-    assert_eq!(public_catalogue(&cat, at("2025-10-01T08:00:00Z")), cat);
+    let mut open = public_catalogue(&cat, at("2025-10-01T08:00:00Z"));
+    open.footnotes.retain(|f| f.id.as_str() != EXPOSED);
+    assert_eq!(open, cat);
 }
 
 #[test]
@@ -225,4 +227,41 @@ fn an_embargo_that_cannot_be_read_keeps_the_document_closed() {
     assert!(public_cells(&cat, &cells, at("2099-01-01T00:00:00Z"))
         .unwrap()
         .is_empty());
+}
+
+/// Edition 1 has the total and the girls only; edition 2 adds the boys,
+/// 3, with both unrevised. Nothing edition 2 hides can keep 20 − 17 from
+/// an attacker: the boys are published "<10" and say that they are
+/// exposed, in every output (the footnote is in the public catalogue).
+#[test]
+fn a_small_count_an_earlier_edition_gives_away_says_so() {
+    let cat = catalogue(None);
+    let ed1 = vec![
+        cell("victims", "2019", "", 20.0, "ed-1"),
+        cell("victims", "2019", "sex=girls", 17.0, "ed-1"),
+    ];
+    let mut ed2 = ed1.clone();
+    ed2.push(cell("victims", "2019", "sex=boys", 3.0, "ed-2"));
+    let released = public_moments(&cat, &[&ed1, &ed2], at(NOW)).unwrap();
+    let boys = released[1]
+        .iter()
+        .find(|c| c.breakdown.to_string() == "sex=boys")
+        .unwrap();
+    assert_eq!(boys.figure, Figure::Below { upper: 10.0 });
+    assert!(
+        boys.provenance
+            .footnotes
+            .iter()
+            .any(|f| f.as_str() == EXPOSED),
+        "{boys:?}"
+    );
+    let note = public_catalogue(&cat, at(NOW));
+    assert!(note
+        .footnote(EXPOSED)
+        .is_some_and(|f| !f.text_en.is_empty()));
+    // A cell nothing gives away carries no such note.
+    let alone = public_cells(&cat, &ed2, at(NOW)).unwrap();
+    assert!(alone
+        .iter()
+        .all(|c| c.provenance.footnotes.iter().all(|f| f.as_str() != EXPOSED)));
 }
