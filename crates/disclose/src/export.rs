@@ -153,7 +153,8 @@ fn truth(i: usize, row: &ExportRow, rule_base: f64) -> Result<Truth, RowProblem>
             base: if rule_base > 0.0 { rule_base } else { 10.0 },
         },
         // A model estimate is no count the table adds up with.
-        "estimate" | "refused" | "not_available" | "suppressed" => Truth::Unknown,
+        "refused" => Truth::Refused,
+        "estimate" | "not_available" | "suppressed" => Truth::Unknown,
         other => {
             return Err(RowProblem {
                 row: i,

@@ -76,9 +76,9 @@ fn truth(figure: &Figure) -> Truth {
         Figure::Below { upper } => Truth::Below { upper },
         Figure::Range { lower, upper } => Truth::Range { lower, upper },
         Figure::Rounded { value, base } => Truth::Rounded { value, base },
-        Figure::Estimate { .. } | Figure::Refused | Figure::NotAvailable | Figure::Suppressed => {
-            Truth::Unknown
-        }
+        // A refusal is a confidentiality request: protected like a small count.
+        Figure::Refused => Truth::Refused,
+        Figure::Estimate { .. } | Figure::NotAvailable | Figure::Suppressed => Truth::Unknown,
     }
 }
 
@@ -87,12 +87,7 @@ fn rule(catalogue: &Catalogue, ind: &Indicator, cell: &Cell) -> Rule {
         min_count: min_count(catalogue, cell).map_or(0.0, f64::from),
         rounding_base: ind.rounding_base.map_or(0.0, f64::from),
         zeros_sensitive: ind.zeros_sensitive.unwrap_or(false),
-        protection_lower: ind
-            .protection
-            .map_or(Rule::default().protection_lower, f64::from),
-        protection_upper: ind
-            .protection
-            .map_or(Rule::default().protection_upper, f64::from),
+        protection: ind.protection.map(f64::from),
     }
 }
 
@@ -574,10 +569,14 @@ mod tests {
             (12.0, 5.0, true),
             "the strictest of theme and dimension"
         );
-        assert_eq!((r.protection_lower, r.protection_upper), (3.0, 3.0));
+        assert_eq!(r.width(), 3.0);
         assert_eq!(rule(&cat, &ind, &cell("")).min_count, 10.0);
         cat.indicators[0].protection = None;
         let ind = cat.indicators[0].clone();
-        assert_eq!(rule(&cat, &ind, &cell("")).protection_lower, 1.0);
+        assert_eq!(
+            rule(&cat, &ind, &cell("")).width(),
+            3.0,
+            "the policy default for k = 10"
+        );
     }
 }
