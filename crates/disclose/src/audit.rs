@@ -319,7 +319,15 @@ pub(crate) fn exposed(table: &Table, point: &[f64], cell: CellId, req: &Requirem
                 Requirement::Contains { .. } => table.below_domain(c),
                 Requirement::Width(_) => table.truth_bounds(&x.truth),
             },
-            None => (floor, f64::INFINITY),
+            // Everything this release controls hidden: a small count as
+            // "<k", anything else as "x" (never a small count).
+            None => match x.truth {
+                Truth::Exact(v) if is_sensitive(v, &x.rule) && !table.shows_small_as_x() => {
+                    table.below_domain(c)
+                }
+                Truth::Exact(_) => table.cell_bounds(c, &Publication::Suppressed),
+                _ => (floor, f64::INFINITY),
+            },
         })
         .collect();
     let checker = Checker {

@@ -37,7 +37,7 @@ pub use derived::derived_to_hide;
 pub use edition::{link_earlier, EarlierEdition, Linked};
 pub use rules::{Rule, RuleError, RulePatch, Rules};
 pub use suppress::{
-    protect, protect_hiding_zeros_if_needed, protect_with, ProtectError, ProtectOptions, Protected,
+    protect, protect_table, protect_with, Fallback, ProtectError, ProtectOptions, Protected,
     Reason, Summary,
 };
 pub use table::{

@@ -160,25 +160,102 @@ pub fn protect(table: &Table) -> Result<Protected, ProtectError> {
     protect_with(table, &ProtectOptions::default())
 }
 
-/// [`protect`], and where some small count cannot be protected while zeros
-/// are published (every cell around it is already "<k", and "<k" means at
-/// least 1), the same table again with zeros hidden as "<k" too. Returns the
-/// table the publication belongs to — the second one if it was needed — so
-/// that the audit reasons with the rules that were applied.
-pub fn protect_hiding_zeros_if_needed(
-    table: &Table,
-) -> Result<(Option<Table>, Protected), ProtectError> {
-    let protected = protect(table)?;
-    if protected.exposed.is_empty() || !table.shows_zeros() {
-        return Ok((None, protected));
+/// How far [`protect_table`] had to go beyond the ordinary pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fallback {
+    /// The ordinary pattern protects every small count.
+    #[default]
+    None,
+    /// Zeros are hidden as "<k" too: with zeros shown, "<k" means at least
+    /// 1, and a small total of small parts pins them (two "<4" making a "<4"
+    /// are both 1).
+    ZerosHidden,
+    /// Every figure this release controls is hidden as "x", small counts
+    /// too. Used where no pattern protects a small count.
+    AllHidden,
+}
+
+/// The release's protection of one table: [`protect`], and where a small
+/// count is still left narrower than its rule (not by an earlier edition:
+/// that is `exposed`), the same table with zeros hidden too, and as a last
+/// resort with every figure this release controls hidden. Returns the table
+/// the publication belongs to — with zeros hidden, its rules say so — so that
+/// the audit reasons with the rules applied, and how far it went.
+pub fn protect_table(table: &Table) -> Result<(Table, Protected, Fallback), ProtectError> {
+    let first = protect(table)?;
+    if first.exposed.is_empty() {
+        return Ok((table.clone(), first, Fallback::None));
     }
-    let hiding = table.hiding_zeros();
-    let again = protect(&hiding)?;
-    if again.exposed.len() < protected.exposed.len() {
-        Ok((Some(hiding), again))
-    } else {
-        Ok((None, protected))
+    let (mut used, mut protected, mut fallback) = (table.clone(), first, Fallback::None);
+    if table.shows_zeros() {
+        let hiding = table.hiding_zeros();
+        let again = protect(&hiding)?;
+        if again.exposed.len() < protected.exposed.len() {
+            (used, protected, fallback) = (hiding, again, Fallback::ZerosHidden);
+        }
     }
+    if protected.exposed.is_empty() {
+        return Ok((used, protected, fallback));
+    }
+    // Last resort: every figure this release controls hidden, small counts
+    // as "x" too, so that "x" tells the attacker nothing but "not a shown
+    // zero" (with small counts as "<k", "x" means at least k, which in a
+    // table of mostly small counts pins them from the margins).
+    used = used.small_counts_as_x();
+    let point = used.reference_point()?;
+    for c in 0..used.len() {
+        if used.cell(c).locked.is_some() {
+            continue;
+        }
+        let (lo, hi) = used.cell_bounds(c, &Publication::Suppressed);
+        let hide = match protected.reasons[c] {
+            Reason::Published | Reason::Rounded => lo < hi,
+            Reason::Primary => true,
+            _ => false,
+        };
+        if hide {
+            protected.publications[c] = Publication::Suppressed;
+            if protected.reasons[c] != Reason::Primary {
+                protected.reasons[c] = Reason::Secondary;
+            }
+        }
+    }
+    // What still fails now fails with everything hidden: an earlier edition
+    // gave it away.
+    protected.exposed.retain(|&c| {
+        requirement(&used, c).is_some_and(|req| crate::audit::exposed(&used, &point, c, &req))
+    });
+    protected.summary = summarize(
+        &used,
+        &point,
+        &protected.reasons,
+        protected.summary.lp_solves,
+    );
+    Ok((used, protected, Fallback::AllHidden))
+}
+
+fn summarize(table: &Table, point: &[f64], reasons: &[Reason], lp_solves: usize) -> Summary {
+    let mut summary = Summary {
+        cells: table.len(),
+        lp_solves,
+        ..Summary::default()
+    };
+    for (r, x) in reasons.iter().zip(point) {
+        let v = if x.is_finite() { x.abs() } else { 0.0 };
+        summary.value_total += v;
+        match r {
+            Reason::Primary => {
+                summary.primary += 1;
+                summary.value_primary += v;
+            }
+            Reason::Secondary => {
+                summary.secondary += 1;
+                summary.value_secondary += v;
+            }
+            _ => {}
+        }
+    }
+    summary
 }
 
 pub fn protect_with(table: &Table, options: &ProtectOptions) -> Result<Protected, ProtectError> {
@@ -841,26 +918,7 @@ impl<'a> State<'a> {
                 }
             }
         }
-        let mut summary = Summary {
-            cells: self.table.len(),
-            lp_solves: self.solves,
-            ..Summary::default()
-        };
-        for (r, x) in self.reasons.iter().zip(self.point) {
-            let v = if x.is_finite() { x.abs() } else { 0.0 };
-            summary.value_total += v;
-            match r {
-                Reason::Primary => {
-                    summary.primary += 1;
-                    summary.value_primary += v;
-                }
-                Reason::Secondary => {
-                    summary.secondary += 1;
-                    summary.value_secondary += v;
-                }
-                _ => {}
-            }
-        }
+        let summary = summarize(self.table, self.point, &self.reasons, self.solves);
         let mut exposed = self.exposed;
         exposed.sort_unstable();
         exposed.dedup();

@@ -169,6 +169,10 @@ pub struct Table {
     incidence: Vec<Vec<u32>>,
     degree: usize,
     coordinates: Option<Box<Coordinates>>,
+    /// Small counts are published as "x" like the cells hidden for them, so
+    /// "x" no longer tells the attacker "at least k" (the last resort of
+    /// [`crate::protect_table`]).
+    small_as_x: bool,
 }
 
 impl Table {
@@ -220,6 +224,7 @@ impl Table {
             incidence,
             degree,
             coordinates: None,
+            small_as_x: false,
         })
     }
 
@@ -336,6 +341,9 @@ impl Table {
             Publication::Suppressed if matches!(cell.truth, Truth::Exact(_)) => {
                 if truth_low == 0.0 && !rule.hides_zeros() {
                     (0.0, 0.0)
+                } else if self.small_as_x {
+                    // "x" is any count but a shown zero.
+                    (lo.max(if rule.hides_zeros() { 0.0 } else { 1.0 }), hi)
                 } else if truth_low >= k {
                     (lo.max(k), hi)
                 } else {
@@ -355,6 +363,19 @@ impl Table {
             cell.rule.zeros_sensitive = true;
         }
         table
+    }
+
+    /// The same table with small counts published as "x", like the cells
+    /// hidden to protect them.
+    pub fn small_counts_as_x(&self) -> Table {
+        let mut table = self.clone();
+        table.small_as_x = true;
+        table
+    }
+
+    /// Whether small counts are published as "x" rather than "<k".
+    pub fn shows_small_as_x(&self) -> bool {
+        self.small_as_x
     }
 
     /// Whether some cell's zero would be published as 0.

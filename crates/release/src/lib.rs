@@ -25,8 +25,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 use time::OffsetDateTime;
 use zicht_disclose::{
-    audit_certified, derived_to_hide, link_earlier, protect, AuditError, EarlierEdition, Hierarchy,
-    ProtectError, Publication, Relation, Rule, Table, TableBuilder, TableError, Truth,
+    audit_certified, derived_to_hide, link_earlier, protect_table, AuditError, EarlierEdition,
+    Hierarchy, ProtectError, Publication, Relation, Rule, Table, TableBuilder, TableError, Truth,
 };
 use zicht_model::{
     Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Indicator, Period,
@@ -217,8 +217,12 @@ fn protect_group(
             }
             None => table,
         };
-        let protected = match protect(&table) {
-            Ok(p) => p,
+        // Zeros hidden too, or everything hidden as "x", where the ordinary
+        // pattern cannot protect a small count (see `protect_table`); the
+        // table returned carries the rules applied, for the audit and for
+        // the next moment linked to this one.
+        let (table, protected) = match protect_table(&table) {
+            Ok((table, p, _)) => (table, p),
             Err(ProtectError::Table(e @ TableError::NotAdditive(_))) => {
                 last_error = Some(table_error(e));
                 continue;
