@@ -37,7 +37,8 @@ pub use derived::derived_to_hide;
 pub use edition::{link_earlier, EarlierEdition, Linked};
 pub use rules::{Rule, RuleError, RulePatch, Rules};
 pub use suppress::{
-    protect, protect_with, ProtectError, ProtectOptions, Protected, Reason, Summary,
+    protect, protect_table, protect_with, Fallback, ProtectError, ProtectOptions, Protected,
+    Reason, Summary,
 };
 pub use table::{
     Cell, CellId, Equation, Inconsistency, Publication, Relation, Table, TableError, Truth,

@@ -160,6 +160,104 @@ pub fn protect(table: &Table) -> Result<Protected, ProtectError> {
     protect_with(table, &ProtectOptions::default())
 }
 
+/// How far [`protect_table`] had to go beyond the ordinary pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fallback {
+    /// The ordinary pattern protects every small count.
+    #[default]
+    None,
+    /// Zeros are hidden as "<k" too: with zeros shown, "<k" means at least
+    /// 1, and a small total of small parts pins them (two "<4" making a "<4"
+    /// are both 1).
+    ZerosHidden,
+    /// Every figure this release controls is hidden as "x", small counts
+    /// too. Used where no pattern protects a small count.
+    AllHidden,
+}
+
+/// The release's protection of one table: [`protect`], and where a small
+/// count is still left narrower than its rule (not by an earlier edition:
+/// that is `exposed`), the same table with zeros hidden too, and as a last
+/// resort with every figure this release controls hidden. Returns the table
+/// the publication belongs to — with zeros hidden, its rules say so — so that
+/// the audit reasons with the rules applied, and how far it went.
+pub fn protect_table(table: &Table) -> Result<(Table, Protected, Fallback), ProtectError> {
+    let first = protect(table)?;
+    if first.exposed.is_empty() {
+        return Ok((table.clone(), first, Fallback::None));
+    }
+    let (mut used, mut protected, mut fallback) = (table.clone(), first, Fallback::None);
+    if table.shows_zeros() {
+        let hiding = table.hiding_zeros();
+        let again = protect(&hiding)?;
+        if again.exposed.len() < protected.exposed.len() {
+            (used, protected, fallback) = (hiding, again, Fallback::ZerosHidden);
+        }
+    }
+    if protected.exposed.is_empty() {
+        return Ok((used, protected, fallback));
+    }
+    // Last resort: every figure this release controls hidden, small counts
+    // as "x" too, so that "x" tells the attacker nothing but "not a shown
+    // zero" (with small counts as "<k", "x" means at least k, which in a
+    // table of mostly small counts pins them from the margins).
+    used = used.small_counts_as_x();
+    let point = used.reference_point()?;
+    for c in 0..used.len() {
+        if used.cell(c).locked.is_some() {
+            continue;
+        }
+        let (lo, hi) = used.cell_bounds(c, &Publication::Suppressed);
+        let hide = match protected.reasons[c] {
+            Reason::Published | Reason::Rounded => lo < hi,
+            Reason::Primary => true,
+            _ => false,
+        };
+        if hide {
+            protected.publications[c] = Publication::Suppressed;
+            if protected.reasons[c] != Reason::Primary {
+                protected.reasons[c] = Reason::Secondary;
+            }
+        }
+    }
+    // What still fails now fails with everything hidden: an earlier edition
+    // gave it away.
+    protected.exposed.retain(|&c| {
+        requirement(&used, c).is_some_and(|req| crate::audit::exposed(&used, &point, c, &req))
+    });
+    protected.summary = summarize(
+        &used,
+        &point,
+        &protected.reasons,
+        protected.summary.lp_solves,
+    );
+    Ok((used, protected, Fallback::AllHidden))
+}
+
+fn summarize(table: &Table, point: &[f64], reasons: &[Reason], lp_solves: usize) -> Summary {
+    let mut summary = Summary {
+        cells: table.len(),
+        lp_solves,
+        ..Summary::default()
+    };
+    for (r, x) in reasons.iter().zip(point) {
+        let v = if x.is_finite() { x.abs() } else { 0.0 };
+        summary.value_total += v;
+        match r {
+            Reason::Primary => {
+                summary.primary += 1;
+                summary.value_primary += v;
+            }
+            Reason::Secondary => {
+                summary.secondary += 1;
+                summary.value_secondary += v;
+            }
+            _ => {}
+        }
+    }
+    summary
+}
+
 pub fn protect_with(table: &Table, options: &ProtectOptions) -> Result<Protected, ProtectError> {
     let point = table.reference_point()?;
     let mut state = State::new(table, &point, options);
@@ -202,7 +300,7 @@ fn initial(table: &Table, c: CellId) -> (Publication, Reason) {
                 (Publication::Exact(x), Reason::Published)
             }
         }
-        Truth::Unknown => (Publication::Withheld, Reason::Withheld),
+        Truth::Unknown | Truth::Refused => (Publication::Withheld, Reason::Withheld),
         Truth::Below { upper } => (
             Publication::Below {
                 upper: upper.max(k),
@@ -221,6 +319,20 @@ fn initial(table: &Table, c: CellId) -> (Publication, Reason) {
 }
 
 /// What a partner costs: prefer hiding small cells.
+/// What one repair program found.
+enum RepairProgram {
+    /// The proof (values of the region's cells) and the cells it hides.
+    Solved {
+        point: Vec<f64>,
+        hide: Vec<CellId>,
+    },
+    /// The cell's own bounds exclude the target.
+    Impossible,
+    Infeasible,
+    /// Round-off, an unbounded program or an integer program over budget.
+    Failed,
+}
+
 fn cost(value: f64) -> f64 {
     1.0 + value.abs()
 }
@@ -248,7 +360,7 @@ impl<'a> State<'a> {
     fn suppress(&mut self, c: CellId) {
         self.publications[c] = Publication::Suppressed;
         self.reasons[c] = Reason::Secondary;
-        self.bounds[c] = self.table.bounds(&Publication::Suppressed);
+        self.bounds[c] = self.table.cell_bounds(c, &Publication::Suppressed);
     }
 
     /// A witness among the hidden cells: the hypercube first where the
@@ -347,6 +459,7 @@ impl<'a> State<'a> {
                     continue;
                 }
             }
+            let mut short = false;
             for (u, d) in open {
                 if let Some(w) = self.cheapest_witness(c, u, d) {
                     self.hide_for(&w);
@@ -360,10 +473,16 @@ impl<'a> State<'a> {
                         } else {
                             (false, lower)
                         };
-                        self.protect_side(c, maximize, need)?;
+                        short |= !self.protect_side(c, maximize, need)?;
                     }
                     Requirement::Width(w) => self.protect_width(c, w)?,
                 }
+            }
+            // One end of the window cannot be reached (what is published or
+            // locked pins it): the policy is the width, so the other end
+            // must make it up.
+            if let (true, Requirement::Contains { lower, upper }) = (short, req) {
+                self.protect_width(c, upper - lower)?;
             }
         }
         Ok(())
@@ -404,9 +523,11 @@ impl<'a> State<'a> {
         }
     }
 
-    fn protect_side(&mut self, c: CellId, maximize: bool, need: f64) -> Result<(), ProtectError> {
+    /// Proves one side of `c` as far as `need`, hiding what it must; false
+    /// where nothing this release hides can take it that far.
+    fn protect_side(&mut self, c: CellId, maximize: bool, need: f64) -> Result<bool, ProtectError> {
         if reaches(need, maximize, self.point[c]) {
-            return Ok(());
+            return Ok(true);
         }
         // Without coordinates, look for a proof among the hidden cells before
         // hiding more; with them, the repair below finds one that hides
@@ -424,15 +545,17 @@ impl<'a> State<'a> {
                 self.vouch(&cells, &values);
             }
             if reaches(need, maximize, side.value) {
-                return Ok(());
+                return Ok(true);
             }
         }
         match self.repair(c, maximize, need)? {
             // The program's optimum is the proof.
-            Some((region, values)) => self.vouch(&region, &values),
-            None => self.exposed.push(c),
+            Some((region, values)) => {
+                self.vouch(&region, &values);
+                Ok(true)
+            }
+            None => Ok(false),
         }
-        Ok(())
     }
 
     fn protect_width(&mut self, c: CellId, w: f64) -> Result<(), ProtectError> {
@@ -516,7 +639,7 @@ impl<'a> State<'a> {
                 }
             }
             if !ok {
-                self.bounds[q] = self.table.bounds(&Publication::Suppressed);
+                self.bounds[q] = self.table.cell_bounds(q, &Publication::Suppressed);
                 continue;
             }
             self.publications[q] = Publication::Exact(x);
@@ -569,7 +692,6 @@ impl<'a> State<'a> {
         let table = self.table;
         let options = self.options;
         let caps = &options.repair_caps;
-        let floor = table.floor();
         let keep =
             |d: CellId| table.cell(d).locked.is_none() || self.bounds[d].0 < self.bounds[d].1;
         // Along the table's dimensions first, where they are known.
@@ -614,95 +736,40 @@ impl<'a> State<'a> {
                 }
                 continue;
             }
-            let mut problem = Problem::new(OptimizationDirection::Minimize);
-            let mut slots: HashMap<CellId, Slot> = HashMap::with_capacity(region.len());
-            let mut vars = Vec::new();
-            // (cell, plus, minus) of the cells that may be hidden now.
-            let mut movable = Vec::new();
-            for &d in &region {
-                let (lo, hi) = self.bounds[d];
-                let keep_bounds = d == c
-                    || table.cell(d).locked.is_some()
-                    || matches!(self.publications[d], Publication::Below { .. })
-                    || matches!(
-                        self.reasons[d],
-                        Reason::Primary | Reason::Secondary | Reason::Withheld
-                    );
-                if d == c {
-                    let b = if maximize {
-                        (lo.max(need), hi)
-                    } else {
-                        (lo, hi.min(need))
-                    };
-                    if b.0 > b.1 {
-                        return Ok(None);
+            // The relaxation first; for counts, where its optimum is
+            // fractional, the same program in whole numbers: the proof must
+            // be a point an attacker who knows counts are integers allows.
+            let mut solved = None;
+            for integer in [false, true] {
+                if integer && !table.is_integer() {
+                    break;
+                }
+                let attempt = self.repair_program(c, maximize, need, &region, integer);
+                match attempt {
+                    RepairProgram::Solved { point, hide } => {
+                        if !integer && table.is_integer() && !lp::is_whole(&point) {
+                            continue;
+                        }
+                        solved = Some(Ok((point, hide)));
+                        break;
                     }
-                    let v = problem.add_var(0.0, b);
-                    slots.insert(d, Slot::Var(v));
-                    vars.push(v);
-                } else if keep_bounds {
-                    let v = problem.add_var(0.0, (lo, hi));
-                    slots.insert(d, Slot::Var(v));
-                    vars.push(v);
-                } else if lo == hi {
-                    let w = cost(self.point[d]);
-                    let plus = problem.add_var(w, (0.0, f64::INFINITY));
-                    let minus = problem.add_var(w, (0.0, lo - floor));
-                    slots.insert(
-                        d,
-                        Slot::Shifted {
-                            plus,
-                            minus,
-                            base: lo,
-                        },
-                    );
-                    vars.push(plus);
-                    vars.push(minus);
-                    movable.push((d, plus, minus));
-                } else {
-                    // Published as an interval (rounded, the supplier's range):
-                    // free within it, at a cost beyond it.
-                    let w = cost(self.point[d]);
-                    let y = problem.add_var(0.0, (floor, f64::INFINITY));
-                    let plus = problem.add_var(w, (0.0, f64::INFINITY));
-                    let minus = problem.add_var(w, (0.0, f64::INFINITY));
-                    problem.add_constraint([(y, 1.0), (plus, -1.0)], ComparisonOp::Le, hi);
-                    problem.add_constraint([(y, 1.0), (minus, 1.0)], ComparisonOp::Ge, lo);
-                    slots.insert(d, Slot::Var(y));
-                    vars.push(y);
-                    vars.push(plus);
-                    vars.push(minus);
-                    movable.push((d, plus, minus));
+                    RepairProgram::Impossible => return Ok(None),
+                    RepairProgram::Infeasible => {
+                        solved = Some(Err(true));
+                        break;
+                    }
+                    RepairProgram::Failed => solved = Some(Err(false)),
                 }
             }
-            lp::add_equations(&mut problem, table, &region, &slots, self.point);
-            self.solves += 1;
-            match lp::solve(&problem, &vars) {
-                Solved::Optimal { values, .. } => {
-                    let value_of: HashMap<usize, f64> = vars
-                        .iter()
-                        .map(|v| v.idx())
-                        .zip(values.iter().copied())
-                        .collect();
-                    for &(d, plus, minus) in &movable {
-                        let moved = value_of[&plus.idx()] + value_of[&minus.idx()];
-                        if moved > lp::tolerance(self.point[d]) {
-                            self.suppress(d);
-                        }
+            match solved {
+                Some(Ok((point, hide))) => {
+                    for d in hide {
+                        self.suppress(d);
                     }
-                    let point: Vec<f64> = region
-                        .iter()
-                        .map(|d| match slots[d] {
-                            Slot::Var(v) => value_of[&v.idx()],
-                            Slot::Shifted { plus, minus, base } => {
-                                base + value_of[&plus.idx()] - value_of[&minus.idx()]
-                            }
-                        })
-                        .collect();
                     return Ok(Some((region, point)));
                 }
-                Solved::Infeasible if complete => return Ok(None),
-                Solved::Infeasible | Solved::Failed | Solved::Unbounded => {}
+                Some(Err(true)) if complete => return Ok(None),
+                _ => {}
             }
             if complete {
                 break;
@@ -714,27 +781,144 @@ impl<'a> State<'a> {
         ))
     }
 
-    fn finish(self) -> Protected {
-        let mut summary = Summary {
-            cells: self.table.len(),
-            lp_solves: self.solves,
-            ..Summary::default()
-        };
-        for (r, x) in self.reasons.iter().zip(self.point) {
-            let v = if x.is_finite() { x.abs() } else { 0.0 };
-            summary.value_total += v;
-            match r {
-                Reason::Primary => {
-                    summary.primary += 1;
-                    summary.value_primary += v;
+    /// The repair program on one region: the cheapest published cells to
+    /// hide so that `c` reaches `need`. Real or whole-number variables.
+    fn repair_program(
+        &self,
+        c: CellId,
+        maximize: bool,
+        need: f64,
+        region: &[CellId],
+        integer: bool,
+    ) -> RepairProgram {
+        let table = self.table;
+        let floor = table.floor();
+        let mut problem = Problem::new(OptimizationDirection::Minimize);
+        let mut slots: HashMap<CellId, Slot> = HashMap::with_capacity(region.len());
+        let mut vars = Vec::new();
+        // (cell, plus, minus) of the cells that may be hidden now.
+        let mut movable = Vec::new();
+        for &d in region {
+            let (lo, hi) = self.bounds[d];
+            let keep_bounds = d == c
+                || table.cell(d).locked.is_some()
+                || matches!(self.publications[d], Publication::Below { .. })
+                || matches!(
+                    self.reasons[d],
+                    Reason::Primary | Reason::Secondary | Reason::Withheld
+                );
+            if d == c {
+                let b = if maximize {
+                    (lo.max(need), hi)
+                } else {
+                    (lo, hi.min(need))
+                };
+                if b.0 > b.1 {
+                    return RepairProgram::Impossible;
                 }
-                Reason::Secondary => {
-                    summary.secondary += 1;
-                    summary.value_secondary += v;
-                }
-                _ => {}
+                let v = lp::add_var(&mut problem, 0.0, b, integer);
+                slots.insert(d, Slot::Var(v));
+                vars.push(v);
+            } else if keep_bounds {
+                let v = lp::add_var(&mut problem, 0.0, (lo, hi), integer);
+                slots.insert(d, Slot::Var(v));
+                vars.push(v);
+            } else if lo == hi {
+                // Hidden, it may move only as far as "x" lets the
+                // attacker think it can (not below k, a zero not at all).
+                let (slo, shi) = table.cell_bounds(d, &Publication::Suppressed);
+                let w = cost(self.point[d]);
+                let plus = lp::add_var(&mut problem, w, (0.0, (shi - lo).max(0.0)), integer);
+                let minus = lp::add_var(
+                    &mut problem,
+                    w,
+                    (0.0, (lo - slo.max(floor)).max(0.0)),
+                    integer,
+                );
+                slots.insert(
+                    d,
+                    Slot::Shifted {
+                        plus,
+                        minus,
+                        base: lo,
+                    },
+                );
+                vars.push(plus);
+                vars.push(minus);
+                movable.push((d, plus, minus));
+            } else {
+                // Published as an interval (rounded, the supplier's range):
+                // free within it, at a cost beyond it.
+                let w = cost(self.point[d]);
+                let y = lp::add_var(
+                    &mut problem,
+                    0.0,
+                    table.cell_bounds(d, &Publication::Suppressed),
+                    integer,
+                );
+                let plus = lp::add_var(&mut problem, w, (0.0, f64::INFINITY), integer);
+                let minus = lp::add_var(&mut problem, w, (0.0, f64::INFINITY), integer);
+                problem.add_constraint([(y, 1.0), (plus, -1.0)], ComparisonOp::Le, hi);
+                problem.add_constraint([(y, 1.0), (minus, 1.0)], ComparisonOp::Ge, lo);
+                slots.insert(d, Slot::Var(y));
+                vars.push(y);
+                vars.push(plus);
+                vars.push(minus);
+                movable.push((d, plus, minus));
             }
         }
+        lp::add_equations(&mut problem, table, region, &slots, self.point);
+        let solved = if integer {
+            lp::solve_integer(&problem, &vars, lp::PROOF_NODES)
+        } else {
+            lp::solve(&problem, &vars)
+        };
+        match solved {
+            Solved::Optimal { values, .. } => {
+                let value_of: HashMap<usize, f64> = vars
+                    .iter()
+                    .map(|v| v.idx())
+                    .zip(values.iter().copied())
+                    .collect();
+                let hide: Vec<CellId> = movable
+                    .iter()
+                    .filter(|&&(d, plus, minus)| {
+                        let moved = value_of[&plus.idx()] + value_of[&minus.idx()];
+                        moved > lp::tolerance(self.point[d])
+                    })
+                    .map(|&(d, _, _)| d)
+                    .collect();
+                let point: Vec<f64> = region
+                    .iter()
+                    .map(|d| match slots[d] {
+                        Slot::Var(v) => value_of[&v.idx()],
+                        Slot::Shifted { plus, minus, base } => {
+                            base + value_of[&plus.idx()] - value_of[&minus.idx()]
+                        }
+                    })
+                    .collect();
+                RepairProgram::Solved { point, hide }
+            }
+            Solved::Infeasible => RepairProgram::Infeasible,
+            Solved::Failed | Solved::Unbounded => RepairProgram::Failed,
+        }
+    }
+
+    fn finish(mut self) -> Protected {
+        // A cell hidden as "x" that the attacker's model pins anyway (a zero
+        // where zeros are published: "x" would tell the attacker it is at
+        // least k, which is false) proves nothing: no witness moves it, so it
+        // is published as it is.
+        for c in 0..self.table.len() {
+            if self.reasons[c] == Reason::Secondary {
+                let (lo, hi) = self.table.cell_bounds(c, &Publication::Suppressed);
+                if lo >= hi {
+                    self.publications[c] = Publication::Exact(self.point[c]);
+                    self.reasons[c] = Reason::Published;
+                }
+            }
+        }
+        let summary = summarize(self.table, self.point, &self.reasons, self.solves);
         let mut exposed = self.exposed;
         exposed.sort_unstable();
         exposed.dedup();

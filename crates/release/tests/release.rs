@@ -134,15 +134,19 @@ fn a_later_edition_cannot_give_away_what_an_earlier_one_hid() {
         if known(p1, "sex=boys").is_some_and(|v| v != f64::from(b1)) {
             continue;
         }
-        // Boys are unrevised: the same count in edition 2.
+        // Boys are unrevised: the same count in edition 2, where total =
+        // boys + girls; a figure edition 2 hides can be anything.
         let b2 = b1;
-        let g2 = 110 - b2;
-        if known(p2, "sex=boys").is_some_and(|v| v != f64::from(b2))
-            || known(p2, "sex=girls").is_some_and(|v| v != f64::from(g2))
-        {
+        if known(p2, "sex=boys").is_some_and(|v| v != f64::from(b2)) {
             continue;
         }
-        girls_1.push(g1);
+        let fits = (0..=300u32).any(|g2| {
+            known(p2, "sex=girls").is_none_or(|v| v == f64::from(g2))
+                && known(p2, "").is_none_or(|v| v == f64::from(b2 + g2))
+        });
+        if fits {
+            girls_1.push(g1);
+        }
     }
     assert!(
         girls_1.len() > 1,
@@ -231,7 +235,7 @@ fn an_embargo_that_cannot_be_read_keeps_the_document_closed() {
 
 /// Edition 1 has the total and the girls only; edition 2 adds the boys,
 /// 3, with both unrevised. Nothing edition 2 hides can keep 20 − 17 from
-/// an attacker: the boys are published "<10" and say that they are
+/// an attacker: the boys are hidden all the same and say that they are
 /// exposed, in every output (the footnote is in the public catalogue).
 #[test]
 fn a_small_count_an_earlier_edition_gives_away_says_so() {
@@ -247,7 +251,7 @@ fn a_small_count_an_earlier_edition_gives_away_says_so() {
         .iter()
         .find(|c| c.breakdown.to_string() == "sex=boys")
         .unwrap();
-    assert_eq!(boys.figure, Figure::Below { upper: 10.0 });
+    assert!(exact(&boys.figure).is_none(), "{boys:?}");
     assert!(
         boys.provenance
             .footnotes
