@@ -34,18 +34,19 @@ use zicht_model::{
     Indicator, Period, Slug, Unit,
 };
 
-/// The footnote a cell carries when an earlier edition already gives its
-/// small count away: the release does not pretend to hide it.
+/// The footnote a cell carries when its small count is already public: an
+/// earlier edition gives it away, or its own source document states it.
+/// The release does not pretend to hide it.
 pub const EXPOSED: &str = "zicht-exposed";
 
 fn exposed_footnote() -> Footnote {
     Footnote {
         id: Slug::parse(EXPOSED).expect("a valid slug"),
-        text_nl: "Dit kleine aantal is af te leiden uit wat eerder is gepubliceerd; \
-                  afschermen kan het niet meer verbergen."
+        text_nl: "Dit kleine aantal is al openbaar: het volgt uit een eerdere editie of \
+                  staat in de bron zelf. Afschermen kan het niet meer verbergen."
             .into(),
-        text_en: "This small count can be derived from what was published before; \
-                  withholding it now cannot hide it."
+        text_en: "This small count is already public: an earlier edition gives it away \
+                  or the source itself states it. Withholding it cannot hide it."
             .into(),
     }
 }
@@ -466,11 +467,30 @@ pub fn public_moments(
                 out[k][i].figure = f;
             }
             for e in exposed {
-                let notes = &mut out[k][members[e]].provenance.footnotes;
-                let note = Slug::parse(EXPOSED).expect("a valid slug");
-                if !notes.contains(&note) {
-                    notes.push(note);
-                }
+                mark_exposed(&mut out[k][members[e]]);
+            }
+        }
+    }
+    // A small count hidden here that its own source document already
+    // states (a factsheet, a news item): hiding it does not make it secret,
+    // and the reader is told so rather than led to think it is.
+    for (m, cells) in out.iter_mut().zip(&moments) {
+        for (c, original) in m.iter_mut().zip(cells) {
+            let Figure::Exact { value } = original.figure else {
+                continue;
+            };
+            let from_source = original
+                .provenance
+                .document
+                .as_ref()
+                .and_then(|d| catalogue.document(d.as_str()))
+                .is_some_and(|d| d.kind == DocumentKind::Source);
+            let Some(ind) = catalogue.indicator(original.indicator.as_str()) else {
+                continue;
+            };
+            let small = zicht_disclose::is_sensitive(value, &rule(catalogue, ind, original));
+            if from_source && small && !matches!(c.figure, Figure::Exact { .. }) {
+                mark_exposed(c);
             }
         }
     }
@@ -478,6 +498,13 @@ pub fn public_moments(
         hide_derived(catalogue, m);
     }
     Ok(out)
+}
+
+fn mark_exposed(cell: &mut Cell) {
+    let note = Slug::parse(EXPOSED).expect("a valid slug");
+    if !cell.provenance.footnotes.contains(&note) {
+        cell.provenance.footnotes.push(note);
+    }
 }
 
 /// Hides every figure declared `derived` from a cell that is not published

@@ -269,3 +269,38 @@ fn a_small_count_an_earlier_edition_gives_away_says_so() {
         .iter()
         .all(|c| c.provenance.footnotes.iter().all(|f| f.as_str() != EXPOSED)));
 }
+
+/// A factsheet (a source, not an edition) states that 4 of 109 victims
+/// were boys. The release hides the 4 by its rule all the same, and says
+/// that the source itself states it; a small count of an edition does not
+/// carry the note.
+#[test]
+fn a_small_count_its_own_source_states_says_so() {
+    let mut cat = catalogue(None);
+    let mut factsheet = cat.documents[0].clone();
+    factsheet.id = Slug::parse("factsheet").unwrap();
+    factsheet.kind = zicht_model::DocumentKind::Source;
+    cat.documents.push(factsheet);
+    let cells = vec![
+        cell("victims", "2019", "", 109.0, "factsheet"),
+        cell("victims", "2019", "sex=boys", 4.0, "factsheet"),
+        cell("victims", "2019", "sex=girls", 105.0, "factsheet"),
+        cell("victims", "2020", "", 109.0, "ed-1"),
+        cell("victims", "2020", "sex=boys", 4.0, "ed-1"),
+        cell("victims", "2020", "sex=girls", 105.0, "ed-1"),
+    ];
+    let public = public_cells(&cat, &cells, at(NOW)).unwrap();
+    let noted = |period: &str| {
+        let boys = public
+            .iter()
+            .find(|c| c.period.to_string() == period && c.breakdown.to_string() == "sex=boys")
+            .unwrap();
+        assert!(exact(&boys.figure).is_none(), "{boys:?}");
+        boys.provenance
+            .footnotes
+            .iter()
+            .any(|f| f.as_str() == EXPOSED)
+    };
+    assert!(noted("2019"), "the factsheet states it");
+    assert!(!noted("2020"), "nothing but this release publishes it");
+}
