@@ -20,6 +20,11 @@
 //!   from hidden cells is hidden too;
 //! - **embargo**: a cell of a document whose embargo has not passed is not
 //!   in any public output at all.
+//!
+//! A refused cell is protected like a small count. A small count that is
+//! public already (an earlier edition gives it away, or its own source
+//! document states it) is hidden all the same and carries the footnote
+//! [`EXPOSED`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
