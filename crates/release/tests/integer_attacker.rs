@@ -24,7 +24,8 @@ fn shown(p: &Publication) -> Shown {
         Publication::Below { upper } => Shown::Below(upper),
         Publication::Rounded { value, base } => Shown::Rounded { value, base },
         Publication::Range { lower, upper } => Shown::Range(lower, upper),
-        Publication::Suppressed | Publication::Withheld => Shown::Nothing,
+        Publication::Suppressed => Shown::Hidden,
+        Publication::Withheld => Shown::Nothing,
     }
 }
 
@@ -52,6 +53,10 @@ fn add_table(
         let rule = rules.0.cell(rules.1 + i).rule;
         public.push(format!("{}{tag}", c.label), shown(p), !rule.hides_zeros());
     }
+    let ks: Vec<(usize, f64)> = (0..table.len())
+        .map(|i| (offset + i, rules.0.cell(rules.1 + i).rule.min_count))
+        .collect();
+    public.read_x(&ks);
     for e in table.equations() {
         public.relations.push(Rel {
             total: e.total + offset,

@@ -155,12 +155,14 @@ fn boys_interval(rows: &[Row], period: &str, b: [&str; 3], zeros_published: bool
             .map(|r| match r.status.as_str() {
                 "exact" => Shown::Exact(r.value.parse().unwrap()),
                 "below" => Shown::Below(10.0),
+                "suppressed" => Shown::Hidden,
                 _ => Shown::Nothing,
             })
             .min_by_key(|s| match s {
                 Shown::Exact(_) => 0,
                 Shown::Below(_) => 1,
-                _ => 2,
+                Shown::Hidden => 2,
+                _ => 3,
             })
             .unwrap_or(Shown::Nothing);
         ids.push(p.push(name, shown, zeros_published));
@@ -170,6 +172,7 @@ fn boys_interval(rows: &[Row], period: &str, b: [&str; 3], zeros_published: bool
         parts: vec![ids[1], ids[2]],
         sum: Sum::Equal,
     });
+    p.read_x(&ids.iter().map(|&c| (c, 10.0)).collect::<Vec<_>>());
     p.interval(ids[1]).expect("the rows contradict themselves")
 }
 
@@ -643,9 +646,8 @@ fn shown(f: &Figure) -> Shown {
         Figure::Below { upper } => Shown::Below(upper),
         Figure::Rounded { value, base } => Shown::Rounded { value, base },
         Figure::Range { lower, upper } => Shown::Range(lower, upper),
-        Figure::Estimate { .. } | Figure::Refused | Figure::NotAvailable | Figure::Suppressed => {
-            Shown::Nothing
-        }
+        Figure::Suppressed => Shown::Hidden,
+        Figure::Estimate { .. } | Figure::Refused | Figure::NotAvailable => Shown::Nothing,
     }
 }
 
@@ -720,6 +722,15 @@ fn add_moment(
             ids.push(id);
             at.insert(key(c), (id, c.figure));
         }
+        let ks: Vec<(usize, f64)> = cells
+            .iter()
+            .zip(&ids)
+            .map(|(c, &id)| {
+                let k = zicht_release::min_count(catalogue, c).unwrap_or(0);
+                (id, f64::from(k))
+            })
+            .collect();
+        public.read_x(&ks);
         let table = b.build().unwrap();
         for e in table.equations() {
             debug_assert_eq!(e.relation, Relation::Equal);

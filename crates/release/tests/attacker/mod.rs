@@ -27,7 +27,11 @@ pub enum Shown {
         base: f64,
     },
     Range(f64, f64),
-    /// Suppressed, refused, not available: no value and no bounds.
+    /// "x": hidden to protect another cell. Not a shown zero, and, in a
+    /// table that shows its small counts as "<k", not a small count either
+    /// (see [`Public::read_x`]).
+    Hidden,
+    /// Refused, not available, an estimate: no count at all.
     Nothing,
 }
 
@@ -58,6 +62,8 @@ pub struct Public {
     pub relations: Vec<Relation>,
     /// Cells that are the same count (an unrevised figure in two editions).
     pub same: Vec<(usize, usize)>,
+    /// Per cell, the least an "x" can be (set by [`Public::read_x`]).
+    pub x_floor: Vec<f64>,
 }
 
 /// No count in these tables comes near it; a hidden cell that can reach
@@ -89,6 +95,7 @@ impl Public {
         self.labels.push(label.into());
         self.shown.push(shown);
         self.zeros_published.push(zeros_published);
+        self.x_floor.push(if zeros_published { 1.0 } else { 0.0 });
         self.labels.len() - 1
     }
 
@@ -105,9 +112,29 @@ impl Public {
                 ((value - half).ceil(), (value + half).ceil() - 1.0)
             }
             Shown::Range(lo, hi) => (lo.ceil(), hi.floor()),
+            Shown::Hidden => (self.x_floor[c], f64::from(CAP)),
             Shown::Nothing => (0.0, f64::from(CAP)),
         };
         (lo.max(0.0), hi)
+    }
+
+    /// What "x" says within one table (`cells`, each with its rule's k):
+    /// where the table shows a small count as "<k", the release shows every
+    /// small count so, and an "x" is a count of at least its k. A table
+    /// without "<k" may show its small counts as "x" too: there "x" only
+    /// says it is not a shown zero.
+    pub fn read_x(&mut self, cells: &[(usize, f64)]) {
+        if !cells
+            .iter()
+            .any(|&(c, _)| matches!(self.shown[c], Shown::Below(_)))
+        {
+            return;
+        }
+        for &(c, k) in cells {
+            if self.shown[c] == Shown::Hidden {
+                self.x_floor[c] = self.x_floor[c].max(k);
+            }
+        }
     }
 
     /// Union-find root of each cell: cells that are the same count share it.
