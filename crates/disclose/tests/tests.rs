@@ -114,12 +114,12 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let g = generate(&dims, counts, rule, name_parents, seed);
-        let table = &g.table;
-        let protected = protect(table).unwrap();
+        let (table, protected, _) = protect_table(&g.table).unwrap();
+        let table = &table;
         assert_protected(table, &protected.publications);
         prop_assert!(audit(table, &protected.publications).is_ok());
         prop_assert!(audit_certified(table, &protected.publications, &protected.certificates).is_ok());
-        prop_assert_eq!(&protect(table).unwrap(), &protected);
+        prop_assert_eq!(&protect_table(&g.table).unwrap().1, &protected);
         assert_statuses(table, &protected, rule.min_count);
     }
 }
