@@ -417,3 +417,38 @@ fn derived_figures_of_hidden_cells_are_hidden() {
     let hide = derived_to_hide(&hidden, &derivations);
     assert!(hide.contains("share-boys"));
 }
+
+/// A four-dimensional table of mostly small counts under k = 4: with small
+/// counts as "<4", every "x" tells the attacker "at least 4", and the margins
+/// then pin small cells whatever is hidden. The release's last resort hides
+/// the whole table, small counts as "x" too, and the audit passes.
+#[test]
+fn a_table_of_small_counts_is_hidden_whole() {
+    let dims = vec![
+        Dim::nested("d0", 2, 4),
+        Dim::flat("d1", 2),
+        Dim::nested("d2", 2, 3),
+        Dim::flat("d3", 2),
+    ];
+    let rule = Rule {
+        min_count: 4.0,
+        protection: Some(2.0),
+        ..Rule::default()
+    };
+    let counts = Counts {
+        zeros: 0.004459031221553641,
+        median: 6.112573617251599,
+        spread: 1.0,
+    };
+    let g = generate(&dims, counts, rule, true, 13195919858459504223);
+    assert!(
+        !protect(&g.table).unwrap().exposed.is_empty(),
+        "the ordinary pattern cannot"
+    );
+    let (table, protected, fallback) = protect_table(&g.table).unwrap();
+    assert_eq!(fallback, zicht_disclose::Fallback::AllHidden);
+    assert!(table.shows_small_as_x());
+    assert!(protected.exposed.is_empty());
+    audit(&table, &protected.publications).unwrap();
+    assert_protected(&table, &protected.publications);
+}

@@ -32,7 +32,8 @@ use rayon::prelude::*;
 use time::OffsetDateTime;
 use zicht_disclose::{
     audit_certified, derived_to_hide, link_earlier, protect_table, AuditError, EarlierEdition,
-    Hierarchy, ProtectError, Publication, Relation, Rule, Table, TableBuilder, TableError, Truth,
+    Fallback, Hierarchy, ProtectError, Publication, Relation, Rule, Table, TableBuilder,
+    TableError, Truth,
 };
 use zicht_model::{
     Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Footnote,
@@ -54,6 +55,36 @@ fn exposed_footnote() -> Footnote {
                   or the source itself states it. Withholding it cannot hide it."
             .into(),
     }
+}
+
+/// The footnote of the "<k" cells of a table where zeros had to be hidden
+/// as "<k" too ([`zicht_disclose::Fallback::ZerosHidden`]).
+pub const ZEROS_HIDDEN: &str = "zicht-zeros-hidden";
+/// The footnote of the hidden cells of a table where every figure had to be
+/// hidden, small counts as "x" too ([`zicht_disclose::Fallback::AllHidden`]).
+pub const ALL_HIDDEN: &str = "zicht-all-hidden";
+
+fn fallback_footnotes() -> [Footnote; 2] {
+    [
+        Footnote {
+            id: Slug::parse(ZEROS_HIDDEN).expect("a valid slug"),
+            text_nl: "In deze tabel kan \"<k\" ook 0 betekenen: ook nullen zijn afgeschermd, \
+                      omdat de kleine aantallen anders uit elkaar af te leiden waren."
+                .into(),
+            text_en: "In this table \"<k\" may also mean 0: zeros are withheld too, since \
+                      the small counts could otherwise be worked out from each other."
+                .into(),
+        },
+        Footnote {
+            id: Slug::parse(ALL_HIDDEN).expect("a valid slug"),
+            text_nl: "Deze tabel bestaat vooral uit kleine aantallen: alle cijfers zijn \
+                      afgeschermd (x), ook de kleine, zodat geen ervan af te leiden is."
+                .into(),
+            text_en: "This table consists mostly of small counts: every figure is withheld \
+                      (x), small ones included, so that none of them can be worked out."
+                .into(),
+        },
+    ]
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -157,13 +188,14 @@ struct Published {
     /// The moment's own figures, to reuse when the next moment is the same.
     cells: Vec<Cell>,
     figures: Vec<Figure>,
-    /// The moment's own cells an earlier edition already gives away.
-    exposed: Vec<usize>,
+    /// The moment's own cells that carry a release footnote, and which.
+    notes: Vec<(usize, &'static str)>,
 }
 
 /// What one indicator × period shows at one moment: a figure per cell, the
-/// cells an earlier edition gives away, and what to link the next moment to.
-type Group = (Vec<Figure>, Vec<usize>, Option<Published>);
+/// cells that carry a release footnote (an earlier edition gives them away;
+/// a fallback of `protect_table` applied), and what to link the next moment to.
+type Group = (Vec<Figure>, Vec<(usize, &'static str)>, Option<Published>);
 
 /// Protects one indicator × period at one moment, given what earlier
 /// moments published of it. Parts are taken to add up exactly to their
@@ -190,9 +222,9 @@ fn protect_group(
                 own: e.own.clone(),
                 cells: e.cells.clone(),
                 figures: e.figures.clone(),
-                exposed: e.exposed.clone(),
+                notes: e.notes.clone(),
             };
-            return Ok((e.figures.clone(), e.exposed.clone(), Some(again)));
+            return Ok((e.figures.clone(), e.notes.clone(), Some(again)));
         }
     }
     let relation = if ind.exclusive {
@@ -246,7 +278,7 @@ fn protect_group(
     // returned carries the rules applied, for the audit and for the next
     // moment linked to this one.
     let protected = match protect_table(&table) {
-        Ok((table, p, _)) => Some((table, p)),
+        Ok((table, p, fallback)) => Some((table, p, fallback)),
         Err(ProtectError::Table(e @ TableError::NotAdditive(_))) => {
             last_error = Some(table_error(e));
             None
@@ -259,17 +291,32 @@ fn protect_group(
             })
         }
     };
-    if let Some((table, protected)) = protected {
+    if let Some((table, protected, fallback)) = protected {
         match audit_certified(&table, &protected.publications, &protected.certificates) {
             Ok(_) => {
                 // Published "<k" all the same, and said so: hiding more now
                 // cannot take back what an earlier edition gave away.
-                let exposed: Vec<usize> = protected
+                let mut notes: Vec<(usize, &'static str)> = protected
                     .exposed
                     .iter()
                     .copied()
                     .filter(|&c| c < cells.len())
+                    .map(|c| (c, EXPOSED))
                     .collect();
+                // Where zeros or small counts had to be hidden differently,
+                // a reader must not read "<k" or "x" as usual.
+                let note = match fallback {
+                    Fallback::None => None,
+                    Fallback::ZerosHidden => Some(ZEROS_HIDDEN),
+                    Fallback::AllHidden => Some(ALL_HIDDEN),
+                };
+                if let Some(note) = note {
+                    for (c, p) in protected.publications.iter().enumerate().take(cells.len()) {
+                        if matches!(p, Publication::Below { .. } | Publication::Suppressed) {
+                            notes.push((c, note));
+                        }
+                    }
+                }
                 let figures: Vec<Figure> = cells
                     .iter()
                     .zip(&protected.publications)
@@ -285,9 +332,9 @@ fn protect_group(
                         .collect(),
                     cells: cells.iter().map(|c| (*c).clone()).collect(),
                     figures: figures.clone(),
-                    exposed: exposed.clone(),
+                    notes: notes.clone(),
                 };
-                return Ok((figures, exposed, Some(published)));
+                return Ok((figures, notes, Some(published)));
             }
             Err(AuditError::Contradiction(c)) => {
                 last_error = Some(ReleaseError::Audit {
@@ -442,7 +489,7 @@ pub fn public_moments(
     // Groups are independent of each other; within a group, moments go in
     // order, each linked to what the ones before it published.
     let groups: Vec<(GroupKey, Vec<Vec<usize>>)> = groups.into_iter().collect();
-    let figures: Vec<Vec<(Vec<Figure>, Vec<usize>)>> = groups
+    let figures: Vec<Vec<(Vec<Figure>, Vec<(usize, &'static str)>)>> = groups
         .par_iter()
         .map(|((indicator, _), per_moment)| {
             let ind = catalogue
@@ -471,8 +518,8 @@ pub fn public_moments(
             for (&i, f) in members.iter().zip(f) {
                 out[k][i].figure = f;
             }
-            for e in exposed {
-                mark_exposed(&mut out[k][members[e]]);
+            for (e, note) in exposed {
+                mark(&mut out[k][members[e]], note);
             }
         }
     }
@@ -495,7 +542,7 @@ pub fn public_moments(
             };
             let small = zicht_disclose::is_sensitive(value, &rule(catalogue, ind, original));
             if from_source && small && !matches!(c.figure, Figure::Exact { .. }) {
-                mark_exposed(c);
+                mark(c, EXPOSED);
             }
         }
     }
@@ -505,8 +552,8 @@ pub fn public_moments(
     Ok(out)
 }
 
-fn mark_exposed(cell: &mut Cell) {
-    let note = Slug::parse(EXPOSED).expect("a valid slug");
+fn mark(cell: &mut Cell, note: &str) {
+    let note = Slug::parse(note).expect("a valid slug");
     if !cell.provenance.footnotes.contains(&note) {
         cell.provenance.footnotes.push(note);
     }
@@ -593,6 +640,11 @@ pub fn public_catalogue(catalogue: &Catalogue, now: OffsetDateTime) -> Catalogue
     let mut out = catalogue.clone();
     if out.footnote(EXPOSED).is_none() {
         out.footnotes.push(exposed_footnote());
+    }
+    for note in fallback_footnotes() {
+        if out.footnote(note.id.as_str()).is_none() {
+            out.footnotes.push(note);
+        }
     }
     if closed.is_empty() {
         return out;

@@ -304,3 +304,31 @@ fn a_small_count_its_own_source_states_says_so() {
     assert!(noted("2019"), "the factsheet states it");
     assert!(!noted("2020"), "nothing but this release publishes it");
 }
+
+/// Total 2 of boys 1 and girls 1 under a minimum of 4: with zeros shown,
+/// "<4" means 1–3 and the three "<4" pin the boys to 1 or 2, narrower than
+/// the policy's width of 2. The release hides zeros too in this table, and
+/// says so next to each "<4".
+#[test]
+fn a_table_that_needs_its_zeros_hidden_says_so() {
+    let mut cat = catalogue(None);
+    cat.themes[0].min_count = Some(4);
+    let cells = vec![
+        cell("victims", "2019", "", 2.0, "ed-1"),
+        cell("victims", "2019", "sex=boys", 1.0, "ed-1"),
+        cell("victims", "2019", "sex=girls", 1.0, "ed-1"),
+    ];
+    let released = public_cells(&cat, &cells, at(NOW)).unwrap();
+    for c in &released {
+        assert_eq!(c.figure, Figure::Below { upper: 4.0 }, "{c:?}");
+        assert!(
+            c.provenance
+                .footnotes
+                .iter()
+                .any(|f| f.as_str() == zicht_release::ZEROS_HIDDEN),
+            "{c:?}"
+        );
+    }
+    let public = zicht_release::public_catalogue(&cat, at(NOW));
+    assert!(public.footnote(zicht_release::ZEROS_HIDDEN).is_some());
+}
