@@ -20,6 +20,8 @@
 //! - **embargo**: a cell of a document whose embargo has not passed is not
 //!   in any public output at all.
 
+mod texts;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
@@ -32,6 +34,8 @@ use zicht_model::{
     Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Indicator, Period,
     Unit,
 };
+
+pub use texts::{numbers, text_warnings, TextWarning, Written};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
