@@ -26,6 +26,8 @@
 //! document states it) is hidden all the same and carries the footnote
 //! [`EXPOSED`].
 
+mod texts;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
@@ -39,6 +41,8 @@ use zicht_model::{
     Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Footnote,
     Indicator, Period, Slug, Unit,
 };
+
+pub use texts::{numbers, text_warnings, TextWarning, Written};
 
 /// The footnote a cell carries when its small count is already public: an
 /// earlier edition gives it away, or its own source document states it.
