@@ -245,6 +245,28 @@ pub(crate) fn extreme(
     target: CellId,
     maximize: bool,
 ) -> Extreme {
+    match extreme_program(table, bounds, point, region, target, maximize, false) {
+        Solved::Optimal { objective, values } => Extreme::Reached {
+            value: objective,
+            point: values,
+        },
+        Solved::Unbounded => Extreme::Unbounded,
+        // Infeasible cannot be: the reference point is feasible. Round-off can
+        // say so all the same; then nothing is proven.
+        Solved::Infeasible | Solved::Failed => Extreme::NotProven,
+    }
+}
+
+/// The attacker's program for `target` on a region, in real or whole numbers.
+fn extreme_program(
+    table: &Table,
+    bounds: &[(f64, f64)],
+    point: &[f64],
+    region: &[CellId],
+    target: CellId,
+    maximize: bool,
+    integer: bool,
+) -> Solved {
     let direction = if maximize {
         OptimizationDirection::Maximize
     } else {
@@ -255,20 +277,15 @@ pub(crate) fn extreme(
     let mut vars = Vec::with_capacity(region.len());
     for &c in region {
         let objective = if c == target { 1.0 } else { 0.0 };
-        let v = problem.add_var(objective, bounds[c]);
+        let v = add_var(&mut problem, objective, bounds[c], integer);
         slots.insert(c, Slot::Var(v));
         vars.push(v);
     }
     add_equations(&mut problem, table, region, &slots, point);
-    match solve(&problem, &vars) {
-        Solved::Optimal { objective, values } => Extreme::Reached {
-            value: objective,
-            point: values,
-        },
-        Solved::Unbounded => Extreme::Unbounded,
-        // Infeasible cannot be: the reference point is feasible. Round-off can
-        // say so all the same; then nothing is proven.
-        Solved::Infeasible | Solved::Failed => Extreme::NotProven,
+    if integer {
+        solve_integer(&problem, &vars, PROOF_NODES)
+    } else {
+        solve(&problem, &vars)
     }
 }
 
@@ -400,22 +417,7 @@ pub(crate) fn extreme_whole(
             point: Vec::new(),
         };
     }
-    let direction = if maximize {
-        OptimizationDirection::Maximize
-    } else {
-        OptimizationDirection::Minimize
-    };
-    let mut problem = Problem::new(direction);
-    let mut slots = HashMap::with_capacity(region.len());
-    let mut vars = Vec::with_capacity(region.len());
-    for &c in region {
-        let objective = if c == target { 1.0 } else { 0.0 };
-        let v = add_var(&mut problem, objective, bounds[c], true);
-        slots.insert(c, Slot::Var(v));
-        vars.push(v);
-    }
-    add_equations(&mut problem, table, region, &slots, point);
-    match solve_integer(&problem, &vars, PROOF_NODES) {
+    match extreme_program(table, bounds, point, region, target, maximize, true) {
         Solved::Optimal { objective, values } if is_whole(&values) => Extreme::Reached {
             value: objective,
             point: values,
