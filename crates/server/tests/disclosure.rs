@@ -396,23 +396,8 @@ async fn round(test: &str, asked: &[&str]) -> Vec<Round> {
     let mut out = Vec::new();
     let mut dir = Some(dir);
     for url in urls {
-        let (_unused, store) = {
-            let store = Store::open(&url).await.unwrap();
-            let versions: Vec<zicht_store::NewVersion<'_>> = monitor
-                .cells
-                .iter()
-                .map(|rc| zicht_store::NewVersion {
-                    cell: &rc.cell,
-                    recorded_at: &rc.recorded_at,
-                    reason: rc.reason.as_deref(),
-                })
-                .collect();
-            store
-                .load("test", Some(&monitor.catalogue), &versions, None)
-                .await
-                .unwrap();
-            ((), store)
-        };
+        let store = Store::open(&url).await.unwrap();
+        common::load_monitor(&store, &monitor).await;
         let mut tokens = Vec::new();
         for (login, role, org) in [
             ("ed", Role::Editor, None),

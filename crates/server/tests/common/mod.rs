@@ -8,6 +8,12 @@ pub async fn store_with(monitor: &zicht_ingest::Monitor) -> (tempfile::TempDir, 
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("z.db").display());
     let store = Store::open(&url).await.unwrap();
+    load_monitor(&store, monitor).await;
+    (dir, store)
+}
+
+/// Loads a monitor's definitions and cells into a store, as `zicht init` does.
+pub async fn load_monitor(store: &Store, monitor: &zicht_ingest::Monitor) {
     let versions: Vec<NewVersion<'_>> = monitor
         .cells
         .iter()
@@ -21,7 +27,6 @@ pub async fn store_with(monitor: &zicht_ingest::Monitor) -> (tempfile::TempDir, 
         .load("test", Some(&monitor.catalogue), &versions, None)
         .await
         .unwrap();
-    (dir, store)
 }
 
 /// Where a test's stores live: a fresh SQLite file, and a fresh PostgreSQL
