@@ -21,6 +21,7 @@ mod certificate;
 mod derived;
 mod edition;
 pub mod export;
+mod hierarchy;
 mod lp;
 mod rules;
 mod suppress;
@@ -35,6 +36,7 @@ pub use builder::{format_breakdown, parse_breakdown, Hierarchy, TableBuilder};
 pub use certificate::Certificates;
 pub use derived::derived_to_hide;
 pub use edition::{link_earlier, EarlierEdition, Linked};
+pub use hierarchy::HierarchyError;
 pub use rules::{Rule, RuleError, RulePatch, Rules};
 pub use suppress::{
     protect, protect_with, ProtectError, ProtectOptions, Protected, Reason, Summary,

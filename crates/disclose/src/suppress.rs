@@ -66,6 +66,17 @@ impl Default for ProtectOptions {
     }
 }
 
+impl ProtectOptions {
+    /// The greedy hypercube (with its search and LP fallbacks) and nothing
+    /// after it: the baseline the other passes are measured against.
+    pub fn hypercube_alone() -> Self {
+        ProtectOptions {
+            prune: false,
+            ..ProtectOptions::default()
+        }
+    }
+}
+
 /// How much a pattern hides. Values add margins and inner cells alike, so a
 /// share of value is "of everything printed", not "of all victims".
 #[derive(Debug, Clone, PartialEq, Default)]
