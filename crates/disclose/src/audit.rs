@@ -23,11 +23,42 @@ pub enum Requirement {
 
 /// Whether a count is small enough that its own rule hides it.
 pub fn is_sensitive(value: f64, rule: &crate::Rule) -> bool {
-    value < rule.min_count && (value != 0.0 || rule.zeros_sensitive)
+    value < rule.min_count && (value != 0.0 || rule.hides_zeros())
+}
+
+/// The policy's window for a hidden count `x`: `width` wide, around `x`
+/// (⌊width/2⌋ below it), shifted to lie inside `[low, high]`, the range "<k"
+/// already tells the attacker. A 9 under "<10" thus needs its room below it
+/// ([6, 9]), a 1 above it ([1, 4]). Where "<k" itself is narrower than the
+/// width, the window is all of it: no release can do better than "<k".
+pub fn protection_window(x: f64, width: f64, low: f64, high: f64) -> (f64, f64) {
+    let width = width.min(high - low).max(0.0);
+    let mut lower = x - (width / 2.0).floor();
+    let mut upper = lower + width;
+    if upper > high {
+        upper = high;
+        lower = high - width;
+    }
+    if lower < low {
+        lower = low;
+        upper = low + width;
+    }
+    (lower, upper)
 }
 
 /// The requirement of a cell, or `None` when it needs no protection: it is
 /// big enough, unknown to the publisher, or locked by an earlier edition.
+///
+/// - A small count x: the attacker's interval must contain the policy window
+///   of the rule's width around x, inside "<k" as the attacker reads it
+///   ([1, k−1] where zeros are published).
+/// - A refused cell: the supplier's confidentiality request. Its value is not
+///   known here (a value stored or published before is the history's, and an
+///   earlier edition's cell carries its own requirement), so the attacker's
+///   interval must stay at least the width wide wherever it lies — never one
+///   value derived from the cells around it.
+/// - A figure the supplier gave as bounds: the attacker must not narrow it
+///   below the width (or below what the supplier gave, if narrower).
 pub fn requirement(table: &Table, id: CellId) -> Option<Requirement> {
     let cell = table.cell(id);
     // A locked cell (an earlier edition's) that was published as it is
@@ -40,6 +71,11 @@ pub fn requirement(table: &Table, id: CellId) -> Option<Requirement> {
         return None;
     }
     let rule = &cell.rule;
+    let width = if table.is_integer() {
+        rule.width().ceil()
+    } else {
+        rule.width()
+    };
     match cell.truth {
         Truth::Exact(x) => {
             if !is_sensitive(x, rule) {
@@ -47,18 +83,15 @@ pub fn requirement(table: &Table, id: CellId) -> Option<Requirement> {
             }
             // Clipped to what "<k" already says, not to what was published:
             // a small count published exactly must fail the audit.
-            let (floor, cap) = table.bounds(&Publication::Below {
-                upper: rule.min_count,
-            });
-            Some(Requirement::Contains {
-                lower: (x - rule.protection_lower).max(floor),
-                upper: (x + rule.protection_upper).min(cap),
-            })
+            let (low, high) = table.below_domain(id);
+            let (lower, upper) = protection_window(x, width, low, high);
+            Some(Requirement::Contains { lower, upper })
         }
         Truth::Unknown => None,
+        Truth::Refused => Some(Requirement::Width(width.max(1.0))),
         ref bounded => {
             let (lo, hi) = table.truth_bounds(bounded);
-            let width = (rule.protection_lower + rule.protection_upper).min(hi - lo);
+            let width = width.min(hi - lo);
             (width > 0.0).then_some(Requirement::Width(width))
         }
     }
@@ -86,8 +119,13 @@ impl CellAudit {
 
 fn meets(req: &Requirement, low: f64, high: f64) -> bool {
     match *req {
+        // The cell's true value always lies in the attacker's interval, so an
+        // interval as wide as the window protects it wherever the window
+        // sits: the window is where the protector aims, the width is the
+        // policy.
         Requirement::Contains { lower, upper } => {
-            low <= lower + lp::tolerance(lower) && high >= upper - lp::tolerance(upper)
+            let w = upper - lower;
+            high - low >= w - lp::tolerance(w)
         }
         Requirement::Width(w) => high - low >= w - lp::tolerance(w),
     }
@@ -276,14 +314,20 @@ pub(crate) fn exposed(table: &Table, point: &[f64], cell: CellId, req: &Requirem
         .iter()
         .enumerate()
         .map(|(c, x)| match &x.locked {
-            Some(p) => table.bounds(p),
+            Some(p) => table.cell_bounds(c, p),
             None if c == cell => match req {
-                Requirement::Contains { .. } => table.bounds(&Publication::Below {
-                    upper: x.rule.min_count,
-                }),
+                Requirement::Contains { .. } => table.below_domain(c),
                 Requirement::Width(_) => table.truth_bounds(&x.truth),
             },
-            None => (floor, f64::INFINITY),
+            // Everything this release controls hidden: a small count as
+            // "<k", anything else as "x" (never a small count).
+            None => match x.truth {
+                Truth::Exact(v) if is_sensitive(v, &x.rule) && !table.shows_small_as_x() => {
+                    table.below_domain(c)
+                }
+                Truth::Exact(_) => table.cell_bounds(c, &Publication::Suppressed),
+                _ => (floor, f64::INFINITY),
+            },
         })
         .collect();
     let checker = Checker {
@@ -403,7 +447,15 @@ impl Checker<'_> {
                 continue;
             }
             *solves += 1;
-            match lp::extreme(self.table, self.bounds, self.point, &region, cell, maximize) {
+            match lp::extreme_whole(
+                self.table,
+                self.bounds,
+                self.point,
+                &region,
+                cell,
+                maximize,
+                need,
+            ) {
                 Extreme::Unbounded => {
                     let value = if maximize {
                         f64::INFINITY
@@ -475,28 +527,50 @@ impl Checker<'_> {
             }
             match req {
                 Requirement::Contains { lower, upper } => {
-                    let done_low = low[i].is_some_and(|l| l <= lower + lp::tolerance(lower));
-                    if !done_low {
-                        let s = self.side(
-                            cell,
-                            false,
-                            Some(lower),
-                            &mut solves,
-                            |region, values, _| {
-                                share(&index, chunk, region, values, &mut low, &mut high)
-                            },
-                        );
-                        low[i] = Some(s.value.min(low[i].unwrap_or(x)));
-                        exact_low[i] = s.exact;
-                    }
-                    let done_high = high[i].is_some_and(|h| h >= upper - lp::tolerance(upper));
-                    if !done_high {
-                        let s =
-                            self.side(cell, true, Some(upper), &mut solves, |region, values, _| {
-                                share(&index, chunk, region, values, &mut low, &mut high)
-                            });
-                        high[i] = Some(s.value.max(high[i].unwrap_or(x)));
-                        exact_high[i] = s.exact;
+                    // Aim at the window first; where one end falls short of
+                    // it, the other end must make up the width.
+                    let width = upper - lower;
+                    let mut need_low = lower;
+                    let mut need_high = upper;
+                    for round in 0..3 {
+                        let done_low =
+                            low[i].is_some_and(|l| l <= need_low + lp::tolerance(need_low));
+                        if !done_low && !exact_low[i] {
+                            let s = self.side(
+                                cell,
+                                false,
+                                Some(need_low),
+                                &mut solves,
+                                |region, values, _| {
+                                    share(&index, chunk, region, values, &mut low, &mut high)
+                                },
+                            );
+                            low[i] = Some(s.value.min(low[i].unwrap_or(x)));
+                            exact_low[i] = s.exact;
+                        }
+                        let l = low[i].unwrap_or(x);
+                        need_high = need_high.max(l + width);
+                        let done_high =
+                            high[i].is_some_and(|h| h >= need_high - lp::tolerance(need_high));
+                        if !done_high && !exact_high[i] {
+                            let s = self.side(
+                                cell,
+                                true,
+                                Some(need_high),
+                                &mut solves,
+                                |region, values, _| {
+                                    share(&index, chunk, region, values, &mut low, &mut high)
+                                },
+                            );
+                            high[i] = Some(s.value.max(high[i].unwrap_or(x)));
+                            exact_high[i] = s.exact;
+                        }
+                        let h = high[i].unwrap_or(x);
+                        if meets(&req, l, h) || (exact_low[i] && exact_high[i]) || round == 2 {
+                            break;
+                        }
+                        // The high end fell short: the low end must go further.
+                        need_low = need_low.min(h - width);
                     }
                 }
                 Requirement::Width(w)
@@ -563,22 +637,31 @@ impl Checker<'_> {
             let mut ends = [x, x];
             for (k, maximize) in [false, true].into_iter().enumerate() {
                 *solves += 1;
-                ends[k] =
-                    match lp::extreme(self.table, self.bounds, self.point, &region, cell, maximize)
-                    {
-                        Extreme::Reached { value, point } => {
-                            proof(&region, &point, maximize);
-                            value
+                // Where the two ends lie is open: each is solved exactly
+                // (in whole numbers for counts). Width requirements are
+                // rare (refused cells, suppliers' own bounds).
+                ends[k] = match lp::extreme_whole(
+                    self.table,
+                    self.bounds,
+                    self.point,
+                    &region,
+                    cell,
+                    maximize,
+                    None,
+                ) {
+                    Extreme::Reached { value, point } => {
+                        proof(&region, &point, maximize);
+                        value
+                    }
+                    Extreme::Unbounded => {
+                        if maximize {
+                            f64::INFINITY
+                        } else {
+                            f64::NEG_INFINITY
                         }
-                        Extreme::Unbounded => {
-                            if maximize {
-                                f64::INFINITY
-                            } else {
-                                f64::NEG_INFINITY
-                            }
-                        }
-                        Extreme::NotProven => x,
-                    };
+                    }
+                    Extreme::NotProven => x,
+                };
             }
             result = (ends[0], ends[1], complete);
             if complete || meets(&Requirement::Width(w), ends[0], ends[1]) {

@@ -251,7 +251,7 @@ impl TableBuilder {
                 Truth::Exact(v) | Truth::Below { upper: v } => v.fract() == 0.0,
                 Truth::Range { lower, upper } => lower.fract() == 0.0 && upper.fract() == 0.0,
                 Truth::Rounded { value, base } => value.fract() == 0.0 && base.fract() == 0.0,
-                Truth::Unknown => true,
+                Truth::Unknown | Truth::Refused => true,
             })
         });
         let mut values: Vec<Vec<u32>> = vec![Vec::new(); self.dim_names.len()];

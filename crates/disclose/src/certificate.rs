@@ -84,6 +84,11 @@ pub(crate) fn verify(
         if !y.is_finite() || y < lo - tolerance(lo) || y > hi + tolerance(hi) {
             return false;
         }
+        // Counts: a point with a fractional count is no point an attacker
+        // who knows they are whole numbers has to allow.
+        if table.is_integer() && (y - y.round()).abs() > tolerance(y) {
+            return false;
+        }
         local.insert(c, y);
     }
     let mut eqs: Vec<u32> = point

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::builder::{parse_breakdown, Hierarchy, TableBuilder};
-use crate::suppress::{protect_with, ProtectError, ProtectOptions, Reason, Summary};
+use crate::suppress::{protect_table_with, ProtectError, ProtectOptions, Reason, Summary};
 use crate::table::{Publication, Truth};
 use crate::{audit_certified, AuditError, CellAudit, Requirement, Rules, TableError};
 
@@ -224,7 +224,8 @@ fn truth(i: usize, row: &ExportRow, rule_base: f64) -> Result<Truth, RowProblem>
             base: if rule_base > 0.0 { rule_base } else { 10.0 },
         },
         // A model estimate is no count the table adds up with.
-        "estimate" | "refused" | "not_available" | "suppressed" => Truth::Unknown,
+        "refused" => Truth::Refused,
+        "estimate" | "not_available" | "suppressed" => Truth::Unknown,
         other => {
             return Err(RowProblem {
                 row: i,
@@ -331,11 +332,13 @@ pub fn protect_rows(
             }
             continue;
         }
-        let protected =
-            protect_with(&table, &options.protect).map_err(|source| ExportError::Protect {
-                indicator: indicator.to_owned(),
-                period: period.to_owned(),
-                source,
+        let (table, protected, _) =
+            protect_table_with(&table, &options.protect).map_err(|source| {
+                ExportError::Protect {
+                    indicator: indicator.to_owned(),
+                    period: period.to_owned(),
+                    source,
+                }
             })?;
         let audit = audit_certified(&table, &protected.publications, &protected.certificates)
             .map_err(|source| ExportError::Audit {

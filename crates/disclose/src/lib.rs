@@ -39,7 +39,8 @@ pub use edition::{link_earlier, EarlierEdition, Linked};
 pub use hierarchy::HierarchyError;
 pub use rules::{Rule, RuleError, RulePatch, Rules};
 pub use suppress::{
-    protect, protect_with, Cost, ProtectError, ProtectOptions, Protected, Reason, Summary,
+    protect, protect_table, protect_table_with, protect_with, Cost, Fallback, ProtectError,
+    ProtectOptions, Protected, Reason, Summary,
 };
 pub use table::{
     Cell, CellId, Equation, Inconsistency, Publication, Relation, Table, TableError, Truth,

@@ -272,6 +272,159 @@ pub(crate) fn extreme(
     }
 }
 
+/// Branch-and-bound nodes an integer program may take before it counts as not
+/// proven. Deterministic (nodes, not seconds), and generous: table programs are
+/// nearly totally unimodular, so the relaxation is mostly whole already.
+pub(crate) const PROOF_NODES: u64 = 2_000;
+const REFERENCE_NODES: u64 = 20_000;
+
+/// A variable within `(lo, hi)`; an integer one for counts, where the bounds
+/// fit microlp's integer range (beyond it, a real variable: the proof is then
+/// checked for whole numbers by whoever uses it).
+pub(crate) fn add_var(
+    problem: &mut Problem,
+    objective: f64,
+    (lo, hi): (f64, f64),
+    integer: bool,
+) -> Variable {
+    let limit = f64::from(i32::MAX);
+    let fits = |v: f64| v.is_infinite() || v.abs() < limit;
+    if integer && fits(lo) && fits(hi) {
+        let lo = if lo.is_finite() {
+            lo.ceil() as i32
+        } else {
+            i32::MIN
+        };
+        let hi = if hi.is_finite() {
+            hi.floor() as i32
+        } else {
+            i32::MAX
+        };
+        if lo <= hi {
+            return problem.add_integer_var(objective, (lo, hi));
+        }
+    }
+    problem.add_var(objective, (lo, hi))
+}
+
+/// Solves a program with integer variables within a node budget; values
+/// within tolerance of a whole number are rounded onto it.
+pub(crate) fn solve_integer(problem: &Problem, vars: &[Variable], nodes: u64) -> Solved {
+    let mut options = microlp::SolveOptions::default();
+    options.node_limit = Some(nodes);
+    match problem.solve_with(options) {
+        Ok(outcome) => {
+            if !outcome.is_optimal() {
+                return Solved::Failed;
+            }
+            match outcome.into_solution() {
+                Ok(solution) => Solved::Optimal {
+                    objective: solution.objective().round(),
+                    values: vars.iter().map(|&v| snap(solution.var_value(v))).collect(),
+                },
+                Err(_) => Solved::Failed,
+            }
+        }
+        Err(microlp::Error::Infeasible) => Solved::Infeasible,
+        Err(microlp::Error::Unbounded) => Solved::Unbounded,
+        Err(_) => Solved::Failed,
+    }
+}
+
+fn snap(v: f64) -> f64 {
+    let r = v.round();
+    if (v - r).abs() <= 1e-6 {
+        r
+    } else {
+        v
+    }
+}
+
+/// Whether every value is a whole number (within round-off).
+pub(crate) fn is_whole(values: &[f64]) -> bool {
+    values
+        .iter()
+        .all(|v| (v - v.round()).abs() <= tolerance(*v))
+}
+
+/// The attacker's extreme of `target` in whole numbers: the relaxation
+/// first, and only where its optimum is fractional and would reach `need`
+/// (an integer optimum can only be less extreme) the integer program on the
+/// same region. `Reached` with an empty point is a bound, not a proof: the
+/// relaxation's optimum rounded inward, which the attacker's integer optimum
+/// cannot pass.
+pub(crate) fn extreme_whole(
+    table: &Table,
+    bounds: &[(f64, f64)],
+    point: &[f64],
+    region: &[CellId],
+    target: CellId,
+    maximize: bool,
+    need: Option<f64>,
+) -> Extreme {
+    let relaxed = extreme(table, bounds, point, region, target, maximize);
+    if !table.is_integer() {
+        return relaxed;
+    }
+    let Extreme::Reached {
+        value,
+        point: values,
+    } = relaxed
+    else {
+        return relaxed;
+    };
+    if is_whole(&values) {
+        let values = values.into_iter().map(f64::round).collect();
+        return Extreme::Reached {
+            value: value.round(),
+            point: values,
+        };
+    }
+    let reaches = |v: f64| {
+        need.is_none_or(|n| {
+            if maximize {
+                v >= n - tolerance(n)
+            } else {
+                v <= n + tolerance(n)
+            }
+        })
+    };
+    let inward = if maximize {
+        (value + tolerance(value)).floor()
+    } else {
+        (value - tolerance(value)).ceil()
+    };
+    if !reaches(inward) {
+        return Extreme::Reached {
+            value: inward,
+            point: Vec::new(),
+        };
+    }
+    let direction = if maximize {
+        OptimizationDirection::Maximize
+    } else {
+        OptimizationDirection::Minimize
+    };
+    let mut problem = Problem::new(direction);
+    let mut slots = HashMap::with_capacity(region.len());
+    let mut vars = Vec::with_capacity(region.len());
+    for &c in region {
+        let objective = if c == target { 1.0 } else { 0.0 };
+        let v = add_var(&mut problem, objective, bounds[c], true);
+        slots.insert(c, Slot::Var(v));
+        vars.push(v);
+    }
+    add_equations(&mut problem, table, region, &slots, point);
+    match solve_integer(&problem, &vars, PROOF_NODES) {
+        Solved::Optimal { objective, values } if is_whole(&values) => Extreme::Reached {
+            value: objective,
+            point: values,
+        },
+        Solved::Unbounded => Extreme::Unbounded,
+        _ => Extreme::NotProven,
+    }
+}
+
 /// Union-find, for components of cells linked by equations.
 pub(crate) struct Components {
     parent: Vec<usize>,
@@ -388,13 +541,22 @@ pub(crate) fn reference_point(table: &Table) -> Result<Vec<f64>, TableError> {
         let mut problem = Problem::new(OptimizationDirection::Minimize);
         let mut slots = HashMap::with_capacity(group.len());
         let mut vars = Vec::with_capacity(group.len());
+        // Counts: the completion is whole numbers, so that proofs built on
+        // it (the point moved by whole steps) are points an attacker who
+        // knows counts are integers must allow.
+        let integer = table.is_integer();
         for &c in &group {
-            let v = problem.add_var(0.0, bounds[c]);
+            let v = add_var(&mut problem, 0.0, bounds[c], integer);
             slots.insert(c, Slot::Var(v));
             vars.push(v);
         }
         add_equations(&mut problem, table, &group, &slots, &point);
-        match solve(&problem, &vars) {
+        let solved = if integer {
+            solve_integer(&problem, &vars, REFERENCE_NODES)
+        } else {
+            solve(&problem, &vars)
+        };
+        match solved {
             Solved::Optimal { values, .. } => {
                 for (&c, v) in group.iter().zip(values) {
                     point[c] = v;
@@ -434,7 +596,11 @@ pub(crate) fn reference_point(table: &Table) -> Result<Vec<f64>, TableError> {
 
 /// Bounds the attacker reads off a publication, per cell.
 pub(crate) fn published_bounds(table: &Table, publications: &[Publication]) -> Vec<(f64, f64)> {
-    publications.iter().map(|p| table.bounds(p)).collect()
+    publications
+        .iter()
+        .enumerate()
+        .map(|(c, p)| table.cell_bounds(c, p))
+        .collect()
 }
 
 /// The cells of a hypercube-like region around `cell`, for a table built from

@@ -14,23 +14,53 @@ pub struct Rule {
     pub rounding_base: f64,
     /// Whether a zero is itself sensitive ("nobody" can identify as much as "one").
     pub zeros_sensitive: bool,
-    /// How far below its value an attacker must still think a hidden cell can be.
-    pub protection_lower: f64,
-    /// How far above its value an attacker must still think a hidden cell can be.
-    pub protection_upper: f64,
+    /// How wide the attacker's interval for a hidden cell must stay, in the
+    /// cell's unit. `None`: the policy default, [`default_width`] of `min_count`.
+    pub protection: Option<f64>,
 }
 
 impl Default for Rule {
-    /// The theme default: counts under 10 are not shared, and a hidden cell must
-    /// not be pinned to its value (the attacker must allow one more and one less).
+    /// The theme default: counts under 10 are not shared, and a hidden count
+    /// leaves the attacker at least ⌈0.3·10⌉ = 3 of room (four whole numbers).
     fn default() -> Self {
         Rule {
             min_count: 10.0,
             rounding_base: 0.0,
             zeros_sensitive: false,
-            protection_lower: 1.0,
-            protection_upper: 1.0,
+            protection: None,
         }
+    }
+}
+
+/// The policy's protection width for a minimum count `k`: ⌈0.3·k⌉.
+///
+/// Why 0.3: "<10" already tells an attacker 1–9 (zeros are published). A
+/// hidden count must not be narrowed to fewer than four whole numbers — for
+/// k = 10 that keeps at least a third of the range "<k" itself promises open,
+/// so telling a 1 from a 4, or a 6 from a 9, stays impossible. Computed as
+/// ⌈3k/10⌉ so that 0.3·10 does not round up to 4 in floating point.
+pub fn default_width(min_count: f64) -> f64 {
+    if min_count <= 0.0 {
+        return 0.0;
+    }
+    (3.0 * min_count / 10.0 - 1e-9).ceil().max(1.0)
+}
+
+impl Rule {
+    /// The width the attacker's interval must keep: the rule's own
+    /// `protection`, else the policy default for its `min_count`.
+    pub fn width(&self) -> f64 {
+        self.protection
+            .unwrap_or_else(|| default_width(self.min_count))
+    }
+
+    /// Whether a zero is hidden as "<k" too. Where zeros are published, "<k"
+    /// tells the attacker 1..k−1; when that range cannot hold the protection
+    /// width (k = 2: "<2" would mean exactly 1), zeros must be hidden as well,
+    /// so that "<k" means 0..k−1.
+    pub fn hides_zeros(&self) -> bool {
+        self.zeros_sensitive
+            || (self.min_count > 1.0 && self.min_count - 2.0 < self.width().min(1.0))
     }
 }
 
@@ -42,8 +72,7 @@ pub struct RulePatch {
     pub min_count: Option<f64>,
     pub rounding_base: Option<f64>,
     pub zeros_sensitive: Option<bool>,
-    pub protection_lower: Option<f64>,
-    pub protection_upper: Option<f64>,
+    pub protection: Option<f64>,
 }
 
 impl RulePatch {
@@ -64,11 +93,8 @@ impl RulePatch {
         if let Some(v) = self.zeros_sensitive {
             rule.zeros_sensitive = v;
         }
-        if let Some(v) = self.protection_lower {
-            rule.protection_lower = v;
-        }
-        if let Some(v) = self.protection_upper {
-            rule.protection_upper = v;
+        if let Some(v) = self.protection {
+            rule.protection = Some(v);
         }
     }
 
@@ -82,11 +108,13 @@ impl RulePatch {
         if let Some(v) = self.zeros_sensitive {
             rule.zeros_sensitive |= v;
         }
-        if let Some(v) = self.protection_lower {
-            rule.protection_lower = rule.protection_lower.max(v);
-        }
-        if let Some(v) = self.protection_upper {
-            rule.protection_upper = rule.protection_upper.max(v);
+    }
+
+    /// The protection width is tightened after every dimension's minimum
+    /// count, so that a default width follows the strictest `min_count`.
+    fn tighten_width(&self, rule: &mut Rule) {
+        if let Some(v) = self.protection {
+            rule.protection = Some(rule.width().max(v));
         }
     }
 }
@@ -137,10 +165,15 @@ impl Rules {
         if let Some(patch) = self.indicators.get(indicator) {
             patch.replace(&mut rule);
         }
-        for dim in dimensions {
-            if let Some(patch) = self.dimensions.get(dim) {
-                patch.tighten(&mut rule);
-            }
+        let patches: Vec<&RulePatch> = dimensions
+            .into_iter()
+            .filter_map(|dim| self.dimensions.get(dim))
+            .collect();
+        for patch in &patches {
+            patch.tighten(&mut rule);
+        }
+        for patch in &patches {
+            patch.tighten_width(&mut rule);
         }
         rule
     }
@@ -162,8 +195,7 @@ pub(crate) fn check_rule(owner: &str, rule: &Rule) -> Result<(), RuleError> {
     let fields = [
         ("min_count", rule.min_count),
         ("rounding_base", rule.rounding_base),
-        ("protection_lower", rule.protection_lower),
-        ("protection_upper", rule.protection_upper),
+        ("protection", rule.protection.unwrap_or(0.0)),
     ];
     for (field, value) in fields {
         if !value.is_finite() || value < 0.0 {
@@ -207,15 +239,39 @@ mod tests {
             RulePatch {
                 rounding_base: Some(5.0),
                 zeros_sensitive: Some(true),
-                protection_upper: Some(3.0),
+                protection: Some(5.0),
                 ..RulePatch::default()
             },
         );
         let rule = rules.effective("x", ["region"]);
         assert_eq!(rule.rounding_base, 5.0);
         assert!(rule.zeros_sensitive);
-        assert_eq!(rule.protection_upper, 3.0);
-        assert_eq!(rule.protection_lower, 1.0);
+        assert_eq!(rule.width(), 5.0);
+        // A dimension asking for less than the default keeps the default.
+        rules.dimensions.get_mut("region").unwrap().protection = Some(1.0);
+        assert_eq!(rules.effective("x", ["region"]).width(), 3.0);
+    }
+
+    #[test]
+    fn the_default_width_is_three_tenths_of_k_rounded_up() {
+        let widths: Vec<f64> = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 11.0, 20.0]
+            .into_iter()
+            .map(default_width)
+            .collect();
+        assert_eq!(widths, [0.0, 1.0, 1.0, 1.0, 2.0, 2.0, 3.0, 4.0, 6.0]);
+        assert_eq!(Rule::default().width(), 3.0);
+    }
+
+    #[test]
+    fn zeros_are_hidden_where_below_k_would_name_one_value() {
+        let rule = |k: f64| Rule {
+            min_count: k,
+            ..Rule::default()
+        };
+        assert!(!rule(10.0).hides_zeros());
+        assert!(!rule(3.0).hides_zeros(), "<3 leaves 1 and 2");
+        assert!(rule(2.0).hides_zeros(), "<2 would be exactly 1");
+        assert!(!rule(1.0).hides_zeros(), "no threshold");
     }
 
     #[test]
@@ -230,7 +286,7 @@ mod tests {
     #[test]
     fn negative_rules_are_refused() {
         let mut rules = Rules::default();
-        rules.default.protection_lower = -1.0;
-        assert_eq!(rules.check().unwrap_err().field, "protection_lower");
+        rules.default.protection = Some(-1.0);
+        assert_eq!(rules.check().unwrap_err().field, "protection");
     }
 }

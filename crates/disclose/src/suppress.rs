@@ -71,6 +71,17 @@ pub enum Cost {
     Value,
 }
 
+impl ProtectOptions {
+    /// The greedy hypercube (with its search and LP fallbacks) and nothing
+    /// after it: the baseline the other passes are measured against.
+    pub fn hypercube_alone() -> Self {
+        ProtectOptions {
+            prune: false,
+            ..ProtectOptions::default()
+        }
+    }
+}
+
 impl Default for ProtectOptions {
     fn default() -> Self {
         ProtectOptions {
@@ -81,17 +92,6 @@ impl Default for ProtectOptions {
             prune: true,
             cost: Cost::Cells,
             alternatives: 4,
-        }
-    }
-}
-
-impl ProtectOptions {
-    /// The greedy hypercube (with its search and LP fallbacks) and nothing
-    /// after it: the baseline the other passes are measured against.
-    pub fn hypercube_alone() -> Self {
-        ProtectOptions {
-            prune: false,
-            ..ProtectOptions::default()
         }
     }
 }
@@ -190,6 +190,112 @@ pub fn protect(table: &Table) -> Result<Protected, ProtectError> {
     protect_with(table, &ProtectOptions::default())
 }
 
+/// How far [`protect_table`] had to go beyond the ordinary pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fallback {
+    /// The ordinary pattern protects every small count.
+    #[default]
+    None,
+    /// Zeros are hidden as "<k" too: with zeros shown, "<k" means at least
+    /// 1, and a small total of small parts pins them (two "<4" making a "<4"
+    /// are both 1).
+    ZerosHidden,
+    /// Every figure this release controls is hidden as "x", small counts
+    /// too. Used where no pattern protects a small count.
+    AllHidden,
+}
+
+/// The release's protection of one table: [`protect`], and where a small
+/// count is still left narrower than its rule (not by an earlier edition:
+/// that is `exposed`), the same table with zeros hidden too, and as a last
+/// resort with every figure this release controls hidden. Returns the table
+/// the publication belongs to — with zeros hidden, its rules say so — so that
+/// the audit reasons with the rules applied, and how far it went.
+pub fn protect_table(table: &Table) -> Result<(Table, Protected, Fallback), ProtectError> {
+    protect_table_with(table, &ProtectOptions::default())
+}
+
+/// [`protect_table`] with options.
+pub fn protect_table_with(
+    table: &Table,
+    options: &ProtectOptions,
+) -> Result<(Table, Protected, Fallback), ProtectError> {
+    let first = protect_with(table, options)?;
+    if first.exposed.is_empty() {
+        return Ok((table.clone(), first, Fallback::None));
+    }
+    let (mut used, mut protected, mut fallback) = (table.clone(), first, Fallback::None);
+    if table.shows_zeros() {
+        let hiding = table.hiding_zeros();
+        let again = protect_with(&hiding, options)?;
+        if again.exposed.len() < protected.exposed.len() {
+            (used, protected, fallback) = (hiding, again, Fallback::ZerosHidden);
+        }
+    }
+    if protected.exposed.is_empty() {
+        return Ok((used, protected, fallback));
+    }
+    // Last resort: every figure this release controls hidden, small counts
+    // as "x" too, so that "x" tells the attacker nothing but "not a shown
+    // zero" (with small counts as "<k", "x" means at least k, which in a
+    // table of mostly small counts pins them from the margins).
+    used = used.small_counts_as_x();
+    let point = used.reference_point()?;
+    for c in 0..used.len() {
+        if used.cell(c).locked.is_some() {
+            continue;
+        }
+        let (lo, hi) = used.cell_bounds(c, &Publication::Suppressed);
+        let hide = match protected.reasons[c] {
+            Reason::Published | Reason::Rounded => lo < hi,
+            Reason::Primary => true,
+            _ => false,
+        };
+        if hide {
+            protected.publications[c] = Publication::Suppressed;
+            if protected.reasons[c] != Reason::Primary {
+                protected.reasons[c] = Reason::Secondary;
+            }
+        }
+    }
+    // What still fails now fails with everything hidden: an earlier edition
+    // gave it away.
+    protected.exposed.retain(|&c| {
+        requirement(&used, c).is_some_and(|req| crate::audit::exposed(&used, &point, c, &req))
+    });
+    protected.summary = summarize(
+        &used,
+        &point,
+        &protected.reasons,
+        protected.summary.lp_solves,
+    );
+    Ok((used, protected, Fallback::AllHidden))
+}
+
+fn summarize(table: &Table, point: &[f64], reasons: &[Reason], lp_solves: usize) -> Summary {
+    let mut summary = Summary {
+        cells: table.len(),
+        lp_solves,
+        ..Summary::default()
+    };
+    for (r, x) in reasons.iter().zip(point) {
+        let v = if x.is_finite() { x.abs() } else { 0.0 };
+        summary.value_total += v;
+        match r {
+            Reason::Primary => {
+                summary.primary += 1;
+                summary.value_primary += v;
+            }
+            Reason::Secondary => {
+                summary.secondary += 1;
+                summary.value_secondary += v;
+            }
+            _ => {}
+        }
+    }
+    summary
+}
+
 pub fn protect_with(table: &Table, options: &ProtectOptions) -> Result<Protected, ProtectError> {
     let point = table.reference_point()?;
     let mut state = State::new(table, &point, options);
@@ -233,7 +339,7 @@ fn initial(table: &Table, c: CellId) -> (Publication, Reason) {
                 (Publication::Exact(x), Reason::Published)
             }
         }
-        Truth::Unknown => (Publication::Withheld, Reason::Withheld),
+        Truth::Unknown | Truth::Refused => (Publication::Withheld, Reason::Withheld),
         Truth::Below { upper } => (
             Publication::Below {
                 upper: upper.max(k),
@@ -251,7 +357,21 @@ fn initial(table: &Table, c: CellId) -> (Publication, Reason) {
     }
 }
 
-/// What hiding a published cell costs a witness.
+/// What a partner costs: prefer hiding small cells.
+/// What one repair program found.
+enum RepairProgram {
+    /// The proof (values of the region's cells) and the cells it hides.
+    Solved {
+        point: Vec<f64>,
+        hide: Vec<CellId>,
+    },
+    /// The cell's own bounds exclude the target.
+    Impossible,
+    Infeasible,
+    /// Round-off, an unbounded program or an integer program over budget.
+    Failed,
+}
+
 fn cost(value: f64, costs: Cost) -> f64 {
     match costs {
         Cost::Cells => 1.0 + value.abs() / 1e4,
@@ -287,22 +407,24 @@ impl<'a> State<'a> {
     fn suppress(&mut self, c: CellId) {
         self.publications[c] = Publication::Suppressed;
         self.reasons[c] = Reason::Secondary;
-        self.bounds[c] = self.table.bounds(&Publication::Suppressed);
+        self.bounds[c] = self.table.cell_bounds(c, &Publication::Suppressed);
     }
 
     /// A witness among the hidden cells: the hypercube first where the
     /// coordinates are known, then a short search for any other shape.
-    fn free_witness(&self, c: CellId, up: f64, down: f64) -> Option<Witness> {
+    fn free_witness(&self, c: CellId, up: f64, down: f64, pruning: bool) -> Option<Witness> {
         let search = self.search();
         if let Some(w) = search.hypercube_with(c, up, down, None, self.options.alternatives) {
             return Some(w);
         }
-        // Where the coordinates are known and every equation is one, the
-        // search among hidden cells found few witnesses the hypercube
-        // missed, at a third of the time (the prune asks this of every user
-        // of every secondary cell). Inequalities leave room the hypercube
-        // does not look for.
-        if self.equalities_with_coordinates {
+        // While pruning, where the coordinates are known and every equation
+        // is one, the search among hidden cells found few witnesses the
+        // hypercube missed, at a third of the time (the prune asks this of
+        // every user of every secondary cell). Inequalities leave room the
+        // hypercube does not look for, and the first pass keeps the search:
+        // it finds shapes the hypercube has not (a part moving against
+        // another part's group).
+        if pruning && self.equalities_with_coordinates {
             return None;
         }
         let budget = if self.table.coordinates().is_some() {
@@ -365,7 +487,7 @@ impl<'a> State<'a> {
             }
             // Witnesses among the hidden cells, one serving both sides or one
             // per side; else the cheapest that hides a few more cells.
-            if let Some(w) = self.free_witness(c, up, down) {
+            if let Some(w) = self.free_witness(c, up, down, false) {
                 self.file_witness(c, &req, &w, up, down);
                 continue;
             }
@@ -374,7 +496,7 @@ impl<'a> State<'a> {
                 if u.max(d) <= lp::tolerance(x) {
                     continue;
                 }
-                match self.free_witness(c, u, d) {
+                match self.free_witness(c, u, d, false) {
                     Some(w) => self.file_witness(c, &req, &w, u, d),
                     None => open.push((u, d)),
                 }
@@ -394,6 +516,7 @@ impl<'a> State<'a> {
                     continue;
                 }
             }
+            let mut short = false;
             for (u, d) in open {
                 if let Some(w) = self.cheapest_witness(c, u, d) {
                     self.hide_for(&w);
@@ -407,10 +530,16 @@ impl<'a> State<'a> {
                         } else {
                             (false, lower)
                         };
-                        self.protect_side(c, maximize, need)?;
+                        short |= !self.protect_side(c, maximize, need)?;
                     }
                     Requirement::Width(w) => self.protect_width(c, w)?,
                 }
+            }
+            // One end of the window cannot be reached (what is published or
+            // locked pins it): the policy is the width, so the other end
+            // must make it up.
+            if let (true, Requirement::Contains { lower, upper }) = (short, req) {
+                self.protect_width(c, upper - lower)?;
             }
         }
         Ok(())
@@ -452,9 +581,11 @@ impl<'a> State<'a> {
         }
     }
 
-    fn protect_side(&mut self, c: CellId, maximize: bool, need: f64) -> Result<(), ProtectError> {
+    /// Proves one side of `c` as far as `need`, hiding what it must; false
+    /// where nothing this release hides can take it that far.
+    fn protect_side(&mut self, c: CellId, maximize: bool, need: f64) -> Result<bool, ProtectError> {
         if reaches(need, maximize, self.point[c]) {
-            return Ok(());
+            return Ok(true);
         }
         // Without coordinates, look for a proof among the hidden cells before
         // hiding more; with them, the repair below finds one that hides
@@ -472,15 +603,17 @@ impl<'a> State<'a> {
                 self.vouch(&cells, &values);
             }
             if reaches(need, maximize, side.value) {
-                return Ok(());
+                return Ok(true);
             }
         }
         match self.repair(c, maximize, need)? {
             // The program's optimum is the proof.
-            Some((region, values)) => self.vouch(&region, &values),
-            None => self.exposed.push(c),
+            Some((region, values)) => {
+                self.vouch(&region, &values);
+                Ok(true)
+            }
+            None => Ok(false),
         }
-        Ok(())
     }
 
     fn protect_width(&mut self, c: CellId, w: f64) -> Result<(), ProtectError> {
@@ -564,7 +697,7 @@ impl<'a> State<'a> {
                 }
             }
             if !ok {
-                self.bounds[q] = self.table.bounds(&Publication::Suppressed);
+                self.bounds[q] = self.table.cell_bounds(q, &Publication::Suppressed);
                 continue;
             }
             self.publications[q] = Publication::Exact(x);
@@ -596,12 +729,16 @@ impl<'a> State<'a> {
         match self.required[t]? {
             Requirement::Contains { lower, upper } => {
                 let (up, down) = ((upper - x).max(0.0), (x - lower).max(0.0));
-                self.free_witness(t, up, down).map(|w| (t, w, up, down))
+                self.free_witness(t, up, down, true)
+                    .map(|w| (t, w, up, down))
             }
             Requirement::Width(w) => self
-                .free_witness(t, w, 0.0)
+                .free_witness(t, w, 0.0, true)
                 .map(|found| (t, found, w, 0.0))
-                .or_else(|| self.free_witness(t, 0.0, w).map(|found| (t, found, 0.0, w))),
+                .or_else(|| {
+                    self.free_witness(t, 0.0, w, true)
+                        .map(|found| (t, found, 0.0, w))
+                }),
         }
     }
 
@@ -617,7 +754,6 @@ impl<'a> State<'a> {
         let table = self.table;
         let options = self.options;
         let caps = &options.repair_caps;
-        let floor = table.floor();
         let keep =
             |d: CellId| table.cell(d).locked.is_none() || self.bounds[d].0 < self.bounds[d].1;
         // Along the table's dimensions first, where they are known.
@@ -662,95 +798,40 @@ impl<'a> State<'a> {
                 }
                 continue;
             }
-            let mut problem = Problem::new(OptimizationDirection::Minimize);
-            let mut slots: HashMap<CellId, Slot> = HashMap::with_capacity(region.len());
-            let mut vars = Vec::new();
-            // (cell, plus, minus) of the cells that may be hidden now.
-            let mut movable = Vec::new();
-            for &d in &region {
-                let (lo, hi) = self.bounds[d];
-                let keep_bounds = d == c
-                    || table.cell(d).locked.is_some()
-                    || matches!(self.publications[d], Publication::Below { .. })
-                    || matches!(
-                        self.reasons[d],
-                        Reason::Primary | Reason::Secondary | Reason::Withheld
-                    );
-                if d == c {
-                    let b = if maximize {
-                        (lo.max(need), hi)
-                    } else {
-                        (lo, hi.min(need))
-                    };
-                    if b.0 > b.1 {
-                        return Ok(None);
+            // The relaxation first; for counts, where its optimum is
+            // fractional, the same program in whole numbers: the proof must
+            // be a point an attacker who knows counts are integers allows.
+            let mut solved = None;
+            for integer in [false, true] {
+                if integer && !table.is_integer() {
+                    break;
+                }
+                let attempt = self.repair_program(c, maximize, need, &region, integer);
+                match attempt {
+                    RepairProgram::Solved { point, hide } => {
+                        if !integer && table.is_integer() && !lp::is_whole(&point) {
+                            continue;
+                        }
+                        solved = Some(Ok((point, hide)));
+                        break;
                     }
-                    let v = problem.add_var(0.0, b);
-                    slots.insert(d, Slot::Var(v));
-                    vars.push(v);
-                } else if keep_bounds {
-                    let v = problem.add_var(0.0, (lo, hi));
-                    slots.insert(d, Slot::Var(v));
-                    vars.push(v);
-                } else if lo == hi {
-                    let w = cost(self.point[d], options.cost);
-                    let plus = problem.add_var(w, (0.0, f64::INFINITY));
-                    let minus = problem.add_var(w, (0.0, lo - floor));
-                    slots.insert(
-                        d,
-                        Slot::Shifted {
-                            plus,
-                            minus,
-                            base: lo,
-                        },
-                    );
-                    vars.push(plus);
-                    vars.push(minus);
-                    movable.push((d, plus, minus));
-                } else {
-                    // Published as an interval (rounded, the supplier's range):
-                    // free within it, at a cost beyond it.
-                    let w = cost(self.point[d], options.cost);
-                    let y = problem.add_var(0.0, (floor, f64::INFINITY));
-                    let plus = problem.add_var(w, (0.0, f64::INFINITY));
-                    let minus = problem.add_var(w, (0.0, f64::INFINITY));
-                    problem.add_constraint([(y, 1.0), (plus, -1.0)], ComparisonOp::Le, hi);
-                    problem.add_constraint([(y, 1.0), (minus, 1.0)], ComparisonOp::Ge, lo);
-                    slots.insert(d, Slot::Var(y));
-                    vars.push(y);
-                    vars.push(plus);
-                    vars.push(minus);
-                    movable.push((d, plus, minus));
+                    RepairProgram::Impossible => return Ok(None),
+                    RepairProgram::Infeasible => {
+                        solved = Some(Err(true));
+                        break;
+                    }
+                    RepairProgram::Failed => solved = Some(Err(false)),
                 }
             }
-            lp::add_equations(&mut problem, table, &region, &slots, self.point);
-            self.solves += 1;
-            match lp::solve(&problem, &vars) {
-                Solved::Optimal { values, .. } => {
-                    let value_of: HashMap<usize, f64> = vars
-                        .iter()
-                        .map(|v| v.idx())
-                        .zip(values.iter().copied())
-                        .collect();
-                    for &(d, plus, minus) in &movable {
-                        let moved = value_of[&plus.idx()] + value_of[&minus.idx()];
-                        if moved > lp::tolerance(self.point[d]) {
-                            self.suppress(d);
-                        }
+            match solved {
+                Some(Ok((point, hide))) => {
+                    for d in hide {
+                        self.suppress(d);
                     }
-                    let point: Vec<f64> = region
-                        .iter()
-                        .map(|d| match slots[d] {
-                            Slot::Var(v) => value_of[&v.idx()],
-                            Slot::Shifted { plus, minus, base } => {
-                                base + value_of[&plus.idx()] - value_of[&minus.idx()]
-                            }
-                        })
-                        .collect();
                     return Ok(Some((region, point)));
                 }
-                Solved::Infeasible if complete => return Ok(None),
-                Solved::Infeasible | Solved::Failed | Solved::Unbounded => {}
+                Some(Err(true)) if complete => return Ok(None),
+                _ => {}
             }
             if complete {
                 break;
@@ -762,27 +843,144 @@ impl<'a> State<'a> {
         ))
     }
 
-    fn finish(self) -> Protected {
-        let mut summary = Summary {
-            cells: self.table.len(),
-            lp_solves: self.solves,
-            ..Summary::default()
-        };
-        for (r, x) in self.reasons.iter().zip(self.point) {
-            let v = if x.is_finite() { x.abs() } else { 0.0 };
-            summary.value_total += v;
-            match r {
-                Reason::Primary => {
-                    summary.primary += 1;
-                    summary.value_primary += v;
+    /// The repair program on one region: the cheapest published cells to
+    /// hide so that `c` reaches `need`. Real or whole-number variables.
+    fn repair_program(
+        &self,
+        c: CellId,
+        maximize: bool,
+        need: f64,
+        region: &[CellId],
+        integer: bool,
+    ) -> RepairProgram {
+        let table = self.table;
+        let floor = table.floor();
+        let mut problem = Problem::new(OptimizationDirection::Minimize);
+        let mut slots: HashMap<CellId, Slot> = HashMap::with_capacity(region.len());
+        let mut vars = Vec::new();
+        // (cell, plus, minus) of the cells that may be hidden now.
+        let mut movable = Vec::new();
+        for &d in region {
+            let (lo, hi) = self.bounds[d];
+            let keep_bounds = d == c
+                || table.cell(d).locked.is_some()
+                || matches!(self.publications[d], Publication::Below { .. })
+                || matches!(
+                    self.reasons[d],
+                    Reason::Primary | Reason::Secondary | Reason::Withheld
+                );
+            if d == c {
+                let b = if maximize {
+                    (lo.max(need), hi)
+                } else {
+                    (lo, hi.min(need))
+                };
+                if b.0 > b.1 {
+                    return RepairProgram::Impossible;
                 }
-                Reason::Secondary => {
-                    summary.secondary += 1;
-                    summary.value_secondary += v;
-                }
-                _ => {}
+                let v = lp::add_var(&mut problem, 0.0, b, integer);
+                slots.insert(d, Slot::Var(v));
+                vars.push(v);
+            } else if keep_bounds {
+                let v = lp::add_var(&mut problem, 0.0, (lo, hi), integer);
+                slots.insert(d, Slot::Var(v));
+                vars.push(v);
+            } else if lo == hi {
+                // Hidden, it may move only as far as "x" lets the
+                // attacker think it can (not below k, a zero not at all).
+                let (slo, shi) = table.cell_bounds(d, &Publication::Suppressed);
+                let w = cost(self.point[d], self.options.cost);
+                let plus = lp::add_var(&mut problem, w, (0.0, (shi - lo).max(0.0)), integer);
+                let minus = lp::add_var(
+                    &mut problem,
+                    w,
+                    (0.0, (lo - slo.max(floor)).max(0.0)),
+                    integer,
+                );
+                slots.insert(
+                    d,
+                    Slot::Shifted {
+                        plus,
+                        minus,
+                        base: lo,
+                    },
+                );
+                vars.push(plus);
+                vars.push(minus);
+                movable.push((d, plus, minus));
+            } else {
+                // Published as an interval (rounded, the supplier's range):
+                // free within it, at a cost beyond it.
+                let w = cost(self.point[d], self.options.cost);
+                let y = lp::add_var(
+                    &mut problem,
+                    0.0,
+                    table.cell_bounds(d, &Publication::Suppressed),
+                    integer,
+                );
+                let plus = lp::add_var(&mut problem, w, (0.0, f64::INFINITY), integer);
+                let minus = lp::add_var(&mut problem, w, (0.0, f64::INFINITY), integer);
+                problem.add_constraint([(y, 1.0), (plus, -1.0)], ComparisonOp::Le, hi);
+                problem.add_constraint([(y, 1.0), (minus, 1.0)], ComparisonOp::Ge, lo);
+                slots.insert(d, Slot::Var(y));
+                vars.push(y);
+                vars.push(plus);
+                vars.push(minus);
+                movable.push((d, plus, minus));
             }
         }
+        lp::add_equations(&mut problem, table, region, &slots, self.point);
+        let solved = if integer {
+            lp::solve_integer(&problem, &vars, lp::PROOF_NODES)
+        } else {
+            lp::solve(&problem, &vars)
+        };
+        match solved {
+            Solved::Optimal { values, .. } => {
+                let value_of: HashMap<usize, f64> = vars
+                    .iter()
+                    .map(|v| v.idx())
+                    .zip(values.iter().copied())
+                    .collect();
+                let hide: Vec<CellId> = movable
+                    .iter()
+                    .filter(|&&(d, plus, minus)| {
+                        let moved = value_of[&plus.idx()] + value_of[&minus.idx()];
+                        moved > lp::tolerance(self.point[d])
+                    })
+                    .map(|&(d, _, _)| d)
+                    .collect();
+                let point: Vec<f64> = region
+                    .iter()
+                    .map(|d| match slots[d] {
+                        Slot::Var(v) => value_of[&v.idx()],
+                        Slot::Shifted { plus, minus, base } => {
+                            base + value_of[&plus.idx()] - value_of[&minus.idx()]
+                        }
+                    })
+                    .collect();
+                RepairProgram::Solved { point, hide }
+            }
+            Solved::Infeasible => RepairProgram::Infeasible,
+            Solved::Failed | Solved::Unbounded => RepairProgram::Failed,
+        }
+    }
+
+    fn finish(mut self) -> Protected {
+        // A cell hidden as "x" that the attacker's model pins anyway (a zero
+        // where zeros are published: "x" would tell the attacker it is at
+        // least k, which is false) proves nothing: no witness moves it, so it
+        // is published as it is.
+        for c in 0..self.table.len() {
+            if self.reasons[c] == Reason::Secondary {
+                let (lo, hi) = self.table.cell_bounds(c, &Publication::Suppressed);
+                if lo >= hi {
+                    self.publications[c] = Publication::Exact(self.point[c]);
+                    self.reasons[c] = Reason::Published;
+                }
+            }
+        }
+        let summary = summarize(self.table, self.point, &self.reasons, self.solves);
         let mut exposed = self.exposed;
         exposed.sort_unstable();
         exposed.dedup();

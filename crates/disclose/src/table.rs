@@ -24,8 +24,11 @@ pub enum Truth {
         value: f64,
         base: f64,
     },
-    /// Refused, not available, or a model estimate: no count the table adds up with.
+    /// Not available, or a model estimate: no count the table adds up with.
     Unknown,
+    /// The supplier refused to share it: no count known to the publisher here,
+    /// and a confidentiality request, so it is protected like a small count.
+    Refused,
 }
 
 /// What a release says of a cell: the attacker's knowledge, cell by cell.
@@ -166,6 +169,10 @@ pub struct Table {
     incidence: Vec<Vec<u32>>,
     degree: usize,
     coordinates: Option<Box<Coordinates>>,
+    /// Small counts are published as "x" like the cells hidden for them, so
+    /// "x" no longer tells the attacker "at least k" (the last resort of
+    /// [`crate::protect_table`]).
+    small_as_x: bool,
 }
 
 impl Table {
@@ -217,6 +224,7 @@ impl Table {
             incidence,
             degree,
             coordinates: None,
+            small_as_x: false,
         })
     }
 
@@ -302,6 +310,86 @@ impl Table {
         self.bounds(&truth_as_publication(truth))
     }
 
+    /// What an attacker knows of cell `c` from its publication, using the
+    /// rule, which is public, as well as the figure:
+    /// - where zeros are published, a count shown as "<k" is at least 1;
+    /// - a count hidden as "x" is never a small one (that would be "<k"),
+    ///   so it is at least k. A zero is never hidden as "x" where zeros are
+    ///   published (hiding it would tell nothing true), so a hidden zero is
+    ///   modelled as fixed: no proof may move it.
+    ///
+    /// Only for exact counts: what a supplier gave as a bound ("<10" of its
+    /// own, a range) may include 0 or a small count, so there the attacker
+    /// infers nothing more than the figure says.
+    pub fn cell_bounds(&self, c: CellId, publication: &Publication) -> (f64, f64) {
+        let (lo, hi) = self.bounds(publication);
+        let cell = &self.cells[c];
+        let rule = &cell.rule;
+        if !(self.integer && self.nonnegative) || rule.min_count <= 1.0 {
+            return (lo, hi);
+        }
+        let truth_low = match cell.truth {
+            Truth::Exact(x) => x,
+            Truth::Unknown | Truth::Refused => return (lo, hi),
+            ref given => self.truth_bounds(given).0,
+        };
+        let k = rule.min_count.ceil();
+        match publication {
+            Publication::Below { .. } if !rule.hides_zeros() && truth_low >= 1.0 => {
+                (lo.max(1.0), hi)
+            }
+            Publication::Suppressed if matches!(cell.truth, Truth::Exact(_)) => {
+                if truth_low == 0.0 && !rule.hides_zeros() {
+                    (0.0, 0.0)
+                } else if self.small_as_x {
+                    // "x" is any count but a shown zero.
+                    (lo.max(if rule.hides_zeros() { 0.0 } else { 1.0 }), hi)
+                } else if truth_low >= k {
+                    (lo.max(k), hi)
+                } else {
+                    (lo, hi)
+                }
+            }
+            _ => (lo, hi),
+        }
+    }
+
+    /// The same table with every zero hidden as "<k" too: then "<k" means
+    /// 0..k−1 to the attacker, the room a table of only small counts needs
+    /// (with zeros shown, a "<4" made of two "<4" pins both parts to 1).
+    pub fn hiding_zeros(&self) -> Table {
+        let mut table = self.clone();
+        for cell in &mut table.cells {
+            cell.rule.zeros_sensitive = true;
+        }
+        table
+    }
+
+    /// The same table with small counts published as "x", like the cells
+    /// hidden to protect them.
+    pub fn small_counts_as_x(&self) -> Table {
+        let mut table = self.clone();
+        table.small_as_x = true;
+        table
+    }
+
+    /// Whether small counts are published as "x" rather than "<k".
+    pub fn shows_small_as_x(&self) -> bool {
+        self.small_as_x
+    }
+
+    /// Whether some cell's zero would be published as 0.
+    pub fn shows_zeros(&self) -> bool {
+        self.cells.iter().any(|c| !c.rule.hides_zeros())
+    }
+
+    /// The attacker's range of "<k" for cell `c`: [1, k−1] where zeros are
+    /// published, else [0, k−1] (for counts).
+    pub fn below_domain(&self, c: CellId) -> (f64, f64) {
+        let k = self.cells[c].rule.min_count;
+        self.cell_bounds(c, &Publication::Below { upper: k })
+    }
+
     fn below(&self, upper: f64) -> f64 {
         if self.integer {
             upper.ceil() - 1.0
@@ -339,7 +427,7 @@ pub(crate) fn truth_as_publication(truth: &Truth) -> Publication {
         Truth::Below { upper } => Publication::Below { upper },
         Truth::Range { lower, upper } => Publication::Range { lower, upper },
         Truth::Rounded { value, base } => Publication::Rounded { value, base },
-        Truth::Unknown => Publication::Withheld,
+        Truth::Unknown | Truth::Refused => Publication::Withheld,
     }
 }
 
@@ -364,7 +452,7 @@ fn check_cell(cell: &Cell, integer: bool, nonnegative: bool) -> Result<(), Table
             }
             vec![value, base]
         }
-        Truth::Unknown => vec![],
+        Truth::Unknown | Truth::Refused => vec![],
     };
     if let Some(v) = numbers.iter().find(|v| !v.is_finite()) {
         return Err(bad(format!("{v} is not a finite number")));

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use crate::lp::FxMap;
 
 use crate::lp::tolerance;
-use crate::table::{CellId, Relation, Table};
+use crate::table::{CellId, Publication, Relation, Table};
 
 pub(crate) struct Search<'a> {
     pub table: &'a Table,
@@ -108,8 +108,12 @@ impl Search<'_> {
         let mut cost = 0.0;
         if lo >= hi {
             cost = extra.and_then(|f| f(c))?;
-            lo = self.table.floor();
-            hi = f64::INFINITY;
+            // Hidden, it is what "x" tells the attacker: never a small
+            // count, a zero never at all (see `Table::cell_bounds`).
+            (lo, hi) = self.table.cell_bounds(c, &Publication::Suppressed);
+            if lo >= hi {
+                return None;
+            }
         }
         let x = self.point[c];
         let s = sign as f64;
@@ -701,8 +705,11 @@ mod tests {
         assert!(s.find(5, 1.0, 0.0, None).is_none());
         // Hiding the published corner at its cost makes the rectangle.
         let cost = |c: CellId| (c == 8).then_some(11.0);
-        let w = s.find(5, 1.0, 1.0, Some(&cost)).unwrap();
+        let w = s.find(5, 1.0, 0.0, Some(&cost)).unwrap();
         assert_eq!(w.cost, 11.0);
         assert_eq!(w.moved.len(), 4);
+        // Not downwards: that takes the corner, 10, to 9, and a count shown
+        // as "x" is never under k = 10 (it would have been "<10").
+        assert!(s.find(5, 0.0, 1.0, Some(&cost)).is_none());
     }
 }

@@ -7,8 +7,8 @@ use util::{generate, Counts, Dim};
 use zicht_disclose::export::{protect_rows, ExportError, ExportOptions, ExportRow, HEADER};
 use zicht_disclose::{
     attacker_intervals, audit, audit_certified, derived_to_hide, link_earlier, parse_breakdown,
-    protect, requirement, AuditError, EarlierEdition, Publication, Reason, Relation, Requirement,
-    Rule, TableBuilder, Truth,
+    protect, protect_table, requirement, AuditError, EarlierEdition, Publication, Reason, Relation,
+    Requirement, Rule, TableBuilder, Truth,
 };
 
 /// Checks a protected table the hard way: the attacker's exact interval of
@@ -22,10 +22,21 @@ fn assert_protected(table: &zicht_disclose::Table, publications: &[Publication])
         let (lo, hi) = interval.unwrap_or_else(|| panic!("{} is published", table.cell(c).label));
         match req {
             Requirement::Contains { lower, upper } => {
+                // The policy: at least the window's width, wherever it lies;
+                // the true value is always inside the attacker's interval.
                 assert!(
-                    lo <= lower + 1e-6 && hi >= upper - 1e-6,
-                    "{}: attacker has [{lo}, {hi}], rule demands [{lower}, {upper}]",
-                    table.cell(c).label
+                    hi - lo >= upper - lower - 1e-6,
+                    "{}: attacker has [{lo}, {hi}], rule demands {} of room",
+                    table.cell(c).label,
+                    upper - lower
+                );
+                let truth = match table.cell(c).truth {
+                    Truth::Exact(x) => x,
+                    _ => unreachable!("a window is only asked of exact counts"),
+                };
+                assert!(
+                    lo <= truth && truth <= hi,
+                    "the attacker's interval holds the truth"
                 );
             }
             Requirement::Width(w) => assert!(hi - lo >= w - 1e-6),
@@ -50,13 +61,17 @@ fn dims_strategy(max_dims: usize) -> impl Strategy<Value = Vec<Dim>> {
 }
 
 fn rule_strategy() -> impl Strategy<Value = Rule> {
-    (prop_oneof![Just(10.0), Just(4.0)], any::<bool>(), 1u8..=2).prop_map(|(k, zeros, p)| Rule {
-        min_count: k,
-        zeros_sensitive: zeros,
-        protection_lower: p as f64,
-        protection_upper: p as f64,
-        ..Rule::default()
-    })
+    (
+        prop_oneof![Just(10.0), Just(4.0)],
+        any::<bool>(),
+        prop_oneof![Just(None), Just(Some(1.0)), Just(Some(2.0))],
+    )
+        .prop_map(|(k, zeros, protection)| Rule {
+            min_count: k,
+            zeros_sensitive: zeros,
+            protection,
+            ..Rule::default()
+        })
 }
 
 fn counts_strategy() -> impl Strategy<Value = Counts> {
@@ -77,6 +92,7 @@ fn assert_statuses(table: &zicht_disclose::Table, protected: &zicht_disclose::Pr
         let p = protected.publications[c];
         match protected.reasons[c] {
             Reason::Published => assert_eq!(p, Publication::Exact(x)),
+            Reason::Primary if table.shows_small_as_x() => assert_eq!(p, Publication::Suppressed),
             Reason::Primary => assert_eq!(p, Publication::Below { upper: k }),
             Reason::Secondary => assert_eq!(p, Publication::Suppressed),
             other => panic!("unexpected reason {other:?}"),
@@ -121,10 +137,10 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let g = generate(&dims, counts, rule, true, seed);
-        let protected = protect(&g.table).unwrap();
-        let report = audit(&g.table, &protected.publications);
+        let (table, protected, _) = protect_table(&g.table).unwrap();
+        let report = audit(&table, &protected.publications);
         prop_assert!(report.is_ok(), "{}", report.unwrap_err());
-        assert_statuses(&g.table, &protected, rule.min_count);
+        assert_statuses(&table, &protected, rule.min_count);
     }
 }
 

@@ -189,8 +189,9 @@ pub struct Indicator {
     pub rounding_base: Option<u32>,
     #[serde(default)]
     pub zeros_sensitive: Option<bool>,
-    /// The protection interval: an attacker must not be able to narrow a
-    /// hidden count to less than its value ± this many (default 1).
+    /// The protection width: an attacker must not be able to narrow a hidden
+    /// count to an interval narrower than this (default ⌈0.3·min_count⌉,
+    /// 3 under "<10"; see ARCHITECTURE.md, "Disclosure policy").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protection: Option<u32>,
     /// What this figure is computed from. A derived figure gives its

@@ -25,8 +25,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 use time::OffsetDateTime;
 use zicht_disclose::{
-    audit_certified, derived_to_hide, link_earlier, protect, AuditError, EarlierEdition, Hierarchy,
-    ProtectError, Publication, Relation, Rule, Table, TableBuilder, TableError, Truth,
+    audit_certified, derived_to_hide, link_earlier, protect_table, AuditError, EarlierEdition,
+    Hierarchy, ProtectError, Publication, Relation, Rule, Table, TableBuilder, TableError, Truth,
 };
 use zicht_model::{
     Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Indicator, Period,
@@ -76,9 +76,9 @@ fn truth(figure: &Figure) -> Truth {
         Figure::Below { upper } => Truth::Below { upper },
         Figure::Range { lower, upper } => Truth::Range { lower, upper },
         Figure::Rounded { value, base } => Truth::Rounded { value, base },
-        Figure::Estimate { .. } | Figure::Refused | Figure::NotAvailable | Figure::Suppressed => {
-            Truth::Unknown
-        }
+        // A refusal is a confidentiality request: protected like a small count.
+        Figure::Refused => Truth::Refused,
+        Figure::Estimate { .. } | Figure::NotAvailable | Figure::Suppressed => Truth::Unknown,
     }
 }
 
@@ -87,12 +87,7 @@ fn rule(catalogue: &Catalogue, ind: &Indicator, cell: &Cell) -> Rule {
         min_count: min_count(catalogue, cell).map_or(0.0, f64::from),
         rounding_base: ind.rounding_base.map_or(0.0, f64::from),
         zeros_sensitive: ind.zeros_sensitive.unwrap_or(false),
-        protection_lower: ind
-            .protection
-            .map_or(Rule::default().protection_lower, f64::from),
-        protection_upper: ind
-            .protection
-            .map_or(Rule::default().protection_upper, f64::from),
+        protection: ind.protection.map(f64::from),
     }
 }
 
@@ -226,8 +221,12 @@ fn protect_group(
             }
             None => table,
         };
-        let protected = match protect(&table) {
-            Ok(p) => p,
+        // Zeros hidden too, or everything hidden as "x", where the ordinary
+        // pattern cannot protect a small count (see `protect_table`); the
+        // table returned carries the rules applied, for the audit and for
+        // the next moment linked to this one.
+        let (table, protected) = match protect_table(&table) {
+            Ok((table, p, _)) => (table, p),
             Err(ProtectError::Table(e @ TableError::NotAdditive(_))) => {
                 last_error = Some(table_error(e));
                 continue;
@@ -578,10 +577,14 @@ mod tests {
             (12.0, 5.0, true),
             "the strictest of theme and dimension"
         );
-        assert_eq!((r.protection_lower, r.protection_upper), (3.0, 3.0));
+        assert_eq!(r.width(), 3.0);
         assert_eq!(rule(&cat, &ind, &cell("")).min_count, 10.0);
         cat.indicators[0].protection = None;
         let ind = cat.indicators[0].clone();
-        assert_eq!(rule(&cat, &ind, &cell("")).protection_lower, 1.0);
+        assert_eq!(
+            rule(&cat, &ind, &cell("")).width(),
+            3.0,
+            "the policy default for k = 10"
+        );
     }
 }

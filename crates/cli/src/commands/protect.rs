@@ -119,7 +119,7 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
         rules.default.min_count = f64::from(k);
     }
     if let Some(w) = args.protection {
-        set_protection(&mut rules, w);
+        rules.default.protection = Some(w);
     }
     let mut protect = ProtectOptions::default();
     if args.method == Method::Hypercube {
@@ -169,13 +169,6 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
     emit(args.out.as_deref(), &bytes)?;
     eprintln!("{file}: {}", protected.summary);
     Ok(())
-}
-
-// Until the rule carries one width: the window split as the policy does,
-// the larger part above.
-fn set_protection(rules: &mut Rules, w: f64) {
-    rules.default.protection_lower = (w / 2.0).floor();
-    rules.default.protection_upper = w - (w / 2.0).floor();
 }
 
 #[cfg(test)]
