@@ -193,6 +193,19 @@ mod tests {
         assert_eq!(h[0].parent_of.len(), 1);
     }
 
+    proptest::proptest! {
+        /// What `to_lines` writes, `parse` reads back as the same nesting,
+        /// whatever the values and however many.
+        #[test]
+        fn lines_read_back_as_the_same_nesting(
+            members in proptest::collection::btree_map("[a-z][a-z0-9_]{0,6}", "[a-z][a-z0-9]{0,4}", 1..30),
+        ) {
+            let h = Hierarchy::new("region", "municipality", members.iter()).unwrap();
+            let back = Hierarchy::parse(&h.to_lines()).unwrap();
+            proptest::prop_assert_eq!(back, vec![h]);
+        }
+    }
+
     #[test]
     fn new_refuses_a_child_under_two_parents() {
         assert!(Hierarchy::new("r", "m", [("a", "n"), ("a", "s")]).is_err());
