@@ -321,10 +321,24 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
     let mut cat = Catalogue::default();
     let mut sorted: Vec<&DataFile<'_>> = files.iter().collect();
     sorted.sort_by_key(|f| f.path);
+    // The prose of each file on its own, so that a citation's problem names
+    // the file it is in.
+    let mut prose_files: Vec<(&str, Catalogue)> = Vec::new();
 
     for f in sorted.iter().filter(|f| f.path.ends_with(".toml")) {
         match toml::from_str::<TomlFile>(f.text) {
             Ok(t) => {
+                prose_files.push((
+                    f.path,
+                    Catalogue {
+                        recommendations: t.recommendation.clone(),
+                        assessments: t.assessment.clone(),
+                        measures: t.measure.clone(),
+                        texts: t.text.clone(),
+                        footnotes: t.footnote.clone(),
+                        ..Catalogue::default()
+                    },
+                ));
                 cat.themes.extend(t.theme);
                 cat.documents.extend(t.document);
                 cat.organisations.extend(t.organisation);
@@ -413,6 +427,8 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
         }
     }
 
+    check_citations(&mut diags, &cat, &cells, &prose_files);
+
     (
         Monitor {
             catalogue: cat,
@@ -420,6 +436,42 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
         },
         diags,
     )
+}
+
+/// Every citation in the monitor's prose must name a cell the monitor has:
+/// a citation that cannot be shown would leave a gap on the public site.
+fn check_citations(
+    diags: &mut Diagnostics,
+    cat: &Catalogue,
+    cells: &[RecordedCell],
+    prose_files: &[(&str, Catalogue)],
+) {
+    let known: std::collections::HashSet<(&str, &Period, &Breakdown)> =
+        cells.iter().map(|rc| rc.cell.key_ref()).collect();
+    for (file, part) in prose_files {
+        for prose in part.prose() {
+            let field = prose.id.rsplit(" · ").next().unwrap_or("");
+            let text = prose.id.rsplit_once(" · ").map_or("", |(t, _)| t);
+            let mut problems = cat.citation_problems(&prose);
+            if problems.is_empty() {
+                for r in zicht_model::citations(prose.text).into_iter().flatten() {
+                    if !known.contains(&(r.indicator.as_str(), &r.period, &r.breakdown)) {
+                        problems.push(format!(
+                            "'{r}' cites a cell no file under cells/ gives: add the cell, or correct the period or breakdown"
+                        ));
+                    }
+                }
+            }
+            for p in problems {
+                diags.push(Diagnostic::new(
+                    file,
+                    None,
+                    Some(field),
+                    format!("{text}: {p}"),
+                ));
+            }
+        }
+    }
 }
 
 /// One document must give each cell once. Parts that exceed their total are

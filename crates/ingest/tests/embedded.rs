@@ -342,3 +342,44 @@ fn every_cell_survives_the_export_row() {
         assert!(!row.unit.is_empty(), "{} has no unit", rc.cell.indicator);
     }
 }
+
+#[test]
+fn a_citation_of_a_cell_or_indicator_that_does_not_exist_is_an_error_naming_file_and_text() {
+    let files = zicht_ingest::embedded_files();
+    let texts = files.iter().find(|f| f.path == "texts.toml").unwrap();
+    let planted = format!(
+        "{}\n[[text]]\ntheme = \"kinderhandel\"\ndocument = \"kib-2025\"\nkind = \"analysis\"\ntitle_nl = \"Plant\"\nbody_nl = \"Van {{cell:comensha.minor_victims.b8_reflection/1999/origin=foreign}} en {{cell:no.such.indicator/2023}} en {{cell:comensha.minor_victims.b8_reflection/2023/origin=foreign}}.\"\n",
+        texts.text
+    );
+    let mut changed: Vec<zicht_ingest::DataFile<'_>> = files
+        .iter()
+        .filter(|f| f.path != "texts.toml")
+        .copied()
+        .collect();
+    changed.push(zicht_ingest::DataFile {
+        path: "texts.toml",
+        text: &planted,
+    });
+    let (_, diags) = zicht_ingest::parse_monitor(&changed);
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors.iter().all(|e| e.starts_with(
+            "texts.toml: field 'body_nl': text kinderhandel · kib-2025 · analysis “Plant”"
+        )),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[0].contains("1999") && errors[0].contains("cites a cell no file under cells/ gives")
+            || errors[0].contains("starts in"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[1].contains("no.such.indicator") && errors[1].contains("does not exist"),
+        "{errors:#?}"
+    );
+}

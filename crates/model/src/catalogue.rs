@@ -826,7 +826,8 @@ impl CatalogueIndex<'_> {
         out
     }
 
-    fn breakdown_problems(&self, ind: &Indicator, b: &Breakdown) -> Vec<crate::CellProblem> {
+    /// What is wrong with a breakdown for this indicator, if anything.
+    pub fn breakdown_problems(&self, ind: &Indicator, b: &Breakdown) -> Vec<crate::CellProblem> {
         use crate::CellProblem as P;
         let mut out = Vec::new();
         for (dim, value) in b.pairs() {

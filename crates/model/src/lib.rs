@@ -9,6 +9,7 @@ mod catalogue;
 mod cell;
 mod display;
 mod period;
+mod prose;
 mod role;
 mod slug;
 mod validate;
@@ -23,6 +24,9 @@ pub use catalogue::{
 pub use cell::{Cell, Figure, FigureError, FigureParts, Provenance, Status, StatusParseError};
 pub use display::{format_number_nl, FigureDisplay, Lang};
 pub use period::{Period, PeriodError};
+pub use prose::{
+    citations, pieces, CellRef, CellRefError, Citations, Piece, Prose, ProseKind, NO_FIGURE,
+};
 pub use role::{Role, RoleParseError};
 pub use slug::{Slug, SlugError};
 pub use validate::{check_additivity, AdditivityViolation, CellProblem};

@@ -6,7 +6,8 @@
 //! Each indicator × period of counts is one table for `zicht-disclose`:
 //! primary suppression ("<k" as the seeds publish it), secondary suppression
 //! so that no hidden cell can be recomputed from its total and the other
-//! parts, and the attacker's audit, which refuses the release if any hidden
+//! parts (every relation that adds up is taken as exact; only those the
+//! figures themselves contradict are relaxed), and the attacker's audit, which refuses the release if any hidden
 //! cell could still be narrowed below its rule. No I/O, no clock: the
 //! caller says what time it is.
 //!
@@ -19,6 +20,13 @@
 //!   from hidden cells is hidden too;
 //! - **embargo**: a cell of a document whose embargo has not passed is not
 //!   in any public output at all.
+//!
+//! A refused cell is protected like a small count. A small count that is
+//! public already (an earlier edition gives it away, or its own source
+//! document states it) is hidden all the same and carries the footnote
+//! [`EXPOSED`].
+
+mod texts;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,12 +34,62 @@ use rayon::prelude::*;
 use time::OffsetDateTime;
 use zicht_disclose::{
     audit_certified, derived_to_hide, link_earlier, protect_table, AuditError, EarlierEdition,
-    Hierarchy, ProtectError, Publication, Relation, Rule, Table, TableBuilder, TableError, Truth,
+    Fallback, Hierarchy, ProtectError, Publication, Relation, Rule, Table, TableBuilder,
+    TableError, Truth,
 };
 use zicht_model::{
-    Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Indicator, Period,
-    Unit,
+    Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Footnote,
+    Indicator, Period, Slug, Unit,
 };
+
+pub use texts::{numbers, text_warnings, TextWarning, Written};
+
+/// The footnote a cell carries when its small count is already public: an
+/// earlier edition gives it away, or its own source document states it.
+/// The release does not pretend to hide it.
+pub const EXPOSED: &str = "zicht-exposed";
+
+fn exposed_footnote() -> Footnote {
+    Footnote {
+        id: Slug::parse(EXPOSED).expect("a valid slug"),
+        text_nl: "Dit kleine aantal is al openbaar: het volgt uit een eerdere editie of \
+                  staat in de bron zelf. Afschermen kan het niet meer verbergen."
+            .into(),
+        text_en: "This small count is already public: an earlier edition gives it away \
+                  or the source itself states it. Withholding it cannot hide it."
+            .into(),
+    }
+}
+
+/// The footnote of the "<k" cells of a table where zeros had to be hidden
+/// as "<k" too ([`zicht_disclose::Fallback::ZerosHidden`]).
+pub const ZEROS_HIDDEN: &str = "zicht-zeros-hidden";
+/// The footnote of the hidden cells of a table where every figure had to be
+/// hidden, small counts as "x" too ([`zicht_disclose::Fallback::AllHidden`]).
+pub const ALL_HIDDEN: &str = "zicht-all-hidden";
+
+fn fallback_footnotes() -> [Footnote; 2] {
+    [
+        Footnote {
+            id: Slug::parse(ZEROS_HIDDEN).expect("a valid slug"),
+            text_nl: "In deze tabel kan \"<k\" ook 0 betekenen: ook nullen zijn afgeschermd, \
+                      omdat de kleine aantallen anders uit elkaar af te leiden waren."
+                .into(),
+            text_en: "In this table \"<k\" may also mean 0: zeros are withheld too, since \
+                      the small counts could otherwise be worked out from each other."
+                .into(),
+        },
+        Footnote {
+            id: Slug::parse(ALL_HIDDEN).expect("a valid slug"),
+            text_nl: "Deze tabel bestaat vooral uit kleine aantallen: alle cijfers zijn \
+                      afgeschermd (x), ook de kleine, zodat geen ervan af te leiden is."
+                .into(),
+            text_en: "This table consists mostly of small counts: every figure is withheld \
+                      (x), small ones included, so that none of them can be worked out."
+                .into(),
+        },
+    ]
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
@@ -138,19 +196,28 @@ struct Published {
     /// The moment's own figures, to reuse when the next moment is the same.
     cells: Vec<Cell>,
     figures: Vec<Figure>,
+    /// The moment's own cells that carry a release footnote, and which.
+    notes: Vec<(usize, &'static str)>,
 }
 
+/// What one indicator × period shows at one moment: a figure per cell, the
+/// cells that carry a release footnote (an earlier edition gives them away;
+/// a fallback of `protect_table` applied), and what to link the next moment to.
+type Group = (Vec<Figure>, Vec<(usize, &'static str)>, Option<Published>);
+
 /// Protects one indicator × period at one moment, given what earlier
-/// moments published of it. Parts are first taken to add up exactly to
-/// their total — the strongest thing an attacker could assume — then, where
-/// the figures contradict that, as at most their total (a breakdown may
-/// leave an "unknown" out).
+/// moments published of it. Parts are taken to add up exactly to their
+/// total — the strongest thing an attacker could assume — except in the
+/// relations the figures themselves contradict: those are read as at most
+/// their total (a breakdown may leave an "unknown" out), or not at all. A
+/// relation that adds up is protected as exact even where another relation
+/// of the same table does not add up, since a reader sees that it does.
 fn protect_group(
     catalogue: &Catalogue,
     ind: &Indicator,
     cells: &[&Cell],
     earlier: Option<&Published>,
-) -> Result<(Vec<Figure>, Option<Published>), ReleaseError> {
+) -> Result<Group, ReleaseError> {
     let name = |c: &Cell| (c.indicator.to_string(), c.period.to_string());
     let (indicator, period) = name(cells[0]);
     // The same figures as the moment before: the same publication is as
@@ -163,91 +230,126 @@ fn protect_group(
                 own: e.own.clone(),
                 cells: e.cells.clone(),
                 figures: e.figures.clone(),
+                notes: e.notes.clone(),
             };
-            return Ok((e.figures.clone(), Some(again)));
+            return Ok((e.figures.clone(), e.notes.clone(), Some(again)));
         }
     }
-    let relations: &[Relation] = if ind.exclusive {
-        &[Relation::Equal, Relation::PartsAtMost]
+    let relation = if ind.exclusive {
+        Relation::Equal
     } else {
-        &[Relation::PartsAtLeast]
+        Relation::PartsAtLeast
     };
     let table_error = |source| ReleaseError::Table {
         indicator: indicator.clone(),
         period: period.clone(),
         source,
     };
-    let mut last_error = None;
-    for &relation in relations {
-        let mut builder = TableBuilder::new().relation(relation);
-        for h in hierarchies(catalogue, ind) {
-            builder = builder.hierarchy(h);
-        }
-        for c in cells {
-            let pairs: Vec<(&str, &str)> = c
-                .breakdown
-                .pairs()
-                .map(|(d, v)| (d.as_str(), v.as_str()))
+    let mut builder = TableBuilder::new().relation(relation);
+    for h in hierarchies(catalogue, ind) {
+        builder = builder.hierarchy(h);
+    }
+    for c in cells {
+        let pairs: Vec<(&str, &str)> = c
+            .breakdown
+            .pairs()
+            .map(|(d, v)| (d.as_str(), v.as_str()))
+            .collect();
+        builder
+            .push(&pairs, truth(&c.figure), rule(catalogue, ind, c))
+            .map_err(table_error)?;
+    }
+    let (table, _relaxed) = builder.build_relaxed().map_err(table_error)?;
+    let table = match earlier {
+        Some(e) => {
+            let same_cells: Vec<(usize, usize)> = cells
+                .iter()
+                .enumerate()
+                .filter_map(|(now, c)| Some((now, *e.own.get(&c.breakdown)?)))
                 .collect();
-            builder
-                .push(&pairs, truth(&c.figure), rule(catalogue, ind, c))
-                .map_err(table_error)?;
+            link_earlier(
+                &table,
+                &EarlierEdition {
+                    table: &e.table,
+                    publications: &e.publications,
+                    same_cells: &same_cells,
+                },
+            )
+            .map_err(table_error)?
+            .table
         }
-        let table = match builder.build() {
-            Ok(t) => t,
-            Err(e @ TableError::NotAdditive(_)) => {
-                last_error = Some(table_error(e));
-                continue;
-            }
-            Err(source) => return Err(table_error(source)),
-        };
-        let table = match earlier {
-            Some(e) => {
-                let same_cells: Vec<(usize, usize)> = cells
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(now, c)| Some((now, *e.own.get(&c.breakdown)?)))
-                    .collect();
-                link_earlier(
-                    &table,
-                    &EarlierEdition {
-                        table: &e.table,
-                        publications: &e.publications,
-                        same_cells: &same_cells,
-                    },
-                )
-                .map_err(table_error)?
-                .table
-            }
-            None => table,
-        };
-        // Zeros hidden too, or everything hidden as "x", where the ordinary
-        // pattern cannot protect a small count (see `protect_table`); the
-        // table returned carries the rules applied, for the audit and for
-        // the next moment linked to this one.
-        let (table, protected) = match protect_table(&table) {
-            Ok((table, p, _)) => (table, p),
-            Err(ProtectError::Table(e @ TableError::NotAdditive(_))) => {
-                last_error = Some(table_error(e));
-                continue;
-            }
-            Err(source) => {
-                return Err(ReleaseError::Protect {
-                    indicator,
-                    period,
-                    source,
-                })
-            }
-        };
+        None => table,
+    };
+    let mut last_error = None;
+    // Zeros hidden too, or everything hidden as "x", where the ordinary
+    // pattern cannot protect a small count (see `protect_table`); the table
+    // returned carries the rules applied, for the audit and for the next
+    // moment linked to this one.
+    let protected = match protect_table(&table) {
+        Ok((table, p, fallback)) => Some((table, p, fallback)),
+        Err(ProtectError::Table(e @ TableError::NotAdditive(_))) => {
+            last_error = Some(table_error(e));
+            None
+        }
+        Err(source) => {
+            return Err(ReleaseError::Protect {
+                indicator,
+                period,
+                source,
+            })
+        }
+    };
+    if let Some((table, protected, fallback)) = protected {
         match audit_certified(&table, &protected.publications, &protected.certificates) {
-            Ok(_) => {}
+            Ok(_) => {
+                // Published "<k" all the same, and said so: hiding more now
+                // cannot take back what an earlier edition gave away.
+                let mut notes: Vec<(usize, &'static str)> = protected
+                    .exposed
+                    .iter()
+                    .copied()
+                    .filter(|&c| c < cells.len())
+                    .map(|c| (c, EXPOSED))
+                    .collect();
+                // Where zeros or small counts had to be hidden differently,
+                // a reader must not read "<k" or "x" as usual.
+                let note = match fallback {
+                    Fallback::None => None,
+                    Fallback::ZerosHidden => Some(ZEROS_HIDDEN),
+                    Fallback::AllHidden => Some(ALL_HIDDEN),
+                };
+                if let Some(note) = note {
+                    for (c, p) in protected.publications.iter().enumerate().take(cells.len()) {
+                        if matches!(p, Publication::Below { .. } | Publication::Suppressed) {
+                            notes.push((c, note));
+                        }
+                    }
+                }
+                let figures: Vec<Figure> = cells
+                    .iter()
+                    .zip(&protected.publications)
+                    .map(|(c, p)| figure(&c.figure, p))
+                    .collect();
+                let published = Published {
+                    table,
+                    publications: protected.publications,
+                    own: cells
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (c.breakdown.clone(), i))
+                        .collect(),
+                    cells: cells.iter().map(|c| (*c).clone()).collect(),
+                    figures: figures.clone(),
+                    notes: notes.clone(),
+                };
+                return Ok((figures, notes, Some(published)));
+            }
             Err(AuditError::Contradiction(c)) => {
                 last_error = Some(ReleaseError::Audit {
                     indicator: indicator.clone(),
                     period: period.clone(),
                     source: AuditError::Contradiction(c),
                 });
-                continue;
             }
             Err(source) => {
                 return Err(ReleaseError::Audit {
@@ -257,27 +359,11 @@ fn protect_group(
                 })
             }
         }
-        let figures: Vec<Figure> = cells
-            .iter()
-            .zip(&protected.publications)
-            .map(|(c, p)| figure(&c.figure, p))
-            .collect();
-        let published = Published {
-            table,
-            publications: protected.publications,
-            own: cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.breakdown.clone(), i))
-                .collect(),
-            cells: cells.iter().map(|c| (*c).clone()).collect(),
-            figures: figures.clone(),
-        };
-        return Ok((figures, Some(published)));
     }
-    // The source's own figures contradict every relation (kic-2020, 2013:
-    // boys 30 + girls 65 of 94 foreign victims). No sum can be reasoned
-    // about, so each cell is held to its own rule; and if any cell of such a
+    // What is published contradicts the figures even with the contradicted
+    // relations relaxed (an earlier edition's publication against a later
+    // figure). No sum can be reasoned about, so each cell is held to its own
+    // rule; and if any cell of such a
     // table is small, nothing exact of it is published, since no audit can
     // prove the small cell safe. Nothing to link a later moment to, either:
     // a later table of the same figures is protected on its own.
@@ -302,6 +388,7 @@ fn protect_group(
                     other => *other,
                 })
                 .collect(),
+            Vec::new(),
             None,
         ));
     }
@@ -310,7 +397,7 @@ fn protect_group(
             source: TableError::NotAdditive(_),
             ..
         })
-        | None => Ok((own_rule, None)),
+        | None => Ok((own_rule, Vec::new(), None)),
         Some(e) => Err(e),
     }
 }
@@ -410,7 +497,7 @@ pub fn public_moments(
     // Groups are independent of each other; within a group, moments go in
     // order, each linked to what the ones before it published.
     let groups: Vec<(GroupKey, Vec<Vec<usize>>)> = groups.into_iter().collect();
-    let figures: Vec<Vec<Vec<Figure>>> = groups
+    let figures: Vec<Vec<(Vec<Figure>, Vec<(usize, &'static str)>)>> = groups
         .par_iter()
         .map(|((indicator, _), per_moment)| {
             let ind = catalogue
@@ -420,23 +507,50 @@ pub fn public_moments(
             let mut figures = Vec::with_capacity(per_moment.len());
             for (k, members) in per_moment.iter().enumerate() {
                 if members.is_empty() {
-                    figures.push(Vec::new());
+                    figures.push((Vec::new(), Vec::new()));
                     continue;
                 }
                 let cells: Vec<&Cell> = members.iter().map(|&i| moments[k][i]).collect();
-                let (f, published) = protect_group(catalogue, ind, &cells, earlier.as_ref())?;
+                let (f, exposed, published) =
+                    protect_group(catalogue, ind, &cells, earlier.as_ref())?;
                 if published.is_some() {
                     earlier = published;
                 }
-                figures.push(f);
+                figures.push((f, exposed));
             }
             Ok(figures)
         })
         .collect::<Result<_, ReleaseError>>()?;
     for ((_, per_moment), figures) in groups.iter().zip(figures) {
-        for (k, (members, f)) in per_moment.iter().zip(figures).enumerate() {
+        for (k, (members, (f, exposed))) in per_moment.iter().zip(figures).enumerate() {
             for (&i, f) in members.iter().zip(f) {
                 out[k][i].figure = f;
+            }
+            for (e, note) in exposed {
+                mark(&mut out[k][members[e]], note);
+            }
+        }
+    }
+    // A small count hidden here that its own source document already
+    // states (a factsheet, a news item): hiding it does not make it secret,
+    // and the reader is told so rather than led to think it is.
+    for (m, cells) in out.iter_mut().zip(&moments) {
+        for (c, original) in m.iter_mut().zip(cells) {
+            let Figure::Exact { value } = original.figure else {
+                continue;
+            };
+            let from_source = original
+                .provenance
+                .document
+                .as_ref()
+                .and_then(|d| catalogue.document(d.as_str()))
+                .is_some_and(|d| d.kind == DocumentKind::Source);
+            let Some(ind) = catalogue.indicator(original.indicator.as_str()) else {
+                continue;
+            };
+            let small = zicht_disclose::is_sensitive(value, &rule(catalogue, ind, original));
+            if from_source && small && !matches!(c.figure, Figure::Exact { .. }) {
+                mark(c, EXPOSED);
             }
         }
     }
@@ -444,6 +558,13 @@ pub fn public_moments(
         hide_derived(catalogue, m);
     }
     Ok(out)
+}
+
+fn mark(cell: &mut Cell, note: &str) {
+    let note = Slug::parse(note).expect("a valid slug");
+    if !cell.provenance.footnotes.contains(&note) {
+        cell.provenance.footnotes.push(note);
+    }
 }
 
 /// Hides every figure declared `derived` from a cell that is not published
@@ -514,7 +635,8 @@ fn hide_derived(catalogue: &Catalogue, cells: &mut [Cell]) {
 
 /// The catalogue as a public output may show it at `now`: without the
 /// documents still under embargo, and without what they say (assessments,
-/// texts, dated events, rankings). A site or API built from it cannot name
+/// texts, dated events, rankings); with the footnote [`EXPOSED`] that
+/// [`public_moments`] may give a cell. A site or API built from it cannot name
 /// an edition before its time.
 pub fn public_catalogue(catalogue: &Catalogue, now: OffsetDateTime) -> Catalogue {
     let closed: BTreeSet<&str> = catalogue
@@ -524,6 +646,14 @@ pub fn public_catalogue(catalogue: &Catalogue, now: OffsetDateTime) -> Catalogue
         .map(|d| d.id.as_str())
         .collect();
     let mut out = catalogue.clone();
+    if out.footnote(EXPOSED).is_none() {
+        out.footnotes.push(exposed_footnote());
+    }
+    for note in fallback_footnotes() {
+        if out.footnote(note.id.as_str()).is_none() {
+            out.footnotes.push(note);
+        }
+    }
     if closed.is_empty() {
         return out;
     }

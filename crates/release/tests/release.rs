@@ -4,7 +4,7 @@
 use serde_json::json;
 use time::OffsetDateTime;
 use zicht_model::{Breakdown, Catalogue, Cell, Figure, Period, Provenance, Slug};
-use zicht_release::{public_catalogue, public_cells, public_moments};
+use zicht_release::{public_catalogue, public_cells, public_moments, EXPOSED};
 
 fn at(s: &str) -> OffsetDateTime {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
@@ -219,7 +219,9 @@ fn nothing_of_a_document_under_embargo_is_public_before_its_time() {
 
     let after = public_cells(&cat, &cells, at("2025-10-01T08:00:00Z")).unwrap();
     assert_eq!(after.len(), 2);
-    assert_eq!(public_catalogue(&cat, at("2025-10-01T08:00:00Z")), cat);
+    let mut open = public_catalogue(&cat, at("2025-10-01T08:00:00Z"));
+    open.footnotes.retain(|f| f.id.as_str() != EXPOSED);
+    assert_eq!(open, cat);
 }
 
 #[test]
@@ -229,4 +231,104 @@ fn an_embargo_that_cannot_be_read_keeps_the_document_closed() {
     assert!(public_cells(&cat, &cells, at("2099-01-01T00:00:00Z"))
         .unwrap()
         .is_empty());
+}
+
+/// Edition 1 has the total and the girls only; edition 2 adds the boys,
+/// 3, with both unrevised. Nothing edition 2 hides can keep 20 − 17 from
+/// an attacker: the boys are hidden all the same and say that they are
+/// exposed, in every output (the footnote is in the public catalogue).
+#[test]
+fn a_small_count_an_earlier_edition_gives_away_says_so() {
+    let cat = catalogue(None);
+    let ed1 = vec![
+        cell("victims", "2019", "", 20.0, "ed-1"),
+        cell("victims", "2019", "sex=girls", 17.0, "ed-1"),
+    ];
+    let mut ed2 = ed1.clone();
+    ed2.push(cell("victims", "2019", "sex=boys", 3.0, "ed-2"));
+    let released = public_moments(&cat, &[&ed1, &ed2], at(NOW)).unwrap();
+    let boys = released[1]
+        .iter()
+        .find(|c| c.breakdown.to_string() == "sex=boys")
+        .unwrap();
+    assert!(exact(&boys.figure).is_none(), "{boys:?}");
+    assert!(
+        boys.provenance
+            .footnotes
+            .iter()
+            .any(|f| f.as_str() == EXPOSED),
+        "{boys:?}"
+    );
+    let note = public_catalogue(&cat, at(NOW));
+    assert!(note
+        .footnote(EXPOSED)
+        .is_some_and(|f| !f.text_en.is_empty()));
+    // A cell nothing gives away carries no such note.
+    let alone = public_cells(&cat, &ed2, at(NOW)).unwrap();
+    assert!(alone
+        .iter()
+        .all(|c| c.provenance.footnotes.iter().all(|f| f.as_str() != EXPOSED)));
+}
+
+/// A factsheet (a source, not an edition) states that 4 of 109 victims
+/// were boys. The release hides the 4 by its rule all the same, and says
+/// that the source itself states it; a small count of an edition does not
+/// carry the note.
+#[test]
+fn a_small_count_its_own_source_states_says_so() {
+    let mut cat = catalogue(None);
+    let mut factsheet = cat.documents[0].clone();
+    factsheet.id = Slug::parse("factsheet").unwrap();
+    factsheet.kind = zicht_model::DocumentKind::Source;
+    cat.documents.push(factsheet);
+    let cells = vec![
+        cell("victims", "2019", "", 109.0, "factsheet"),
+        cell("victims", "2019", "sex=boys", 4.0, "factsheet"),
+        cell("victims", "2019", "sex=girls", 105.0, "factsheet"),
+        cell("victims", "2020", "", 109.0, "ed-1"),
+        cell("victims", "2020", "sex=boys", 4.0, "ed-1"),
+        cell("victims", "2020", "sex=girls", 105.0, "ed-1"),
+    ];
+    let public = public_cells(&cat, &cells, at(NOW)).unwrap();
+    let noted = |period: &str| {
+        let boys = public
+            .iter()
+            .find(|c| c.period.to_string() == period && c.breakdown.to_string() == "sex=boys")
+            .unwrap();
+        assert!(exact(&boys.figure).is_none(), "{boys:?}");
+        boys.provenance
+            .footnotes
+            .iter()
+            .any(|f| f.as_str() == EXPOSED)
+    };
+    assert!(noted("2019"), "the factsheet states it");
+    assert!(!noted("2020"), "nothing but this release publishes it");
+}
+
+/// Total 2 of boys 1 and girls 1 under a minimum of 4: with zeros shown,
+/// "<4" means 1–3 and the three "<4" pin the boys to 1 or 2, narrower than
+/// the policy's width of 2. The release hides zeros too in this table, and
+/// says so next to each "<4".
+#[test]
+fn a_table_that_needs_its_zeros_hidden_says_so() {
+    let mut cat = catalogue(None);
+    cat.themes[0].min_count = Some(4);
+    let cells = vec![
+        cell("victims", "2019", "", 2.0, "ed-1"),
+        cell("victims", "2019", "sex=boys", 1.0, "ed-1"),
+        cell("victims", "2019", "sex=girls", 1.0, "ed-1"),
+    ];
+    let released = public_cells(&cat, &cells, at(NOW)).unwrap();
+    for c in &released {
+        assert_eq!(c.figure, Figure::Below { upper: 4.0 }, "{c:?}");
+        assert!(
+            c.provenance
+                .footnotes
+                .iter()
+                .any(|f| f.as_str() == zicht_release::ZEROS_HIDDEN),
+            "{c:?}"
+        );
+    }
+    let public = zicht_release::public_catalogue(&cat, at(NOW));
+    assert!(public.footnote(zicht_release::ZEROS_HIDDEN).is_some());
 }

@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use zicht_model::{DocumentKind, Period};
+use zicht_model::{Catalogue, Cell, Citations, DocumentKind, Lang, Period};
 use zicht_store::AsOf;
 
 use crate::{ApiError, AppState};
@@ -161,32 +161,65 @@ async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
     Ok(Json(json!({ "editions": out })).into_response())
 }
 
-fn recommendation_out(cat: &zicht_model::Catalogue, r: &zicht_model::Recommendation) -> Value {
+/// The public cells the texts of an answer cite, read only when one of
+/// them cites a cell: the release path over everything is not free.
+async fn cited_cells<'t>(
+    state: &AppState,
+    mut texts: impl Iterator<Item = &'t str>,
+) -> Result<Vec<Cell>, ApiError> {
+    if !texts.any(|t| t.contains("{cell:")) {
+        return Ok(Vec::new());
+    }
+    let (_, cells) = crate::load::public_cells(
+        &state.store,
+        &AsOf::Latest,
+        None,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .map_err(ApiError::internal)?;
+    Ok(cells)
+}
+
+/// Every text of the catalogue an answer may hold.
+fn prose_of(cat: &Catalogue) -> impl Iterator<Item = &str> {
+    cat.prose().into_iter().map(|p| p.text)
+}
+
+fn recommendation_out(
+    cat: &Catalogue,
+    r: &zicht_model::Recommendation,
+    cited: &Citations<'_>,
+) -> Value {
+    let nl = |t: &str| cited.render(t, Lang::Nl);
+    let en = |t: &str| cited.render(t, Lang::En);
     json!({
         "id": r.id.as_str(),
         "body": r.body.as_str(),
         "year": r.year,
         "parent": r.parent.as_ref().map(|p| p.as_str()),
-        "text_nl": r.text_nl,
-        "text_en": r.text_en,
+        "text_nl": nl(&r.text_nl),
+        "text_en": en(&r.text_en),
         "indicators": cat.indicators.iter().filter(|i| i.recommendations.contains(&r.id)).map(|i| i.id.as_str()).collect::<Vec<_>>(),
         "measures": cat.measures.iter().filter(|m| m.recommendations.contains(&r.id)).map(|m| m.id.as_str()).collect::<Vec<_>>(),
         "assessments": cat.assessments.iter().filter(|a| a.recommendation == r.id).map(|a| json!({
             "document": a.document.as_str(),
-            "quantitative_nl": a.quantitative_nl,
-            "quantitative_en": a.quantitative_en,
-            "policy_nl": a.policy_nl,
-            "policy_en": a.policy_en,
+            "quantitative_nl": nl(&a.quantitative_nl),
+            "quantitative_en": en(&a.quantitative_en),
+            "policy_nl": nl(&a.policy_nl),
+            "policy_en": en(&a.policy_en),
         })).collect::<Vec<_>>(),
     })
 }
 
 async fn recommendations(State(state): State<AppState>) -> Result<Response, ApiError> {
     let cat = catalogue(&state).await?;
+    let cells = cited_cells(&state, prose_of(&cat)).await?;
+    let cited = Citations::new(&cat, &cells);
     let out: Vec<Value> = cat
         .recommendations
         .iter()
-        .map(|r| recommendation_out(&cat, r))
+        .map(|r| recommendation_out(&cat, r, &cited))
         .collect();
     Ok(Json(json!({ "recommendations": out })).into_response())
 }
@@ -199,33 +232,43 @@ async fn recommendation(
     let r = cat
         .recommendation(&id)
         .ok_or_else(|| ApiError::not_found(format!("unknown recommendation '{id}'")))?;
-    Ok(Json(recommendation_out(&cat, r)).into_response())
+    let cells = cited_cells(&state, prose_of(&cat)).await?;
+    let cited = Citations::new(&cat, &cells);
+    Ok(Json(recommendation_out(&cat, r, &cited)).into_response())
 }
 
-fn measure_out(m: &zicht_model::Measure) -> Value {
+fn measure_out(m: &zicht_model::Measure, cited: &Citations<'_>) -> Value {
+    let nl = |t: &str| cited.render(t, Lang::Nl);
+    let en = |t: &str| cited.render(t, Lang::En);
     let mut events: Vec<&zicht_model::Event> = m.events.iter().collect();
     events.sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.cmp(&b.kind)));
     json!({
         "id": m.id.as_str(),
         "label_nl": m.label_nl,
         "label_en": m.label_en,
-        "description_nl": m.description_nl,
-        "description_en": m.description_en,
+        "description_nl": nl(&m.description_nl),
+        "description_en": en(&m.description_en),
         "recommendations": m.recommendations.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         "url": m.url,
         "events": events.iter().map(|e| json!({
             "date": e.date.to_string(),
             "kind": e.kind,
             "document": e.document.as_ref().map(|d| d.as_str()),
-            "text_nl": e.text_nl,
-            "text_en": e.text_en,
+            "text_nl": nl(&e.text_nl),
+            "text_en": en(&e.text_en),
         })).collect::<Vec<_>>(),
     })
 }
 
 async fn measures(State(state): State<AppState>) -> Result<Response, ApiError> {
     let cat = catalogue(&state).await?;
-    let out: Vec<Value> = cat.measures.iter().map(measure_out).collect();
+    let cells = cited_cells(&state, prose_of(&cat)).await?;
+    let cited = Citations::new(&cat, &cells);
+    let out: Vec<Value> = cat
+        .measures
+        .iter()
+        .map(|m| measure_out(m, &cited))
+        .collect();
     Ok(Json(json!({ "measures": out })).into_response())
 }
 
@@ -239,7 +282,9 @@ async fn measure(
         .iter()
         .find(|m| m.id.as_str() == id)
         .ok_or_else(|| ApiError::not_found(format!("unknown measure '{id}'")))?;
-    Ok(Json(measure_out(m)).into_response())
+    let cells = cited_cells(&state, prose_of(&cat)).await?;
+    let cited = Citations::new(&cat, &cells);
+    Ok(Json(measure_out(m, &cited)).into_response())
 }
 
 async fn openapi() -> Response {

@@ -36,7 +36,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use zicht_publish::site::Site;
 use zicht_store::Store;
 
-pub use load::{public_cells, site_input, LoadError};
+pub use load::{public_cells, site_input, text_warnings, LoadError};
 
 /// The site built at a store revision, with the documents that were still
 /// under embargo when it was built.

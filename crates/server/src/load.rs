@@ -136,6 +136,23 @@ pub async fn public_cells(
     Ok((zicht_release::public_catalogue(&catalogue, now), cells))
 }
 
+/// What a text of the monitor says that its tables hide: every number under
+/// the rule's k in a text next to a cell the public outputs hide, as the
+/// site would publish at `now` (each public edition and the latest
+/// figures). For `zicht init`, `zicht publish` and the portal's text
+/// editor; warnings never block.
+pub async fn text_warnings(
+    store: &Store,
+    now: OffsetDateTime,
+) -> Result<Vec<zicht_release::TextWarning>, LoadError> {
+    let input = site_input(store, None, now).await?;
+    let catalogue = zicht_release::public_catalogue(&input.catalogue, now);
+    let mut moments: Vec<&[Cell]> = input.editions.iter().map(|e| e.cells.as_slice()).collect();
+    moments.push(&input.cells);
+    let released = zicht_release::public_moments(&catalogue, &moments, now)?;
+    Ok(zicht_release::text_warnings(&catalogue, &released))
+}
+
 /// An indicator and every indicator it is derived from, through chains of
 /// derivations, each once, sorted.
 fn with_sources(catalogue: &Catalogue, indicator: &str) -> BTreeSet<String> {

@@ -222,3 +222,127 @@ async fn the_site_reads_each_moment_as_the_store_answers_it() {
             .is_err()
     );
 }
+
+/// The embedded monitor's texts cite the B8 cells the tables publish as
+/// "<10"; the edition's own words with the count ("Van 3 van hen…") must
+/// appear in no public answer: no page of the site, no download, no API
+/// answer.
+#[tokio::test]
+async fn texts_cite_hidden_counts_and_never_state_them() {
+    let (_dir, store) = store().await;
+    let state = AppState::new(store, None);
+    let leaks = [
+        "Van 3 van hen",
+        "Van vijf van hen",
+        "Drie van hen",
+        "Of 3 of them",
+        "Of five of them",
+        "Three of them",
+        "{cell:",
+    ];
+    let mut answers: Vec<(String, String)> = Vec::new();
+    for uri in [
+        "/api/recommendations",
+        "/api/recommendations/39a",
+        "/api/measures",
+        "/api/indicators",
+        "/api/editions",
+        "/api/indicators/comensha.minor_victims.b8_reflection/cells",
+        "/api/indicators/comensha.minor_victims.residence_permit/cells",
+    ] {
+        let (s, _, body) = get(&state, uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        answers.push((uri.to_owned(), body));
+    }
+    let input = zicht_server::site_input(state.store(), None, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let site = zicht_publish::site::build(&input).unwrap();
+    assert!(site.files.len() > 50);
+    for (path, bytes) in &site.files {
+        if path.ends_with(".xlsx") {
+            continue; // the same rows as cells.csv, which is searched
+        }
+        let (s, _, body) = get(&state, &format!("/{path}")).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(!bytes.is_empty());
+        answers.push((path.clone(), body));
+    }
+    for (where_, body) in &answers {
+        for leak in leaks {
+            assert!(!body.contains(leak), "{where_} says '{leak}'");
+        }
+    }
+    // The citation shows what the table shows, in each language.
+    let rec = json(&answers[1].1);
+    let a = rec["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["document"] == "kib-2025")
+        .unwrap();
+    assert!(
+        a["quantitative_nl"]
+            .as_str()
+            .unwrap()
+            .contains("Van <10 van hen is bekend"),
+        "{a}"
+    );
+    assert!(
+        a["quantitative_en"]
+            .as_str()
+            .unwrap()
+            .contains("Of <10 of them it is known"),
+        "{a}"
+    );
+    let page = &answers
+        .iter()
+        .find(|(p, _)| p == "recommendation/39a.html")
+        .unwrap()
+        .1;
+    assert!(
+        page.contains("Van &#60;10 van hen is bekend"),
+        "escaped on the page"
+    );
+    let page_en = &answers
+        .iter()
+        .find(|(p, _)| p == "en/recommendation/39a.html")
+        .unwrap()
+        .1;
+    assert!(page_en.contains("Of &#60;10 of them it is known"));
+}
+
+/// A warning for every small number next to a hidden cell: none on the
+/// embedded monitor (its texts cite), one per hidden neighbour once a text
+/// writes the count again.
+#[tokio::test]
+async fn the_check_warns_when_a_text_states_a_hidden_count() {
+    let (_dir, store) = store().await;
+    let now = time::OffsetDateTime::now_utc();
+    let warnings = zicht_server::text_warnings(&store, now).await.unwrap();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    let (mut monitor, _) = zicht_ingest::embedded_monitor();
+    let a = monitor
+        .catalogue
+        .assessments
+        .iter_mut()
+        .find(|a| a.recommendation.as_str() == "39a" && a.document.as_str() == "kib-2025")
+        .unwrap();
+    a.quantitative_nl = a.quantitative_nl.replace(
+        "Van {cell:comensha.minor_victims.b8_reflection/2023/origin=foreign} van hen",
+        "Van vijf van hen",
+    );
+    let (_dir2, store2) = common::store_with(&monitor).await;
+    let warnings = zicht_server::text_warnings(&store2, now).await.unwrap();
+    assert!(!warnings.is_empty());
+    assert!(warnings
+        .iter()
+        .all(|w| w.text == "assessment 39a · kib-2025 · quantitative_nl"
+            && w.written == "vijf"
+            && w.value == 5));
+    assert!(warnings.iter().any(|w| w.cell.indicator.as_str()
+        == "comensha.minor_victims.b8_reflection"
+        && w.cell.breakdown.to_string() == "origin=foreign"
+        && w.cell.period.to_string() == "2023"
+        && w.min_count == 10));
+}

@@ -627,3 +627,79 @@ async fn an_editor_edits_a_text_and_the_change_is_audited() {
     assert!(bad.body.contains("Niet opgeslagen"));
     assert!(bad.body.contains("&#34;nope&#34;"));
 }
+
+#[tokio::test]
+async fn the_text_editor_refuses_a_citation_of_nothing_and_warns_about_a_hidden_count() {
+    let (_dir, store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let page = ed.get("/portal/texts").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("Getallen die de tabellen verbergen"),
+        "the embedded texts cite their hidden counts"
+    );
+    let catalogue = store.catalogue().await.unwrap();
+    let a = catalogue
+        .assessments
+        .iter()
+        .find(|a| a.recommendation.as_str() == "39a" && a.document.as_str() == "kib-2025")
+        .unwrap();
+    let id = zicht_store::assessment_id(a);
+    let mut body = serde_json::to_value(a).unwrap();
+
+    // A citation of a cell the monitor does not have is refused, with the reason.
+    body["quantitative_nl"] = serde_json::json!(
+        "Van {cell:comensha.minor_victims.b8_reflection/2023/origin=domestic} van hen."
+    );
+    let bad = ed
+        .post(
+            "/portal/texts",
+            &page.csrf(),
+            &[
+                ("kind", "assessment"),
+                ("id", &id),
+                ("body", &body.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.body.contains("cites a cell the monitor does not have"),
+        "{}",
+        bad.body
+    );
+
+    // A count the tables hide is saved, and warned about after saving and on opening.
+    body["quantitative_nl"] = serde_json::json!(
+        "In 2023 zijn 22 slachtoffers gemeld. Van vijf van hen is de B8-bedenktijd bekend."
+    );
+    let res = ed
+        .post(
+            "/portal/texts",
+            &bad.csrf(),
+            &[
+                ("kind", "assessment"),
+                ("id", &id),
+                ("body", &body.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let shown = ed.get(res.location()).await;
+    assert!(
+        shown.body.contains("Getallen die de tabellen verbergen"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("&#39;vijf&#39;") || shown.body.contains("'vijf'"),
+        "{}",
+        shown.body
+    );
+    assert!(shown
+        .body
+        .contains("comensha.minor_victims.b8_reflection 2023 [origin=foreign]"));
+    assert!(!shown.body.contains("&#39;22&#39;") && !shown.body.contains("'22'"));
+    let again = ed.get("/portal/texts").await;
+    assert!(again.body.contains("Getallen die de tabellen verbergen"));
+}

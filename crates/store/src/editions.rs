@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 use sqlx::{Any, Transaction};
-use zicht_model::{Document, DocumentKind, Measure, Recommendation};
+use zicht_model::{Assessment, Catalogue, Document, DocumentKind, Measure, Recommendation, Text};
 use zicht_portal::Actor;
 
 use crate::audit::{record_in, AuditEntry};
@@ -242,6 +242,7 @@ impl Store {
             DefinitionKind::Text => read(body, text_id),
         }
         .map_err(invalid)?;
+        self.check_citations(kind, &body).await?;
         let body = &body;
         let now = now_utc();
         let mut tx = self.begin_write().await?;
@@ -326,5 +327,62 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(new_id)
+    }
+
+    /// Refuses a definition whose texts cite a cell the monitor does not
+    /// have, or an indicator, period or breakdown it does not know: such a
+    /// citation could only ever show a gap.
+    async fn check_citations(&self, kind: DefinitionKind, body: &Value) -> Result<(), StoreError> {
+        let invalid = |e: serde_json::Error| StoreError::Invalid(e.to_string());
+        let mut part = Catalogue::default();
+        match kind {
+            DefinitionKind::Recommendation => part
+                .recommendations
+                .push(serde_json::from_value(body.clone()).map_err(invalid)?),
+            DefinitionKind::Measure => part
+                .measures
+                .push(serde_json::from_value(body.clone()).map_err(invalid)?),
+            DefinitionKind::Assessment => part
+                .assessments
+                .push(serde_json::from_value::<Assessment>(body.clone()).map_err(invalid)?),
+            DefinitionKind::Text => part
+                .texts
+                .push(serde_json::from_value::<Text>(body.clone()).map_err(invalid)?),
+        }
+        let prose = part.prose();
+        if prose
+            .iter()
+            .all(|p| zicht_model::citations(p.text).is_empty())
+        {
+            return Ok(());
+        }
+        let catalogue = self.catalogue().await?;
+        let mut problems = Vec::new();
+        for p in &prose {
+            let field = p.id.rsplit(" · ").next().unwrap_or("");
+            let found = catalogue.citation_problems(p);
+            if !found.is_empty() {
+                problems.extend(found.into_iter().map(|m| format!("{field}: {m}")));
+                continue;
+            }
+            for r in zicht_model::citations(p.text).into_iter().flatten() {
+                let cells = self
+                    .versions(&crate::AsOf::Latest, Some(r.indicator.as_str()))
+                    .await?;
+                let exists = cells
+                    .iter()
+                    .any(|v| v.cell.period == r.period && v.cell.breakdown == r.breakdown);
+                if !exists {
+                    problems.push(format!(
+                        "{field}: '{r}' cites a cell the monitor does not have: correct the period or breakdown, or load the cell first"
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(problems.join("; ")))
+        }
     }
 }

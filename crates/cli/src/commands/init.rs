@@ -95,6 +95,10 @@ pub async fn run(db: &str, args: &InitArgs) -> anyhow::Result<ExitCode> {
         monitor.catalogue.recommendations.len(),
         monitor.catalogue.measures.len()
     );
+    // Every text checked as it will be published once all embargoes have
+    // passed: an edition still under embargo is exactly what to check now.
+    let after_every_embargo = time::OffsetDateTime::now_utc() + time::Duration::days(365 * 100);
+    super::publish::print_text_warnings(&store, after_every_embargo).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -27,6 +27,25 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Warns (on stderr, never blocking) about every small number in a text
+/// next to a cell the tables hide, as published at `now`.
+pub async fn print_text_warnings(
+    store: &zicht_store::Store,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<()> {
+    let warnings = zicht_server::text_warnings(store, now).await?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if !warnings.is_empty() {
+        eprintln!(
+            "{} number(s) in the texts may give away a count the tables hide: cite the cell ({{cell:INDICATOR/PERIOD/BREAKDOWN}}) or leave the count out",
+            warnings.len()
+        );
+    }
+    Ok(())
+}
+
 pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let store = super::open(db).await?;
@@ -55,5 +74,6 @@ pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
         (done - built).as_secs_f64(),
         args.out.join("index.html").display()
     );
+    print_text_warnings(&store, input.now).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use askama::Template;
 use zicht_model::{
-    Breakdown, Catalogue, Cell, Document, DocumentKind, Figure, FigureDisplay, Indicator, Lang,
-    Period, Status, Text, TextKind, Unit,
+    Breakdown, Catalogue, Cell, Citations, Document, DocumentKind, Figure, FigureDisplay,
+    Indicator, Lang, Period, Status, Text, TextKind, Unit,
 };
 
 use super::chart::{Chart, ChartKind, Series};
@@ -36,6 +36,8 @@ pub struct Chrome {
     pub title: String,
     pub root: String,
     pub home: String,
+    /// How the monitor protects small counts, linked from every page.
+    pub methodology: String,
     pub switch_href: String,
     pub other_lang: &'static str,
     pub nav: Vec<Link>,
@@ -222,6 +224,12 @@ pub struct TablePage {
 }
 
 #[derive(Template)]
+#[template(path = "methodology.html", config = "src/site/askama.toml")]
+pub struct MethodologyPage {
+    pub c: Chrome,
+}
+
+#[derive(Template)]
 #[template(path = "downloads.html", config = "src/site/askama.toml")]
 pub struct DownloadsPage {
     pub c: Chrome,
@@ -288,6 +296,8 @@ struct Ctx<'a> {
     edition_label: String,
     dim_values: HashMap<(&'a str, &'a str), (&'a str, &'a str)>,
     org_labels: HashMap<&'a str, (&'a str, &'a str)>,
+    /// The site's own public cells, which the texts' citations show.
+    cited: Citations<'a>,
 }
 
 fn paras(s: &str) -> Vec<String> {
@@ -328,6 +338,18 @@ impl<'a> Ctx<'a> {
         } else {
             nl
         }
+    }
+
+    /// A text of the monitor in the page's language, each citation shown as
+    /// the site's tables show that cell. A Dutch text shown on an English
+    /// page (no translation) keeps Dutch figures, so it reads as one text.
+    fn prose(&self, nl: &str, en: &str) -> String {
+        let lang = if self.lang == Lang::En && !en.is_empty() {
+            Lang::En
+        } else {
+            Lang::Nl
+        };
+        self.cited.render(self.t(nl, en), lang)
     }
 
     fn prefix(&self) -> &'static str {
@@ -388,6 +410,7 @@ impl<'a> Ctx<'a> {
             w: self.w,
             title,
             home: format!("{root}{}index.html", self.prefix()),
+            methodology: format!("{root}{}methodology.html", self.prefix()),
             switch_href: format!("{root}{other}{path}"),
             other_lang: match self.lang {
                 Lang::Nl => "en",
@@ -593,7 +616,7 @@ impl<'a> Ctx<'a> {
                 iso: e.date.to_string(),
                 date: e.date.to_string(),
                 kind: event_kind(e.kind, self.lang).to_owned(),
-                text: self.t(&e.text_nl, &e.text_en).to_owned(),
+                text: self.prose(&e.text_nl, &e.text_en),
                 document: e
                     .document
                     .as_ref()
@@ -928,6 +951,7 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
         edition_label: String::new(),
         dim_values,
         org_labels,
+        cited: Citations::new(cat, &b.public),
     };
     ctx.edition_label = match (&b.input.edition, b.edition) {
         (Some(_), Some(e)) => ctx.t(&e.label_nl, &e.label_en).to_owned(),
@@ -1112,8 +1136,8 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
         }
         let texts = ctx.theme_texts(theme.id.as_str());
         let block = |t: &Text| TextBlock {
-            title: ctx.t(&t.title_nl, &t.title_en).to_owned(),
-            paras: paras(ctx.t(&t.body_nl, &t.body_en)),
+            title: ctx.prose(&t.title_nl, &t.title_en),
+            paras: paras(&ctx.prose(&t.body_nl, &t.body_en)),
         };
         let summary = texts
             .iter()
@@ -1144,12 +1168,12 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
                         &format!("recommendation/{}.html", r.id),
                         ctx.rec_title(r.id.as_str()),
                     ),
-                    text: ctx.t(&r.text_nl, &r.text_en).to_owned(),
+                    text: ctx.prose(&r.text_nl, &r.text_en),
                     quantitative: a
-                        .map(|a| paras(ctx.t(&a.quantitative_nl, &a.quantitative_en)))
+                        .map(|a| paras(&ctx.prose(&a.quantitative_nl, &a.quantitative_en)))
                         .unwrap_or_default(),
                     policy: a
-                        .map(|a| paras(ctx.t(&a.policy_nl, &a.policy_en)))
+                        .map(|a| paras(&ctx.prose(&a.policy_nl, &a.policy_en)))
                         .unwrap_or_default(),
                     measures: cat
                         .measures
@@ -1312,7 +1336,7 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
                         &format!("recommendation/{}.html", r.id),
                         ctx.rec_title(r.id.as_str()),
                     ),
-                    ctx.t(&r.text_nl, &r.text_en).to_owned(),
+                    ctx.prose(&r.text_nl, &r.text_en),
                 )
             })
             .collect();
@@ -1333,8 +1357,8 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
             .into_iter()
             .map(|a| AssessmentBlock {
                 edition: ctx.doc_label(a.document.as_str()),
-                quantitative: paras(ctx.t(&a.quantitative_nl, &a.quantitative_en)),
-                policy: paras(ctx.t(&a.policy_nl, &a.policy_en)),
+                quantitative: paras(&ctx.prose(&a.quantitative_nl, &a.quantitative_en)),
+                policy: paras(&ctx.prose(&a.policy_nl, &a.policy_en)),
             })
             .collect();
         let measures = cat
@@ -1352,7 +1376,7 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
             .collect();
         let page = RecommendationPage {
             c: ctx.chrome(&path, ctx.rec_title(r.id.as_str()), NoteBook::default()),
-            text: ctx.t(&r.text_nl, &r.text_en).to_owned(),
+            text: ctx.prose(&r.text_nl, &r.text_en),
             facts: vec![(body, r.year.to_string())],
             parent: r.parent.as_ref().map(|p| {
                 ctx.link(
@@ -1398,7 +1422,7 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
                         &format!("measure/{}.html", m.id),
                         ctx.t(&m.label_nl, &m.label_en),
                     ),
-                    truncate(ctx.t(&m.description_nl, &m.description_en), 240),
+                    truncate(&ctx.prose(&m.description_nl, &m.description_en), 240),
                 )
             })
             .collect();
@@ -1416,7 +1440,7 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
                 ctx.t(&m.label_nl, &m.label_en).to_owned(),
                 NoteBook::default(),
             ),
-            description: paras(ctx.t(&m.description_nl, &m.description_en)),
+            description: paras(&ctx.prose(&m.description_nl, &m.description_en)),
             recs: m
                 .recommendations
                 .iter()
@@ -1502,6 +1526,15 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
         let page = TablePage {
             c: ctx.chrome(path, w.table.to_owned(), book),
             tables,
+        };
+        put(path, page.render()?);
+    }
+
+    // How small counts are protected.
+    {
+        let path = "methodology.html";
+        let page = MethodologyPage {
+            c: ctx.chrome(path, w.methodology.to_owned(), NoteBook::default()),
         };
         put(path, page.render()?);
     }

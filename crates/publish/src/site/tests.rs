@@ -200,3 +200,61 @@ fn site_paths_answer_with_index_pages() {
     assert!(site.get("/../etc/passwd").is_none());
     assert_eq!(Site::content_type("a/b.css"), "text/css; charset=utf-8");
 }
+
+#[test]
+fn a_text_shows_a_cited_cell_as_its_table_does() {
+    let site = build(&embedded_input(None)).unwrap();
+    let nl = page(&site, "recommendation/39a.html");
+    assert!(
+        nl.contains("Van &#60;10 van hen is bekend"),
+        "the 2023 count"
+    );
+    assert!(!nl.contains("{cell:"));
+    let en = page(&site, "en/recommendation/39a.html");
+    assert!(en.contains("Of &#60;10 of them it is known"));
+    // The same cell on the indicator's page, as the text shows it.
+    let table = page(&site, "indicator/comensha.minor_victims.b8_reflection.html");
+    assert!(table.contains("&#60;10"));
+    // An edition's site shows the citation as that edition's table does.
+    let ed = build(&embedded_input(Some("kib-2023"))).unwrap();
+    let old = page(&ed, "recommendation/39a.html");
+    assert!(old.contains("Van &#60;10 van hen is bekend"));
+    assert!(!old.contains("{cell:"));
+}
+
+#[test]
+fn the_methodology_page_states_the_policy_in_both_languages() {
+    let site = build(&embedded_input(None)).unwrap();
+    let nl = page(&site, "methodology.html");
+    for words in [
+        "&#60;k",
+        "1 tot en met 9",
+        "0,3 keer de ondergrens",
+        "vier hele getallen",
+        "Een 9",
+        "(“x”)",
+        "afgeschermd",
+        "verwijzen naar het cijfer",
+    ] {
+        assert!(nl.contains(words), "nl: {words}");
+    }
+    let en = page(&site, "en/methodology.html");
+    for words in [
+        "1 to 9",
+        "0.3 times the minimum",
+        "four whole numbers",
+        "A 9 published",
+        "(“x”)",
+        "withheld",
+        "refer to the figure",
+    ] {
+        assert!(en.contains(words), "en: {words}");
+    }
+    // Linked from every page's footer.
+    assert!(page(&site, "index.html").contains("href=\"methodology.html\""));
+    assert!(page(
+        &site,
+        "en/indicator/comensha.minor_victims.b8_reflection.html"
+    )
+    .contains("href=\"../../en/methodology.html\""));
+}

@@ -70,6 +70,9 @@ pub struct Words {
     pub csv: &'static str,
     pub json: &'static str,
     pub xlsx: &'static str,
+    /// The page on how the monitor protects small counts, and its sections.
+    pub methodology: &'static str,
+    pub methodology_sections: &'static [(&'static str, &'static [&'static str])],
 }
 
 pub const NL: Words = Words {
@@ -147,6 +150,28 @@ pub const NL: Words = Words {
     csv: "CSV (komma-gescheiden)",
     json: "JSON",
     xlsx: "Excel (XLSX)",
+    methodology: "Hoe zicht kleine aantallen beschermt",
+    methodology_sections: &[
+        ("Kleine aantallen", &[
+            "Achter elk cijfer in deze monitor staan kinderen. Een klein aantal kan naar een kind wijzen dat te herkennen is. Daarom publiceert zicht een aantal onder de ondergrens van de regel niet precies, maar als “<k”: op dit thema is de ondergrens 10, dus staat er “<10”.",
+        ]),
+        ("Wat een lezer daaruit kan afleiden", &[
+            "Waar een nul gewoon als 0 wordt gepubliceerd, weet een lezer dat “<10” betekent: 1 tot en met 9. zicht gaat ervan uit dat iemand die een kind wil herkennen dat weet, dat hij alles kent wat gepubliceerd is (totalen, andere uitsplitsingen, eerdere edities en de teksten) en dat hij weet dat aantallen hele getallen zijn. Tegen zo iemand moet de bescherming houden.",
+        ]),
+        ("Hoeveel ruimte een verborgen aantal houdt", &[
+            "Wat het echte aantal ook is: uit alles wat gepubliceerd is, mag niemand het verder kunnen insluiten dan tot een bereik van minstens 0,3 keer de ondergrens, naar boven afgerond. Bij een ondergrens van 10 is dat een bereik van minstens 3: er blijven altijd minstens vier hele getallen mogelijk.",
+            "Dat geldt ook dicht bij de grens. Een 9 die als “<10” is gepubliceerd, heeft die ruimte onder zich nodig: uit de andere cijfers mag niet volgen dat het 8 of 9 moet zijn.",
+        ]),
+        ("Geweigerde cijfers", &[
+            "Een cijfer dat een leverancier niet wilde geven (“x”) wordt beschermd zoals een klein aantal: het mag niet uit andere gepubliceerde cijfers terug te rekenen zijn.",
+        ]),
+        ("Andere cijfers afschermen", &[
+            "Soms zou een verborgen aantal toch terug te rekenen zijn, bijvoorbeeld als een totaal min de andere delen, of door te vergelijken met een eerdere editie. Dan publiceert zicht ook een of meer andere cijfers niet; in de tabellen staan die als “afgeschermd”. zicht kiest die cijfers zo dat er zo weinig mogelijk verdwijnt.",
+        ]),
+        ("Teksten", &[
+            "De teksten van de monitor schrijven een aantal niet zelf op, maar verwijzen naar het cijfer in de tabel. Een tekst toont dus precies wat de tabel toont (ook “<10” of “afgeschermd”) en kan nooit meer zeggen dan de tabel. Staat er in een tekst toch een klein getal naast een verborgen cijfer, dan krijgt de redactie een waarschuwing voordat de monitor verschijnt.",
+        ]),
+    ],
 };
 
 pub const EN: Words = Words {
@@ -224,6 +249,28 @@ pub const EN: Words = Words {
     csv: "CSV (comma-separated)",
     json: "JSON",
     xlsx: "Excel (XLSX)",
+    methodology: "How zicht protects small counts",
+    methodology_sections: &[
+        ("Small counts", &[
+            "Behind every figure in this monitor there are children. A small count can point to a child who could be recognised. That is why zicht does not publish a count under the rule’s minimum exactly, but as “<k”: on this theme the minimum is 10, so it says “<10”.",
+        ]),
+        ("What a reader can work out", &[
+            "Where a zero is published as 0, a reader knows that “<10” means 1 to 9. zicht assumes that someone who wants to recognise a child knows this, knows everything that is published (totals, other breakdowns, earlier editions and the texts) and knows that counts are whole numbers. The protection has to hold against such a person.",
+        ]),
+        ("How much room a hidden count keeps", &[
+            "Whatever the true count is, nobody may be able to narrow it down, from everything that is published, to less than a range of 0.3 times the minimum, rounded up. With a minimum of 10 that is a range of at least 3: at least four whole numbers always remain possible.",
+            "This also holds close to the limit. A 9 published as “<10” needs that room below it: the other figures must not show that it has to be 8 or 9.",
+        ]),
+        ("Refused figures", &[
+            "A figure that a supplier did not want to give (“x”) is protected like a small count: it must not be possible to work it out from other published figures.",
+        ]),
+        ("Hiding other figures", &[
+            "Sometimes a hidden count could still be worked out, for example as a total minus the other parts, or by comparing with an earlier edition. Then zicht does not publish one or more other figures either; the tables show them as “withheld”. zicht chooses those figures so that as little as possible disappears.",
+        ]),
+        ("Texts", &[
+            "The monitor’s texts do not write a count themselves; they refer to the figure in the table. A text therefore shows exactly what the table shows (including “<10” or “withheld”) and can never say more than the table. If a text still has a small number next to a hidden figure, the editors get a warning before the monitor appears.",
+        ]),
+    ],
 };
 
 pub fn words(lang: Lang) -> &'static Words {

@@ -126,6 +126,23 @@ struct TextsPage {
     open: String,
     /// A definition that was not stored, shown again: (kind, id, body).
     retry: Option<(String, String, String)>,
+    /// Numbers in the texts that the tables hide (see
+    /// `zicht_release::text_warnings`): shown on opening and after saving,
+    /// never blocking.
+    warnings: Vec<String>,
+}
+
+/// The texts' warnings as the monitor will publish once every embargo has
+/// passed: an editor checks an edition before it is released.
+async fn warnings(state: &AppState) -> Vec<String> {
+    let after_every_embargo = time::OffsetDateTime::now_utc() + time::Duration::days(365 * 100);
+    match crate::load::text_warnings(&state.store, after_every_embargo).await {
+        Ok(ws) => ws.iter().map(ToString::to_string).collect(),
+        // The page still serves its purpose without the check; say so.
+        Err(e) => vec![format!(
+            "De controle van de teksten kon niet draaien · The texts could not be checked: {e}"
+        )],
+    }
 }
 
 async fn texts_view(
@@ -153,6 +170,7 @@ async fn texts_view(
             sections: sections(&catalogue),
             open,
             retry,
+            warnings: warnings(state).await,
         },
     ))
 }
