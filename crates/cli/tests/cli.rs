@@ -808,3 +808,117 @@ embargo = "2099-01-01T09:00:00+01:00"
         }
     }
 }
+
+/// A region → municipality table whose municipalities are named without
+/// their region: only the hierarchy file says which sum they make.
+const NESTED: &str = "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote\n\
+    v,2023,,exact,100,,,persons,,\n\
+    v,2023,region=north,exact,44,,,persons,,\n\
+    v,2023,region=south,exact,56,,,persons,,\n\
+    v,2023,municipality=a,exact,3,,,persons,,\n\
+    v,2023,municipality=b,exact,41,,,persons,,\n\
+    v,2023,municipality=c,exact,20,,,persons,,\n\
+    v,2023,municipality=d,exact,36,,,persons,,\n";
+
+#[test]
+fn protect_reads_a_hierarchy_and_reports_what_the_auditor_proved() {
+    let (dir, db) = sqlite("protect-nested");
+    let table = dir.join("t.csv");
+    std::fs::write(&table, NESTED).unwrap();
+    let nesting = dir.join("regions.txt");
+    std::fs::write(
+        &nesting,
+        "# region → municipality\n\
+         region=north,municipality=a\n\
+         region=north,municipality=b\n\
+         region=south,municipality=c\n\
+         region=south,municipality=d\n",
+    )
+    .unwrap();
+    let (out, report) = (dir.join("out.csv"), dir.join("report.csv"));
+    let path = |p: &PathBuf| p.to_str().unwrap().to_owned();
+    ok(zicht(
+        &db,
+        &[
+            "protect",
+            &path(&table),
+            "--hierarchy",
+            &path(&nesting),
+            "--protection",
+            "6",
+            "--out",
+            &path(&out),
+            "--report",
+            &path(&report),
+        ],
+    ));
+    let protected = std::fs::read_to_string(&out).unwrap();
+    // Only the nesting makes north = a + b, so b is a's partner.
+    assert!(
+        !rows(&protected, "v,2023,municipality=b,suppressed,").is_empty(),
+        "{protected}"
+    );
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        report.starts_with(
+            "indicator,period,breakdown,status,requirement,proven_low,proven_high,exact\n"
+        ),
+        "{report}"
+    );
+    let small = rows(&report, "v,2023,municipality=a,below,contains ");
+    assert_eq!(small.len(), 1, "{report}");
+    let f: Vec<&str> = small[0].split(',').collect();
+    let (lower, upper) = f[4]["contains ".len()..].split_once("..").unwrap();
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    // The width asked for, and proven: low at most its lower end, high at
+    // least its upper end.
+    assert_eq!(num(upper) - num(lower), 6.0, "{report}");
+    assert!(
+        num(f[5]) <= num(lower) && num(f[6]) >= num(upper),
+        "{report}"
+    );
+    assert!(
+        !rows(&report, "v,2023,municipality=b,suppressed,none,,,").is_empty(),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_bad_hierarchy_line_names_file_and_line_and_writes_nothing() {
+    let (dir, db) = sqlite("protect-bad-nesting");
+    let table = dir.join("t.csv");
+    std::fs::write(&table, NESTED).unwrap();
+    let nesting = dir.join("regions.txt");
+    std::fs::write(
+        &nesting,
+        "region=north,municipality=a\nnorth;b\nregion=south,municipality=a\n",
+    )
+    .unwrap();
+    let (out, report) = (dir.join("out.csv"), dir.join("report.csv"));
+    let r = zicht(
+        &db,
+        &[
+            "protect",
+            table.to_str().unwrap(),
+            "--hierarchy",
+            nesting.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(r.code, 0);
+    let file = nesting.display().to_string();
+    assert!(
+        r.stderr.contains(&format!("{file}:2:")) && r.stderr.contains("parent_dimension=value"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!("{file}:3:")) && r.stderr.contains("(line 1)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists() && !report.exists());
+}

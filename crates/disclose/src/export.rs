@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 
 use crate::builder::{parse_breakdown, Hierarchy, TableBuilder};
-use crate::suppress::{protect_table, ProtectError, Reason, Summary};
+use crate::suppress::{protect_table_with, ProtectError, ProtectOptions, Reason, Summary};
 use crate::table::{Publication, Truth};
-use crate::{audit_certified, AuditError, Rules, TableError};
+use crate::{audit_certified, AuditError, CellAudit, Requirement, Rules, TableError};
 
 /// The export format's columns, in order.
 pub const HEADER: [&str; 10] = [
@@ -112,6 +112,7 @@ pub enum ExportError {
 pub struct ExportOptions {
     pub rules: Rules,
     pub hierarchies: Vec<Hierarchy>,
+    pub protect: ProtectOptions,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +120,76 @@ pub struct ProtectedRows {
     /// The rows in input order, each as it may be published.
     pub rows: Vec<ExportRow>,
     pub summary: Summary,
+    /// Every row not published as given, in input order, with what the
+    /// auditor proved of it.
+    pub hidden: Vec<HiddenRow>,
+}
+
+/// A row the protection hid (or widened), and the attacker's interval the
+/// auditor proved for it: `None` for a cell hidden only to protect others,
+/// which has no requirement of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HiddenRow {
+    /// 0-based index into the rows given.
+    pub row: usize,
+    pub audit: Option<CellAudit>,
+}
+
+/// The columns of `zicht protect --report`.
+pub const REPORT_HEADER: [&str; 8] = [
+    "indicator",
+    "period",
+    "breakdown",
+    "status",
+    "requirement",
+    "proven_low",
+    "proven_high",
+    "exact",
+];
+
+impl HiddenRow {
+    /// The report's fields, [`REPORT_HEADER`] order, from the published row.
+    pub fn fields(&self, published: &ExportRow) -> [String; 8] {
+        let (requirement, low, high, exact) = match &self.audit {
+            None => (
+                "none".to_owned(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+            Some(a) => (
+                describe_requirement(&a.requirement),
+                format_number(a.low),
+                format_number(a.high),
+                a.exact.to_string(),
+            ),
+        };
+        [
+            published.indicator.clone(),
+            published.period.clone(),
+            published.breakdown.clone(),
+            published.status.clone(),
+            requirement,
+            low,
+            high,
+            exact,
+        ]
+    }
+}
+
+/// A requirement as the report prints it: `contains 6..9` (the attacker
+/// must not exclude any of those) or `width 3`.
+pub fn describe_requirement(r: &Requirement) -> String {
+    match *r {
+        Requirement::Contains { lower, upper } => {
+            format!(
+                "contains {}..{}",
+                format_number(lower),
+                format_number(upper)
+            )
+        }
+        Requirement::Width(w) => format!("width {}", format_number(w)),
+    }
 }
 
 fn number(row: usize, field: &str, text: &str) -> Result<f64, RowProblem> {
@@ -190,6 +261,7 @@ pub fn protect_rows(
     }
     let mut out: Vec<ExportRow> = rows.to_vec();
     let mut summary = Summary::default();
+    let mut hidden = Vec::new();
     for ((indicator, period), members) in groups {
         let mut builder = TableBuilder::new();
         for h in &options.hierarchies {
@@ -261,20 +333,36 @@ pub fn protect_rows(
             continue;
         }
         let (table, protected, _) =
-            protect_table(&table).map_err(|source| ExportError::Protect {
+            protect_table_with(&table, &options.protect).map_err(|source| {
+                ExportError::Protect {
+                    indicator: indicator.to_owned(),
+                    period: period.to_owned(),
+                    source,
+                }
+            })?;
+        let audit = audit_certified(&table, &protected.publications, &protected.certificates)
+            .map_err(|source| ExportError::Audit {
                 indicator: indicator.to_owned(),
                 period: period.to_owned(),
                 source,
             })?;
-        audit_certified(&table, &protected.publications, &protected.certificates).map_err(
-            |source| ExportError::Audit {
-                indicator: indicator.to_owned(),
-                period: period.to_owned(),
-                source,
-            },
-        )?;
         summary.add(&protected.summary);
+        let mut proven: Vec<Option<CellAudit>> = vec![None; rows_of.len()];
+        for a in audit.cells {
+            let at = a.cell;
+            proven[at] = Some(a);
+        }
         for (id, &i) in rows_of.iter().enumerate() {
+            if matches!(
+                protected.reasons[id],
+                Reason::Primary | Reason::Secondary | Reason::Given
+            ) || proven[id].is_some()
+            {
+                hidden.push(HiddenRow {
+                    row: i,
+                    audit: proven[id].take(),
+                });
+            }
             let row = &mut out[i];
             let blank = |row: &mut ExportRow, status: &str| {
                 row.status = status.to_owned();
@@ -299,7 +387,12 @@ pub fn protect_rows(
         }
     }
     if problems.is_empty() {
-        Ok(ProtectedRows { rows: out, summary })
+        hidden.sort_by_key(|h| h.row);
+        Ok(ProtectedRows {
+            rows: out,
+            summary,
+            hidden,
+        })
     } else {
         problems.sort_by_key(|p| p.row);
         Err(ExportError::Rows(problems))

@@ -21,6 +21,7 @@ mod certificate;
 mod derived;
 mod edition;
 pub mod export;
+mod hierarchy;
 mod lp;
 mod rules;
 mod suppress;
@@ -35,10 +36,11 @@ pub use builder::{format_breakdown, parse_breakdown, Hierarchy, Relaxed, TableBu
 pub use certificate::Certificates;
 pub use derived::derived_to_hide;
 pub use edition::{link_earlier, EarlierEdition, Linked};
+pub use hierarchy::HierarchyError;
 pub use rules::{Rule, RuleError, RulePatch, Rules};
 pub use suppress::{
-    protect, protect_table, protect_with, Fallback, ProtectError, ProtectOptions, Protected,
-    Reason, Summary,
+    protect, protect_table, protect_table_with, protect_with, Cost, Fallback, ProtectError,
+    ProtectOptions, Protected, Reason, Summary,
 };
 pub use table::{
     Cell, CellId, Equation, Inconsistency, Publication, Relation, Table, TableError, Truth,

@@ -280,6 +280,9 @@ impl Search<'_> {
     }
 }
 
+/// Most products one hypercube tries.
+const MAX_COMBINATIONS: usize = 4096;
+
 /// A place along one dimension (a nested pair counts as one): the value of
 /// the dimension and of the one nested in it, `None` for their margin.
 type Place = (Option<u32>, Option<u32>);
@@ -301,7 +304,27 @@ impl Search<'_> {
         down: f64,
         extra: Option<Extra>,
     ) -> Option<Witness> {
+        self.hypercube_with(cell, up, down, extra, 2)
+    }
+
+    /// The hypercube trying up to `alternatives` places per dimension (the
+    /// cheapest siblings, groups or values), fewer where the combinations
+    /// would pass [`MAX_COMBINATIONS`]. More alternatives find more corners
+    /// that are hidden already, so fewer cells need hiding.
+    pub fn hypercube_with(
+        &self,
+        cell: CellId,
+        up: f64,
+        down: f64,
+        extra: Option<Extra>,
+        alternatives: usize,
+    ) -> Option<Witness> {
         let co = self.table.coordinates()?;
+        let top = co.parent_of.iter().filter(|p| p.is_none()).count() as u32;
+        let mut alternatives = alternatives.max(1);
+        while alternatives > 1 && (alternatives + 1).saturating_pow(top) > MAX_COMBINATIONS {
+            alternatives -= 1;
+        }
         if up <= 0.0 && down <= 0.0 {
             return Some(Witness {
                 moved: Vec::new(),
@@ -317,7 +340,7 @@ impl Search<'_> {
                 continue;
             }
             let child = co.child_of[d as usize];
-            let local = self.local_witnesses(key, d, child, up, down, extra);
+            let local = self.local_witnesses(key, d, child, up, down, extra, alternatives);
             match local {
                 Some(list) if !list.is_empty() => options.push((d, child, list)),
                 Some(_) => return None,
@@ -325,7 +348,7 @@ impl Search<'_> {
             }
         }
         let combos: usize = options.iter().map(|o| o.2.len()).product();
-        if combos > 4096 {
+        if combos > MAX_COMBINATIONS {
             return None;
         }
         let mut best: Option<Witness> = None;
@@ -378,6 +401,7 @@ impl Search<'_> {
         up: f64,
         down: f64,
         extra: Option<Extra>,
+        alternatives: usize,
     ) -> Option<Vec<Vec<(Place, i8)>>> {
         let co = self.table.coordinates()?;
         let value = |dim: u32| key.iter().find(|p| p.0 == dim).map(|p| p.1);
@@ -422,7 +446,7 @@ impl Search<'_> {
                         .filter_map(|&x| Some((at((Some(x), None), -1)?, x)))
                         .collect()
                 };
-                for x in cheapest(siblings, 2) {
+                for x in cheapest(siblings, alternatives) {
                     let other = if c.is_some() {
                         (Some(p), Some(x))
                     } else {
@@ -457,7 +481,7 @@ impl Search<'_> {
                     .filter(|&&g| g != p)
                     .filter_map(|&g| Some((at((Some(g), None), -1)?, g)))
                     .collect();
-                for g in cheapest(groups, 2) {
+                for g in cheapest(groups, alternatives) {
                     let leaves: Vec<(f64, u32)> = children_of(Some(g))
                         .into_iter()
                         .filter_map(|x| Some((at((Some(g), Some(x)), -1)?, x)))
@@ -478,7 +502,7 @@ impl Search<'_> {
                     .iter()
                     .filter_map(|&x| Some((at((Some(x), None), 1)?, x)))
                     .collect();
-                for x in cheapest(values, 2) {
+                for x in cheapest(values, alternatives) {
                     let mut path = vec![(here, 1), ((Some(x), None), 1)];
                     if child.is_some() {
                         let leaves: Vec<(f64, u32)> = children_of(Some(x))
@@ -554,22 +578,31 @@ impl Search<'_> {
     ) -> Option<Witness> {
         let co = self.table.coordinates()?;
         let mut corners: Vec<(CellId, i8)> = vec![(cell, 1)];
+        // Every local witness starts at the cell's own place with sign +1,
+        // so each partial product is a subset of the final corners: a corner
+        // that cannot move, or a cost past the bound, ends the product early.
+        let mut cost = self.fits(cell, 1, up, down, extra)?;
+        if cost >= bound {
+            return None;
+        }
         for (i, (d, child, list)) in options.iter().enumerate() {
             let local = &list[pick[i]];
             let mut next = Vec::with_capacity(corners.len() * local.len());
             for &(c, s) in &corners {
-                for &(place, sign) in local {
-                    next.push((self.locate(&co.keys[c], *d, *child, place)?, s * sign));
+                for (j, &(place, sign)) in local.iter().enumerate() {
+                    if j == 0 && sign == 1 {
+                        next.push((c, s));
+                        continue;
+                    }
+                    let corner = self.locate(&co.keys[c], *d, *child, place)?;
+                    cost += self.fits(corner, s * sign, up, down, extra)?;
+                    if cost >= bound {
+                        return None;
+                    }
+                    next.push((corner, s * sign));
                 }
             }
             corners = next;
-        }
-        let mut cost = 0.0;
-        for &(c, sign) in &corners {
-            cost += self.fits(c, sign, up, down, extra)?;
-            if cost >= bound {
-                return None;
-            }
         }
         let mut net: FxMap<usize, i32> = FxMap::default();
         for &(c, sign) in &corners {

@@ -418,6 +418,49 @@ fn derived_figures_of_hidden_cells_are_hidden() {
     assert!(hide.contains("share-boys"));
 }
 
+/// A hierarchy read from text nests municipalities named without their
+/// region; every hidden row comes with what the auditor proved of it.
+#[test]
+fn a_hierarchy_file_nests_and_every_hidden_row_is_reported() {
+    let input = rows(
+        "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote\n\
+         v,2023,,exact,100,,,persons,,\n\
+         v,2023,region=north,exact,44,,,persons,,\n\
+         v,2023,region=south,exact,56,,,persons,,\n\
+         v,2023,municipality=a,exact,3,,,persons,,\n\
+         v,2023,municipality=b,exact,41,,,persons,,\n\
+         v,2023,municipality=c,exact,20,,,persons,,\n\
+         v,2023,municipality=d,exact,36,,,persons,,\n",
+    );
+    let hierarchies = zicht_disclose::Hierarchy::parse(
+        "region=north,municipality=a\nregion=north,municipality=b\n\
+         region=south,municipality=c\nregion=south,municipality=d\n",
+    )
+    .unwrap();
+    let flat = protect_rows(&input, &ExportOptions::default()).unwrap();
+    let options = ExportOptions {
+        hierarchies,
+        ..ExportOptions::default()
+    };
+    let nested = protect_rows(&input, &options).unwrap();
+    let status = |p: &zicht_disclose::export::ProtectedRows, i: usize| p.rows[i].status.clone();
+    // Without the nesting nothing ties a to b; with it, north = a + b.
+    assert_eq!(status(&nested, 4), "suppressed");
+    assert_ne!(status(&flat, 4), "suppressed");
+    let hidden: Vec<usize> = nested.hidden.iter().map(|h| h.row).collect();
+    let expected: Vec<usize> = (0..input.len())
+        .filter(|&i| nested.rows[i].status != "exact")
+        .collect();
+    assert_eq!(hidden, expected);
+    for h in &nested.hidden {
+        match (&h.audit, nested.rows[h.row].status.as_str()) {
+            (Some(a), "below") => assert!(a.holds(), "{a:?}"),
+            (None, "suppressed") => {}
+            other => panic!("row {}: {other:?}", h.row),
+        }
+    }
+}
+
 /// A four-dimensional table of mostly small counts under k = 4: with small
 /// counts as "<4", every "x" tells the attacker "at least 4", and the margins
 /// then pin small cells whatever is hidden. The release's last resort hides

@@ -169,15 +169,19 @@ fn hierarchies(catalogue: &Catalogue, ind: &Indicator) -> Vec<Hierarchy> {
         .filter_map(|d| catalogue.dimension(d.as_str()))
         .filter_map(|d| {
             let parent = d.parent.as_ref()?;
-            ind.dimensions.contains(parent).then(|| Hierarchy {
-                parent: parent.to_string(),
-                child: d.id.to_string(),
-                parent_of: d
-                    .values
+            if !ind.dimensions.contains(parent) {
+                return None;
+            }
+            // The same constructor as `zicht protect --hierarchy`; a value
+            // under two parents cannot get here (one `parent` per value).
+            Hierarchy::new(
+                parent.as_str(),
+                d.id.as_str(),
+                d.values
                     .iter()
-                    .filter_map(|v| Some((v.id.to_string(), v.parent.as_ref()?.to_string())))
-                    .collect(),
-            })
+                    .filter_map(|v| Some((v.id.as_str(), v.parent.as_ref()?.as_str()))),
+            )
+            .ok()
         })
         .collect()
 }

@@ -5,10 +5,12 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use zicht_disclose::export::{protect_rows, ExportError, ExportOptions, ExportRow, HEADER};
-use zicht_disclose::Rules;
+use zicht_disclose::export::{
+    protect_rows, ExportError, ExportOptions, ExportRow, HEADER, REPORT_HEADER,
+};
+use zicht_disclose::{Hierarchy, ProtectOptions, Rules};
 
-use crate::output::emit;
+use crate::output::{emit, write_atomically};
 
 #[derive(clap::Args, Debug)]
 pub struct ProtectArgs {
@@ -22,9 +24,71 @@ pub struct ProtectArgs {
     /// Write to this file (written whole or not at all) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Nested dimensions, one nesting per line as two breakdown pairs,
+    /// parent first: `region=north,municipality=assen`. Lines starting with
+    /// `#` and blank lines are skipped; one file may nest several
+    /// dimensions. Repeatable: one file per dimension or all in one. A leaf
+    /// named without its parent (`municipality=assen`) then counts towards
+    /// its parent's value (`region=north`).
+    #[arg(long, value_name = "FILE")]
+    pub hierarchy: Vec<PathBuf>,
+    /// How wide the attacker's interval for a hidden small count must stay
+    /// (default ⌈0.3·K⌉: 3 under a minimum of 10).
+    #[arg(long, value_name = "W")]
+    pub protection: Option<f64>,
+    /// Write, for every hidden cell, the interval the auditor proved (CSV:
+    /// indicator, period, breakdown, status, requirement, proven_low,
+    /// proven_high, exact; a cell hidden only for others has requirement
+    /// `none`). Written whole or not at all.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// `hypercube`: the greedy hypercube alone, without the passes that
+    /// publish cells again (for comparison, as bench/disclose.sh prints).
+    #[arg(long, value_enum, default_value_t = Method::Best, hide = true)]
+    pub method: Method,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Best,
+    Hypercube,
+}
+
+/// The nestings of every `--hierarchy` file, each bad line named.
+pub fn read_hierarchies(files: &[PathBuf]) -> anyhow::Result<Vec<Hierarchy>> {
+    let mut all: Vec<(Hierarchy, String)> = Vec::new();
+    for path in files {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read hierarchy file {file}"))?;
+        let parsed = Hierarchy::parse(&text).map_err(|errors| {
+            let list: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{file}:{}: {}", e.line, e.message))
+                .collect();
+            anyhow::anyhow!("{file} is not a hierarchy:\n{}", list.join("\n"))
+        })?;
+        for h in parsed {
+            if let Some((_, other)) = all.iter().find(|(g, _)| g.child == h.child) {
+                bail!(
+                    "{file}: '{}' is nested in {other} too; declare each dimension's \
+                     nesting in one file",
+                    h.child
+                );
+            }
+            all.push((h, file.clone()));
+        }
+    }
+    Ok(all.into_iter().map(|(h, _)| h).collect())
 }
 
 pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
+    let hierarchies = read_hierarchies(&args.hierarchy)?;
+    if let Some(w) = args.protection {
+        if !(w.is_finite() && w >= 0.0) {
+            bail!("--protection {w}: give a width of 0 or more (e.g. 3)");
+        }
+    }
     let file = args.table.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -54,9 +118,17 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
     if let Some(k) = args.min_count {
         rules.default.min_count = f64::from(k);
     }
+    if let Some(w) = args.protection {
+        rules.default.protection = Some(w);
+    }
+    let mut protect = ProtectOptions::default();
+    if args.method == Method::Hypercube {
+        protect = ProtectOptions::hypercube_alone();
+    }
     let options = ExportOptions {
         rules,
-        hierarchies: Vec::new(),
+        hierarchies,
+        protect,
     };
     let protected = match protect_rows(&rows, &options) {
         Ok(p) => p,
@@ -85,6 +157,15 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
         writer.write_record(row.fields())?;
     }
     let bytes = writer.into_inner().context("writing CSV")?;
+    if let Some(report) = &args.report {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(REPORT_HEADER)?;
+        for h in &protected.hidden {
+            writer.write_record(h.fields(&protected.rows[h.row]))?;
+        }
+        let bytes = writer.into_inner().context("writing CSV")?;
+        write_atomically(report, &bytes)?;
+    }
     emit(args.out.as_deref(), &bytes)?;
     eprintln!("{file}: {}", protected.summary);
     Ok(())
@@ -117,6 +198,10 @@ mod tests {
             table,
             min_count: None,
             out: Some(out.clone()),
+            hierarchy: Vec::new(),
+            protection: None,
+            report: None,
+            method: Method::Best,
         })
         .unwrap();
         let written = std::fs::read_to_string(&out).unwrap();
@@ -139,6 +224,10 @@ mod tests {
             table: table.clone(),
             min_count: None,
             out: None,
+            hierarchy: Vec::new(),
+            protection: None,
+            report: None,
+            method: Method::Best,
         })
         .unwrap_err();
         let msg = format!("{err:#}");
