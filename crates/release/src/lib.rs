@@ -205,6 +205,9 @@ struct Published {
 /// a fallback of `protect_table` applied), and what to link the next moment to.
 type Group = (Vec<Figure>, Vec<(usize, &'static str)>, Option<Published>);
 
+/// A group's figures at one moment and the footnotes its cells carry.
+type GroupFigures = (Vec<Figure>, Vec<(usize, &'static str)>);
+
 /// Protects one indicator × period at one moment, given what earlier
 /// moments published of it. Parts are taken to add up exactly to their
 /// total — the strongest thing an attacker could assume — except in the
@@ -497,7 +500,7 @@ pub fn public_moments(
     // Groups are independent of each other; within a group, moments go in
     // order, each linked to what the ones before it published.
     let groups: Vec<(GroupKey, Vec<Vec<usize>>)> = groups.into_iter().collect();
-    let figures: Vec<Vec<(Vec<Figure>, Vec<(usize, &'static str)>)>> = groups
+    let figures: Vec<Vec<GroupFigures>> = groups
         .par_iter()
         .map(|((indicator, _), per_moment)| {
             let ind = catalogue
