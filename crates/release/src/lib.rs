@@ -373,10 +373,13 @@ fn protect_group(
     let own_rule: Vec<Figure> = cells
         .iter()
         .map(|c| {
-            let k = min_count(catalogue, c).map_or(0.0, f64::from);
-            let zeros = ind.zeros_sensitive.unwrap_or(false);
+            let rule = rule(catalogue, ind, c);
             match truth(&c.figure) {
-                Truth::Exact(v) if v < k && (v > 0.0 || zeros) => Figure::Below { upper: k },
+                // The same test as primary suppression everywhere else
+                // (zeros hidden too where "<k" would name one value).
+                Truth::Exact(v) if zicht_disclose::is_sensitive(v, &rule) => Figure::Below {
+                    upper: rule.min_count,
+                },
                 _ => c.figure,
             }
         })
