@@ -173,6 +173,11 @@ pub struct Indicator {
     /// The parts of a breakdown add up to at most their total.
     #[serde(default)]
     pub exclusive: bool,
+    /// The indicator holds estimates (a model's, or a document's "naar
+    /// schatting"). Only such an indicator takes a cell with status
+    /// `estimate`, so a model estimate never replaces a registered count.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub estimates: bool,
     #[serde(default)]
     pub frequency: Frequency,
     #[serde(default)]
@@ -802,6 +807,38 @@ impl CatalogueIndex<'_> {
         for f in &prov.footnotes {
             if !self.footnotes.contains(f.as_str()) {
                 out.push(P::new("footnotes", format!("unknown footnote '{f}'")));
+            }
+        }
+        if cell.figure.status() == crate::Status::Estimate && !ind.estimates {
+            out.push(P::new(
+                "status",
+                format!(
+                    "indicator '{}' holds registered figures, not estimates: store an estimate in an \
+                     indicator declared with `estimates = true` (such as nr.estimate.victims)",
+                    ind.id
+                ),
+            ));
+        }
+        // A count of persons, reports or registrations is a whole number;
+        // only a model estimate of one may carry a fraction.
+        if ind.unit == crate::Unit::Count && cell.figure.status() != crate::Status::Estimate {
+            let parts = cell.figure.parts();
+            for (field, v) in [
+                ("value", parts.value),
+                ("lower", parts.lower),
+                ("upper", parts.upper),
+            ] {
+                if let Some(v) = v.filter(|v| v.fract() != 0.0) {
+                    out.push(P::new(
+                        field,
+                        format!(
+                            "{v} is not a whole number: indicator '{}' counts {}, so write a whole \
+                             number (for a figure known only roughly use status range or below)",
+                            ind.id,
+                            ind.export_unit()
+                        ),
+                    ));
+                }
             }
         }
         if ind.unit == crate::Unit::Percent {

@@ -29,4 +29,6 @@ pub use prose::{
 };
 pub use role::{Role, RoleParseError};
 pub use slug::{Slug, SlugError};
-pub use validate::{check_additivity, AdditivityViolation, CellProblem};
+pub use validate::{
+    check_additivity, check_figures, AdditivityViolation, CellProblem, FigureProblem,
+};

@@ -469,6 +469,7 @@ mod tests {
             counting_unit: None,
             dimensions: vec![Slug::parse("origin").unwrap()],
             exclusive: true,
+            estimates: false,
             frequency: crate::Frequency::Year,
             from: None,
             to: None,

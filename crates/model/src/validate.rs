@@ -112,3 +112,127 @@ pub fn check_additivity<C: Borrow<Cell>>(
     }
     out
 }
+
+/// One problem of an incoming figure, by its position among the incoming
+/// cells, so each way in can name its own row, line or form field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureProblem {
+    pub cell: usize,
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The one check of figures against the catalogue and what the store holds,
+/// used by every way in: `zicht import`, a delivery (grid, CSV or XLSX, in
+/// the portal or the API), `zicht estimate --save` and the store's own load.
+///
+/// Per cell: [`crate::CatalogueIndex::cell_problems`] (a known indicator and
+/// organisation, the period's shape, the breakdown, whole numbers for
+/// counts, estimates only where the indicator holds estimates, the unit's
+/// range). Across cells: the incoming cells laid over `current` must not
+/// make parts exceed their total where the indicator's parts are exclusive.
+/// Only a contradiction the incoming cells make is reported; one the store
+/// already holds (two editions that disagree) is not theirs. A cell that
+/// changes a figure the store holds is a correction, and a correction needs
+/// a reason: `correction_reason` is the one the way in records (`--reason`,
+/// a round's review).
+pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
+    catalogue: &Catalogue,
+    incoming: &[A],
+    current: &[B],
+    correction_reason: Option<&str>,
+) -> Vec<FigureProblem> {
+    let incoming: Vec<&Cell> = incoming.iter().map(Borrow::borrow).collect();
+    let current: Vec<&Cell> = current.iter().map(Borrow::borrow).collect();
+    let index = catalogue.index();
+    let mut out = Vec::new();
+    for (i, c) in incoming.iter().enumerate() {
+        out.extend(index.cell_problems(c).into_iter().map(|p| FigureProblem {
+            cell: i,
+            field: p.field,
+            message: p.message,
+        }));
+    }
+    let held: HashMap<CellKey<'_>, &Cell> = current
+        .iter()
+        .map(|c| ((c.indicator.as_str(), &c.period, &c.breakdown), *c))
+        .collect();
+    let changes = |c: &Cell| held.get(&key(c)).map(|old| old.figure != c.figure);
+    if correction_reason.is_none_or(|r| r.trim().is_empty()) {
+        for (i, c) in incoming.iter().enumerate() {
+            if changes(c) == Some(true) {
+                let old = held[&key(c)];
+                out.push(FigureProblem {
+                    cell: i,
+                    field: "reason",
+                    message: format!(
+                        "this corrects {} {} [{}] from {} to {}: a correction needs a reason \
+                         (zicht import --reason \"…\"), kept with the new value",
+                        c.indicator,
+                        c.period,
+                        breakdown_label(&c.breakdown),
+                        shown(catalogue, old),
+                        shown(catalogue, c),
+                    ),
+                });
+            }
+        }
+    }
+    // Parts may not exceed their totals in what the store will hold after
+    // this: the incoming cells laid over the current ones.
+    let incoming_keys: std::collections::HashSet<_> = incoming.iter().map(|c| key(c)).collect();
+    let affected: std::collections::HashSet<(&str, &crate::Period)> = incoming
+        .iter()
+        .map(|c| (c.indicator.as_str(), &c.period))
+        .collect();
+    let mut merged: Vec<&Cell> = current
+        .iter()
+        .copied()
+        .filter(|c| affected.contains(&(c.indicator.as_str(), &c.period)))
+        .filter(|c| !incoming_keys.contains(&key(c)))
+        .collect();
+    let first_incoming = merged.len();
+    merged.extend(incoming.iter().copied());
+    let changed = |i: usize| i >= first_incoming && changes(merged[i]) != Some(false);
+    for v in check_additivity(catalogue, &merged) {
+        let culprit = std::iter::once(v.total)
+            .chain(v.parts.iter().copied())
+            .find(|&i| changed(i));
+        if let Some(i) = culprit {
+            out.push(FigureProblem {
+                cell: i - first_incoming,
+                field: "value",
+                message: v.message(&merged),
+            });
+        }
+    }
+    out.sort_by_key(|p| p.cell);
+    out
+}
+
+/// A figure as the messages write it, in the indicator's unit.
+fn shown(catalogue: &Catalogue, c: &Cell) -> String {
+    let unit = catalogue
+        .indicator(c.indicator.as_str())
+        .map_or(Unit::Count, |i| i.unit);
+    crate::FigureDisplay {
+        figure: &c.figure,
+        unit,
+        lang: crate::Lang::En,
+    }
+    .to_string()
+}
+
+type CellKey<'a> = (&'a str, &'a crate::Period, &'a Breakdown);
+
+fn key(c: &Cell) -> CellKey<'_> {
+    (c.indicator.as_str(), &c.period, &c.breakdown)
+}
+
+fn breakdown_label(b: &Breakdown) -> String {
+    if b.is_total() {
+        "total".to_owned()
+    } else {
+        b.to_string()
+    }
+}

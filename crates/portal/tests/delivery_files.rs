@@ -30,6 +30,7 @@ fn indicator(id: &str, unit: Unit, dims: &[&str], from: Option<i32>) -> Indicato
         counting_unit: None,
         dimensions: dims.iter().map(|d| slug(d)).collect(),
         exclusive: false,
+        estimates: false,
         frequency: Frequency::Year,
         from,
         to: None,

@@ -68,6 +68,7 @@ fn catalogue() -> Catalogue {
             counting_unit: None,
             dimensions: vec![slug("sex")],
             exclusive: false,
+            estimates: false,
             frequency: Frequency::Year,
             from: None,
             to: None,

@@ -59,6 +59,7 @@ fn catalogue() -> Catalogue {
             counting_unit: None,
             dimensions: vec![slug("sex")],
             exclusive: true,
+            estimates: false,
             frequency: Frequency::Year,
             from: None,
             to: None,
