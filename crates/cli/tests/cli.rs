@@ -922,3 +922,117 @@ fn a_bad_hierarchy_line_names_file_and_line_and_writes_nothing() {
     );
     assert!(!out.exists() && !report.exists());
 }
+
+#[test]
+fn import_refuses_an_impossible_table_a_fraction_of_a_person_and_an_unknown_source() {
+    let (dir, db) = sqlite("impossible");
+    ok(zicht(&db, &["init"]));
+    let before = ok(zicht(&db, &["export"])).stdout;
+    let file = dir.join("2024.csv");
+    std::fs::write(
+        &file,
+        "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote\n\
+         comensha.minor_victims,2024,,exact,61,,,persons,comensha,\n\
+         comensha.minor_victims,2024,sex=girls,exact,70,,,persons,comensha,\n\
+         comensha.minor_victims,2024,origin=foreign,exact,1.234,,,persons,comensha,\n\
+         comensha.minor_victims,2024,origin=domestic,exact,2.5,,,persons,comensha,\n\
+         comensha.minor_victims,2024,sex=boys,exact,3,,,persons,comensah: Uitvraag 2024,\n",
+    )
+    .unwrap();
+    let r = zicht(&db, &["import", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let name = file.display().to_string();
+    for expected in [
+        format!("{name}:2: field 'value': the parts of comensha.minor_victims 2024 [total] by 'sex' add up to at least 70 but the total is at most 61"),
+        format!("{name}:4: field 'value': 1.234 is not a whole number"),
+        "if you meant 1234, write it without the Dutch thousands separator".to_owned(),
+        format!("{name}:5: field 'value': 2.5 is not a whole number"),
+        format!("{name}:6: field 'source': unknown organisation 'comensah'"),
+    ] {
+        assert!(
+            r.stderr.contains(&expected),
+            "missing {expected:?} in:\n{}",
+            r.stderr
+        );
+    }
+    assert_eq!(ok(zicht(&db, &["export"])).stdout, before);
+}
+
+#[test]
+fn a_correction_without_a_reason_is_refused() {
+    let (dir, db) = sqlite("no-reason");
+    ok(zicht(&db, &["init"]));
+    let file = dir.join("fix.csv");
+    std::fs::write(
+        &file,
+        "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote\n\
+         comensha.minor_victims,2023,,exact,53,,,persons,comensha,\n",
+    )
+    .unwrap();
+    let r = zicht(&db, &["import", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            ":2: field 'reason': this corrects comensha.minor_victims 2023 [total] from 52 to 53"
+        ),
+        "{}",
+        r.stderr
+    );
+    ok(zicht(
+        &db,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--reason",
+            "late registration",
+        ],
+    ));
+    let csv = ok(zicht(
+        &db,
+        &["export", "--indicator", "comensha.minor_victims"],
+    ))
+    .stdout;
+    assert!(
+        !rows(&csv, "comensha.minor_victims,2023,,exact,53,").is_empty(),
+        "{csv}"
+    );
+}
+
+#[test]
+fn an_estimate_never_replaces_a_registered_count() {
+    let (_dir, db) = sqlite("estimate-into-count");
+    ok(zicht(&db, &["init"]));
+    let before = ok(zicht(
+        &db,
+        &["export", "--indicator", "comensha.minor_victims"],
+    ))
+    .stdout;
+    let r = zicht(
+        &db,
+        &[
+            "estimate",
+            &uk2013(),
+            "--bootstrap",
+            "0",
+            "--no-sensitivity",
+            "--save",
+            "comensha.minor_victims",
+            "--period",
+            "2023",
+        ],
+    );
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("field 'status': indicator 'comensha.minor_victims' holds registered figures, not estimates"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        ok(zicht(
+            &db,
+            &["export", "--indicator", "comensha.minor_victims"]
+        ))
+        .stdout,
+        before
+    );
+}

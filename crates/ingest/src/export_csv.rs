@@ -213,7 +213,13 @@ pub fn parse_export_csv(
                 ));
             }
         }
-        let (source, source_ref) = split_source(get(8), catalogue);
+        let (source, source_ref) = match split_source(get(8), catalogue) {
+            Ok(s) => s,
+            Err(message) => {
+                diags.push(Diagnostic::new(file, Some(line), Some("source"), message));
+                (None, String::new())
+            }
+        };
         let mut footnotes = Vec::new();
         for text in get(9)
             .split(FOOTNOTE_SEPARATOR.trim())
@@ -288,19 +294,28 @@ pub fn parse_export_csv(
 }
 
 /// `org: reference` → (org, reference), where `org` is a known organisation;
-/// anything else is all reference.
-fn split_source(s: &str, catalogue: &Catalogue) -> (Option<Slug>, String) {
-    if let Some((org, rest)) = s.split_once(": ") {
-        if let Ok(slug) = Slug::parse(org) {
-            if catalogue.organisation(slug.as_str()).is_some() {
-                return (Some(slug), rest.trim().to_owned());
-            }
-        }
+/// text that is no organisation id (spaces, capitals) is all reference. An
+/// id that names no known organisation is refused: it is a typo or an
+/// organisation the monitor has not declared, and either way the figure
+/// would lose its supplier.
+fn split_source(s: &str, catalogue: &Catalogue) -> Result<(Option<Slug>, String), String> {
+    let (org, rest) = match s.split_once(": ") {
+        Some((org, rest)) => (org, rest.trim()),
+        None => (s, ""),
+    };
+    let Ok(slug) = Slug::parse(org) else {
+        return Ok((None, s.to_owned()));
+    };
+    if catalogue.organisation(slug.as_str()).is_some() {
+        return Ok((Some(slug), rest.to_owned()));
     }
-    if let Ok(slug) = Slug::parse(s) {
-        if catalogue.organisation(slug.as_str()).is_some() {
-            return (Some(slug), String::new());
-        }
-    }
-    (None, s.to_owned())
+    Err(format!(
+        "unknown organisation '{org}': use the id of a declared organisation ({}), or declare it in monitor.toml",
+        catalogue
+            .organisations
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }

@@ -829,13 +829,29 @@ impl CatalogueIndex<'_> {
                 ("upper", parts.upper),
             ] {
                 if let Some(v) = v.filter(|v| v.fract() != 0.0) {
+                    // "1.234" from a Dutch spreadsheet means 1234: a point
+                    // before exactly three digits is a thousands separator.
+                    let whole = |x: f64| (x - x.round()).abs() < 1e-6;
+                    let thousands = v * 1000.0;
+                    let hint = if whole(thousands) && !whole(v * 100.0) && v >= 1.0 {
+                        format!(
+                            "; if you meant {}, write it without the Dutch thousands separator",
+                            thousands.round()
+                        )
+                    } else {
+                        String::new()
+                    };
                     out.push(P::new(
                         field,
                         format!(
-                            "{v} is not a whole number: indicator '{}' counts {}, so write a whole \
-                             number (for a figure known only roughly use status range or below)",
+                            "{v} is not a whole number: indicator '{}' is a count{}, so write a \
+                             whole number{hint} (for a figure known only roughly use status range \
+                             or below)",
                             ind.id,
-                            ind.export_unit()
+                            ind.counting_unit
+                                .as_ref()
+                                .map(|u| format!(" of {u}"))
+                                .unwrap_or_default(),
                         ),
                     ));
                 }

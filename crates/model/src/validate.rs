@@ -160,7 +160,12 @@ pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
     let changes = |c: &Cell| held.get(&key(c)).map(|old| old.figure != c.figure);
     if correction_reason.is_none_or(|r| r.trim().is_empty()) {
         for (i, c) in incoming.iter().enumerate() {
-            if changes(c) == Some(true) {
+            // A figure where the store had "not available" completes the
+            // cell; it corrects nothing.
+            let completes = held
+                .get(&key(c))
+                .is_some_and(|old| old.figure == crate::Figure::NotAvailable);
+            if changes(c) == Some(true) && !completes {
                 let old = held[&key(c)];
                 out.push(FigureProblem {
                     cell: i,
@@ -191,10 +196,26 @@ pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
         .filter(|c| affected.contains(&(c.indicator.as_str(), &c.period)))
         .filter(|c| !incoming_keys.contains(&key(c)))
         .collect();
+    // What the store holds may contradict itself already (two editions
+    // that disagree, a document's own arithmetic): such a relation is not
+    // the newcomers' fault, whatever they add to it.
+    let held_before: Vec<&Cell> = current
+        .iter()
+        .copied()
+        .filter(|c| affected.contains(&(c.indicator.as_str(), &c.period)))
+        .collect();
+    let contradicted: std::collections::HashSet<(CellKey<'_>, String)> =
+        check_additivity(catalogue, &held_before)
+            .into_iter()
+            .map(|v| (key(held_before[v.total]), v.dimension))
+            .collect();
     let first_incoming = merged.len();
     merged.extend(incoming.iter().copied());
     let changed = |i: usize| i >= first_incoming && changes(merged[i]) != Some(false);
     for v in check_additivity(catalogue, &merged) {
+        if contradicted.contains(&(key(merged[v.total]), v.dimension.clone())) {
+            continue;
+        }
         let culprit = std::iter::once(v.total)
             .chain(v.parts.iter().copied())
             .find(|&i| changed(i));
@@ -234,5 +255,175 @@ fn breakdown_label(b: &Breakdown) -> String {
         "total".to_owned()
     } else {
         b.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        Dimension, DimensionValue, Figure, Frequency, Indicator, Period, Provenance, Slug,
+    };
+    use proptest::prelude::*;
+
+    fn s(x: &str) -> Slug {
+        Slug::parse(x).unwrap()
+    }
+
+    fn catalogue() -> Catalogue {
+        let mut cat = Catalogue::default();
+        cat.indicators.push(Indicator {
+            id: s("victims"),
+            theme: s("t"),
+            label_nl: String::new(),
+            label_en: String::new(),
+            definition_nl: String::new(),
+            definition_en: String::new(),
+            unit: Unit::Count,
+            counting_unit: None,
+            dimensions: vec![s("sex")],
+            exclusive: true,
+            estimates: false,
+            frequency: Frequency::Year,
+            from: None,
+            to: None,
+            sources: vec![],
+            recommendations: vec![],
+            min_count: None,
+            rounding_base: None,
+            zeros_sensitive: None,
+            protection: None,
+            derived: None,
+        });
+        let value = |v: &str| DimensionValue {
+            id: s(v),
+            label_nl: String::new(),
+            label_en: String::new(),
+            parent: None,
+        };
+        cat.dimensions.push(Dimension {
+            id: s("sex"),
+            label_nl: String::new(),
+            label_en: String::new(),
+            parent: None,
+            min_count: None,
+            values: vec![value("boys"), value("girls")],
+        });
+        cat
+    }
+
+    fn cell(breakdown: &str, figure: Figure) -> Cell {
+        Cell {
+            indicator: s("victims"),
+            period: Period::year(2024),
+            breakdown: Breakdown::parse(breakdown).unwrap(),
+            figure,
+            provenance: Provenance::default(),
+        }
+    }
+
+    fn exact(value: f64) -> Figure {
+        Figure::Exact { value }
+    }
+
+    #[test]
+    fn a_part_over_the_total_is_named_at_the_incoming_cell_that_makes_it() {
+        let cat = catalogue();
+        let current = [cell("", exact(61.0))];
+        let incoming = [cell("sex=girls", exact(70.0))];
+        let p = check_figures(&cat, &incoming, &current, None);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].cell, p[0].field), (0, "value"));
+        assert!(p[0]
+            .message
+            .contains("at least 70 but the total is at most 61"));
+    }
+
+    #[test]
+    fn a_contradiction_the_store_already_holds_is_not_the_newcomers_fault() {
+        let cat = catalogue();
+        let current = [cell("", exact(61.0)), cell("sex=girls", exact(70.0))];
+        let incoming = [cell("sex=boys", exact(3.0))];
+        assert_eq!(check_figures(&cat, &incoming, &current, None), []);
+        // Sending the same contradiction again changes nothing either.
+        assert_eq!(check_figures(&cat, &current, &current, None), []);
+    }
+
+    #[test]
+    fn a_correction_needs_a_reason_but_completing_a_missing_figure_does_not() {
+        let cat = catalogue();
+        let current = [
+            cell("", exact(52.0)),
+            cell("sex=boys", Figure::NotAvailable),
+        ];
+        let incoming = [cell("", exact(53.0)), cell("sex=boys", exact(4.0))];
+        let p = check_figures(&cat, &incoming, &current, None);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].cell, p[0].field), (0, "reason"));
+        assert!(p[0].message.contains("from 52 to 53"), "{}", p[0].message);
+        assert_eq!(
+            check_figures(&cat, &incoming, &current, Some("late registration")),
+            []
+        );
+        assert_eq!(
+            check_figures(&cat, &incoming, &current, Some("  ")).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_count_is_whole_and_an_estimate_needs_an_indicator_that_holds_estimates() {
+        let mut cat = catalogue();
+        let incoming = [
+            cell("", exact(1.234)),
+            cell("sex=boys", exact(0.5)),
+            cell(
+                "sex=girls",
+                Figure::Estimate {
+                    value: Some(40.5),
+                    lower: None,
+                    upper: None,
+                },
+            ),
+        ];
+        let p = check_figures(&cat, &incoming, &[] as &[Cell], None);
+        let got: Vec<(usize, &str)> = p.iter().map(|p| (p.cell, p.field)).collect();
+        assert_eq!(got, [(0, "value"), (1, "value"), (2, "status")], "{p:?}");
+        assert!(
+            p[0].message.contains("if you meant 1234"),
+            "{}",
+            p[0].message
+        );
+        assert!(!p[1].message.contains("if you meant"), "{}", p[1].message);
+        // An estimate of a count may carry a fraction.
+        cat.indicators[0].estimates = true;
+        let p = check_figures(&cat, &incoming[2..], &[] as &[Cell], None);
+        assert_eq!(p, []);
+    }
+
+    proptest! {
+        /// Whatever comes in, the check names only incoming cells and never
+        /// panics; and a total at least the sum of its parts is never an
+        /// additivity problem.
+        #[test]
+        fn problems_point_at_incoming_cells(
+            total in 0u32..200, boys in 0u32..100, girls in 0u32..100,
+            held_total in proptest::option::of(0u32..200),
+        ) {
+            let cat = catalogue();
+            let incoming = [
+                cell("", exact(f64::from(total))),
+                cell("sex=boys", exact(f64::from(boys))),
+                cell("sex=girls", exact(f64::from(girls))),
+            ];
+            let current: Vec<Cell> = held_total
+                .map(|t| cell("", exact(f64::from(t))))
+                .into_iter()
+                .collect();
+            let p = check_figures(&cat, &incoming, &current, Some("test"));
+            prop_assert!(p.iter().all(|p| p.cell < incoming.len()));
+            let adds_up = boys + girls <= total;
+            prop_assert_eq!(p.iter().any(|p| p.field == "value"), !adds_up);
+        }
     }
 }

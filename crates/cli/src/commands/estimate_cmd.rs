@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use zicht_model::{Breakdown, Cell, Figure, Period, Provenance, Slug};
-use zicht_store::NewVersion;
+use zicht_model::{check_figures, Breakdown, Cell, Figure, Period, Provenance, Slug};
+use zicht_store::{AsOf, NewVersion};
 
 use super::estimate::{EstimateArgs, EstimateOutcome};
 use crate::output::emit;
@@ -101,7 +101,6 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
     let base = Breakdown::parse(&cmd.breakdown)?;
     let store = super::open(db).await?;
     let cat = store.catalogue().await?;
-    let index = cat.index();
     let indicator = Slug::parse(indicator)?;
     let histories = std::fs::read_to_string(&cmd.args.file)?;
     let options = serde_json::to_string(&serde_json::json!({
@@ -113,6 +112,7 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
         "stratum_column": cmd.args.stratum_column,
     }))?;
     let recorded_at = zicht_store::now_utc();
+    let mut cells = Vec::new();
     for (stratum, report) in &outcome.reports {
         let breakdown = match stratum {
             None => base.clone(),
@@ -127,18 +127,33 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
                 )
             }
         };
-        let cell = estimate_cell(&indicator, &period, breakdown, report)?;
-        let problems = index.cell_problems(&cell);
-        if !problems.is_empty() {
-            for p in &problems {
-                eprintln!("--save: field '{}': {}", p.field, p.message);
-            }
-            anyhow::bail!("the estimate was not saved");
+        cells.push(estimate_cell(&indicator, &period, breakdown, report)?);
+    }
+    // The check every way in makes: an estimate only goes into an
+    // indicator that holds estimates, never over a registered count, and
+    // replacing an earlier estimate is a correction that needs a reason.
+    let current: Vec<Cell> = store
+        .cells(&AsOf::Latest, Some(indicator.as_str()))
+        .await?
+        .into_iter()
+        .map(|s| s.cell)
+        .collect();
+    let problems = check_figures(&cat, &cells, &current, cmd.reason.as_deref());
+    if !problems.is_empty() {
+        for p in &problems {
+            let c = &cells[p.cell];
+            eprintln!(
+                "--save {} {} [{}]: field '{}': {}",
+                c.indicator, c.period, c.breakdown, p.field, p.message
+            );
         }
+        anyhow::bail!("the estimate was not saved");
+    }
+    for cell in &cells {
         store
             .save_estimate(
                 NewVersion {
-                    cell: &cell,
+                    cell,
                     recorded_at: &recorded_at,
                     reason: cmd.reason.as_deref(),
                 },

@@ -1,10 +1,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use anyhow::Context;
-use zicht_model::{check_additivity, Cell, Figure, Slug};
+use zicht_model::{check_figures, Cell, Figure, FigureProblem, Slug};
 use zicht_store::{AsOf, NewVersion};
 
 #[derive(clap::Args, Debug)]
@@ -49,11 +49,6 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         document.as_ref(),
     );
 
-    // Parts may not exceed their totals in what the store will hold after
-    // this import: the incoming cells laid over the current ones. Only a
-    // contradiction this import makes is its fault; one the store already
-    // holds (two editions that disagree) is not, so that export → import
-    // round-trips.
     eprintln!("checking {} cells against the store…", parsed.cells.len());
     let mut indicators: Vec<&str> = parsed
         .cells
@@ -81,37 +76,23 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let incoming: HashSet<_> = parsed.cells.iter().map(|rc| rc.cell.key()).collect();
-    let affected: HashSet<(&str, &zicht_model::Period)> = parsed
-        .cells
-        .iter()
-        .map(|rc| (rc.cell.indicator.as_str(), &rc.cell.period))
-        .collect();
-    let mut merged: Vec<&Cell> = current
-        .iter()
-        .filter(|s| affected.contains(&(s.cell.indicator.as_str(), &s.cell.period)))
-        .filter(|s| !incoming.contains(&s.cell.key()))
-        .map(|s| &s.cell)
-        .collect();
-    let first_incoming = merged.len();
-    merged.extend(parsed.cells.iter().map(|rc| &rc.cell));
-    let changed = |i: usize| {
-        i >= first_incoming
-            && current_by_key
-                .get(&merged[i].key())
-                .is_none_or(|old| old.figure != merged[i].figure)
-    };
-    for v in check_additivity(&cat, &merged) {
-        let culprit = std::iter::once(v.total)
-            .chain(v.parts.iter().copied())
-            .find(|&i| changed(i));
-        if let Some(i) = culprit {
-            let line = parsed.cells[i - first_incoming].line;
+    // The one check every way in makes (zicht_model::check_figures): per
+    // cell, additivity over what the store will hold (only a contradiction
+    // this import makes is its fault, so export → import round-trips), and
+    // a reason for every correction. Footnotes new to the store come with
+    // the import.
+    cat.footnotes.extend(parsed.new_footnotes.iter().cloned());
+    let incoming: Vec<&Cell> = parsed.cells.iter().map(|rc| &rc.cell).collect();
+    let held: Vec<&Cell> = current.iter().map(|s| &s.cell).collect();
+    for p in check_figures(&cat, &incoming, &held, args.reason.as_deref()) {
+        // ingest reported the per-cell problems of its rows already, with
+        // the same words; what needs the store is new here.
+        if !already_reported(&diags, &p) {
             diags.push(zicht_ingest::Diagnostic::new(
                 &name,
-                Some(line),
-                Some("value"),
-                v.message(&merged),
+                Some(parsed.cells[p.cell].line),
+                Some(p.field),
+                p.message,
             ));
         }
     }
@@ -124,7 +105,6 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    cat.footnotes.extend(parsed.new_footnotes.iter().cloned());
     let versions: Vec<NewVersion<'_>> = parsed
         .cells
         .iter()
@@ -148,4 +128,8 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         summary.cells_added, summary.cells_unchanged
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn already_reported(diags: &zicht_ingest::Diagnostics, p: &FigureProblem) -> bool {
+    diags.iter().any(|d| d.message == p.message)
 }
