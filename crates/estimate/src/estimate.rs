@@ -28,6 +28,8 @@ pub enum Method {
     Chapman,
     /// Two lists: Lincoln–Petersen (equal to main effects).
     LincolnPetersen,
+    /// The Bayesian latent-class model (LCMCR): heterogeneous capture.
+    Lcm,
 }
 
 impl Method {
@@ -39,6 +41,7 @@ impl Method {
             Method::MainEffects => "main",
             Method::Chapman => "chapman",
             Method::LincolnPetersen => "lincoln-petersen",
+            Method::Lcm => "lcm",
         }
     }
 }
@@ -60,9 +63,10 @@ impl FromStr for Method {
             "main" | "main-effects" | "independence" => Ok(Method::MainEffects),
             "chapman" => Ok(Method::Chapman),
             "lincoln-petersen" | "lp" | "petersen" => Ok(Method::LincolnPetersen),
+            "lcm" | "latent-class" => Ok(Method::Lcm),
             other => Err(EstimateError::InvalidOption {
                 reason: format!(
-                    "unknown method `{other}`; use stepwise, bic, aic, main, chapman or lincoln-petersen"
+                    "unknown method `{other}`; use stepwise, bic, aic, main, chapman, lincoln-petersen or lcm"
                 ),
             }),
         }
@@ -108,6 +112,8 @@ pub enum IntervalKind {
     ProfileLikelihood,
     /// Chao's log-normal interval with Seber's variance (two lists).
     ChaoLogNormal,
+    /// Posterior quantiles of the latent-class model.
+    Credible,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -213,6 +219,7 @@ pub(crate) fn fit_inner(
     }
     let mut ranking = Vec::new();
     let fitted = match method {
+        Method::Lcm => return Err(not_log_linear()),
         Method::Stepwise => select::stepwise(counts, t, threshold)?,
         Method::MainEffects | Method::LincolnPetersen | Method::Chapman => {
             select::fit_model(counts, t, &[])?
@@ -276,6 +283,7 @@ pub(crate) fn fit_inner(
         ranking,
     };
     Ok(match method {
+        Method::Lcm => return Err(not_log_linear()),
         Method::Bic | Method::Aic => match profile {
             Some(p) => ModelEstimate {
                 estimate: p.estimate,
@@ -324,6 +332,7 @@ pub(crate) fn point_only(data: &CaptureHistories, method: Method, threshold: f64
     let t = d.n_lists();
     let counts = d.counts();
     match method {
+        Method::Lcm => None,
         Method::Stepwise => select::stepwise(counts, t, threshold)
             .ok()
             .map(|f| f.estimate()),
@@ -351,5 +360,13 @@ pub(crate) fn point_only(data: &CaptureHistories, method: Method, threshold: f64
             let (best, _) = select::search(counts, t, crit).ok()?;
             interval::profile(&best, counts, 0.95).map(|p| p.estimate)
         }
+    }
+}
+
+/// The latent-class model is sampled ([`crate::fit_lcm`]), never fitted as
+/// a log-linear model.
+fn not_log_linear() -> EstimateError {
+    EstimateError::InvalidOption {
+        reason: "the latent-class model (lcm) is sampled, not fitted as a log-linear model".into(),
     }
 }

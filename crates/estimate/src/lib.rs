@@ -19,6 +19,7 @@ mod estimate;
 mod exist;
 mod fit;
 mod interval;
+mod lcm;
 mod model;
 mod report;
 mod select;
@@ -28,6 +29,9 @@ pub use data::{CaptureHistories, Diagnostic, MAX_LISTS};
 pub use error::EstimateError;
 pub use estimate::{
     fit, FitSummary, IntervalKind, Method, ModelEstimate, ProfileSummary, RankedModel,
+};
+pub use lcm::{
+    effective_sample_size, fit_lcm, split_rhat, LcmOptions, LcmResult, ESS_WARN, RHAT_WARN,
 };
 pub use report::{
     estimate, estimate_strata, fmt_count, render_strata_text, ListSummary, Options, Overlap,

@@ -8,6 +8,7 @@ use crate::bootstrap::{bca, BootstrapSummary, Resampling};
 use crate::data::CaptureHistories;
 use crate::error::EstimateError;
 use crate::estimate::{fit_inner, point_only, IntervalKind, Method, ModelEstimate};
+use crate::lcm::{fit_lcm, LcmOptions};
 use crate::select::MAX_SEARCH_LISTS;
 
 /// Largest bootstrap accepted; beyond this the Monte Carlo error is far below
@@ -28,6 +29,9 @@ pub struct Options {
     pub sensitivity: bool,
     /// How bootstrap replicates are drawn.
     pub resampling: Resampling,
+    /// The latent-class sampler (method `lcm`); its seed and level are
+    /// this struct's.
+    pub lcm: LcmOptions,
 }
 
 impl Default for Options {
@@ -40,6 +44,7 @@ impl Default for Options {
             level: 0.95,
             sensitivity: true,
             resampling: Resampling::Population,
+            lcm: LcmOptions::default(),
         }
     }
 }
@@ -125,6 +130,27 @@ pub struct Report {
     pub patterns: usize,
     pub sensitivity: Vec<SensitivityRow>,
     pub warnings: Vec<String>,
+    /// The latent-class posterior, for method `lcm`: `estimate` is its
+    /// median and the interval its credible interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lcm: Option<LcmSummary>,
+}
+
+/// What the latent-class sampler adds to a report: the posterior mean and
+/// whether the chains can be trusted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LcmSummary {
+    pub posterior_mean: f64,
+    pub posterior_median: f64,
+    /// Split R-hat of N across chains; above 1.05 the chains disagree.
+    pub rhat: f64,
+    pub effective_samples: f64,
+    pub classes_used: f64,
+    pub classes: usize,
+    pub chains: usize,
+    pub samples: usize,
+    pub burn_in: usize,
+    pub thinning: usize,
 }
 
 fn interval_name(k: IntervalKind) -> &'static str {
@@ -132,6 +158,7 @@ fn interval_name(k: IntervalKind) -> &'static str {
         IntervalKind::LogNormal => "lognormal",
         IntervalKind::ProfileLikelihood => "profile_likelihood",
         IntervalKind::ChaoLogNormal => "chao_lognormal",
+        IntervalKind::Credible => "credible",
     }
 }
 
@@ -143,6 +170,7 @@ fn method_label(method: Method, threshold: f64) -> String {
         Method::MainEffects => "main effects only".into(),
         Method::Chapman => "Chapman (two lists)".into(),
         Method::LincolnPetersen => "Lincoln–Petersen (two lists)".into(),
+        Method::Lcm => "latent classes (Bayesian, LCMCR)".into(),
     }
 }
 
@@ -210,6 +238,9 @@ fn sensitivity(data: &CaptureHistories, opts: &Options) -> Vec<SensitivityRow> {
     // lists, so its variants fall back to main effects).
     let variant_method = match opts.method {
         Method::Chapman | Method::LincolnPetersen => Method::MainEffects,
+        // The sampler per variant would cost seconds each: the variants
+        // are read against stepwise, the default log-linear method.
+        Method::Lcm => Method::Stepwise,
         m => m,
     };
     for (i, list) in lists.iter().enumerate() {
@@ -241,10 +272,56 @@ fn sensitivity(data: &CaptureHistories, opts: &Options) -> Vec<SensitivityRow> {
 /// Estimates the population from one table of capture histories.
 pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, EstimateError> {
     opts.validate()?;
-    let chosen = fit_inner(data, opts.method, opts.threshold, opts.level, true)?;
+    let (chosen, lcm) = if opts.method == Method::Lcm {
+        let lcm_opts = LcmOptions {
+            seed: opts.seed,
+            level: opts.level,
+            ..opts.lcm.clone()
+        };
+        let r = fit_lcm(data, &lcm_opts)?;
+        let chosen = ModelEstimate {
+            method: Method::Lcm,
+            model: format!("latent classes (at most {})", lcm_opts.classes),
+            interactions: Vec::new(),
+            structural_zeros: Vec::new(),
+            estimate: r.median,
+            lower: r.lower,
+            upper: Some(r.upper),
+            interval: IntervalKind::Credible,
+            observed: data.observed(),
+            poisson_estimate: r.mean,
+            lognormal_interval: (r.lower, r.upper),
+            profile: None,
+            fit: None,
+            ranking: Vec::new(),
+        };
+        let summary = LcmSummary {
+            posterior_mean: r.mean,
+            posterior_median: r.median,
+            rhat: r.rhat,
+            effective_samples: r.ess,
+            classes_used: r.classes_used,
+            classes: lcm_opts.classes,
+            chains: lcm_opts.chains,
+            samples: lcm_opts.samples,
+            burn_in: lcm_opts.burn_in,
+            thinning: lcm_opts.thinning,
+        };
+        (chosen, Some((summary, r.warnings)))
+    } else {
+        (
+            fit_inner(data, opts.method, opts.threshold, opts.level, true)?,
+            None,
+        )
+    };
     let t = data.n_lists();
     let mut warnings = Vec::new();
-    let bootstrap = if opts.bootstrap > 0 {
+    let lcm = lcm.map(|(summary, w)| {
+        warnings.extend(w);
+        summary
+    });
+    // A posterior has its own interval: no bootstrap around a sampler.
+    let bootstrap = if opts.bootstrap > 0 && lcm.is_none() {
         let (method, threshold) = (opts.method, opts.threshold);
         let est = move |d: &CaptureHistories| point_only(d, method, threshold);
         let b = bca(
@@ -345,6 +422,7 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
         patterns: data.patterns().count(),
         sensitivity,
         warnings,
+        lcm,
     })
 }
 
@@ -440,6 +518,7 @@ impl Report {
             "bca" => "BCa bootstrap interval",
             "profile_likelihood" => "profile-likelihood interval",
             "chao_lognormal" => "log-normal interval",
+            "credible" => "credible interval (posterior median)",
             _ => "model interval",
         };
         let _ = writeln!(
@@ -459,6 +538,23 @@ impl Report {
         let th = self.threshold.unwrap_or(0.02);
         let _ = writeln!(s, "Method: {}", method_label(self.method, th));
         let _ = writeln!(s, "Model: {}", self.model);
+        if let Some(l) = &self.lcm {
+            let _ = writeln!(
+                s,
+                "Posterior: mean {}, median {}; {} chains × {} draws (burn-in {}, thinning {}), \
+                 split R-hat {:.3}, {:.0} effective draws, {:.1} of {} classes in use",
+                fmt_count(l.posterior_mean),
+                fmt_count(l.posterior_median),
+                l.chains,
+                l.samples,
+                l.burn_in,
+                l.thinning,
+                l.rhat,
+                l.effective_samples,
+                l.classes_used,
+                l.classes
+            );
+        }
         let c = &self.chosen;
         if let Some(f) = &c.fit {
             let _ = writeln!(

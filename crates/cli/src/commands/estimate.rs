@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use zicht_estimate::{
-    estimate, estimate_strata, render_strata_text, CaptureHistories, Method, Options, Report,
-    Resampling, StratumReport,
+    estimate, estimate_strata, render_strata_text, CaptureHistories, LcmOptions, Method, Options,
+    Report, Resampling, StratumReport,
 };
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +23,8 @@ pub enum MethodArg {
     Main,
     /// Chapman's two-list estimator.
     Chapman,
+    /// Bayesian latent-class model (LCMCR): capture that differs between people.
+    Lcm,
 }
 
 impl From<MethodArg> for Method {
@@ -33,6 +35,7 @@ impl From<MethodArg> for Method {
             MethodArg::Aic => Method::Aic,
             MethodArg::Main => Method::MainEffects,
             MethodArg::Chapman => Method::Chapman,
+            MethodArg::Lcm => Method::Lcm,
         }
     }
 }
@@ -78,6 +81,21 @@ pub struct EstimateArgs {
     /// Print JSON (`estimate`, `ci_lower`, `ci_upper`, `observed`, `model`, …) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// lcm: the most latent classes (truncation of the Dirichlet process).
+    #[arg(long, value_name = "K", default_value_t = LcmOptions::default().classes)]
+    pub classes: usize,
+    /// lcm: iterations dropped at the start of each chain.
+    #[arg(long, value_name = "N", default_value_t = LcmOptions::default().burn_in)]
+    pub burn_in: usize,
+    /// lcm: iterations between kept draws.
+    #[arg(long, value_name = "N", default_value_t = LcmOptions::default().thinning)]
+    pub thinning: usize,
+    /// lcm: draws kept per chain.
+    #[arg(long, value_name = "N", default_value_t = LcmOptions::default().samples)]
+    pub samples: usize,
+    /// lcm: chains, run in parallel; the draws do not depend on the thread count.
+    #[arg(long, value_name = "N", default_value_t = LcmOptions::default().chains)]
+    pub chains: usize,
 }
 
 /// What was estimated, for callers that store the result (`--save`): one
@@ -91,7 +109,7 @@ pub struct EstimateOutcome {
 fn options(args: &EstimateArgs) -> Options {
     let method = Method::from(args.method);
     let default_boot = match method {
-        Method::Bic | Method::Aic => 0,
+        Method::Bic | Method::Aic | Method::Lcm => 0,
         _ => 1000,
     };
     Options {
@@ -104,6 +122,14 @@ fn options(args: &EstimateArgs) -> Options {
         resampling: match args.resampling {
             ResamplingArg::Population => Resampling::Population,
             ResamplingArg::Observed => Resampling::Observed,
+        },
+        lcm: LcmOptions {
+            classes: args.classes,
+            burn_in: args.burn_in,
+            thinning: args.thinning,
+            samples: args.samples,
+            chains: args.chains,
+            ..LcmOptions::default()
         },
     }
 }
