@@ -72,9 +72,9 @@ fn quantile_type8(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
-/// Binomial(m, p) by skipping geometrically distributed runs of failures:
-/// exact, and its cost grows with the number of successes (about n), not
-/// with m (the estimated population, possibly far larger).
+/// Binomial(m, p) in constant expected time (BTPE, rand_distr): the
+/// estimated population may be 10⁸ people, and a replicate must not cost
+/// one step per person.
 fn binomial(m: u64, p: f64, rng: &mut ChaCha8Rng) -> u64 {
     if p.is_nan() || p <= 0.0 || m == 0 {
         return 0;
@@ -82,44 +82,30 @@ fn binomial(m: u64, p: f64, rng: &mut ChaCha8Rng) -> u64 {
     if p >= 1.0 {
         return m;
     }
-    if p > 0.5 {
-        return m - binomial(m, 1.0 - p, rng);
-    }
-    let log_q = (1.0 - p).ln();
-    let mut successes = 0;
-    let mut trials: u64 = 0;
-    loop {
-        let u = 1.0 - rng.gen::<f64>();
-        let failures = (u.ln() / log_q).floor();
-        if failures >= (m - trials) as f64 {
-            return successes;
-        }
-        trials += failures as u64 + 1;
-        if trials > m {
-            return successes;
-        }
-        successes += 1;
-    }
+    rand_distr::Binomial::new(m, p)
+        .map(|b| rng.sample(b))
+        .unwrap_or(0)
 }
 
 /// Draws `draws` people with replacement from the observed, keeping their
-/// patterns.
-fn resample(
-    patterns: &[(u32, u64)],
-    cumulative: &[u64],
-    size: usize,
-    draws: u64,
-    rng: &mut ChaCha8Rng,
-) -> Vec<u64> {
-    let n = *cumulative.last().unwrap_or(&0);
+/// patterns: a multinomial over the patterns by conditional binomials, so
+/// the cost grows with the number of patterns, never with the people.
+fn resample(patterns: &[(u32, u64)], size: usize, draws: u64, rng: &mut ChaCha8Rng) -> Vec<u64> {
     let mut counts = vec![0u64; size];
-    if n == 0 {
-        return counts;
-    }
-    for _ in 0..draws {
-        let r = rng.gen_range(0..n);
-        let k = cumulative.partition_point(|&c| c <= r);
-        counts[patterns[k].0 as usize] += 1;
+    let mut left_people: u64 = patterns.iter().map(|&(_, c)| c).sum();
+    let mut left_draws = draws;
+    for &(mask, c) in patterns {
+        if left_draws == 0 || left_people == 0 {
+            break;
+        }
+        let m = if c == left_people {
+            left_draws
+        } else {
+            binomial(left_draws, c as f64 / left_people as f64, rng)
+        };
+        counts[mask as usize] += m;
+        left_draws -= m;
+        left_people -= c;
     }
     counts
 }
@@ -135,14 +121,8 @@ pub(crate) fn bca(
     estimator: &(dyn Fn(&CaptureHistories) -> Option<f64> + Sync),
 ) -> BootstrapSummary {
     let patterns: Vec<(u32, u64)> = data.patterns().collect();
-    let mut cumulative = Vec::with_capacity(patterns.len());
-    let mut acc = 0;
-    for &(_, c) in &patterns {
-        acc += c;
-        cumulative.push(acc);
-    }
     let size = data.counts().len();
-    let observed = acc;
+    let observed: u64 = patterns.iter().map(|&(_, c)| c).sum();
     // One independent ChaCha stream per replicate: the result depends on
     // (seed, replicate index) only, not on how rayon schedules the work.
     let mut boots: Vec<f64> = (0..replicates)
@@ -157,7 +137,7 @@ pub(crate) fn bca(
                     binomial(population, observed as f64 / population as f64, &mut rng)
                 }
             };
-            let counts = resample(&patterns, &cumulative, size, draws, &mut rng);
+            let counts = resample(&patterns, size, draws, &mut rng);
             estimator(&data.with_counts(counts))
                 .filter(|v| v.is_finite())
                 .unwrap_or(f64::INFINITY)
@@ -243,11 +223,25 @@ mod tests {
     #[test]
     fn resample_keeps_n_and_support() {
         let patterns = vec![(1u32, 3u64), (2, 5), (3, 2)];
-        let cumulative = vec![3, 8, 10];
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let c = resample(&patterns, &cumulative, 4, 10, &mut rng);
-        assert_eq!(c.iter().sum::<u64>(), 10);
-        assert_eq!(c[0], 0);
+        let mut sums = [0u64; 4];
+        for _ in 0..2000 {
+            let c = resample(&patterns, 4, 10, &mut rng);
+            assert_eq!(c.iter().sum::<u64>(), 10);
+            assert_eq!(c[0], 0);
+            for (s, v) in sums.iter_mut().zip(&c) {
+                *s += v;
+            }
+        }
+        // Each pattern drawn in proportion to its people: 3:5:2.
+        for (mask, want) in [(1, 0.3), (2, 0.5), (3, 0.2)] {
+            let got = sums[mask] as f64 / 20_000.0;
+            assert!((got - want).abs() < 0.01, "{mask}: {got}");
+        }
+        // A billion people cost no more than ten.
+        let huge = vec![(1u32, 400_000_000u64), (2, 500_000_000), (3, 100_000_000)];
+        let c = resample(&huge, 4, 1_000_000_000, &mut rng);
+        assert_eq!(c.iter().sum::<u64>(), 1_000_000_000);
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub enum EstimateError {
         max: usize,
     },
 
+    #[error("the all-models {criterion} search on this sparse table would need more than {budget} existence programs (many overlaps are empty, so most models cannot be settled by the fast rank test); use the stepwise method, or merge lists with few cases")]
+    SearchTooLarge { criterion: String, budget: usize },
+
     #[error("invalid option: {reason}")]
     InvalidOption { reason: String },
 }

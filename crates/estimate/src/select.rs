@@ -13,6 +13,13 @@ use crate::model::{overlaps, pair_mask, pairs, Design};
 /// two million at seven.
 pub const MAX_SEARCH_LISTS: usize = 6;
 
+/// The most existence programs (LPs) one all-models search may solve. A
+/// dense table needs a handful: the rank test settles whole families. A
+/// sparse six-list table can need one per model of 32,768 (about 1.5 ms
+/// each: a minute in all). 1,000 keeps a search near a second on two cores
+/// and is far above what the reference tables need (UK 2013: none).
+pub const SEARCH_LP_BUDGET: usize = 1_000;
+
 /// A fitted model: the interactions in the order chosen, its design and fit.
 #[derive(Debug, Clone)]
 pub(crate) struct Fitted {
@@ -267,6 +274,7 @@ pub(crate) fn search(
     for m in pending {
         by_level[nonempty_count(m) as usize].push(m);
     }
+    let solved = std::sync::atomic::AtomicUsize::new(0);
     for level in &by_level {
         let results: Vec<(u32, bool)> = level
             .par_iter()
@@ -280,9 +288,21 @@ pub(crate) fn search(
                     }
                 }
                 let design = Design::new(counts, t, &model_of_mask(&all, m), None);
+                if exist::full_rank_on_observed(&design) {
+                    return (m, true);
+                }
+                if solved.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= SEARCH_LP_BUDGET {
+                    return (m, false);
+                }
                 (m, exist::passes(&design))
             })
             .collect();
+        if solved.load(std::sync::atomic::Ordering::Relaxed) > SEARCH_LP_BUDGET {
+            return Err(EstimateError::SearchTooLarge {
+                criterion: criterion.name().to_string(),
+                budget: SEARCH_LP_BUDGET,
+            });
+        }
         for (m, good) in results {
             ok[m as usize] = good;
         }

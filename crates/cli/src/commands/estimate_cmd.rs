@@ -93,15 +93,34 @@ fn estimate_cell(
 }
 
 pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
-    let outcome: EstimateOutcome = super::estimate::run(&cmd.args)?;
     let Some(indicator) = &cmd.save else {
+        super::estimate::run(&cmd.args)?;
         return Ok(ExitCode::SUCCESS);
     };
-    let period = Period::parse(cmd.period.as_deref().unwrap_or_default())?;
-    let base = Breakdown::parse(&cmd.breakdown)?;
+    // Where the estimate would go is checked before anything is computed:
+    // a sampler or a bootstrap may take seconds.
+    let period = Period::parse(cmd.period.as_deref().unwrap_or_default())
+        .context("--period: give the period of the saved cell, e.g. --period 2024")?;
+    let base = Breakdown::parse(&cmd.breakdown).context("--breakdown")?;
     let store = super::open(db).await?;
     let cat = store.catalogue().await?;
-    let indicator = Slug::parse(indicator)?;
+    let indicator = Slug::parse(indicator).context("--save")?;
+    let Some(ind) = cat.indicator(indicator.as_str()) else {
+        anyhow::bail!(
+            "--save: unknown indicator '{indicator}': run `zicht indicators` for the list; nothing was computed"
+        );
+    };
+    if !ind.estimates {
+        anyhow::bail!(
+            "--save: indicator '{indicator}' holds registered figures, not estimates: an estimate never \
+             replaces a registered count; save it into an indicator declared with `estimates = true`. \
+             Nothing was computed"
+        );
+    }
+    if let Some(problem) = ind.period_problem(&period) {
+        anyhow::bail!("--period: {problem}; nothing was computed");
+    }
+    let outcome: EstimateOutcome = super::estimate::run(&cmd.args)?;
     let histories = std::fs::read_to_string(&cmd.args.file)?;
     let options = serde_json::to_string(&serde_json::json!({
         "method": format!("{:?}", cmd.args.method).to_lowercase(),
