@@ -34,7 +34,7 @@ pub use lcm::{
     effective_sample_size, fit_lcm, split_rhat, LcmOptions, LcmResult, ESS_WARN, RHAT_WARN,
 };
 pub use report::{
-    estimate, estimate_strata, fmt_count, render_strata_text, ListSummary, Options, Overlap,
-    Report, SensitivityRow, StratumReport, MAX_BOOTSTRAP,
+    estimate, estimate_strata, fmt_count, render_strata_text, Disagreement, ListSummary, Options,
+    Overlap, Report, SensitivityRow, StratumReport, DISAGREEMENT, MAX_BOOTSTRAP,
 };
 pub use select::MAX_SEARCH_LISTS;

@@ -130,10 +130,36 @@ pub struct Report {
     pub patterns: usize,
     pub sensitivity: Vec<SensitivityRow>,
     pub warnings: Vec<String>,
+    /// Set when the models of the sensitivity table fitted to all lists
+    /// (main effects, stepwise at three thresholds, best BIC) and the
+    /// headline disagree by more than [`DISAGREEMENT`]: the choice of model
+    /// then moves N more than its interval shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_disagreement: Option<Disagreement>,
+    /// The headline in words, for the monitor's texts.
+    pub summary_nl: String,
+    pub summary_en: String,
     /// The latent-class posterior, for method `lcm`: `estimate` is its
     /// median and the interval its credible interval.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lcm: Option<LcmSummary>,
+}
+
+/// Models disagreeing by more than this (highest / lowest − 1) put the
+/// disagreement at the top of the report: a quarter is more than the width
+/// of a typical 95% interval on the reference data (UK 2013 stepwise:
+/// −13% / +15%), so past it the interval no longer tells the uncertainty.
+pub const DISAGREEMENT: f64 = 0.25;
+
+/// How far the models apart are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Disagreement {
+    /// Highest / lowest − 1.
+    pub spread: f64,
+    pub lowest: f64,
+    pub lowest_model: String,
+    pub highest: f64,
+    pub highest_model: String,
 }
 
 /// What the latent-class sampler adds to a report: the posterior mean and
@@ -399,6 +425,26 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
     } else {
         Vec::new()
     };
+    let model_disagreement = disagreement(
+        &sensitivity,
+        (method_label(opts.method, opts.threshold), chosen.estimate),
+        t,
+    );
+    if let Some(d) = &model_disagreement {
+        warnings.insert(
+            0,
+            format!(
+                "the models disagree by {:.0}%: from {} ({}) to {} ({}); the interval shows only the chosen model's uncertainty",
+                d.spread * 100.0,
+                fmt_count(d.lowest),
+                d.lowest_model,
+                fmt_count(d.highest),
+                d.highest_model
+            ),
+        );
+    }
+    let (summary_nl, summary_en) =
+        summaries(chosen.estimate, ci_lower, ci_upper, opts.level, observed);
     Ok(Report {
         estimate: chosen.estimate,
         ci_lower,
@@ -422,8 +468,77 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
         patterns: data.patterns().count(),
         sensitivity,
         warnings,
+        model_disagreement,
+        summary_nl,
+        summary_en,
         lcm,
     })
+}
+
+/// The spread of the estimates that use every list, the headline among them.
+fn disagreement(
+    rows: &[SensitivityRow],
+    headline: (String, f64),
+    lists: usize,
+) -> Option<Disagreement> {
+    let mut all: Vec<(String, f64)> = rows
+        .iter()
+        .filter(|r| {
+            r.lists == lists && !r.scenario.contains("without") && !r.scenario.contains("merged")
+        })
+        .filter_map(|r| Some((r.scenario.clone(), r.estimate?)))
+        .filter(|(_, e)| e.is_finite() && *e > 0.0)
+        .collect();
+    all.push(headline);
+    let lowest = all.iter().min_by(|a, b| a.1.total_cmp(&b.1))?.clone();
+    let highest = all.iter().max_by(|a, b| a.1.total_cmp(&b.1))?.clone();
+    let spread = highest.1 / lowest.1 - 1.0;
+    (spread > DISAGREEMENT).then_some(Disagreement {
+        spread,
+        lowest: lowest.1,
+        lowest_model: lowest.0,
+        highest: highest.1,
+        highest_model: highest.0,
+    })
+}
+
+/// "Naar schatting N (interval) slachtoffers, van wie x% bij ten minste één
+/// organisatie in beeld", in Dutch and English, numbers as each writes them.
+fn summaries(
+    estimate: f64,
+    lower: Option<f64>,
+    upper: Option<f64>,
+    level: f64,
+    observed: u64,
+) -> (String, String) {
+    let nl = |v: f64| fmt_count(v).replace(',', ".");
+    let share = if estimate > 0.0 {
+        (observed as f64 / estimate * 100.0).round()
+    } else {
+        100.0
+    };
+    let lvl = pct(level);
+    let (range_nl, range_en) = match (lower, upper) {
+        (Some(l), Some(u)) if u.is_finite() => (
+            format!(" ({lvl}-interval {}–{})", nl(l), nl(u)),
+            format!(" ({lvl} interval {}–{})", fmt_count(l), fmt_count(u)),
+        ),
+        (Some(l), _) => (
+            format!(" (ten minste {})", nl(l)),
+            format!(" (at least {})", fmt_count(l)),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    (
+        format!(
+            "Naar schatting {}{range_nl} slachtoffers, van wie {share}% bij ten minste één organisatie in beeld.",
+            nl(estimate)
+        ),
+        format!(
+            "An estimated {}{range_en} victims, of whom {share}% are known to at least one organisation.",
+            fmt_count(estimate)
+        ),
+    )
 }
 
 /// One stratum's result: a report or the reason there is none.
@@ -527,6 +642,18 @@ impl Report {
             fmt_count(self.estimate),
             fmt_range(self.ci_lower, self.ci_upper)
         );
+        if let Some(d) = &self.model_disagreement {
+            let _ = writeln!(
+                s,
+                "Model uncertainty: the models disagree by {:.0}%, from {} ({}) to {} ({})",
+                d.spread * 100.0,
+                fmt_count(d.lowest),
+                d.lowest_model,
+                fmt_count(d.highest),
+                d.highest_model
+            );
+        }
+        let _ = writeln!(s, "{}", self.summary_en);
         let _ = writeln!(
             s,
             "In view: {:.1}% of the estimated total was observed ({} of {}); about {} were on no list",
@@ -782,5 +909,52 @@ mod tests {
         assert_eq!(fmt_count(999.4), "999");
         assert_eq!(fmt_count(1_234_567.0), "1,234,567");
         assert_eq!(fmt_count(f64::INFINITY), "unbounded");
+    }
+}
+
+#[cfg(test)]
+mod headline_tests {
+    use super::*;
+
+    fn row(scenario: &str, lists: usize, estimate: Option<f64>) -> SensitivityRow {
+        SensitivityRow {
+            scenario: scenario.into(),
+            lists,
+            observed: 1000,
+            model: None,
+            estimate,
+            lower: None,
+            upper: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn models_that_disagree_by_more_than_a_quarter_are_named() {
+        // The 4-list case of the issue: stepwise 2,063, best BIC 3,025.
+        let rows = [
+            row("main effects", 4, Some(2_200.0)),
+            row("best BIC", 4, Some(3_025.0)),
+            row("without A", 3, Some(9_000.0)),
+            row("A and B merged", 3, Some(100.0)),
+        ];
+        let d = disagreement(&rows, ("stepwise".into(), 2_063.0), 4).unwrap();
+        assert_eq!((d.lowest, d.highest), (2_063.0, 3_025.0));
+        assert_eq!(d.highest_model, "best BIC");
+        assert!((d.spread - 0.466).abs() < 0.001);
+        let close = [row("best BIC", 4, Some(2_300.0))];
+        assert_eq!(disagreement(&close, ("stepwise".into(), 2_063.0), 4), None);
+    }
+
+    #[test]
+    fn the_summary_writes_numbers_as_each_language_does() {
+        let (nl, en) = summaries(11_418.0, Some(9_063.0), Some(14_720.0), 0.95, 2_744);
+        assert_eq!(
+            nl,
+            "Naar schatting 11.418 (95%-interval 9.063–14.720) slachtoffers, van wie 24% bij ten minste één organisatie in beeld."
+        );
+        assert!(
+            en.starts_with("An estimated 11,418 (95% interval 9,063–14,720) victims, of whom 24%")
+        );
     }
 }
