@@ -472,6 +472,54 @@ fn estimate_prints_json_and_saves_a_reproducible_estimate_cell() {
         std::fs::read_to_string(uk2013()).unwrap()
     );
 
+    // Again from the stored histories, with no file: the same figure.
+    let again = ok(zicht(
+        &db,
+        &[
+            "estimate",
+            "--from-store",
+            "nr.estimate.victims",
+            "--period",
+            "2024",
+            "--json",
+            "--bootstrap",
+            "0",
+            "--no-sensitivity",
+        ],
+    ))
+    .stdout;
+    let v: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(v["estimate"].as_f64().unwrap().round(), 11418.0);
+    // Another model's figure replaces the saved one only with a reason.
+    let replace = |reason: Option<&str>| {
+        let mut args = vec![
+            "estimate",
+            "--from-store",
+            "nr.estimate.victims",
+            "--period",
+            "2024",
+            "--method",
+            "main",
+            "--bootstrap",
+            "0",
+            "--no-sensitivity",
+            "--save",
+            "nr.estimate.victims",
+        ];
+        if let Some(r) = reason {
+            args.extend(["--reason", r]);
+        }
+        zicht(&db, &args)
+    };
+    let r = replace(None);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("a correction needs a reason"),
+        "{}",
+        r.stderr
+    );
+    ok(replace(Some("main effects after review")));
+
     let bad = zicht(
         &db,
         &[

@@ -50,8 +50,10 @@ pub enum ResamplingArg {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct EstimateArgs {
-    /// Capture histories: one 0/1 column per list (named by the list), then `count`.
-    pub file: PathBuf,
+    /// Capture histories: one 0/1 column per list (named by the list), then
+    /// `count`. Leave out with --from-store.
+    #[arg(required_unless_present = "from_store")]
+    pub file: Option<PathBuf>,
     /// How the model is chosen.
     #[arg(long, value_enum, default_value_t = MethodArg::Stepwise)]
     pub method: MethodArg,
@@ -144,9 +146,18 @@ fn diagnostics_error(file: &str, diags: Vec<zicht_estimate::Diagnostic>) -> anyh
 }
 
 pub fn run(args: &EstimateArgs) -> anyhow::Result<EstimateOutcome> {
-    let name = args.file.display().to_string();
-    let text =
-        std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {name}"))?;
+    let Some(file) = &args.file else {
+        anyhow::bail!("give a capture-histories file, or --from-store INDICATOR --period P");
+    };
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
+    run_text(args, &name, &text)
+}
+
+/// Estimates from capture histories already read (a file, or the store).
+pub fn run_text(args: &EstimateArgs, name: &str, text: &str) -> anyhow::Result<EstimateOutcome> {
+    let name = name.to_owned();
+    let text = text.to_owned();
     let opts = options(args);
     match &args.stratum_column {
         None => {

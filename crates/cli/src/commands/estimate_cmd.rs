@@ -31,6 +31,16 @@ pub struct EstimateCmd {
     /// Why this estimate replaces an earlier one.
     #[arg(long)]
     pub reason: Option<String>,
+    /// Estimate again from the capture histories stored with an earlier
+    /// estimate of this indicator (with --period and --breakdown), so a
+    /// re-estimate with other options needs no file.
+    #[arg(
+        long,
+        value_name = "INDICATOR",
+        requires = "period",
+        conflicts_with = "file"
+    )]
+    pub from_store: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -93,8 +103,31 @@ fn estimate_cell(
 }
 
 pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
+    let stored = match &cmd.from_store {
+        Some(indicator) => {
+            let store = super::open(db).await?;
+            let period =
+                Period::parse(cmd.period.as_deref().unwrap_or_default()).context("--period")?;
+            let breakdown = Breakdown::parse(&cmd.breakdown).context("--breakdown")?;
+            let Some((histories, _, at)) = store
+                .capture_histories(indicator, &period, &breakdown)
+                .await?
+            else {
+                anyhow::bail!(
+                    "--from-store: no capture histories are stored for {indicator} {period} [{breakdown}]: save an estimate with `zicht estimate FILE --save {indicator} --period {period}` first"
+                );
+            };
+            let name = format!("{indicator} {period} [{breakdown}] (histories recorded {at})");
+            Some((name, histories))
+        }
+        None => None,
+    };
+    let compute = |args: &super::estimate::EstimateArgs| match &stored {
+        Some((name, text)) => super::estimate::run_text(args, name, text),
+        None => super::estimate::run(args),
+    };
     let Some(indicator) = &cmd.save else {
-        super::estimate::run(&cmd.args)?;
+        compute(&cmd.args)?;
         return Ok(ExitCode::SUCCESS);
     };
     // Where the estimate would go is checked before anything is computed:
@@ -120,8 +153,12 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
     if let Some(problem) = ind.period_problem(&period) {
         anyhow::bail!("--period: {problem}; nothing was computed");
     }
-    let outcome: EstimateOutcome = super::estimate::run(&cmd.args)?;
-    let histories = std::fs::read_to_string(&cmd.args.file)?;
+    let outcome: EstimateOutcome = compute(&cmd.args)?;
+    let histories = match (&stored, &cmd.args.file) {
+        (Some((_, text)), _) => text.clone(),
+        (None, Some(file)) => std::fs::read_to_string(file)?,
+        (None, None) => anyhow::bail!("give a capture-histories file, or --from-store"),
+    };
     let options = serde_json::to_string(&serde_json::json!({
         "method": format!("{:?}", cmd.args.method).to_lowercase(),
         "threshold": cmd.args.threshold,
@@ -129,6 +166,11 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
         "seed": cmd.args.seed,
         "level": cmd.args.level,
         "stratum_column": cmd.args.stratum_column,
+        "classes": cmd.args.classes,
+        "burn_in": cmd.args.burn_in,
+        "thinning": cmd.args.thinning,
+        "samples": cmd.args.samples,
+        "chains": cmd.args.chains,
     }))?;
     let recorded_at = zicht_store::now_utc();
     let mut cells = Vec::new();
