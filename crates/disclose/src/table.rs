@@ -157,6 +157,91 @@ pub(crate) struct Coordinates {
     pub parent_value: crate::lp::FxMap<(u32, u32), u32>,
 }
 
+/// The coordinates as one number per cell: every dimension a digit (0 for
+/// its total, 1 + the value's position otherwise), so the protector finds a
+/// neighbour by arithmetic instead of hashing a sorted key. Looking cells up
+/// along a dimension is most of what the hypercube search does; with the
+/// hashed keys it was a third of the time on the 3-d benchmark.
+#[derive(Debug, Clone)]
+pub(crate) struct Packed {
+    /// Per dimension, value id → digit (0: not a value of the dimension).
+    digit: Vec<Vec<u32>>,
+    stride: Vec<u64>,
+    cells: PackedCells,
+}
+
+#[derive(Debug, Clone)]
+enum PackedCells {
+    /// Every combination has a slot (`u32::MAX`: no such cell).
+    Dense(Vec<u32>),
+    Sparse(crate::lp::FxMap<u64, CellId>),
+}
+
+/// Above this many combinations the packed index is a hash map: 16 million
+/// slots are 64 MB, the most a table of a million cells should cost for it.
+const DENSE_SLOTS: u64 = 16 * 1024 * 1024;
+
+impl Packed {
+    fn new(co: &Coordinates) -> Option<Packed> {
+        let mut stride = Vec::with_capacity(co.values.len());
+        let mut digit = Vec::with_capacity(co.values.len());
+        let mut slots: u64 = 1;
+        for values in &co.values {
+            stride.push(slots);
+            let max = values.iter().copied().max().map_or(0, |m| m as usize + 1);
+            let mut d = vec![0u32; max];
+            for (pos, &v) in values.iter().enumerate() {
+                d[v as usize] = pos as u32 + 1;
+            }
+            digit.push(d);
+            slots = slots.checked_mul(values.len() as u64 + 1)?;
+        }
+        let mut packed = Packed {
+            digit,
+            stride,
+            cells: PackedCells::Sparse(Default::default()),
+        };
+        let keys: Option<Vec<u64>> = co.keys.iter().map(|k| packed.key(k)).collect();
+        let keys = keys?;
+        packed.cells = if slots <= DENSE_SLOTS {
+            let mut dense = vec![u32::MAX; slots as usize];
+            for (cell, &k) in keys.iter().enumerate() {
+                dense[k as usize] = cell as u32;
+            }
+            PackedCells::Dense(dense)
+        } else {
+            PackedCells::Sparse(
+                keys.iter()
+                    .enumerate()
+                    .map(|(cell, &k)| (k, cell as CellId))
+                    .collect(),
+            )
+        };
+        Some(packed)
+    }
+
+    /// The number of `value` in dimension `dim`, placed at its digit.
+    pub(crate) fn part(&self, dim: u32, value: u32) -> Option<u64> {
+        let d = *self.digit.get(dim as usize)?.get(value as usize)?;
+        (d != 0).then(|| u64::from(d) * self.stride[dim as usize])
+    }
+
+    pub(crate) fn key(&self, pairs: &[(u32, u32)]) -> Option<u64> {
+        pairs.iter().map(|&(d, v)| self.part(d, v)).sum()
+    }
+
+    pub(crate) fn cell(&self, key: u64) -> Option<CellId> {
+        match &self.cells {
+            PackedCells::Dense(d) => d
+                .get(key as usize)
+                .copied()
+                .filter(|&c| c != u32::MAX)
+                .map(|c| c as CellId),
+            PackedCells::Sparse(m) => m.get(&key).copied(),
+        }
+    }
+}
+
 /// Cells linked by additive equations: one indicator × period with all its
 /// breakdowns, possibly linked with other tables or an earlier edition.
 #[derive(Debug, Clone)]
@@ -169,6 +254,7 @@ pub struct Table {
     incidence: Vec<Vec<u32>>,
     degree: usize,
     coordinates: Option<Box<Coordinates>>,
+    packed: Option<Box<Packed>>,
     /// Small counts are published as "x" like the cells hidden for them, so
     /// "x" no longer tells the attacker "at least k" (the last resort of
     /// [`crate::protect_table`]).
@@ -224,6 +310,7 @@ impl Table {
             incidence,
             degree,
             coordinates: None,
+            packed: None,
             small_as_x: false,
         })
     }
@@ -258,9 +345,14 @@ impl Table {
 
     pub(crate) fn with_coordinates(mut self, coordinates: Coordinates) -> Self {
         if coordinates.keys.len() == self.cells.len() {
+            self.packed = Packed::new(&coordinates).map(Box::new);
             self.coordinates = Some(Box::new(coordinates));
         }
         self
+    }
+
+    pub(crate) fn packed(&self) -> Option<&Packed> {
+        self.packed.as_deref()
     }
 
     pub(crate) fn coordinates(&self) -> Option<&Coordinates> {

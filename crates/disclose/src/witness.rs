@@ -532,6 +532,26 @@ impl Search<'_> {
         child: Option<u32>,
         place: Place,
     ) -> Option<CellId> {
+        if let Some(pk) = self.table.packed() {
+            let mut base = 0u64;
+            for &(dim, value) in key {
+                if dim != d && Some(dim) != child {
+                    base += pk.part(dim, value)?;
+                }
+            }
+            return match place {
+                (p, Some(c)) => {
+                    let with_child = base + pk.part(child?, c)?;
+                    if let Some(cell) = pk.cell(with_child) {
+                        return Some(cell);
+                    }
+                    // A leaf may also be named with its parent.
+                    pk.cell(with_child + pk.part(d, p?)?)
+                }
+                (Some(p), None) => pk.cell(base + pk.part(d, p)?),
+                (None, None) => pk.cell(base),
+            };
+        }
         let co = self.table.coordinates()?;
         // Keys are short: build them on the stack.
         let mut buf = [(0u32, 0u32); 24];
