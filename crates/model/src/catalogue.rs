@@ -1,7 +1,7 @@
 //! The definitions a monitor is made of. They are data: a theme, an indicator
 //! or a dimension is declared in the data files, never in code.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -471,6 +471,27 @@ fn find<'a, T>(items: &'a [T], id: &str, key: impl Fn(&T) -> &Slug) -> Option<&'
     items.iter().find(|t| key(t).as_str() == id)
 }
 
+/// One row of [`Catalogue::check`]'s reference table: the references of one
+/// field of one list, and where the ids they name must be declared.
+struct Reference<'c> {
+    /// What refers ("indicator").
+    kind: &'static str,
+    /// What it refers to, as the message says it ("counting unit").
+    target: &'static str,
+    known: Known<'c>,
+    /// (the id the message names the referrer by, the id it refers to)
+    refs: Vec<(&'c Slug, &'c Slug)>,
+}
+
+/// Where a referred id must be declared.
+#[derive(Clone, Copy)]
+enum Known<'c> {
+    /// In one of the catalogue's lists.
+    In(fn(&Catalogue, &str) -> bool),
+    /// Among the values of this dimension.
+    ValueOf(&'c Dimension),
+}
+
 impl Catalogue {
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
         find(&self.indicators, id, |i| &i.id)
@@ -512,50 +533,13 @@ impl Catalogue {
     /// declared. Returns every problem, not just the first.
     pub fn check(&self) -> Vec<CatalogueError> {
         let mut errors = Vec::new();
-        fn dups<T>(
-            errors: &mut Vec<CatalogueError>,
-            kind: &'static str,
-            items: &[T],
-            key: impl Fn(&T) -> String,
-        ) {
-            let mut seen = BTreeMap::new();
-            for item in items {
-                let k = key(item);
-                if seen.insert(k.clone(), ()).is_some() {
-                    errors.push(CatalogueError::Duplicate { kind, id: k });
+        for (kind, ids) in self.declarations() {
+            let mut seen = HashSet::new();
+            for id in ids {
+                if !seen.insert(id.clone()) {
+                    errors.push(CatalogueError::Duplicate { kind, id });
                 }
             }
-        }
-        dups(&mut errors, "theme", &self.themes, |t| t.id.to_string());
-        dups(&mut errors, "document", &self.documents, |t| {
-            t.id.to_string()
-        });
-        dups(&mut errors, "organisation", &self.organisations, |t| {
-            t.id.to_string()
-        });
-        dups(&mut errors, "dimension", &self.dimensions, |t| {
-            t.id.to_string()
-        });
-        dups(&mut errors, "counting unit", &self.counting_units, |t| {
-            t.id.to_string()
-        });
-        dups(&mut errors, "indicator", &self.indicators, |t| {
-            t.id.to_string()
-        });
-        dups(&mut errors, "footnote", &self.footnotes, |t| {
-            t.id.to_string()
-        });
-        dups(&mut errors, "recommendation", &self.recommendations, |t| {
-            t.id.to_string()
-        });
-        dups(&mut errors, "measure", &self.measures, |t| t.id.to_string());
-        dups(&mut errors, "action plan", &self.action_plans, |t| {
-            t.id.to_string()
-        });
-        for d in &self.dimensions {
-            dups(&mut errors, "dimension value", &d.values, |v| {
-                format!("{}={}", d.id, v.id)
-            });
         }
 
         for d in &self.documents {
@@ -566,174 +550,204 @@ impl Catalogue {
                 });
             }
         }
-        let mut dangling =
-            |kind: &'static str, id: &Slug, target: &'static str, missing: &Slug, ok: bool| {
-                if !ok {
+        for r in self.references() {
+            for (id, missing) in r.refs {
+                let known = match r.known {
+                    Known::In(declared) => declared(self, missing.as_str()),
+                    Known::ValueOf(dimension) => dimension.value(missing.as_str()).is_some(),
+                };
+                if !known {
                     errors.push(CatalogueError::Dangling {
-                        kind,
+                        kind: r.kind,
                         id: id.to_string(),
-                        target,
+                        target: r.target,
                         missing: missing.to_string(),
                     });
                 }
-            };
-        for d in &self.documents {
-            if let Some(p) = &d.publisher {
-                dangling(
-                    "document",
-                    &d.id,
-                    "organisation",
-                    p,
-                    self.organisation(p.as_str()).is_some(),
-                );
             }
-        }
-        for d in &self.dimensions {
-            if let Some(parent) = &d.parent {
-                let pd = self.dimension(parent.as_str());
-                dangling("dimension", &d.id, "dimension", parent, pd.is_some());
-                if let Some(pd) = pd {
-                    for v in &d.values {
-                        if let Some(pv) = &v.parent {
-                            dangling(
-                                "dimension value",
-                                &v.id,
-                                "parent value",
-                                pv,
-                                pd.value(pv.as_str()).is_some(),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        for i in &self.indicators {
-            dangling(
-                "indicator",
-                &i.id,
-                "theme",
-                &i.theme,
-                self.theme(i.theme.as_str()).is_some(),
-            );
-            if let Some(cu) = &i.counting_unit {
-                dangling(
-                    "indicator",
-                    &i.id,
-                    "counting unit",
-                    cu,
-                    self.counting_unit(cu.as_str()).is_some(),
-                );
-            }
-            for d in &i.dimensions {
-                dangling(
-                    "indicator",
-                    &i.id,
-                    "dimension",
-                    d,
-                    self.dimension(d.as_str()).is_some(),
-                );
-            }
-            for source in i.derived.iter().flat_map(|d| &d.from) {
-                dangling(
-                    "indicator",
-                    &i.id,
-                    "indicator (derived from)",
-                    source,
-                    self.indicator(source.as_str()).is_some(),
-                );
-            }
-            for s in &i.sources {
-                dangling(
-                    "indicator",
-                    &i.id,
-                    "organisation",
-                    s,
-                    self.organisation(s.as_str()).is_some(),
-                );
-            }
-            for r in &i.recommendations {
-                dangling(
-                    "indicator",
-                    &i.id,
-                    "recommendation",
-                    r,
-                    self.recommendation(r.as_str()).is_some(),
-                );
-            }
-        }
-        for r in &self.recommendations {
-            dangling(
-                "recommendation",
-                &r.id,
-                "organisation",
-                &r.body,
-                self.organisation(r.body.as_str()).is_some(),
-            );
-            if let Some(p) = &r.parent {
-                dangling(
-                    "recommendation",
-                    &r.id,
-                    "recommendation",
-                    p,
-                    self.recommendation(p.as_str()).is_some(),
-                );
-            }
-        }
-        for a in &self.assessments {
-            dangling(
-                "assessment",
-                &a.recommendation,
-                "recommendation",
-                &a.recommendation,
-                self.recommendation(a.recommendation.as_str()).is_some(),
-            );
-            dangling(
-                "assessment",
-                &a.recommendation,
-                "document",
-                &a.document,
-                self.document(a.document.as_str()).is_some(),
-            );
-        }
-        for m in &self.measures {
-            for r in &m.recommendations {
-                dangling(
-                    "measure",
-                    &m.id,
-                    "recommendation",
-                    r,
-                    self.recommendation(r.as_str()).is_some(),
-                );
-            }
-            for e in &m.events {
-                if let Some(d) = &e.document {
-                    dangling(
-                        "measure",
-                        &m.id,
-                        "document",
-                        d,
-                        self.document(d.as_str()).is_some(),
-                    );
-                }
-            }
-        }
-        for t in &self.texts {
-            dangling(
-                "text",
-                &t.document,
-                "theme",
-                &t.theme,
-                self.theme(t.theme.as_str()).is_some(),
-            );
-            dangling(
-                "text",
-                &t.theme,
-                "document",
-                &t.document,
-                self.document(t.document.as_str()).is_some(),
-            );
         }
         errors
+    }
+
+    /// Every list of declared ids that must be unique: what its items are
+    /// called, and their ids. A dimension's values are unique within it.
+    fn declarations(&self) -> Vec<(&'static str, Vec<String>)> {
+        fn ids<T>(items: &[T], id: impl Fn(&T) -> &Slug) -> Vec<String> {
+            items.iter().map(|t| id(t).to_string()).collect()
+        }
+        let mut lists = vec![
+            ("theme", ids(&self.themes, |t| &t.id)),
+            ("document", ids(&self.documents, |d| &d.id)),
+            ("organisation", ids(&self.organisations, |o| &o.id)),
+            ("dimension", ids(&self.dimensions, |d| &d.id)),
+            ("counting unit", ids(&self.counting_units, |c| &c.id)),
+            ("indicator", ids(&self.indicators, |i| &i.id)),
+            ("footnote", ids(&self.footnotes, |f| &f.id)),
+            ("recommendation", ids(&self.recommendations, |r| &r.id)),
+            ("measure", ids(&self.measures, |m| &m.id)),
+            ("action plan", ids(&self.action_plans, |a| &a.id)),
+        ];
+        for d in &self.dimensions {
+            let values = d.values.iter().map(|v| format!("{}={}", d.id, v.id));
+            lists.push(("dimension value", values.collect()));
+        }
+        lists
+    }
+
+    /// Every reference the catalogue holds, one row per field: who refers
+    /// (and by which id the message names it), to what, and where the ids
+    /// it refers to must be declared.
+    fn references(&self) -> Vec<Reference<'_>> {
+        fn refs<'c, T, I>(items: &'c [T], each: impl Fn(&'c T) -> I) -> Vec<(&'c Slug, &'c Slug)>
+        where
+            I: IntoIterator<Item = (&'c Slug, &'c Slug)>,
+        {
+            items.iter().flat_map(each).collect()
+        }
+        let theme = Known::In(|c, id| c.theme(id).is_some());
+        let document = Known::In(|c, id| c.document(id).is_some());
+        let organisation = Known::In(|c, id| c.organisation(id).is_some());
+        let dimension = Known::In(|c, id| c.dimension(id).is_some());
+        let counting_unit = Known::In(|c, id| c.counting_unit(id).is_some());
+        let indicator = Known::In(|c, id| c.indicator(id).is_some());
+        let recommendation = Known::In(|c, id| c.recommendation(id).is_some());
+        let row = |kind, target, known, refs| Reference {
+            kind,
+            target,
+            known,
+            refs,
+        };
+
+        let mut table = vec![
+            row(
+                "document",
+                "organisation",
+                organisation,
+                refs(&self.documents, |d| d.publisher.iter().map(|p| (&d.id, p))),
+            ),
+            row(
+                "dimension",
+                "dimension",
+                dimension,
+                refs(&self.dimensions, |d| d.parent.iter().map(|p| (&d.id, p))),
+            ),
+        ];
+        // A value's parent is a value of its dimension's parent dimension
+        // (where that dimension exists: a missing one is reported above).
+        for d in &self.dimensions {
+            if let Some(pd) = d.parent.as_ref().and_then(|p| self.dimension(p.as_str())) {
+                table.push(row(
+                    "dimension value",
+                    "parent value",
+                    Known::ValueOf(pd),
+                    refs(&d.values, |v| v.parent.iter().map(|p| (&v.id, p))),
+                ));
+            }
+        }
+        let ind = &self.indicators;
+        let rec = &self.recommendations;
+        table.extend([
+            row(
+                "indicator",
+                "theme",
+                theme,
+                refs(ind, |i| [(&i.id, &i.theme)]),
+            ),
+            row(
+                "indicator",
+                "counting unit",
+                counting_unit,
+                refs(ind, |i| i.counting_unit.iter().map(|c| (&i.id, c))),
+            ),
+            row(
+                "indicator",
+                "dimension",
+                dimension,
+                refs(ind, |i| i.dimensions.iter().map(|d| (&i.id, d))),
+            ),
+            row(
+                "indicator",
+                "indicator (derived from)",
+                indicator,
+                refs(ind, |i| {
+                    i.derived.iter().flat_map(|d| &d.from).map(|s| (&i.id, s))
+                }),
+            ),
+            row(
+                "indicator",
+                "organisation",
+                organisation,
+                refs(ind, |i| i.sources.iter().map(|s| (&i.id, s))),
+            ),
+            row(
+                "indicator",
+                "recommendation",
+                recommendation,
+                refs(ind, |i| i.recommendations.iter().map(|r| (&i.id, r))),
+            ),
+            row(
+                "recommendation",
+                "organisation",
+                organisation,
+                refs(rec, |r| [(&r.id, &r.body)]),
+            ),
+            row(
+                "recommendation",
+                "recommendation",
+                recommendation,
+                refs(rec, |r| r.parent.iter().map(|p| (&r.id, p))),
+            ),
+            // An assessment has no id of its own: the message names it by its
+            // recommendation.
+            row(
+                "assessment",
+                "recommendation",
+                recommendation,
+                refs(&self.assessments, |a| {
+                    [(&a.recommendation, &a.recommendation)]
+                }),
+            ),
+            row(
+                "assessment",
+                "document",
+                document,
+                refs(&self.assessments, |a| [(&a.recommendation, &a.document)]),
+            ),
+            row(
+                "measure",
+                "recommendation",
+                recommendation,
+                refs(&self.measures, |m| {
+                    m.recommendations.iter().map(|r| (&m.id, r))
+                }),
+            ),
+            row(
+                "measure",
+                "document",
+                document,
+                refs(&self.measures, |m| {
+                    m.events
+                        .iter()
+                        .filter_map(|e| e.document.as_ref())
+                        .map(|d| (&m.id, d))
+                }),
+            ),
+            // A text is named by its document where its theme is unknown, and
+            // by its theme where its document is.
+            row(
+                "text",
+                "theme",
+                theme,
+                refs(&self.texts, |t| [(&t.document, &t.theme)]),
+            ),
+            row(
+                "text",
+                "document",
+                document,
+                refs(&self.texts, |t| [(&t.theme, &t.document)]),
+            ),
+        ]);
+        table
     }
 
     /// Look-ups by id in constant time, for checking many cells.
@@ -936,6 +950,9 @@ impl CatalogueIndex<'_> {
         out
     }
 }
+
+#[cfg(test)]
+mod check_tests;
 
 #[cfg(test)]
 mod embargo_tests {

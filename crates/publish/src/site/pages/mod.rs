@@ -1,0 +1,281 @@
+//! The pages: view models built from the public cells and the catalogue,
+//! rendered by askama templates (auto-escaped; only the SVG charts, escaped
+//! by [`super::escape`] when drawn, are inserted as markup).
+//!
+//! One module per page kind, each with its view models and the function
+//! that writes its pages; [`ctx`] holds what they share (labels, links,
+//! figures, footnotes), [`charts`] an indicator's charts.
+
+mod charts;
+mod ctx;
+mod downloads;
+mod home;
+mod indicator;
+mod measures;
+mod methodology;
+mod recommendations;
+mod table;
+mod theme;
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use zicht_model::{Cell, Citations, Document, DocumentKind, Lang};
+
+use super::words::{words, Words};
+use super::{Site, SiteError, SiteInput, FAVICON, STYLE};
+use crate::{render, Format};
+use ctx::{Ctx, Moment};
+
+// ---------------------------------------------------------------------------
+// View models shared by the templates
+// ---------------------------------------------------------------------------
+
+pub struct Link {
+    pub href: String,
+    pub text: String,
+    pub current: bool,
+}
+
+pub struct Note {
+    pub number: usize,
+    pub text: String,
+}
+
+/// The frame of every page.
+pub struct Chrome {
+    pub w: &'static Words,
+    pub title: String,
+    pub root: String,
+    pub home: String,
+    /// How the monitor protects small counts, linked from every page.
+    pub methodology: String,
+    pub switch_href: String,
+    pub other_lang: &'static str,
+    pub nav: Vec<Link>,
+    pub edition_label: String,
+    pub notes: Vec<Note>,
+}
+
+/// A figure as a page shows it.
+pub struct FigCell {
+    pub text: String,
+    pub status: &'static str,
+    pub notes: Vec<usize>,
+}
+
+pub struct ChartRow {
+    pub label: String,
+    pub cells: Vec<FigCell>,
+}
+
+pub struct ChartBlock {
+    pub caption: String,
+    pub svg: String,
+    pub table_id: String,
+    pub series: Vec<String>,
+    pub rows: Vec<ChartRow>,
+}
+
+pub struct TextBlock {
+    pub title: String,
+    pub paras: Vec<String>,
+}
+
+pub struct EventRow {
+    pub iso: String,
+    pub date: String,
+    pub kind: String,
+    pub text: String,
+    pub document: String,
+}
+
+#[derive(Template)]
+#[template(path = "list.html", config = "src/site/askama.toml")]
+pub struct ListPage {
+    pub c: Chrome,
+    pub items: Vec<(Link, String)>,
+}
+
+// ---------------------------------------------------------------------------
+// Building
+// ---------------------------------------------------------------------------
+
+struct Built<'a> {
+    input: &'a SiteInput,
+    public: Vec<Cell>,
+    editions: Vec<(String, Vec<Cell>)>,
+    edition: Option<&'a Document>,
+    editions_upto: Vec<&'a Document>,
+    previous: Option<usize>,
+}
+
+pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
+    let cat = &input.catalogue;
+    // Every figure on the site passes the release path here: the editions
+    // in order, then the site's own moment, each protected together with
+    // what the ones before it published.
+    let mut moments: Vec<&[Cell]> = input.editions.iter().map(|e| e.cells.as_slice()).collect();
+    moments.push(&input.cells);
+    let mut released = zicht_release::public_moments(cat, &moments, input.now)?;
+    let public = released.pop().unwrap_or_default();
+    let editions: Vec<(String, Vec<Cell>)> = input
+        .editions
+        .iter()
+        .map(|e| e.edition.clone())
+        .zip(released)
+        .collect();
+    let all_editions: Vec<&Document> = cat
+        .editions()
+        .into_iter()
+        .filter(|d| d.kind == DocumentKind::Edition)
+        .collect();
+    let edition = match &input.edition {
+        Some(id) => Some(
+            *all_editions
+                .iter()
+                .find(|d| d.id.as_str() == id)
+                .ok_or_else(|| SiteError::UnknownEdition(id.clone()))?,
+        ),
+        None => all_editions.last().copied(),
+    };
+    let editions_upto: Vec<&Document> = match edition {
+        Some(e) => all_editions
+            .iter()
+            .copied()
+            .filter(|d| d.cutoff <= e.cutoff)
+            .collect(),
+        None => Vec::new(),
+    };
+    // The edition before the site's, among those whose cells were given.
+    let previous = edition.and_then(|e| {
+        let pos = editions.iter().position(|(id, _)| id == e.id.as_str())?;
+        pos.checked_sub(1)
+    });
+    let b = Built {
+        input,
+        public,
+        editions,
+        edition,
+        editions_upto,
+        previous,
+    };
+    let mut site = Site::default();
+    site.files
+        .insert("style.css".to_owned(), STYLE.as_bytes().to_vec());
+    // Browsers ask for an icon on every page; without one each page logs a
+    // 404.
+    site.files
+        .insert("favicon.svg".to_owned(), FAVICON.as_bytes().to_vec());
+    // The downloads and the two languages are independent: build them side
+    // by side.
+    std::thread::scope(|s| {
+        let b = &b;
+        let downloads: Vec<_> = [
+            ("cells.csv", Format::Csv),
+            ("cells.json", Format::Json),
+            ("cells.xlsx", Format::Xlsx),
+        ]
+        .into_iter()
+        .map(|(name, format)| (name, s.spawn(move || render(&b.public, cat, format))))
+        .collect();
+        let en = s.spawn(move || build_lang(b, Lang::En));
+        let nl = build_lang(b, Lang::Nl)?;
+        site.files.extend(nl);
+        site.files.extend(en.join().expect("site thread panicked")?);
+        for (name, h) in downloads {
+            site.files.insert(
+                format!("downloads/{name}"),
+                h.join().expect("download thread panicked")?,
+            );
+        }
+        Ok::<_, SiteError>(())
+    })?;
+    Ok(site)
+}
+
+/// What every page kind is built from, in one language.
+struct Parts<'a> {
+    b: &'a Built<'a>,
+    ctx: Ctx<'a>,
+    /// The site's own public cells.
+    current: Moment<'a>,
+    /// The public cells at each edition's cut-off, by the edition's label.
+    moments: Vec<(String, Moment<'a>)>,
+}
+
+/// The pages of one language, each under the language's prefix.
+struct Out {
+    prefix: &'static str,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Out {
+    fn put(&mut self, path: &str, html: String) {
+        self.files
+            .insert(format!("{}{path}", self.prefix), html.into_bytes());
+    }
+}
+
+fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, SiteError> {
+    let cat = &b.input.catalogue;
+    let w = words(lang);
+    let mut dim_values = HashMap::new();
+    for d in &cat.dimensions {
+        for v in &d.values {
+            dim_values.insert(
+                (d.id.as_str(), v.id.as_str()),
+                (v.label_nl.as_str(), v.label_en.as_str()),
+            );
+        }
+    }
+    let org_labels = cat
+        .organisations
+        .iter()
+        .map(|o| (o.id.as_str(), (o.label_nl.as_str(), o.label_en.as_str())))
+        .collect();
+    let mut ctx = Ctx {
+        cat,
+        lang,
+        w,
+        edition: b.edition,
+        editions: b.editions_upto.clone(),
+        edition_label: String::new(),
+        dim_values,
+        org_labels,
+        cited: Citations::new(cat, &b.public),
+    };
+    ctx.edition_label = match (&b.input.edition, b.edition) {
+        (Some(_), Some(e)) => ctx.t(&e.label_nl, &e.label_en).to_owned(),
+        (None, Some(e)) => format!("{} ({})", ctx.t(&e.label_nl, &e.label_en), w.latest),
+        _ => w.latest.to_owned(),
+    };
+    let ctx = ctx;
+    let current = Moment::new(&b.public);
+    let moments: Vec<(String, Moment<'_>)> = b
+        .editions
+        .iter()
+        .map(|(id, cells)| (ctx.doc_label(id), Moment::new(cells)))
+        .collect();
+    let parts = Parts {
+        b,
+        ctx,
+        current,
+        moments,
+    };
+    let mut out = Out {
+        prefix: parts.ctx.prefix(),
+        files: BTreeMap::new(),
+    };
+    home::write(&parts, &mut out)?;
+    theme::write(&parts, &mut out)?;
+    indicator::write(&parts, &mut out)?;
+    recommendations::write_list(&parts, &mut out)?;
+    recommendations::write(&parts, &mut out)?;
+    measures::write_list(&parts, &mut out)?;
+    measures::write(&parts, &mut out)?;
+    table::write(&parts, &mut out)?;
+    methodology::write(&parts, &mut out)?;
+    downloads::write(&parts, &mut out)?;
+    Ok(out.files)
+}
