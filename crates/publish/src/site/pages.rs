@@ -1543,12 +1543,9 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
     {
         let path = "downloads.html";
         let root = ctx.root(path);
+        let header = zicht_contract::EXPORT_HEADER.join(",");
         let files = [
-            (
-                "cells.csv",
-                w.csv,
-                "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote",
-            ),
+            ("cells.csv", w.csv, header.as_str()),
             ("cells.json", w.json, "{\"cells\": [...]}"),
             ("cells.xlsx", w.xlsx, ""),
         ]
