@@ -225,7 +225,8 @@ fn bad_input_is_named_and_nothing_is_half_loaded() {
          comensha.minor_victims,2021,,refused,5,,,persons,,\n\
          comensha.minor_victims,2020,sex=girls,exact,500,,,persons,,\n\
          comensha.minor_victims,2019,,below,,,,persons,,\n\
-         comensha.minor_victims,2018,,exact,19.872,5,,persons,,\n",
+         comensha.minor_victims,2018,,exact,19.872,,,persons,,\n\
+         comensha.minor_victims,2017,,exact,19872,5,,persons,,\n",
     )
     .unwrap();
     let r = zicht(&db, &["import", file.to_str().unwrap()]);
@@ -238,7 +239,8 @@ fn bad_input_is_named_and_nothing_is_half_loaded() {
         format!("{name}:6: field 'value': status refused has no value"),
         format!("{name}:7: field 'value': the parts of comensha.minor_victims 2020"),
         format!("{name}:8: field 'upper': status below needs a upper"),
-        format!("{name}:9: field 'lower': status exact has no lower"),
+        format!("{name}:9: field 'value': '19.872' has Dutch thousands separators: write 19872 without a separator"),
+        format!("{name}:10: field 'lower': status exact has no lower"),
         "nothing was imported".to_owned(),
     ] {
         assert!(
