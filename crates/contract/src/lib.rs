@@ -19,4 +19,6 @@ pub use number::{
     parse_count, parse_number, parse_optional_number, whole_count, write_number,
     write_optional_number, NumberError,
 };
-pub use row::{footnote_id_for_text, ExportRow, EXPORT_HEADER, FOOTNOTE_SEPARATOR};
+pub use row::{
+    columns, footnote_id_for_text, ExportRow, EXPORT_HEADER, FIGURE_COLUMNS, FOOTNOTE_SEPARATOR,
+};

@@ -1,5 +1,6 @@
-/// The export format's columns, in order.
-pub const EXPORT_HEADER: [&str; 10] = [
+/// The columns every file of figures starts with, in this order: the export
+/// contract, the data directory's cells files and a supplier's delivery.
+pub const FIGURE_COLUMNS: [&str; 7] = [
     "indicator",
     "period",
     "breakdown",
@@ -7,10 +8,25 @@ pub const EXPORT_HEADER: [&str; 10] = [
     "value",
     "lower",
     "upper",
-    "unit",
-    "source",
-    "footnote",
 ];
+
+/// The export format's columns, in order.
+pub const EXPORT_HEADER: [&str; 10] = columns(FIGURE_COLUMNS, ["unit", "source", "footnote"]);
+
+/// `first` followed by `then`: a header that starts with [`FIGURE_COLUMNS`].
+pub const fn columns<const A: usize, const B: usize, const N: usize>(
+    first: [&'static str; A],
+    then: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "a header has as many columns as its two parts");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < A { first[i] } else { then[i - A] };
+        i += 1;
+    }
+    out
+}
 
 /// Footnotes of one cell are joined with this in the `footnote` column; a
 /// reader splits on its trimmed form, `|`.
@@ -88,6 +104,14 @@ pub fn footnote_id_for_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_export_header_is_the_figure_columns_and_three_more() {
+        assert_eq!(
+            EXPORT_HEADER.join(","),
+            "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote"
+        );
+    }
 
     #[test]
     fn fields_come_back_in_header_order() {

@@ -68,20 +68,10 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-pub(crate) const CELLS_HEADER: [&str; 12] = [
-    "indicator",
-    "period",
-    "breakdown",
-    "status",
-    "value",
-    "lower",
-    "upper",
-    "base",
-    "source",
-    "source_ref",
-    "footnotes",
-    "quote",
-];
+pub(crate) const CELLS_HEADER: [&str; 12] = zicht_contract::columns(
+    zicht_contract::FIGURE_COLUMNS,
+    ["base", "source", "source_ref", "footnotes", "quote"],
+);
 const RANKINGS_HEADER: [&str; 9] = [
     "indicator",
     "period",

@@ -31,16 +31,7 @@ pub const COLUMNS: [&str; 10] = [
 ];
 
 /// The columns a delivery file must have.
-const REQUIRED: [&str; 8] = [
-    "indicator",
-    "period",
-    "breakdown",
-    "status",
-    "value",
-    "lower",
-    "upper",
-    "reason",
-];
+const REQUIRED: [&str; 8] = zicht_contract::columns(zicht_contract::FIGURE_COLUMNS, ["reason"]);
 
 /// One problem in a delivery, named precisely enough to fix it. This mirrors
 /// `zicht_ingest::Diagnostic` with the row and column a spreadsheet shows.
