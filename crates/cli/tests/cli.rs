@@ -225,7 +225,8 @@ fn bad_input_is_named_and_nothing_is_half_loaded() {
          comensha.minor_victims,2021,,refused,5,,,persons,,\n\
          comensha.minor_victims,2020,sex=girls,exact,500,,,persons,,\n\
          comensha.minor_victims,2019,,below,,,,persons,,\n\
-         comensha.minor_victims,2018,,exact,19.872,5,,persons,,\n",
+         comensha.minor_victims,2018,,exact,19.872,,,persons,,\n\
+         comensha.minor_victims,2017,,exact,19872,5,,persons,,\n",
     )
     .unwrap();
     let r = zicht(&db, &["import", file.to_str().unwrap()]);
@@ -238,7 +239,8 @@ fn bad_input_is_named_and_nothing_is_half_loaded() {
         format!("{name}:6: field 'value': status refused has no value"),
         format!("{name}:7: field 'value': the parts of comensha.minor_victims 2020"),
         format!("{name}:8: field 'upper': status below needs a upper"),
-        format!("{name}:9: field 'lower': status exact has no lower"),
+        format!("{name}:9: field 'value': '19.872' has Dutch thousands separators: write 19872 without a separator"),
+        format!("{name}:10: field 'lower': status exact has no lower"),
         "nothing was imported".to_owned(),
     ] {
         assert!(
@@ -998,8 +1000,7 @@ fn import_refuses_an_impossible_table_a_fraction_of_a_person_and_an_unknown_sour
     let name = file.display().to_string();
     for expected in [
         format!("{name}:2: field 'value': the parts of comensha.minor_victims 2024 [total] by 'sex' add up to at least 70 but the total is at most 61"),
-        format!("{name}:4: field 'value': 1.234 is not a whole number"),
-        "if you meant 1234, write it without the Dutch thousands separator".to_owned(),
+        format!("{name}:4: field 'value': '1.234' has Dutch thousands separators: write 1234"),
         format!("{name}:5: field 'value': 2.5 is not a whole number"),
         format!("{name}:6: field 'source': unknown organisation 'comensah'"),
     ] {

@@ -7,79 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::builder::{parse_breakdown, Hierarchy, TableBuilder};
+use zicht_contract::{parse_breakdown, parse_number, write_number, ExportRow};
+
+use crate::builder::{Hierarchy, TableBuilder};
 use crate::suppress::{protect_table_with, ProtectError, ProtectOptions, Reason, Summary};
 use crate::table::{Publication, Truth};
 use crate::{audit_certified, AuditError, CellAudit, Requirement, Rules, TableError};
-
-/// The export format's columns, in order.
-pub const HEADER: [&str; 10] = [
-    "indicator",
-    "period",
-    "breakdown",
-    "status",
-    "value",
-    "lower",
-    "upper",
-    "unit",
-    "source",
-    "footnote",
-];
-
-/// One row of the export format, as text.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ExportRow {
-    pub indicator: String,
-    pub period: String,
-    pub breakdown: String,
-    pub status: String,
-    pub value: String,
-    pub lower: String,
-    pub upper: String,
-    pub unit: String,
-    pub source: String,
-    pub footnote: String,
-}
-
-impl ExportRow {
-    /// From the ten fields in [`HEADER`] order.
-    pub fn from_fields<S: AsRef<str>>(fields: &[S]) -> Option<ExportRow> {
-        let [indicator, period, breakdown, status, value, lower, upper, unit, source, footnote] =
-            fields
-        else {
-            return None;
-        };
-        let s = |f: &S| f.as_ref().to_owned();
-        Some(ExportRow {
-            indicator: s(indicator),
-            period: s(period),
-            breakdown: s(breakdown),
-            status: s(status),
-            value: s(value),
-            lower: s(lower),
-            upper: s(upper),
-            unit: s(unit),
-            source: s(source),
-            footnote: s(footnote),
-        })
-    }
-
-    /// The ten fields in [`HEADER`] order.
-    pub fn fields(&self) -> [&str; 10] {
-        [
-            &self.indicator,
-            &self.period,
-            &self.breakdown,
-            &self.status,
-            &self.value,
-            &self.lower,
-            &self.upper,
-            &self.unit,
-            &self.source,
-            &self.footnote,
-        ]
-    }
-}
 
 /// A problem with one input row (0-based index into the rows given).
 #[derive(Debug, Clone, PartialEq)]
@@ -159,8 +92,8 @@ impl HiddenRow {
             ),
             Some(a) => (
                 describe_requirement(&a.requirement),
-                format_number(a.low),
-                format_number(a.high),
+                write_number(a.low),
+                write_number(a.high),
                 a.exact.to_string(),
             ),
         };
@@ -182,25 +115,18 @@ impl HiddenRow {
 pub fn describe_requirement(r: &Requirement) -> String {
     match *r {
         Requirement::Contains { lower, upper } => {
-            format!(
-                "contains {}..{}",
-                format_number(lower),
-                format_number(upper)
-            )
+            format!("contains {}..{}", write_number(lower), write_number(upper))
         }
-        Requirement::Width(w) => format!("width {}", format_number(w)),
+        Requirement::Width(w) => format!("width {}", write_number(w)),
     }
 }
 
 fn number(row: usize, field: &str, text: &str) -> Result<f64, RowProblem> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(RowProblem {
-            row,
-            message: format!("{field} '{text}' is not a number"),
-            also: Vec::new(),
-        }),
-    }
+    parse_number(text).map_err(|e| RowProblem {
+        row,
+        message: format!("{field}: {e}"),
+        also: Vec::new(),
+    })
 }
 
 fn truth(i: usize, row: &ExportRow, rule_base: f64) -> Result<Truth, RowProblem> {
@@ -234,15 +160,6 @@ fn truth(i: usize, row: &ExportRow, rule_base: f64) -> Result<Truth, RowProblem>
             })
         }
     })
-}
-
-/// Formats a number the way the export format wants it.
-pub fn format_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
 }
 
 /// Protects every indicator × period of an export table; refuses a table that
@@ -375,11 +292,11 @@ pub fn protect_rows(
                 (Reason::Secondary, _) => blank(row, "suppressed"),
                 (_, Publication::Below { upper }) => {
                     blank(row, "below");
-                    row.upper = format_number(upper);
+                    row.upper = write_number(upper);
                 }
                 (_, Publication::Rounded { value, .. }) if row.status != "rounded" => {
                     blank(row, "rounded");
-                    row.value = format_number(value);
+                    row.value = write_number(value);
                 }
                 // The supplier's own range or rounding, published as given.
                 _ => {}

@@ -32,7 +32,7 @@ pub use audit::{
     attacker_intervals, audit, audit_certified, audit_with, is_sensitive, requirement, AuditError,
     AuditOptions, AuditReport, CellAudit, Requirement,
 };
-pub use builder::{format_breakdown, parse_breakdown, Hierarchy, Relaxed, TableBuilder};
+pub use builder::{Hierarchy, Relaxed, TableBuilder};
 pub use certificate::Certificates;
 pub use derived::derived_to_hide;
 pub use edition::{link_earlier, EarlierEdition, Linked};

@@ -119,8 +119,6 @@ pub enum TableError {
     BadCell { label: String, problem: String },
     #[error("cell '{label}' appears twice")]
     DuplicateCell { label: String },
-    #[error("'{0}' is not a dim=value pair")]
-    BadBreakdown(String),
     #[error("the table does not add up:\n{}", .0.iter().map(|i| format!("  {i}")).collect::<Vec<_>>().join("\n"))]
     NotAdditive(Vec<Inconsistency>),
 }

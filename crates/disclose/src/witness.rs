@@ -671,7 +671,7 @@ mod tests {
         ];
         for (k, v) in cells {
             b.push(
-                &crate::parse_breakdown(k).unwrap(),
+                &zicht_contract::parse_breakdown(k).unwrap(),
                 Truth::Exact(v),
                 Rule::default(),
             )

@@ -4,10 +4,11 @@ mod util;
 
 use proptest::prelude::*;
 use util::{generate, Counts, Dim};
-use zicht_disclose::export::{protect_rows, ExportError, ExportOptions, ExportRow, HEADER};
+use zicht_contract::{parse_breakdown, ExportRow, EXPORT_HEADER};
+use zicht_disclose::export::{protect_rows, ExportError, ExportOptions};
 use zicht_disclose::{
-    attacker_intervals, audit, audit_certified, derived_to_hide, link_earlier, parse_breakdown,
-    protect, protect_table, requirement, AuditError, EarlierEdition, Publication, Reason, Relation,
+    attacker_intervals, audit, audit_certified, derived_to_hide, link_earlier, protect,
+    protect_table, requirement, AuditError, EarlierEdition, Publication, Reason, Relation,
     Requirement, Rule, TableBuilder, Truth,
 };
 
@@ -180,7 +181,7 @@ fn rows(csv: &str) -> Vec<ExportRow> {
 }
 
 fn to_csv(rows: &[ExportRow]) -> String {
-    let mut out = HEADER.join(",") + "\n";
+    let mut out = EXPORT_HEADER.join(",") + "\n";
     for r in rows {
         out.push_str(&r.fields().join(","));
         out.push('\n');

@@ -379,26 +379,6 @@ fn parse_header(
     }
 }
 
-fn parse_count(raw: &str) -> Result<u64, String> {
-    if let Ok(v) = raw.parse::<u64>() {
-        return Ok(v);
-    }
-    let hint = "counts are numbers of people: write a whole number of 0 or more";
-    if raw.is_empty() {
-        return Err(format!("the count is empty; {hint} (0 if nobody)"));
-    }
-    match raw.parse::<f64>() {
-        Ok(v) if v < 0.0 => Err(format!("the count `{raw}` is negative; {hint}")),
-        Ok(v) if v.is_finite() && v.fract() != 0.0 => {
-            Err(format!("the count `{raw}` is not a whole number; {hint}"))
-        }
-        Ok(v) if v.is_finite() => Err(format!(
-            "the count `{raw}` is too large or written as a decimal; {hint}"
-        )),
-        _ => Err(format!("the count `{raw}` is not a number; {hint}")),
-    }
-}
-
 struct StratumAcc {
     name: String,
     rows: Vec<(u32, u64)>,
@@ -481,10 +461,11 @@ fn parse(
                 }
             }
         }
-        let count = match parse_count(rec.get(header.count).unwrap_or("")) {
+        // Counts are read as every figure of the monitor is, with its messages.
+        let count = match zicht_contract::parse_count(rec.get(header.count).unwrap_or("")) {
             Ok(c) => Some(c),
-            Err(msg) => {
-                diags.push(diag(line, Some("count"), msg));
+            Err(e) => {
+                diags.push(diag(line, Some("count"), e.to_string()));
                 None
             }
         };

@@ -3,112 +3,49 @@
 
 use std::collections::HashMap;
 
+use zicht_contract::{write_optional_number, ExportRow, EXPORT_HEADER, FOOTNOTE_SEPARATOR};
 use zicht_model::{Breakdown, Catalogue, Cell, Footnote, Provenance, Slug};
 
 use crate::monitor_files::{figure_fields, read_csv};
 use crate::{Diagnostic, Diagnostics, RecordedCell};
 
-pub const EXPORT_HEADER: [&str; 10] = [
-    "indicator",
-    "period",
-    "breakdown",
-    "status",
-    "value",
-    "lower",
-    "upper",
-    "unit",
-    "source",
-    "footnote",
-];
-
-/// Footnotes of one cell are joined with this in the `footnote` column.
-const FOOTNOTE_SEPARATOR: &str = " | ";
-
-/// One row of the export contract, every field as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportRow {
-    pub indicator: String,
-    pub period: String,
-    pub breakdown: String,
-    pub status: String,
-    pub value: String,
-    pub lower: String,
-    pub upper: String,
-    pub unit: String,
-    pub source: String,
-    pub footnote: String,
-}
-
-fn number(v: Option<f64>) -> String {
-    // Rust prints f64 without exponent and without a trailing ".0", which is
-    // exactly the contract's "plain number".
-    v.map(|v| format!("{v}")).unwrap_or_default()
-}
-
-impl ExportRow {
-    pub fn from_cell(cell: &Cell, catalogue: &Catalogue) -> ExportRow {
-        let parts = cell.figure.parts();
-        let unit = catalogue
-            .indicator(cell.indicator.as_str())
-            .map(|i| i.export_unit().to_owned())
-            .unwrap_or_default();
-        let p = &cell.provenance;
-        let source = match (&p.source, p.source_ref.is_empty()) {
-            (Some(org), true) => org.to_string(),
-            (Some(org), false) => format!("{org}: {}", p.source_ref),
-            (None, _) => p.source_ref.clone(),
-        };
-        let footnote = p
-            .footnotes
-            .iter()
-            .map(|f| {
-                catalogue
-                    .footnote(f.as_str())
-                    .map(|f| f.text_nl.clone())
-                    .unwrap_or_else(|| f.to_string())
-            })
-            .collect::<Vec<_>>()
-            .join(FOOTNOTE_SEPARATOR);
-        ExportRow {
-            indicator: cell.indicator.to_string(),
-            period: cell.period.to_string(),
-            breakdown: cell.breakdown.to_string(),
-            status: cell.figure.status().to_string(),
-            value: number(parts.value),
-            lower: number(parts.lower),
-            upper: number(parts.upper),
-            unit,
-            source,
-            footnote,
-        }
+/// A cell as a row of the export contract: the unit the catalogue gives its
+/// indicator, footnotes by their Dutch text.
+pub fn export_row(cell: &Cell, catalogue: &Catalogue) -> ExportRow {
+    let parts = cell.figure.parts();
+    let unit = catalogue
+        .indicator(cell.indicator.as_str())
+        .map(|i| i.export_unit().to_owned())
+        .unwrap_or_default();
+    let p = &cell.provenance;
+    let source = match (&p.source, p.source_ref.is_empty()) {
+        (Some(org), true) => org.to_string(),
+        (Some(org), false) => format!("{org}: {}", p.source_ref),
+        (None, _) => p.source_ref.clone(),
+    };
+    let footnote = p
+        .footnotes
+        .iter()
+        .map(|f| {
+            catalogue
+                .footnote(f.as_str())
+                .map(|f| f.text_nl.clone())
+                .unwrap_or_else(|| f.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(FOOTNOTE_SEPARATOR);
+    ExportRow {
+        indicator: cell.indicator.to_string(),
+        period: cell.period.to_string(),
+        breakdown: cell.breakdown.to_string(),
+        status: cell.figure.status().to_string(),
+        value: write_optional_number(parts.value),
+        lower: write_optional_number(parts.lower),
+        upper: write_optional_number(parts.upper),
+        unit,
+        source,
+        footnote,
     }
-
-    pub fn fields(&self) -> [&str; 10] {
-        [
-            &self.indicator,
-            &self.period,
-            &self.breakdown,
-            &self.status,
-            &self.value,
-            &self.lower,
-            &self.upper,
-            &self.unit,
-            &self.source,
-            &self.footnote,
-        ]
-    }
-}
-
-/// A stable id for a footnote known only by its text, so that importing the
-/// same text twice finds the same footnote.
-pub fn footnote_id_for_text(text: &str) -> Slug {
-    // FNV-1a: stable across platforms and releases, unlike std's hasher.
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in text.trim().as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    Slug::parse(&format!("fn-{h:016x}")).expect("hex digits make a valid slug")
 }
 
 /// What an import file holds: cells, and footnotes it names that the store
@@ -230,7 +167,7 @@ pub fn parse_export_csv(
                 Some(id) => footnotes.push((*id).clone()),
                 None => {
                     let id = new_ids.entry(text.to_owned()).or_insert_with(|| {
-                        let id = footnote_id_for_text(text);
+                        let id = Slug::for_footnote_text(text);
                         out.new_footnotes.push(Footnote {
                             id: id.clone(),
                             text_nl: text.to_owned(),

@@ -11,7 +11,5 @@ mod monitor_files;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use embedded::{embedded_files, embedded_monitor};
-pub use export_csv::{
-    footnote_id_for_text, parse_export_csv, ExportRow, ParsedImport, EXPORT_HEADER,
-};
+pub use export_csv::{export_row, parse_export_csv, ParsedImport};
 pub use monitor_files::{parse_monitor, DataFile, Monitor, RecordedCell};

@@ -68,20 +68,10 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-pub(crate) const CELLS_HEADER: [&str; 12] = [
-    "indicator",
-    "period",
-    "breakdown",
-    "status",
-    "value",
-    "lower",
-    "upper",
-    "base",
-    "source",
-    "source_ref",
-    "footnotes",
-    "quote",
-];
+pub(crate) const CELLS_HEADER: [&str; 12] = zicht_contract::columns(
+    zicht_contract::FIGURE_COLUMNS,
+    ["base", "source", "source_ref", "footnotes", "quote"],
+);
 const RANKINGS_HEADER: [&str; 9] = [
     "indicator",
     "period",
@@ -93,30 +83,6 @@ const RANKINGS_HEADER: [&str; 9] = [
     "footnotes",
     "quote",
 ];
-
-/// Parses a plain number: digits with an optional `.` decimal part and sign.
-/// Thousands separators, exponents and words are refused so that "19.872"
-/// typed the Dutch way can't silently become nineteen.
-pub(crate) fn parse_number(s: &str) -> Result<Option<f64>, String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let body = s.strip_prefix('-').unwrap_or(s);
-    let (int, frac) = match body.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (body, None),
-    };
-    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
-        return Err(format!(
-            "'{s}' is not a plain number: write digits with '.' as decimal separator and no thousands separator (19872, 76.6)"
-        ));
-    }
-    s.parse::<f64>()
-        .map(Some)
-        .map_err(|_| format!("'{s}' is not a number"))
-}
 
 fn header_problem(file: &str, got: &csv::StringRecord, want: &[&str]) -> Option<Diagnostic> {
     let got: Vec<&str> = got.iter().map(str::trim).collect();
@@ -227,10 +193,15 @@ pub(crate) fn figure_fields(
     let mut parsed = [None; 4];
     let mut ok = true;
     for (i, (field, text)) in numbers.iter().enumerate() {
-        match parse_number(text) {
+        match zicht_contract::parse_optional_number(text) {
             Ok(v) => parsed[i] = v,
-            Err(msg) => {
-                diags.push(Diagnostic::new(file, Some(line), Some(field), msg));
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    file,
+                    Some(line),
+                    Some(field),
+                    e.to_string(),
+                ));
                 ok = false;
             }
         }
@@ -623,13 +594,33 @@ fn ranking_row(
 mod tests {
     use super::*;
 
+    fn figure(value: &str) -> (Option<Figure>, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let none = ("lower", "");
+        let f = figure_fields(
+            &mut diags,
+            "cells.csv",
+            2,
+            "exact",
+            [("value", value), none, ("upper", ""), ("base", "")],
+        );
+        (f, diags)
+    }
+
     #[test]
     fn plain_numbers_only() {
-        assert_eq!(parse_number("19872"), Ok(Some(19872.0)));
-        assert_eq!(parse_number("76.6"), Ok(Some(76.6)));
-        assert_eq!(parse_number(""), Ok(None));
-        for bad in ["19.872,5", "1e5", "NaN", "inf", "76,6", "1 000", "x"] {
-            assert!(parse_number(bad).is_err(), "{bad}");
+        assert_eq!(figure("19872").0, Some(Figure::Exact { value: 19872.0 }));
+        assert_eq!(figure("76.6").0, Some(Figure::Exact { value: 76.6 }));
+        for bad in [
+            "19.872,5", "1e5", "+5", "NaN", "inf", "76,6", "1 000", "x", "1.234",
+        ] {
+            let (f, diags) = figure(bad);
+            assert_eq!(f, None, "{bad}");
+            let d = diags.iter().next().unwrap();
+            assert_eq!(d.field.as_deref(), Some("value"));
+            // The contract's message, word for word, as every other way in gives it.
+            let want = zicht_contract::parse_number(bad).unwrap_err().to_string();
+            assert_eq!(d.message, want);
         }
     }
 }

@@ -2,7 +2,8 @@
 //! back is the same cell.
 
 use proptest::prelude::*;
-use zicht_ingest::{parse_export_csv, ExportRow, EXPORT_HEADER};
+use zicht_contract::{ExportRow, EXPORT_HEADER};
+use zicht_ingest::{export_row, parse_export_csv};
 use zicht_model::{
     Breakdown, Catalogue, Cell, Dimension, DimensionValue, Figure, Footnote, Frequency, Indicator,
     Organisation, Period, Provenance, Slug, Theme, Unit,
@@ -159,7 +160,7 @@ proptest! {
     #[test]
     fn a_cell_written_and_read_back_is_the_same_cell(c in cell()) {
         let cat = catalogue();
-        let text = to_csv(&[ExportRow::from_cell(&c, &cat)]);
+        let text = to_csv(&[export_row(&c, &cat)]);
         let (parsed, diags) = parse_export_csv("t.csv", &text, &cat, "2024-01-01T00:00:00Z", None, None);
         prop_assert!(diags.is_empty(), "{}", diags);
         prop_assert_eq!(parsed.cells.len(), 1);

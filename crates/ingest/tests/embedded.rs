@@ -1,7 +1,7 @@
 //! The embedded monitor: it parses without errors, and the cases the seeds
 //! make hard come out as the documents give them.
 
-use zicht_ingest::{embedded_monitor, ExportRow, Severity};
+use zicht_ingest::{embedded_monitor, export_row, Severity};
 use zicht_model::{Figure, Status};
 
 fn monitor() -> zicht_ingest::Monitor {
@@ -334,7 +334,7 @@ fn the_series_the_issue_names_are_covered() {
 fn every_cell_survives_the_export_row() {
     let m = monitor();
     for rc in &m.cells {
-        let row = ExportRow::from_cell(&rc.cell, &m.catalogue);
+        let row = export_row(&rc.cell, &m.catalogue);
         assert_eq!(row.status, rc.cell.figure.status().to_string());
         if rc.cell.figure.status() == Status::Below {
             assert!(row.value.is_empty() && !row.upper.is_empty(), "{row:?}");

@@ -3,7 +3,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::slug::{Slug, SlugError};
+use crate::slug::Slug;
+
+/// The breakdown syntax is the export contract's.
+pub use zicht_contract::BreakdownError;
 
 /// The breakdown of a cell: which value of which dimension it counts. Empty for
 /// the total. Kept sorted by dimension so that equal breakdowns print equally.
@@ -11,36 +14,21 @@ use crate::slug::{Slug, SlugError};
 #[serde(try_from = "String", into = "String")]
 pub struct Breakdown(BTreeMap<Slug, Slug>);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BreakdownError {
-    #[error("'{0}' is not a dim=value pair")]
-    NotAPair(String),
-    #[error("dimension '{0}' appears twice")]
-    Repeated(String),
-    #[error("{0}")]
-    Slug(#[from] SlugError),
-}
-
 impl Breakdown {
     pub fn total() -> Self {
         Breakdown::default()
     }
 
-    /// Parses `dim=value` pairs joined by `;`. The pairs may come in any order;
-    /// they are kept sorted.
+    /// Parses `dim=value` pairs joined by `;` ([`zicht_contract::parse_breakdown`]).
+    /// The pairs may come in any order; they are kept sorted.
     pub fn parse(s: &str) -> Result<Self, BreakdownError> {
-        let mut map = BTreeMap::new();
-        for pair in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let (dim, value) = pair
-                .split_once('=')
-                .ok_or_else(|| BreakdownError::NotAPair(pair.to_owned()))?;
-            let dim = Slug::parse(dim.trim())?;
-            let value = Slug::parse(value.trim())?;
-            if map.insert(dim.clone(), value).is_some() {
-                return Err(BreakdownError::Repeated(dim.to_string()));
-            }
-        }
-        Ok(Breakdown(map))
+        let pairs = zicht_contract::parse_breakdown(s)?;
+        Ok(Breakdown(
+            pairs
+                .into_iter()
+                .map(|(d, v)| (Slug::checked(d), Slug::checked(v)))
+                .collect(),
+        ))
     }
 
     pub fn from_pairs<I: IntoIterator<Item = (Slug, Slug)>>(pairs: I) -> Self {
@@ -95,13 +83,7 @@ impl Breakdown {
 
 impl fmt::Display for Breakdown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (d, v)) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(";")?;
-            }
-            write!(f, "{d}={v}")?;
-        }
-        Ok(())
+        f.write_str(&zicht_contract::breakdown_text(self.0.iter()))
     }
 }
 

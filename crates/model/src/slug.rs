@@ -9,28 +9,24 @@ use serde::{Deserialize, Serialize};
 #[serde(try_from = "String", into = "String")]
 pub struct Slug(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SlugError {
-    #[error("an identifier may not be empty")]
-    Empty,
-    #[error("'{0}' is not a valid identifier: use lower-case letters, digits, '_', '.' and '-', starting with a letter or digit")]
-    Invalid(String),
-}
+/// The identifier syntax is the export contract's.
+pub use zicht_contract::IdentifierError as SlugError;
 
 impl Slug {
     pub fn parse(s: &str) -> Result<Self, SlugError> {
-        let mut chars = s.chars();
-        let Some(first) = chars.next() else {
-            return Err(SlugError::Empty);
-        };
-        let ok_first = first.is_ascii_lowercase() || first.is_ascii_digit();
-        let ok_rest = chars
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
-        if ok_first && ok_rest {
-            Ok(Slug(s.to_owned()))
-        } else {
-            Err(SlugError::Invalid(s.to_owned()))
-        }
+        zicht_contract::check_identifier(s)?;
+        Ok(Slug(s.to_owned()))
+    }
+
+    /// For text that [`zicht_contract::check_identifier`] has passed.
+    pub(crate) fn checked(s: String) -> Slug {
+        Slug(s)
+    }
+
+    /// The id of a footnote known only by its text
+    /// ([`zicht_contract::footnote_id_for_text`]).
+    pub fn for_footnote_text(text: &str) -> Slug {
+        Slug(zicht_contract::footnote_id_for_text(text))
     }
 
     pub fn as_str(&self) -> &str {

@@ -14,9 +14,7 @@ mod request;
 mod review;
 mod template;
 
-pub use delivered::{
-    footnote_id_for_text, formula_start, DeliveredCell, DeliveredError, DELIVERABLE, FORMULA_STARTS,
-};
+pub use delivered::{formula_start, DeliveredCell, DeliveredError, DELIVERABLE, FORMULA_STARTS};
 pub use delivery::{
     transition, Actor, DeliveryAction, DeliveryState, DeliveryStateParseError, TransitionError,
 };

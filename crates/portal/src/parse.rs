@@ -31,16 +31,7 @@ pub const COLUMNS: [&str; 10] = [
 ];
 
 /// The columns a delivery file must have.
-const REQUIRED: [&str; 8] = [
-    "indicator",
-    "period",
-    "breakdown",
-    "status",
-    "value",
-    "lower",
-    "upper",
-    "reason",
-];
+const REQUIRED: [&str; 8] = zicht_contract::columns(zicht_contract::FIGURE_COLUMNS, ["reason"]);
 
 /// One problem in a delivery, named precisely enough to fix it. This mirrors
 /// `zicht_ingest::Diagnostic` with the row and column a spreadsheet shows.
@@ -152,25 +143,8 @@ fn number(
     column: &str,
     text: &str,
 ) -> Result<Option<f64>, ()> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => {
-            let hint = if text.contains(',') {
-                "use '.' as the decimal separator and no thousands separator, e.g. 1234.5"
-            } else {
-                "write a plain number, e.g. 283 or 76.6"
-            };
-            problems.push(Problem::new(
-                Some(row),
-                Some(column),
-                format!("'{text}' is not a number: {hint}"),
-            ));
-            Err(())
-        }
-    }
+    zicht_contract::parse_optional_number(text)
+        .map_err(|e| problems.push(Problem::new(Some(row), Some(column), e.to_string())))
 }
 
 /// Checks rows against what is asked and the catalogue. Nothing comes back

@@ -42,11 +42,7 @@ impl TemplateRow {
     }
 }
 
-fn number(v: Option<f64>) -> String {
-    // Rust prints f64 without exponent and without ".0": the plain number
-    // the parser reads back exactly.
-    v.map(|v| format!("{v}")).unwrap_or_default()
-}
+use zicht_contract::write_optional_number as number;
 
 /// A figure in one reference field: the number where there is one, else
 /// what the status says.
@@ -187,7 +183,7 @@ pub fn template_xlsx(rows: &[TemplateRow]) -> Result<Vec<u8>, TemplateError> {
         for (c, field) in r.fields().iter().enumerate() {
             let col = c as u16;
             let numeric = matches!(COLUMNS[c], "value" | "lower" | "upper");
-            match (numeric, field.parse::<f64>()) {
+            match (numeric, zicht_contract::parse_number(field)) {
                 (true, Ok(v)) => {
                     sheet.write_number(row, col, v)?;
                 }

@@ -255,7 +255,10 @@ fn a_csv_delivery_reports_every_problem_with_row_and_column() {
             .find(|p| p.row == Some(row) && p.column.as_deref() == col)
             .unwrap_or_else(|| panic!("no problem at row {row} {col:?}: {problems:#?}"))
     };
-    // 19.872 is a valid number (nineteen point eight); only a comma is refused.
+    // 19.872 is how a Dutch supplier writes 19872, as `zicht import` says too.
+    assert!(at(2, Some("value"))
+        .message
+        .contains("'19.872' has Dutch thousands separators: write 19872 without a separator"));
     assert!(at(3, Some("reason")).message.contains("needs a reason"));
     assert!(at(4, Some("lower")).message.contains("above upper"));
     assert!(at(5, Some("indicator"))
@@ -265,7 +268,7 @@ fn a_csv_delivery_reports_every_problem_with_row_and_column() {
     assert!(problems
         .iter()
         .all(|p| p.row != Some(7) || p.message.contains("also on row")));
-    assert_eq!(problems.len(), 5, "{problems:#?}");
+    assert_eq!(problems.len(), 6, "{problems:#?}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 use serde::Serialize;
-use zicht_ingest::{ExportRow, EXPORT_HEADER};
+use zicht_contract::{ExportRow, EXPORT_HEADER};
+use zicht_ingest::export_row;
 use zicht_model::{Catalogue, Cell};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,7 @@ struct JsonCell<'a> {
 }
 
 fn num(s: &str) -> Option<f64> {
-    s.parse().ok()
+    zicht_contract::parse_number(s).ok()
 }
 
 /// Renders cells in the export contract, one row per cell, in the order given.
@@ -44,10 +45,7 @@ pub fn render(
     catalogue: &Catalogue,
     format: Format,
 ) -> Result<Vec<u8>, PublishError> {
-    let rows: Vec<ExportRow> = cells
-        .iter()
-        .map(|c| ExportRow::from_cell(c, catalogue))
-        .collect();
+    let rows: Vec<ExportRow> = cells.iter().map(|c| export_row(c, catalogue)).collect();
     match format {
         Format::Csv => {
             let mut w = csv::WriterBuilder::new()

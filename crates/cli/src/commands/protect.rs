@@ -5,9 +5,8 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use zicht_disclose::export::{
-    protect_rows, ExportError, ExportOptions, ExportRow, HEADER, REPORT_HEADER,
-};
+use zicht_contract::{ExportRow, EXPORT_HEADER};
+use zicht_disclose::export::{protect_rows, ExportError, ExportOptions, REPORT_HEADER};
 use zicht_disclose::{Hierarchy, ProtectOptions, Rules};
 
 use crate::output::{emit, write_atomically};
@@ -98,8 +97,11 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
         .headers()
         .with_context(|| format!("{file}:1: no header"))?
         .clone();
-    if !header.iter().eq(HEADER) {
-        bail!("{file}:1: the header must be exactly {}", HEADER.join(","));
+    if !header.iter().eq(EXPORT_HEADER) {
+        bail!(
+            "{file}:1: the header must be exactly {}",
+            EXPORT_HEADER.join(",")
+        );
     }
     let mut rows = Vec::new();
     let mut lines = Vec::new();
@@ -152,7 +154,7 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
     };
 
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADER)?;
+    writer.write_record(EXPORT_HEADER)?;
     for row in &protected.rows {
         writer.write_record(row.fields())?;
     }

@@ -20,12 +20,9 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
     let b = parts.b;
     let path = "downloads.html";
     let root = ctx.root(path);
+    let header = zicht_contract::EXPORT_HEADER.join(",");
     let files = [
-        (
-            "cells.csv",
-            w.csv,
-            "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote",
-        ),
+        ("cells.csv", w.csv, header.as_str()),
         ("cells.json", w.json, "{\"cells\": [...]}"),
         ("cells.xlsx", w.xlsx, ""),
     ]
