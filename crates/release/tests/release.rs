@@ -2,12 +2,12 @@
 //! an earlier edition, a derived figure, an embargo.
 
 use serde_json::json;
-use time::OffsetDateTime;
+use zicht_model::Instant;
 use zicht_model::{Breakdown, Catalogue, Cell, Figure, Period, Provenance, Slug};
 use zicht_release::{public_catalogue, public_cells, public_moments, EXPOSED};
 
-fn at(s: &str) -> OffsetDateTime {
-    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
+fn at(s: &str) -> Instant {
+    s.parse().unwrap()
 }
 
 /// Editions `ed-1` and `ed-2` (the latter under embargo until
