@@ -112,7 +112,7 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
         "level": cmd.args.level,
         "stratum_column": cmd.args.stratum_column,
     }))?;
-    let recorded_at = zicht_store::now_utc();
+    let recorded_at = zicht_store::now();
     for (stratum, report) in &outcome.reports {
         let breakdown = match stratum {
             None => base.clone(),
@@ -139,7 +139,7 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
             .save_estimate(
                 NewVersion {
                     cell: &cell,
-                    recorded_at: &recorded_at,
+                    recorded_at,
                     reason: cmd.reason.as_deref(),
                 },
                 &histories,

@@ -69,7 +69,7 @@ async fn published(state: &AppState) -> Result<Vec<Cell>, PortalError> {
         &state.store,
         &AsOf::Latest,
         None,
-        time::OffsetDateTime::now_utc(),
+        zicht_model::Instant::from(std::time::SystemTime::now()),
     )
     .await
     .map_err(|e| PortalError::new(internal_page(e)))?;
