@@ -42,15 +42,6 @@ pub enum TimeError {
 pub struct Day(Date);
 
 impl Day {
-    pub fn from_ymd(year: i16, month: i8, day: i8) -> Result<Day, TimeError> {
-        let date = Date::new(year, month, day)
-            .map_err(|_| TimeError::Day(format!("{year:04}-{month:02}-{day:02}")))?;
-        if year < 1 {
-            return Err(TimeError::OutOfRange(date.to_string()));
-        }
-        Ok(Day(date))
-    }
-
     pub fn year(self) -> i16 {
         self.0.year()
     }

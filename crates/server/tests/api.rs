@@ -129,12 +129,12 @@ async fn a_load_shows_without_a_restart_and_small_counts_stay_hidden() {
             &[
                 NewVersion {
                     cell: &big,
-                    recorded_at: "2026-01-01T00:00:00Z",
+                    recorded_at: "2026-01-01T00:00:00Z".parse().unwrap(),
                     reason: None,
                 },
                 NewVersion {
                     cell: &small,
-                    recorded_at: "2026-01-01T00:00:00Z",
+                    recorded_at: "2026-01-01T00:00:00Z".parse().unwrap(),
                     reason: None,
                 },
             ],

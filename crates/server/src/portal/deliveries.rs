@@ -815,7 +815,7 @@ pub async fn history_page(
                 records
                     .into_iter()
                     .map(|r| HistoryRecord {
-                        at: r.at,
+                        at: r.at.to_string(),
                         actor: r.entry.actor.unwrap_or_else(|| "terminal".into()),
                         action: r.entry.action,
                         entity: r.entry.entity,
