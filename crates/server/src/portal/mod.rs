@@ -15,7 +15,7 @@ mod editions;
 mod rounds;
 mod texts;
 
-pub use editions::{amsterdam, PreviewKey};
+pub use editions::PreviewKey;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
