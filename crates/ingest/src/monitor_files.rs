@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use zicht_model::{
     check_additivity, ActionPlan, Assessment, Breakdown, Catalogue, Cell, CountingUnit, Dimension,
-    Document, Figure, Footnote, Indicator, Instant, Measure, Organisation, Period, Provenance, Ranking,
-    Recommendation, Slug, Status, Text, Theme,
+    Document, Figure, Footnote, Indicator, Instant, Measure, Organisation, Period, Provenance,
+    Ranking, Recommendation, Slug, Status, Text, Theme,
 };
 
 use crate::{Diagnostic, Diagnostics};

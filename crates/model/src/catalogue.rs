@@ -73,23 +73,30 @@ impl TryFrom<DocumentText> for Document {
 
     fn try_from(d: DocumentText) -> Result<Document, CatalogueError> {
         let day = |field: &'static str, value: &str| {
-            value.parse::<Day>().map_err(|problem| CatalogueError::BadTime {
-                id: d.id.to_string(),
-                field,
-                problem,
-            })
+            value
+                .parse::<Day>()
+                .map_err(|problem| CatalogueError::BadTime {
+                    id: d.id.to_string(),
+                    field,
+                    problem,
+                })
         };
         let cutoff = day("cutoff", &d.cutoff)?;
-        let published = d.published.as_deref().map(|p| day("published", p)).transpose()?;
+        let published = d
+            .published
+            .as_deref()
+            .map(|p| day("published", p))
+            .transpose()?;
         let embargo = d
             .embargo
             .as_deref()
             .map(|e| {
-                e.parse::<Instant>().map_err(|problem| CatalogueError::BadTime {
-                    id: d.id.to_string(),
-                    field: "embargo",
-                    problem,
-                })
+                e.parse::<Instant>()
+                    .map_err(|problem| CatalogueError::BadTime {
+                        id: d.id.to_string(),
+                        field: "embargo",
+                        problem,
+                    })
             })
             .transpose()?;
         Ok(Document {
@@ -980,10 +987,9 @@ mod embargo_tests {
             typo.contains("document 'ed', embargo: '2025-10-01 10:00' is not an RFC 3339 instant: write e.g. 2025-10-01T10:00:00+02:00"),
             "{typo}"
         );
-        let cutoff = read(
-            r#"{"id":"ed","kind":"edition","label_nl":"","label_en":"","cutoff":"2025-9-8"}"#,
-        )
-        .unwrap_err();
+        let cutoff =
+            read(r#"{"id":"ed","kind":"edition","label_nl":"","label_en":"","cutoff":"2025-9-8"}"#)
+                .unwrap_err();
         assert!(
             cutoff.contains("document 'ed', cutoff: '2025-9-8' is not a day: write YYYY-MM-DD"),
             "{cutoff}"

@@ -27,7 +27,9 @@ pub enum TimeError {
     Day(String),
     #[error("'{0}' is not an RFC 3339 instant: write e.g. 2025-10-01T10:00:00+02:00")]
     Instant(String),
-    #[error("'{0}' has a fraction of a second: write whole seconds, e.g. 2025-10-01T10:00:00+02:00")]
+    #[error(
+        "'{0}' has a fraction of a second: write whole seconds, e.g. 2025-10-01T10:00:00+02:00"
+    )]
     Fraction(String),
     #[error("'{0}' is not a time of day: write e.g. 10:00")]
     TimeOfDay(String),
@@ -48,10 +50,12 @@ impl Day {
 
     /// The first second of this day in UTC.
     pub fn start_utc(self) -> Instant {
-        Instant(self.0.to_datetime(Time::midnight()).in_tz("UTC").map_or(
-            Timestamp::MIN,
-            |z| z.timestamp(),
-        ))
+        Instant(
+            self.0
+                .to_datetime(Time::midnight())
+                .in_tz("UTC")
+                .map_or(Timestamp::MIN, |z| z.timestamp()),
+        )
     }
 
     /// The last second of this day in UTC: what was recorded up to the end
@@ -78,8 +82,7 @@ impl FromStr for Day {
         let shape = b.len() == 10
             && b[4] == b'-'
             && b[7] == b'-'
-            && b
-                .iter()
+            && b.iter()
                 .enumerate()
                 .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if !shape {
@@ -148,9 +151,14 @@ impl Instant {
             .checked_add(SignedDuration::from_secs(seconds))
             .ok()
             .map(Instant)
-            .map_or(if seconds < 0 { Instant::MIN } else { Instant::MAX }, |i| {
-                i.clamp(Instant::MIN, Instant::MAX)
-            })
+            .map_or(
+                if seconds < 0 {
+                    Instant::MIN
+                } else {
+                    Instant::MAX
+                },
+                |i| i.clamp(Instant::MIN, Instant::MAX),
+            )
     }
 
     /// This instant as RFC 3339 with the offset Amsterdam's clocks had,
@@ -304,7 +312,14 @@ mod tests {
     fn a_day_reads_and_writes_yyyy_mm_dd_only() {
         assert_eq!(day("2025-09-08").to_string(), "2025-09-08");
         assert_eq!(day("2025-09-08").year(), 2025);
-        for bad in ["20250908", "2025-9-8", "2025-02-30", "2025-13-01", " 2025-09-08", ""] {
+        for bad in [
+            "20250908",
+            "2025-9-8",
+            "2025-02-30",
+            "2025-13-01",
+            " 2025-09-08",
+            "",
+        ] {
             let err = bad.parse::<Day>().unwrap_err();
             assert!(err.to_string().contains("write YYYY-MM-DD"), "{bad}: {err}");
         }
@@ -318,7 +333,12 @@ mod tests {
             "2025-10-01T08:00:00Z"
         );
         assert_eq!(at("2025-10-01T08:00:00Z"), at("2025-10-01T10:00:00+02:00"));
-        for bad in ["2025-10-01 10:00", "2025-10-01T10:00:00", "2025-10-01", "tomorrow"] {
+        for bad in [
+            "2025-10-01 10:00",
+            "2025-10-01T10:00:00",
+            "2025-10-01",
+            "tomorrow",
+        ] {
             let err = bad.parse::<Instant>().unwrap_err();
             assert!(err.to_string().contains("RFC 3339"), "{bad}: {err}");
         }
@@ -333,7 +353,10 @@ mod tests {
     #[test]
     fn serde_is_the_text() {
         let i = at("2025-10-01T10:00:00+02:00");
-        assert_eq!(serde_json::to_string(&i).unwrap(), "\"2025-10-01T08:00:00Z\"");
+        assert_eq!(
+            serde_json::to_string(&i).unwrap(),
+            "\"2025-10-01T08:00:00Z\""
+        );
         let d: Day = serde_json::from_str("\"2025-09-08\"").unwrap();
         assert_eq!(d, day("2025-09-08"));
         let bad = serde_json::from_str::<Instant>("\"2025-10-01\"").unwrap_err();
@@ -351,7 +374,10 @@ mod tests {
         let ams = |d: &str, t: &str| Instant::from_amsterdam(day(d), t);
         // Summer: +02:00; winter: +01:00.
         assert_eq!(ams("2026-10-01", "10:00"), Ok(at("2026-10-01T08:00:00Z")));
-        assert_eq!(ams("2026-12-01", "10:00:30"), Ok(at("2026-12-01T09:00:30Z")));
+        assert_eq!(
+            ams("2026-12-01", "10:00:30"),
+            Ok(at("2026-12-01T09:00:30Z"))
+        );
         // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
         assert_eq!(ams("2026-03-29", "01:59"), Ok(at("2026-03-29T00:59:00Z")));
         assert_eq!(ams("2026-03-29", "03:00"), Ok(at("2026-03-29T01:00:00Z")));

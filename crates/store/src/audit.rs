@@ -111,13 +111,12 @@ impl Store {
             .map(|r| {
                 Ok(AuditRecord {
                     id: r.try_get(0)?,
-                    at: r
-                        .try_get::<String, _>(1)?
-                        .parse()
-                        .map_err(|e: zicht_model::TimeError| StoreError::Corrupt {
+                    at: r.try_get::<String, _>(1)?.parse().map_err(
+                        |e: zicht_model::TimeError| StoreError::Corrupt {
                             what: "audit_log.at".into(),
                             detail: e.to_string(),
-                        })?,
+                        },
+                    )?,
                     entry: AuditEntry {
                         actor: r.try_get(2)?,
                         action: r.try_get(3)?,

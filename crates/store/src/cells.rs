@@ -108,9 +108,7 @@ fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
                 quote: text(13)?,
             },
         },
-        recorded_at: text(14)?
-            .parse()
-            .map_err(|e| corrupt("recorded_at", e))?,
+        recorded_at: text(14)?.parse().map_err(|e| corrupt("recorded_at", e))?,
         reason: opt_text(15)?,
     })
 }
@@ -229,7 +227,9 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|(h, o, at)| {
-            let at = at.parse().map_err(|e| corrupt("capture_histories.recorded_at", e))?;
+            let at = at
+                .parse()
+                .map_err(|e| corrupt("capture_histories.recorded_at", e))?;
             Ok((h, o, at))
         })
         .transpose()
@@ -415,8 +415,7 @@ impl Store {
                 s.cell.breakdown.to_string(),
             );
             match latest.get(&key) {
-                Some(old)
-                    if (old.recorded_at, old.version) > (s.recorded_at, s.version) => {}
+                Some(old) if (old.recorded_at, old.version) > (s.recorded_at, s.version) => {}
                 _ => {
                     latest.insert(key, s);
                 }

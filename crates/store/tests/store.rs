@@ -226,16 +226,27 @@ async fn instants_written_with_an_offset_order_in_time() {
             .await
             .unwrap();
         let latest = store.cells(&AsOf::Latest, None).await.unwrap();
-        assert_eq!(latest[0].cell.figure, Figure::Exact { value: 108.0 }, "{url}");
+        assert_eq!(
+            latest[0].cell.figure,
+            Figure::Exact { value: 108.0 },
+            "{url}"
+        );
         assert_eq!(latest[0].recorded_at.to_string(), "2024-12-31T23:00:00Z");
         let on_the_day = store
             .cells(&AsOf::Date("2024-12-31".parse().unwrap()), None)
             .await
             .unwrap();
-        assert_eq!(on_the_day.len(), 1, "{url}: both were recorded on 31 December UTC");
+        assert_eq!(
+            on_the_day.len(),
+            1,
+            "{url}: both were recorded on 31 December UTC"
+        );
         let history = store.history("victims").await.unwrap();
         assert_eq!(
-            history.iter().map(|s| s.recorded_at.to_string()).collect::<Vec<_>>(),
+            history
+                .iter()
+                .map(|s| s.recorded_at.to_string())
+                .collect::<Vec<_>>(),
             ["2024-12-31T22:30:00Z", "2024-12-31T23:00:00Z"],
             "{url}"
         );
