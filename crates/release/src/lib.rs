@@ -433,11 +433,7 @@ pub fn public_documents(catalogue: &Catalogue, now: Instant) -> Vec<&Document> {
 /// cut-off lies before `cutoff` (all of them for the latest figures,
 /// `None`) and that are public at `now`. Their figures are what
 /// [`public_moments`] protects a moment's figures together with.
-pub fn editions_before<'a>(
-    catalogue: &'a Catalogue,
-    cutoff: Option<Day>,
-    now: Instant,
-) -> Vec<&'a Document> {
+pub fn editions_before(catalogue: &Catalogue, cutoff: Option<Day>, now: Instant) -> Vec<&Document> {
     catalogue
         .editions()
         .into_iter()
