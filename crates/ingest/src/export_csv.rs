@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use zicht_contract::{write_optional_number, ExportRow, EXPORT_HEADER, FOOTNOTE_SEPARATOR};
-use zicht_model::{Breakdown, Catalogue, Cell, Footnote, Provenance, Slug};
+use zicht_model::{Breakdown, Catalogue, Cell, Footnote, Instant, Provenance, Slug};
 
 use crate::monitor_files::{figure_fields, read_csv};
 use crate::{Diagnostic, Diagnostics, RecordedCell};
@@ -63,7 +63,7 @@ pub fn parse_export_csv(
     file: &str,
     text: &str,
     catalogue: &Catalogue,
-    recorded_at: &str,
+    recorded_at: Instant,
     reason: Option<&str>,
     document: Option<&Slug>,
 ) -> (ParsedImport, Diagnostics) {
@@ -220,7 +220,7 @@ pub fn parse_export_csv(
         if diags.len() == before {
             out.cells.push(RecordedCell {
                 cell,
-                recorded_at: recorded_at.to_owned(),
+                recorded_at,
                 reason: reason.map(str::to_owned),
                 file: file.to_owned(),
                 line,

@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use zicht_model::{
     check_additivity, ActionPlan, Assessment, Breakdown, Catalogue, Cell, CountingUnit, Dimension,
-    Document, Figure, Footnote, Indicator, Measure, Organisation, Period, Provenance, Ranking,
-    Recommendation, Slug, Status, Text, Theme,
+    Document, Figure, Footnote, Indicator, Instant, Measure, Organisation, Period, Provenance,
+    Ranking, Recommendation, Slug, Status, Text, Theme,
 };
 
 use crate::{Diagnostic, Diagnostics};
@@ -23,7 +23,7 @@ pub struct DataFile<'a> {
 pub struct RecordedCell {
     pub cell: Cell,
     /// ISO 8601 UTC, `YYYY-MM-DDTHH:MM:SSZ`.
-    pub recorded_at: String,
+    pub recorded_at: Instant,
     pub reason: Option<String>,
     pub file: String,
     pub line: usize,
@@ -281,10 +281,6 @@ pub(crate) fn read_csv(
     rows
 }
 
-fn cutoff_timestamp(cutoff: &str) -> String {
-    format!("{cutoff}T00:00:00Z")
-}
-
 /// Parses the whole data directory. Returns what could be parsed and every
 /// diagnostic; a caller must not store anything while diagnostics remain.
 pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
@@ -334,23 +330,6 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
     for e in cat.check() {
         diags.push(Diagnostic::new("data/*.toml", None, None, e.to_string()));
     }
-    for d in &cat.documents {
-        if Period::parse(&d.cutoff)
-            .map(|p| !p.is_day())
-            .unwrap_or(true)
-        {
-            diags.push(Diagnostic::new(
-                "monitor.toml",
-                None,
-                Some("cutoff"),
-                format!(
-                    "document '{}': cutoff '{}' must be a day (YYYY-MM-DD)",
-                    d.id, d.cutoff
-                ),
-            ));
-        }
-    }
-
     let mut cells = Vec::new();
     let index = cat.index();
     for f in sorted
@@ -380,7 +359,7 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
                 }
                 cells.push(RecordedCell {
                     cell,
-                    recorded_at: cutoff_timestamp(&doc.cutoff),
+                    recorded_at: doc.cutoff.start_utc(),
                     reason: None,
                     file: f.path.to_owned(),
                     line,

@@ -161,7 +161,7 @@ proptest! {
     fn a_cell_written_and_read_back_is_the_same_cell(c in cell()) {
         let cat = catalogue();
         let text = to_csv(&[export_row(&c, &cat)]);
-        let (parsed, diags) = parse_export_csv("t.csv", &text, &cat, "2024-01-01T00:00:00Z", None, None);
+        let (parsed, diags) = parse_export_csv("t.csv", &text, &cat, "2024-01-01T00:00:00Z".parse().unwrap(), None, None);
         prop_assert!(diags.is_empty(), "{}", diags);
         prop_assert_eq!(parsed.cells.len(), 1);
         prop_assert_eq!(&parsed.cells[0].cell, &c);
@@ -174,7 +174,14 @@ fn a_footnote_the_store_does_not_know_gets_a_stable_id() {
     let text = "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote\n\
                 victims,2020,,exact,5,,,count,,Nieuwe voetnoot\n\
                 victims,2021,,exact,6,,,count,,Nieuwe voetnoot\n";
-    let (parsed, diags) = parse_export_csv("t.csv", text, &cat, "2024-01-01T00:00:00Z", None, None);
+    let (parsed, diags) = parse_export_csv(
+        "t.csv",
+        text,
+        &cat,
+        "2024-01-01T00:00:00Z".parse().unwrap(),
+        None,
+        None,
+    );
     assert!(diags.is_empty(), "{diags}");
     assert_eq!(parsed.new_footnotes.len(), 1);
     assert_eq!(
@@ -191,7 +198,14 @@ fn every_problem_of_a_file_is_reported_not_just_the_first() {
                 victims,20x0,,exact,5,,,count,,\n\
                 victims,2021,sex=boys,maybe,5,,,count,,\n\
                 victims,2022,,exact,5,,,euro,,\n";
-    let (parsed, diags) = parse_export_csv("t.csv", text, &cat, "2024-01-01T00:00:00Z", None, None);
+    let (parsed, diags) = parse_export_csv(
+        "t.csv",
+        text,
+        &cat,
+        "2024-01-01T00:00:00Z".parse().unwrap(),
+        None,
+        None,
+    );
     assert!(parsed.cells.is_empty());
     let lines: Vec<Option<usize>> = diags.iter().map(|d| d.line).collect();
     assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5)], "{diags}");

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Breakdown, Cell, Period, Slug};
+use crate::{Breakdown, Cell, Day, Instant, Period, Slug, TimeError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,45 +28,96 @@ pub enum DocumentKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "DocumentText")]
 pub struct Document {
     pub id: Slug,
     pub kind: DocumentKind,
     pub label_nl: String,
     pub label_en: String,
-    #[serde(default)]
     pub publisher: Option<Slug>,
-    /// ISO 8601 day: what was known up to this day is in the document.
-    pub cutoff: String,
-    #[serde(default)]
-    pub published: Option<String>,
-    #[serde(default)]
+    /// What was known up to this day is in the document.
+    pub cutoff: Day,
+    pub published: Option<Day>,
     pub seed: Option<String>,
-    /// RFC 3339 instant, e.g. `2025-10-01T10:00:00+02:00`: before it nothing
-    /// of this document is in any public output. Set by an editor when the
-    /// edition is released; absent for what is already public.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub embargo: Option<String>,
+    /// Before this instant nothing of this document is in any public
+    /// output. Set by an editor when the edition is released; absent for
+    /// what is already public. Written as RFC 3339, e.g.
+    /// `2025-10-01T10:00:00+02:00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embargo: Option<Instant>,
+}
+
+/// A document as the data files and the store write it. Its days and
+/// instant are read here, so that one that cannot be read is refused with
+/// the document and the field named, when the catalogue is read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentText {
+    id: Slug,
+    kind: DocumentKind,
+    label_nl: String,
+    label_en: String,
+    #[serde(default)]
+    publisher: Option<Slug>,
+    cutoff: String,
+    #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
+    seed: Option<String>,
+    #[serde(default)]
+    embargo: Option<String>,
+}
+
+impl TryFrom<DocumentText> for Document {
+    type Error = CatalogueError;
+
+    fn try_from(d: DocumentText) -> Result<Document, CatalogueError> {
+        let day = |field: &'static str, value: &str| {
+            value
+                .parse::<Day>()
+                .map_err(|problem| CatalogueError::BadTime {
+                    id: d.id.to_string(),
+                    field,
+                    problem,
+                })
+        };
+        let cutoff = day("cutoff", &d.cutoff)?;
+        let published = d
+            .published
+            .as_deref()
+            .map(|p| day("published", p))
+            .transpose()?;
+        let embargo = d
+            .embargo
+            .as_deref()
+            .map(|e| {
+                e.parse::<Instant>()
+                    .map_err(|problem| CatalogueError::BadTime {
+                        id: d.id.to_string(),
+                        field: "embargo",
+                        problem,
+                    })
+            })
+            .transpose()?;
+        Ok(Document {
+            id: d.id,
+            kind: d.kind,
+            label_nl: d.label_nl,
+            label_en: d.label_en,
+            publisher: d.publisher,
+            cutoff,
+            published,
+            seed: d.seed,
+            embargo,
+        })
+    }
 }
 
 impl Document {
-    /// The embargo as an instant; `Err` when it is not RFC 3339.
-    pub fn embargo_at(&self) -> Result<Option<time::OffsetDateTime>, time::error::Parse> {
-        self.embargo
-            .as_deref()
-            .map(|e| time::OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339))
-            .transpose()
-    }
-
     /// Whether this document's figures may be public at `now`: from the
-    /// embargo instant itself on. An embargo that cannot be read keeps the
-    /// document closed — a typo must not publish early.
-    pub fn is_public_at(&self, now: time::OffsetDateTime) -> bool {
-        match self.embargo_at() {
-            Ok(None) => true,
-            Ok(Some(at)) => now >= at,
-            Err(_) => false,
-        }
+    /// embargo instant itself on.
+    pub fn is_public_at(&self, now: Instant) -> bool {
+        self.embargo.is_none_or(|at| now >= at)
     }
 }
 
@@ -463,8 +514,13 @@ pub enum CatalogueError {
         target: &'static str,
         missing: String,
     },
-    #[error("document '{id}' has embargo '{value}', which is not an RFC 3339 instant: write e.g. 2025-10-01T10:00:00+02:00")]
-    BadEmbargo { id: String, value: String },
+    /// A document's cutoff, published day or embargo cannot be read.
+    #[error("document '{id}', {field}: {problem}")]
+    BadTime {
+        id: String,
+        field: &'static str,
+        problem: TimeError,
+    },
 }
 
 fn find<'a, T>(items: &'a [T], id: &str, key: impl Fn(&T) -> &Slug) -> Option<&'a T> {
@@ -542,14 +598,6 @@ impl Catalogue {
             }
         }
 
-        for d in &self.documents {
-            if d.embargo_at().is_err() {
-                errors.push(CatalogueError::BadEmbargo {
-                    id: d.id.to_string(),
-                    value: d.embargo.clone().unwrap_or_default(),
-                });
-            }
-        }
         for r in self.references() {
             for (id, missing) in r.refs {
                 let known = match r.known {
@@ -965,31 +1013,61 @@ mod embargo_tests {
             label_nl: String::new(),
             label_en: String::new(),
             publisher: None,
-            cutoff: "2025-09-08".into(),
+            cutoff: "2025-09-08".parse().unwrap(),
             published: None,
             seed: None,
-            embargo: embargo.map(str::to_owned),
+            embargo: embargo.map(|e| e.parse().unwrap()),
         }
     }
 
+    fn at(s: &str) -> Instant {
+        s.parse().unwrap()
+    }
+
     #[test]
-    fn public_from_the_embargo_instant_on_and_closed_when_unreadable() {
-        let at = |s: &str| {
-            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
-        };
+    fn public_from_the_embargo_instant_on() {
         let d = doc(Some("2025-10-01T10:00:00+02:00"));
-        assert!(!d.is_public_at(at("2025-10-01T07:59:59.999Z")));
+        assert!(!d.is_public_at(at("2025-10-01T07:59:59Z")));
         assert!(d.is_public_at(at("2025-10-01T08:00:00Z")));
         assert!(doc(None).is_public_at(at("1970-01-01T00:00:00Z")));
-        let typo = doc(Some("2025-10-01 10:00"));
-        assert!(!typo.is_public_at(at("2099-01-01T00:00:00Z")));
-        let cat = Catalogue {
-            documents: vec![typo],
-            ..Catalogue::default()
-        };
-        assert!(matches!(
-            cat.check().as_slice(),
-            [CatalogueError::BadEmbargo { .. }]
-        ));
+    }
+
+    fn read(json: &str) -> Result<Document, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_document_reads_its_days_and_embargo_as_written() {
+        let d = read(
+            r#"{"id":"ed","kind":"edition","label_nl":"","label_en":"","cutoff":"2025-09-08","embargo":"2025-10-01T10:00:00+02:00"}"#,
+        )
+        .unwrap();
+        assert_eq!(d, doc(Some("2025-10-01T08:00:00Z")));
+        let again = read(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(again, d);
+    }
+
+    #[test]
+    fn an_unreadable_embargo_or_cutoff_is_refused_naming_the_document() {
+        let typo = read(
+            r#"{"id":"ed","kind":"edition","label_nl":"","label_en":"","cutoff":"2025-09-08","embargo":"2025-10-01 10:00"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            typo.contains("document 'ed', embargo: '2025-10-01 10:00' is not an RFC 3339 instant: write e.g. 2025-10-01T10:00:00+02:00"),
+            "{typo}"
+        );
+        let cutoff =
+            read(r#"{"id":"ed","kind":"edition","label_nl":"","label_en":"","cutoff":"2025-9-8"}"#)
+                .unwrap_err();
+        assert!(
+            cutoff.contains("document 'ed', cutoff: '2025-9-8' is not a day: write YYYY-MM-DD"),
+            "{cutoff}"
+        );
+        let unknown = read(
+            r#"{"id":"ed","kind":"edition","label_nl":"","label_en":"","cutoff":"2025-09-08","embrago":"x"}"#,
+        )
+        .unwrap_err();
+        assert!(unknown.contains("embrago"), "{unknown}");
     }
 }

@@ -12,6 +12,7 @@ mod period;
 mod prose;
 mod role;
 mod slug;
+mod time;
 mod validate;
 
 pub use breakdown::{Breakdown, BreakdownError};
@@ -29,6 +30,7 @@ pub use prose::{
 };
 pub use role::{Role, RoleParseError};
 pub use slug::{Slug, SlugError};
+pub use time::{Day, Instant, TimeError};
 pub use validate::{
     check_additivity, check_figures, AdditivityViolation, CellProblem, FigureProblem,
 };

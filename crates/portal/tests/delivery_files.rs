@@ -65,7 +65,7 @@ fn catalogue() -> Catalogue {
                 label_nl: "Editie 2025".into(),
                 label_en: "Edition 2025".into(),
                 publisher: None,
-                cutoff: "2025-10-01".into(),
+                cutoff: "2025-10-01".parse().unwrap(),
                 published: None,
                 seed: None,
                 embargo: None,
@@ -76,7 +76,7 @@ fn catalogue() -> Catalogue {
                 label_nl: "Rapport".into(),
                 label_en: "Report".into(),
                 publisher: None,
-                cutoff: "2024-01-01".into(),
+                cutoff: "2024-01-01".parse().unwrap(),
                 published: None,
                 seed: None,
                 embargo: None,
@@ -472,7 +472,8 @@ fn a_zip_bomb_is_refused_before_it_is_unpacked() {
 
 /// Any figure a supplier may give, for a cell of a count indicator.
 fn figure() -> impl Strategy<Value = (Figure, Option<String>)> {
-    let n = (0u32..100_000).prop_map(|v| f64::from(v) / 4.0);
+    // Counts are whole numbers (a fraction of a person is refused).
+    let n = (0u32..100_000).prop_map(f64::from);
     prop_oneof![
         n.clone().prop_map(|value| (Figure::Exact { value }, None)),
         n.clone().prop_map(|upper| (Figure::Below { upper }, None)),

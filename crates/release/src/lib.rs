@@ -31,15 +31,14 @@ mod texts;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
-use time::OffsetDateTime;
 use zicht_disclose::{
     audit_certified, derived_to_hide, link_earlier, protect_table, AuditError, EarlierEdition,
     Fallback, Hierarchy, ProtectError, Publication, Relation, Rule, Table, TableBuilder,
     TableError, Truth,
 };
 use zicht_model::{
-    Breakdown, Catalogue, Cell, DerivationKind, Document, DocumentKind, Figure, Footnote,
-    Indicator, Period, Slug, Unit,
+    Breakdown, Catalogue, Cell, Day, DerivationKind, Document, DocumentKind, Figure, Footnote,
+    Indicator, Instant, Period, Slug, Unit,
 };
 
 pub use texts::{numbers, text_warnings, TextWarning, Written};
@@ -411,7 +410,7 @@ fn protect_group(
 /// Whether a cell's document may be public at `now`. A cell that names a
 /// document the catalogue does not know is held back: it cannot be shown
 /// to have been released.
-fn released(catalogue: &Catalogue, cell: &Cell, now: OffsetDateTime) -> bool {
+fn released(catalogue: &Catalogue, cell: &Cell, now: Instant) -> bool {
     match &cell.provenance.document {
         None => true,
         Some(d) => catalogue
@@ -422,7 +421,7 @@ fn released(catalogue: &Catalogue, cell: &Cell, now: OffsetDateTime) -> bool {
 
 /// The documents that are public at `now`: a list of editions, the site's
 /// and the API's, shows only these.
-pub fn public_documents(catalogue: &Catalogue, now: OffsetDateTime) -> Vec<&Document> {
+pub fn public_documents(catalogue: &Catalogue, now: Instant) -> Vec<&Document> {
     catalogue
         .documents
         .iter()
@@ -434,16 +433,12 @@ pub fn public_documents(catalogue: &Catalogue, now: OffsetDateTime) -> Vec<&Docu
 /// cut-off lies before `cutoff` (all of them for the latest figures,
 /// `None`) and that are public at `now`. Their figures are what
 /// [`public_moments`] protects a moment's figures together with.
-pub fn editions_before<'a>(
-    catalogue: &'a Catalogue,
-    cutoff: Option<&str>,
-    now: OffsetDateTime,
-) -> Vec<&'a Document> {
+pub fn editions_before(catalogue: &Catalogue, cutoff: Option<Day>, now: Instant) -> Vec<&Document> {
     catalogue
         .editions()
         .into_iter()
         .filter(|d| d.kind == DocumentKind::Edition && d.is_public_at(now))
-        .filter(|d| cutoff.is_none_or(|c| d.cutoff.as_str() < c))
+        .filter(|d| cutoff.is_none_or(|c| d.cutoff < c))
         .collect()
 }
 
@@ -457,7 +452,7 @@ pub fn editions_before<'a>(
 pub fn public_cells(
     catalogue: &Catalogue,
     cells: &[Cell],
-    now: OffsetDateTime,
+    now: Instant,
 ) -> Result<Vec<Cell>, ReleaseError> {
     Ok(public_moments(catalogue, &[cells], now)?
         .pop()
@@ -472,7 +467,7 @@ pub fn public_cells(
 pub fn public_moments(
     catalogue: &Catalogue,
     moments: &[&[Cell]],
-    now: OffsetDateTime,
+    now: Instant,
 ) -> Result<Vec<Vec<Cell>>, ReleaseError> {
     let moments: Vec<Vec<&Cell>> = moments
         .iter()
@@ -644,7 +639,7 @@ fn hide_derived(catalogue: &Catalogue, cells: &mut [Cell]) {
 /// texts, dated events, rankings); with the footnote [`EXPOSED`] that
 /// [`public_moments`] may give a cell. A site or API built from it cannot name
 /// an edition before its time.
-pub fn public_catalogue(catalogue: &Catalogue, now: OffsetDateTime) -> Catalogue {
+pub fn public_catalogue(catalogue: &Catalogue, now: Instant) -> Catalogue {
     let closed: BTreeSet<&str> = catalogue
         .documents
         .iter()

@@ -634,11 +634,9 @@ fn neighbourhood<'a>(
     let named = years(paragraph);
     if named.is_empty() && prose.footnote.is_none() {
         if let Some(d) = prose.document.and_then(|d| catalogue.document(d.as_str())) {
-            if let Ok(cutoff) = Period::parse(&d.cutoff) {
-                let y = cutoff.first_year();
-                periods.push(Near::Year(y));
-                periods.push(Near::Year(y - 1));
-            }
+            let y = i32::from(d.cutoff.year());
+            periods.push(Near::Year(y));
+            periods.push(Near::Year(y - 1));
         }
     }
     periods.extend(named.into_iter().map(Near::Year));

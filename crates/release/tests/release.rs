@@ -2,12 +2,12 @@
 //! an earlier edition, a derived figure, an embargo.
 
 use serde_json::json;
-use time::OffsetDateTime;
+use zicht_model::Instant;
 use zicht_model::{Breakdown, Catalogue, Cell, Figure, Period, Provenance, Slug};
 use zicht_release::{public_catalogue, public_cells, public_moments, EXPOSED};
 
-fn at(s: &str) -> OffsetDateTime {
-    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
+fn at(s: &str) -> Instant {
+    s.parse().unwrap()
 }
 
 /// Editions `ed-1` and `ed-2` (the latter under embargo until
@@ -233,12 +233,14 @@ fn nothing_of_a_document_under_embargo_is_public_before_its_time() {
 }
 
 #[test]
-fn an_embargo_that_cannot_be_read_keeps_the_document_closed() {
-    let cat = catalogue(Some("1 oktober 2025"));
-    let cells = vec![cell("victims", "2022", "", 120.0, "ed-2")];
-    assert!(public_cells(&cat, &cells, at("2099-01-01T00:00:00Z"))
-        .unwrap()
-        .is_empty());
+fn an_embargo_that_cannot_be_read_refuses_the_catalogue() {
+    // A typo must not publish early: the catalogue is not read at all.
+    let refused = std::panic::catch_unwind(|| catalogue(Some("1 oktober 2025")));
+    let message = *refused.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.contains("document 'ed-2', embargo: '1 oktober 2025' is not an RFC 3339 instant"),
+        "{message}"
+    );
 }
 
 /// Edition 1 has the total and the girls only; edition 2 adds the boys,

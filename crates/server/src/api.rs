@@ -2,6 +2,8 @@
 //! release path ([`crate::load::public_cells`]) before it is answered, and
 //! every definition comes from the catalogue without what is under embargo.
 
+use std::time::SystemTime;
+
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -9,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use zicht_model::{Catalogue, Cell, Citations, DocumentKind, Lang, Period};
+use zicht_model::{Catalogue, Cell, Citations, DocumentKind, Instant, Lang};
 use zicht_store::AsOf;
 
 use crate::{ApiError, AppState};
@@ -32,7 +34,7 @@ async fn catalogue(state: &AppState) -> Result<zicht_model::Catalogue, ApiError>
     let cat = state.store.catalogue().await.map_err(ApiError::internal)?;
     Ok(zicht_release::public_catalogue(
         &cat,
-        time::OffsetDateTime::now_utc(),
+        Instant::from(SystemTime::now()),
     ))
 }
 
@@ -101,9 +103,9 @@ async fn cells(
     }
     let as_of = match (q.as_of.as_deref(), q.edition.as_deref()) {
         (Some(_), Some(_)) => return Err(ApiError::bad_request("give as_of or edition, not both")),
-        (Some(d), None) => match Period::parse(d) {
-            Ok(p) if p.is_day() => AsOf::Date(p.to_string()),
-            _ => {
+        (Some(d), None) => match d.parse() {
+            Ok(day) => AsOf::Date(day),
+            Err(_) => {
                 return Err(ApiError::bad_request(format!(
                     "as_of takes a day such as 2023-10-01, not '{d}'"
                 )))
@@ -127,7 +129,7 @@ async fn cells(
         &state.store,
         &as_of,
         Some(&id),
-        time::OffsetDateTime::now_utc(),
+        Instant::from(SystemTime::now()),
     )
     .await
     .map_err(|e| match e {
@@ -153,7 +155,7 @@ async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
                 "label_nl": d.label_nl,
                 "label_en": d.label_en,
                 "cutoff": d.cutoff,
-                "published": d.published.as_deref().unwrap_or(&d.cutoff),
+                "published": d.published.unwrap_or(d.cutoff),
                 "publisher": d.publisher.as_ref().map(|p| p.as_str()),
             })
         })
@@ -174,7 +176,7 @@ async fn cited_cells<'t>(
         &state.store,
         &AsOf::Latest,
         None,
-        time::OffsetDateTime::now_utc(),
+        Instant::from(SystemTime::now()),
     )
     .await
     .map_err(ApiError::internal)?;

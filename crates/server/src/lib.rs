@@ -100,7 +100,7 @@ impl AppState {
     /// The site for the store's current revision and the embargoes that
     /// have passed, built once per such state.
     async fn site(&self) -> Result<Arc<Site>, ApiError> {
-        let now = time::OffsetDateTime::now_utc();
+        let now = zicht_model::Instant::from(std::time::SystemTime::now());
         let revision = self.store.revision().await.map_err(ApiError::internal)?;
         let closed: Vec<String> = self
             .store

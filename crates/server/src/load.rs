@@ -4,8 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use time::OffsetDateTime;
-use zicht_model::{Catalogue, Cell};
+use zicht_model::{Catalogue, Cell, Day, Instant};
 use zicht_publish::site::{EditionCells, SiteInput};
 use zicht_release::ReleaseError;
 use zicht_store::{AsOf, Store, StoreError, StoredCell};
@@ -20,13 +19,8 @@ pub enum LoadError {
     UnknownEdition(String),
 }
 
-/// The end of a cut-off day, as the store's as-of rule reads it.
-fn until(cutoff: &str) -> String {
-    format!("{cutoff}T23:59:59Z")
-}
-
 /// The documents still under embargo at `now`.
-fn closed(catalogue: &Catalogue, now: OffsetDateTime) -> BTreeSet<String> {
+fn closed(catalogue: &Catalogue, now: Instant) -> BTreeSet<String> {
     catalogue
         .documents
         .iter()
@@ -37,15 +31,11 @@ fn closed(catalogue: &Catalogue, now: OffsetDateTime) -> BTreeSet<String> {
 
 /// The edition's cut-off, or an error naming it when it is not a public
 /// edition at `now`: an edition under embargo does not exist yet.
-fn public_cutoff(
-    catalogue: &Catalogue,
-    edition: &str,
-    now: OffsetDateTime,
-) -> Result<String, LoadError> {
+fn public_cutoff(catalogue: &Catalogue, edition: &str, now: Instant) -> Result<Day, LoadError> {
     zicht_release::editions_before(catalogue, None, now)
         .into_iter()
         .find(|d| d.id.as_str() == edition)
-        .map(|d| d.cutoff.clone())
+        .map(|d| d.cutoff)
         .ok_or_else(|| LoadError::UnknownEdition(edition.to_owned()))
 }
 
@@ -54,7 +44,7 @@ fn public_cutoff(
 pub async fn site_input(
     store: &Store,
     edition: Option<&str>,
-    now: OffsetDateTime,
+    now: Instant,
 ) -> Result<SiteInput, LoadError> {
     let catalogue = store.catalogue().await?;
     let cutoff = edition
@@ -63,16 +53,16 @@ pub async fn site_input(
     let closed = closed(&catalogue, now);
     // One read of every version, then each moment picked in memory.
     let versions = store.versions(&AsOf::Latest, None).await?;
-    let cells = as_of(&versions, cutoff.as_deref().map(until).as_deref(), &closed);
+    let cells = as_of(&versions, cutoff.map(Day::end_utc), &closed);
     let mut per_edition = Vec::new();
     for d in zicht_release::editions_before(&catalogue, None, now) {
-        if cutoff.as_ref().is_some_and(|c| d.cutoff > *c) {
+        if cutoff.is_some_and(|c| d.cutoff > c) {
             continue;
         }
         let these = if Some(d.id.as_str()) == edition {
             cells.clone()
         } else {
-            as_of(&versions, Some(&until(&d.cutoff)), &closed)
+            as_of(&versions, Some(d.cutoff.end_utc()), &closed)
         };
         per_edition.push(EditionCells {
             edition: d.id.to_string(),
@@ -96,12 +86,12 @@ pub async fn public_cells(
     store: &Store,
     moment: &AsOf,
     indicator: Option<&str>,
-    now: OffsetDateTime,
+    now: Instant,
 ) -> Result<(Catalogue, Vec<Cell>), LoadError> {
     let catalogue = store.catalogue().await?;
     let cutoff = match moment {
         AsOf::Latest => None,
-        AsOf::Date(d) => Some(d.clone()),
+        AsOf::Date(d) => Some(*d),
         AsOf::Edition(e) => Some(public_cutoff(&catalogue, e, now)?),
     };
     let closed = closed(&catalogue, now);
@@ -116,16 +106,12 @@ pub async fn public_cells(
             }
         }
     }
-    let earlier = zicht_release::editions_before(&catalogue, cutoff.as_deref(), now);
+    let earlier = zicht_release::editions_before(&catalogue, cutoff, now);
     let mut moments: Vec<Vec<Cell>> = earlier
         .iter()
-        .map(|d| as_of(&versions, Some(&until(&d.cutoff)), &closed))
+        .map(|d| as_of(&versions, Some(d.cutoff.end_utc()), &closed))
         .collect();
-    moments.push(as_of(
-        &versions,
-        cutoff.as_deref().map(until).as_deref(),
-        &closed,
-    ));
+    moments.push(as_of(&versions, cutoff.map(Day::end_utc), &closed));
     let refs: Vec<&[Cell]> = moments.iter().map(Vec::as_slice).collect();
     let mut cells = zicht_release::public_moments(&catalogue, &refs, now)?
         .pop()
@@ -143,7 +129,7 @@ pub async fn public_cells(
 /// editor; warnings never block.
 pub async fn text_warnings(
     store: &Store,
-    now: OffsetDateTime,
+    now: Instant,
 ) -> Result<Vec<zicht_release::TextWarning>, LoadError> {
     let input = site_input(store, None, now).await?;
     let catalogue = zicht_release::public_catalogue(&input.catalogue, now);
@@ -173,7 +159,7 @@ fn with_sources(catalogue: &Catalogue, indicator: &str) -> BTreeSet<String> {
 /// [`Store::versions`] order: by cell, then recording time and version. A
 /// version from a document under embargo is passed over, so the cell shows
 /// what was public before it.
-fn as_of(versions: &[StoredCell], until: Option<&str>, closed: &BTreeSet<String>) -> Vec<Cell> {
+fn as_of(versions: &[StoredCell], until: Option<Instant>, closed: &BTreeSet<String>) -> Vec<Cell> {
     let mut out: Vec<Cell> = Vec::new();
     let mut pending: Option<&StoredCell> = None;
     for v in versions {
@@ -189,7 +175,7 @@ fn as_of(versions: &[StoredCell], until: Option<&str>, closed: &BTreeSet<String>
             .document
             .as_ref()
             .is_none_or(|d| !closed.contains(d.as_str()));
-        if open && until.is_none_or(|u| v.recorded_at.as_str() <= u) {
+        if open && until.is_none_or(|u| v.recorded_at <= u) {
             pending = Some(v);
         }
     }

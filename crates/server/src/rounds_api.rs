@@ -169,10 +169,6 @@ fn number(raw: &str, what: &str) -> Result<i64, Failure> {
         .map_err(|_| Failure::not_found(format!("there is no {what} {raw}")))
 }
 
-fn today() -> String {
-    time::OffsetDateTime::now_utc().date().to_string()
-}
-
 fn round_out(r: &Round) -> Value {
     json!({
         "id": r.id,
@@ -254,7 +250,10 @@ async fn rounds(State(state): State<AppState>, _: Editor) -> Answer {
 async fn round(State(state): State<AppState>, _: Editor, Path(id): Path<String>) -> Answer {
     let id = number(&id, "round")?;
     let round = state.store.round(id).await?;
-    let progress = state.store.round_progress(id, &today()).await?;
+    let progress = state
+        .store
+        .round_progress(id, &crate::portal::today().to_string())
+        .await?;
     let deliveries = state.store.deliveries(id).await?;
     let mut out = round_out(&round);
     out["progress"] = progress
@@ -349,7 +348,7 @@ async fn delivery(
 /// may not see.
 async fn published(state: &AppState, keys: &[&CellKey]) -> Result<Vec<Cell>, Failure> {
     let indicators: BTreeSet<&str> = keys.iter().map(|k| k.indicator.as_str()).collect();
-    let now = time::OffsetDateTime::now_utc();
+    let now = zicht_model::Instant::from(std::time::SystemTime::now());
     let mut out = Vec::new();
     for i in indicators {
         let (_, cells) = crate::load::public_cells(&state.store, &AsOf::Latest, Some(i), now)
@@ -722,11 +721,16 @@ async fn embargo(
     Path(edition): Path<String>,
     ApiJson(body): ApiJson<EmbargoIn>,
 ) -> Answer {
-    let embargo = body
+    let embargo: Option<zicht_model::Instant> = body
         .embargo
         .as_deref()
         .map(str::trim)
-        .filter(|e| !e.is_empty());
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            e.parse()
+                .map_err(|e: zicht_model::TimeError| StoreError::Invalid(e.to_string()))
+        })
+        .transpose()?;
     state
         .store
         .set_embargo(&work::actor(&user), &edition, embargo)

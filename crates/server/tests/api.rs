@@ -129,12 +129,12 @@ async fn a_load_shows_without_a_restart_and_small_counts_stay_hidden() {
             &[
                 NewVersion {
                     cell: &big,
-                    recorded_at: "2026-01-01T00:00:00Z",
+                    recorded_at: "2026-01-01T00:00:00Z".parse().unwrap(),
                     reason: None,
                 },
                 NewVersion {
                     cell: &small,
-                    recorded_at: "2026-01-01T00:00:00Z",
+                    recorded_at: "2026-01-01T00:00:00Z".parse().unwrap(),
                     reason: None,
                 },
             ],
@@ -190,9 +190,13 @@ async fn site_paths() {
 #[tokio::test]
 async fn the_site_reads_each_moment_as_the_store_answers_it() {
     let (_dir, store) = store().await;
-    let input = zicht_server::site_input(&store, None, time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    let input = zicht_server::site_input(
+        &store,
+        None,
+        zicht_model::Instant::from(std::time::SystemTime::now()),
+    )
+    .await
+    .unwrap();
     let latest: Vec<Cell> = store
         .cells(&zicht_store::AsOf::Latest, None)
         .await
@@ -212,15 +216,21 @@ async fn the_site_reads_each_moment_as_the_store_answers_it() {
             .collect();
         assert_eq!(e.cells, at, "{}", e.edition);
     }
-    let kib = zicht_server::site_input(&store, Some("kib-2023"), time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    let kib = zicht_server::site_input(
+        &store,
+        Some("kib-2023"),
+        zicht_model::Instant::from(std::time::SystemTime::now()),
+    )
+    .await
+    .unwrap();
     assert_eq!(kib.editions.len(), 2);
-    assert!(
-        zicht_server::site_input(&store, Some("nope"), time::OffsetDateTime::now_utc())
-            .await
-            .is_err()
-    );
+    assert!(zicht_server::site_input(
+        &store,
+        Some("nope"),
+        zicht_model::Instant::from(std::time::SystemTime::now())
+    )
+    .await
+    .is_err());
 }
 
 /// The embedded monitor's texts cite the B8 cells the tables publish as
@@ -254,9 +264,13 @@ async fn texts_cite_hidden_counts_and_never_state_them() {
         assert_eq!(s, StatusCode::OK, "{uri}");
         answers.push((uri.to_owned(), body));
     }
-    let input = zicht_server::site_input(state.store(), None, time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    let input = zicht_server::site_input(
+        state.store(),
+        None,
+        zicht_model::Instant::from(std::time::SystemTime::now()),
+    )
+    .await
+    .unwrap();
     let site = zicht_publish::site::build(&input).unwrap();
     assert!(site.files.len() > 50);
     for (path, bytes) in &site.files {
@@ -318,7 +332,7 @@ async fn texts_cite_hidden_counts_and_never_state_them() {
 #[tokio::test]
 async fn the_check_warns_when_a_text_states_a_hidden_count() {
     let (_dir, store) = store().await;
-    let now = time::OffsetDateTime::now_utc();
+    let now = zicht_model::Instant::from(std::time::SystemTime::now());
     let warnings = zicht_server::text_warnings(&store, now).await.unwrap();
     assert!(warnings.is_empty(), "{warnings:#?}");
     let (mut monitor, _) = zicht_ingest::embedded_monitor();

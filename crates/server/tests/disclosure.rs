@@ -359,7 +359,7 @@ impl Round {
             &self.store,
             &AsOf::Latest,
             None,
-            time::OffsetDateTime::now_utc(),
+            zicht_model::Instant::from(std::time::SystemTime::now()),
         )
         .await
         .unwrap();
@@ -741,7 +741,7 @@ async fn no_hidden_count_of_the_embedded_monitor_is_narrower_than_the_policy() {
     assert_eq!(diags.errors(), 0);
     let (_dir, store) = common::store_with(&monitor).await;
     let catalogue = store.catalogue().await.unwrap();
-    let now = time::OffsetDateTime::now_utc();
+    let now = zicht_model::Instant::from(std::time::SystemTime::now());
     let mut moments: Vec<AsOf> = zicht_release::editions_before(&catalogue, None, now)
         .iter()
         .map(|d| AsOf::Edition(d.id.to_string()))

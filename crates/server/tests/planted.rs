@@ -192,7 +192,7 @@ async fn planted_values_reach_no_page_download_or_api_answer() {
     assert!(raw.iter().any(|f| f.contains("737.0")));
     assert!(raw.iter().any(|f| f.contains("6161.0")));
 
-    let now = time::OffsetDateTime::now_utc();
+    let now = zicht_model::Instant::from(std::time::SystemTime::now());
     for edition in [None, Some("ed-1"), Some("ed-2")] {
         let input = zicht_server::site_input(&store, edition, now)
             .await

@@ -535,7 +535,10 @@ async fn the_preview_is_for_editors_and_pre_release_logins_only() {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let catalogue = store.catalogue().await.unwrap();
     let doc = catalogue.document("kib-2025").unwrap();
-    assert_eq!(doc.embargo.as_deref(), Some("2099-10-01T10:00:00+02:00"));
+    assert_eq!(
+        doc.embargo,
+        Some("2099-10-01T10:00:00+02:00".parse().unwrap())
+    );
 
     let preview = "/portal/editions/kib-2025/preview/";
     let mut sup = Browser::login(&state, "sup").await;

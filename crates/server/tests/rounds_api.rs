@@ -124,7 +124,7 @@ async fn envs(test: &str) -> Vec<Env> {
             .iter()
             .map(|rc| NewVersion {
                 cell: &rc.cell,
-                recorded_at: &rc.recorded_at,
+                recorded_at: rc.recorded_at,
                 reason: rc.reason.as_deref(),
             })
             .collect();

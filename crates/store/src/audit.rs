@@ -5,6 +5,8 @@
 use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
+use zicht_model::Instant;
+
 use crate::{now_utc, Store, StoreError};
 
 /// A change, as the audit trail records it.
@@ -26,8 +28,7 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRecord {
     pub id: i64,
-    /// UTC, RFC 3339 with microseconds, as [`now_utc`] writes it.
-    pub at: String,
+    pub at: Instant,
     pub entry: AuditEntry,
 }
 
@@ -49,6 +50,7 @@ fn to_text(v: &Option<Value>) -> Option<String> {
 }
 
 /// Records `entry` on `conn`, which should be the transaction of the change.
+/// `at` is [`now_utc`]'s canonical text, like every time column.
 pub(crate) async fn record_in(
     conn: &mut AnyConnection,
     entry: &AuditEntry,
@@ -109,7 +111,12 @@ impl Store {
             .map(|r| {
                 Ok(AuditRecord {
                     id: r.try_get(0)?,
-                    at: r.try_get(1)?,
+                    at: r.try_get::<String, _>(1)?.parse().map_err(
+                        |e: zicht_model::TimeError| StoreError::Corrupt {
+                            what: "audit_log.at".into(),
+                            detail: e.to_string(),
+                        },
+                    )?,
                     entry: AuditEntry {
                         actor: r.try_get(2)?,
                         action: r.try_get(3)?,

@@ -2,7 +2,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use zicht_model::{Breakdown, Catalogue, Cell, Figure, Period, Provenance, Slug, Status};
+use zicht_model::{
+    Breakdown, Catalogue, Cell, Day, Figure, Instant, Period, Provenance, Slug, Status,
+};
 
 use crate::{catalogue_rows, Backend, Store, StoreError};
 
@@ -11,8 +13,7 @@ use crate::{catalogue_rows, Backend, Store, StoreError};
 #[derive(Debug, Clone, Copy)]
 pub struct NewVersion<'a> {
     pub cell: &'a Cell,
-    /// ISO 8601 UTC, `YYYY-MM-DDTHH:MM:SSZ`; text order is time order.
-    pub recorded_at: &'a str,
+    pub recorded_at: Instant,
     pub reason: Option<&'a str>,
 }
 
@@ -21,7 +22,7 @@ pub struct NewVersion<'a> {
 pub struct StoredCell {
     pub version: i64,
     pub cell: Cell,
-    pub recorded_at: String,
+    pub recorded_at: Instant,
     pub reason: Option<String>,
 }
 
@@ -30,8 +31,8 @@ pub struct StoredCell {
 pub enum AsOf {
     /// Everything recorded so far.
     Latest,
-    /// What was recorded up to the end of this day (`YYYY-MM-DD`).
-    Date(String),
+    /// What was recorded up to the end of this day (UTC).
+    Date(Day),
     /// What was known at an edition's cut-off.
     Edition(String),
 }
@@ -107,7 +108,7 @@ fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
                 quote: text(13)?,
             },
         },
-        recorded_at: text(14)?,
+        recorded_at: text(14)?.parse().map_err(|e| corrupt("recorded_at", e))?,
         reason: opt_text(15)?,
     })
 }
@@ -125,36 +126,22 @@ fn same(current: &Cell, incoming: &Cell) -> bool {
         && (i.quote.is_empty() || c.quote == i.quote)
 }
 
-pub fn now_utc() -> String {
-    utc_after(0)
+/// The clock, read when the store records something.
+pub fn now() -> Instant {
+    Instant::from(std::time::SystemTime::now())
 }
 
-/// The UTC moment `seconds` from now, written as [`now_utc`] writes it, so
-/// that the two compare as text.
+/// [`now`] in the one text form the store writes into its time columns
+/// (`recorded_at`, `at`, `created_at`, `expires_at`, …): canonical UTC,
+/// fixed width, so that comparing and ordering those columns as text in
+/// SQLite and PostgreSQL compares and orders them in time.
+pub fn now_utc() -> String {
+    now().to_string()
+}
+
+/// The moment `seconds` from now, in the form [`now_utc`] writes.
 pub fn utc_after(seconds: i64) -> String {
-    // Seconds since the epoch → civil date (Howard Hinnant's algorithm), so the
-    // store needs no date crate for one timestamp.
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-        .saturating_add(seconds);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    now().plus_seconds(seconds).to_string()
 }
 
 impl Store {
@@ -215,7 +202,8 @@ impl Store {
         .bind(c.breakdown.to_string())
         .bind(histories)
         .bind(options)
-        .bind(version.recorded_at)
+        // Canonical text: ordered as text below (see `now_utc`).
+        .bind(version.recorded_at.to_string())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -228,7 +216,7 @@ impl Store {
         indicator: &str,
         period: &Period,
         breakdown: &Breakdown,
-    ) -> Result<Option<(String, String, String)>, StoreError> {
+    ) -> Result<Option<(String, String, Instant)>, StoreError> {
         let row: Option<(String, String, String)> = sqlx::query_as(
             "SELECT histories, options, recorded_at FROM capture_histories \
              WHERE indicator = $1 AND period = $2 AND breakdown = $3 ORDER BY recorded_at DESC, id DESC LIMIT 1",
@@ -238,7 +226,13 @@ impl Store {
         .bind(breakdown.to_string())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row)
+        row.map(|(h, o, at)| {
+            let at = at
+                .parse()
+                .map_err(|e| corrupt("capture_histories.recorded_at", e))?;
+            Ok((h, o, at))
+        })
+        .transpose()
     }
 
     pub(crate) async fn load_in(
@@ -275,12 +269,12 @@ impl Store {
             }
         }
         type Key<'k> = (&'k str, &'k Period, &'k Breakdown);
-        let mut history: HashMap<Key<'_>, Vec<(&str, &Cell)>> = HashMap::new();
+        let mut history: HashMap<Key<'_>, Vec<(Instant, &Cell)>> = HashMap::new();
         for s in &stored {
             history
                 .entry(s.cell.key_ref())
                 .or_default()
-                .push((s.recorded_at.as_str(), &s.cell));
+                .push((s.recorded_at, &s.cell));
         }
 
         let mut fresh: Vec<&NewVersion<'_>> = Vec::new();
@@ -289,7 +283,7 @@ impl Store {
             let current = versions_of_key
                 .iter()
                 .filter(|(at, _)| *at <= v.recorded_at)
-                .max_by(|a, b| a.0.cmp(b.0));
+                .max_by_key(|(at, _)| *at);
             if current.is_some_and(|(_, c)| same(c, v.cell)) {
                 summary.cells_unchanged += 1;
                 continue;
@@ -359,7 +353,9 @@ impl Store {
                     .bind(c.provenance.document.as_ref().map(|s| s.to_string()))
                     .bind(join_footnotes(&c.provenance.footnotes))
                     .bind(c.provenance.quote.as_str())
-                    .bind(v.recorded_at)
+                    // Canonical UTC text only: `cells` and `versions`
+                    // compare and order this column as text (see `now_utc`).
+                    .bind(v.recorded_at.to_string())
                     .bind(v.reason.or(reason));
             }
             q.execute(&mut **tx).await?;
@@ -368,16 +364,18 @@ impl Store {
         Ok(summary)
     }
 
-    async fn cutoff_of(&self, as_of: &AsOf) -> Result<Option<String>, StoreError> {
+    /// The last instant an as-of query sees, bound into SQL as canonical
+    /// text (see [`now_utc`]).
+    async fn cutoff_of(&self, as_of: &AsOf) -> Result<Option<Instant>, StoreError> {
         Ok(match as_of {
             AsOf::Latest => None,
-            AsOf::Date(d) => Some(format!("{d}T23:59:59Z")),
+            AsOf::Date(d) => Some(d.end_utc()),
             AsOf::Edition(id) => {
                 let cat = self.catalogue().await?;
                 let doc = cat
                     .document(id)
                     .ok_or_else(|| StoreError::UnknownEdition(id.clone()))?;
-                Some(format!("{}T23:59:59Z", doc.cutoff))
+                Some(doc.cutoff.end_utc())
             }
         })
     }
@@ -401,8 +399,8 @@ impl Store {
             sql.push_str(&format!(" AND indicator = ${n}"));
         }
         let mut q = sqlx::query(&sql);
-        if let Some(c) = &cutoff {
-            q = q.bind(c.clone());
+        if let Some(c) = cutoff {
+            q = q.bind(c.to_string());
         }
         if let Some(i) = indicator {
             q = q.bind(i.to_owned());
@@ -417,9 +415,7 @@ impl Store {
                 s.cell.breakdown.to_string(),
             );
             match latest.get(&key) {
-                Some(old)
-                    if (old.recorded_at.as_str(), old.version)
-                        > (s.recorded_at.as_str(), s.version) => {}
+                Some(old) if (old.recorded_at, old.version) > (s.recorded_at, s.version) => {}
                 _ => {
                     latest.insert(key, s);
                 }
@@ -440,7 +436,7 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM cell_versions WHERE recorded_at <= $1 AND ($2 = '' OR indicator = $2)"
         ))
-        .bind(cutoff.unwrap_or_else(|| "9999".to_owned()))
+        .bind(cutoff.unwrap_or(Instant::MAX).to_string())
         .bind(indicator.unwrap_or("").to_owned())
         .fetch_all(&self.pool)
         .await?;
@@ -453,14 +449,14 @@ impl Store {
                 a.cell.indicator.as_str(),
                 &a.cell.period,
                 a.cell.breakdown.to_string(),
-                &a.recorded_at,
+                a.recorded_at,
                 a.version,
             )
                 .cmp(&(
                     b.cell.indicator.as_str(),
                     &b.cell.period,
                     b.cell.breakdown.to_string(),
-                    &b.recorded_at,
+                    b.recorded_at,
                     b.version,
                 ))
         });

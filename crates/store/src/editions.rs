@@ -6,7 +6,9 @@
 
 use serde_json::{json, Value};
 use sqlx::{Any, Transaction};
-use zicht_model::{Assessment, Catalogue, Document, DocumentKind, Measure, Recommendation, Text};
+use zicht_model::{
+    Assessment, Catalogue, Document, DocumentKind, Instant, Measure, Recommendation, Text,
+};
 use zicht_portal::Actor;
 
 use crate::audit::{record_in, AuditEntry};
@@ -39,15 +41,12 @@ async fn bump_revision(
 }
 
 impl Store {
-    /// Sets (`Some`, RFC 3339 such as `2025-10-01T10:00:00+02:00`) or clears
-    /// (`None`) an edition's embargo. An instant that cannot be read is
-    /// refused rather than stored: the model would keep such an edition
-    /// closed for ever.
+    /// Sets (`Some`) or clears (`None`) an edition's embargo.
     pub async fn set_embargo(
         &self,
         actor: &Actor,
         edition: &str,
-        embargo: Option<&str>,
+        embargo: Option<Instant>,
     ) -> Result<(), StoreError> {
         editors_only(actor, "set an embargo")?;
         let now = now_utc();
@@ -67,14 +66,8 @@ impl Store {
                 "'{edition}' is a source, not an edition: only editions are released"
             )));
         }
-        let before = doc.embargo.clone();
-        doc.embargo = embargo.map(|e| e.trim().to_owned());
-        if doc.embargo_at().is_err() {
-            return Err(StoreError::Invalid(format!(
-                "'{}' is not an RFC 3339 instant: write e.g. 2025-10-01T10:00:00+02:00",
-                embargo.unwrap_or_default()
-            )));
-        }
+        let before = doc.embargo;
+        doc.embargo = embargo;
         if before == doc.embargo {
             return Ok(());
         }

@@ -22,7 +22,7 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{check_login, ApiToken, NewUser, SessionUser, User};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
 pub use catalogue_rows::{assessment_id, text_id};
-pub use cells::{now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell};
+pub use cells::{now, now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell};
 pub use error::StoreError;
 pub use rounds::{
     DefinitionKind, Delivery, Review, Revision, Round, SubmitOutcome, SupplierProgress,

@@ -19,7 +19,7 @@ use zicht_portal::{
 };
 
 use crate::audit::{record_in, AuditEntry};
-use crate::{now_utc, Backend, LoadSummary, NewVersion, Store, StoreError};
+use crate::{now, now_utc, Backend, LoadSummary, NewVersion, Store, StoreError};
 
 /// A round as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -761,7 +761,8 @@ impl Store {
     /// `round:ID`, document = the round's edition, source = the supplier),
     /// in the same transaction. Reasons become footnotes.
     pub async fn accept(&self, actor: &Actor, delivery_id: i64) -> Result<LoadSummary, StoreError> {
-        let now = now_utc();
+        let accepted_at = now();
+        let now = accepted_at.to_string();
         let mut tx = self.begin_write().await?;
         let d = Self::lock_delivery(&mut tx, actor, delivery_id).await?;
         let next = transition(
@@ -808,7 +809,7 @@ impl Store {
             .iter()
             .map(|cell| NewVersion {
                 cell,
-                recorded_at: &now,
+                recorded_at: accepted_at,
                 reason: None,
             })
             .collect();

@@ -43,7 +43,7 @@ fn catalogue() -> Catalogue {
             label_nl: "Editie 2025".into(),
             label_en: "Edition 2025".into(),
             publisher: None,
-            cutoff: "2099-12-31".into(),
+            cutoff: "2099-12-31".parse().unwrap(),
             published: None,
             seed: None,
             embargo: None,
@@ -588,22 +588,20 @@ async fn an_embargo_and_pre_release_access_are_set_by_editors_and_rebuild_the_si
     for (url, store) in stores("embargo").await {
         let rev = store.revision().await.unwrap();
         store
-            .set_embargo(&editor(), "ed-2025", Some("2025-10-01T10:00:00+02:00"))
+            .set_embargo(
+                &editor(),
+                "ed-2025",
+                Some("2025-10-01T10:00:00+02:00".parse().unwrap()),
+            )
             .await
             .unwrap();
         let cat = store.catalogue().await.unwrap();
         assert_eq!(
-            cat.document("ed-2025").unwrap().embargo.as_deref(),
-            Some("2025-10-01T10:00:00+02:00"),
+            cat.document("ed-2025").unwrap().embargo,
+            Some("2025-10-01T08:00:00Z".parse().unwrap()),
             "{url}"
         );
         assert!(store.revision().await.unwrap() > rev);
-        assert!(matches!(
-            store
-                .set_embargo(&editor(), "ed-2025", Some("1 oktober"))
-                .await,
-            Err(StoreError::Invalid(_))
-        ));
         assert!(matches!(
             store.set_embargo(&registry(), "ed-2025", None).await,
             Err(StoreError::Forbidden(_))
@@ -632,7 +630,7 @@ async fn an_embargo_and_pre_release_access_are_set_by_editors_and_rebuild_the_si
             .unwrap();
         assert_eq!(
             trail[0].entry.before,
-            Some(json!({"embargo": "2025-10-01T10:00:00+02:00"}))
+            Some(json!({"embargo": "2025-10-01T08:00:00Z"}))
         );
         assert_eq!(trail[0].entry.after, Some(json!({"embargo": null})));
 

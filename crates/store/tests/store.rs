@@ -31,7 +31,7 @@ fn catalogue() -> Catalogue {
                 label_nl: "Editie 2021".into(),
                 label_en: "Edition 2021".into(),
                 publisher: None,
-                cutoff: "2021-09-01".into(),
+                cutoff: "2021-09-01".parse().unwrap(),
                 published: None,
                 seed: None,
                 embargo: None,
@@ -42,7 +42,7 @@ fn catalogue() -> Catalogue {
                 label_nl: "Editie 2023".into(),
                 label_en: "Edition 2023".into(),
                 publisher: None,
-                cutoff: "2023-10-01".into(),
+                cutoff: "2023-10-01".parse().unwrap(),
                 published: None,
                 seed: None,
                 embargo: None,
@@ -91,10 +91,10 @@ fn cell(period: &str, breakdown: &str, figure: Figure, document: Option<&str>) -
     }
 }
 
-fn v<'a>(cell: &'a Cell, at: &'a str) -> NewVersion<'a> {
+fn v<'a>(cell: &'a Cell, at: &str) -> NewVersion<'a> {
     NewVersion {
         cell,
-        recorded_at: at,
+        recorded_at: at.parse().unwrap(),
         reason: None,
     }
 }
@@ -205,6 +205,55 @@ async fn loading_the_same_data_twice_changes_nothing() {
     }
 }
 
+/// `recorded_at` is compared as text in SQL. Instants written with an
+/// offset would not order as text (`2025-01-01T00:30:00+02:00` is before
+/// `2024-12-31T23:00:00Z`); the store writes them as canonical UTC, so
+/// they do.
+#[tokio::test]
+async fn instants_written_with_an_offset_order_in_time() {
+    let early = cell("2019", "", Figure::Exact { value: 109.0 }, None);
+    let late = cell("2019", "", Figure::Exact { value: 108.0 }, None);
+    for (url, store) in stores("offsets").await {
+        store
+            .load(
+                "a",
+                Some(&catalogue()),
+                &[
+                    v(&early, "2025-01-01T00:30:00+02:00"),
+                    v(&late, "2024-12-31T23:00:00Z"),
+                ],
+                None,
+            )
+            .await
+            .unwrap();
+        let latest = store.cells(&AsOf::Latest, None).await.unwrap();
+        assert_eq!(
+            latest[0].cell.figure,
+            Figure::Exact { value: 108.0 },
+            "{url}"
+        );
+        assert_eq!(latest[0].recorded_at.to_string(), "2024-12-31T23:00:00Z");
+        let on_the_day = store
+            .cells(&AsOf::Date("2024-12-31".parse().unwrap()), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            on_the_day.len(),
+            1,
+            "{url}: both were recorded on 31 December UTC"
+        );
+        let history = store.history("victims").await.unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .map(|s| s.recorded_at.to_string())
+                .collect::<Vec<_>>(),
+            ["2024-12-31T22:30:00Z", "2024-12-31T23:00:00Z"],
+            "{url}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_correction_never_overwrites_and_as_of_answers_what_was_known() {
     let old = cell("2019", "", Figure::Exact { value: 109.0 }, Some("ed-2021"));
@@ -225,7 +274,7 @@ async fn a_correction_never_overwrites_and_as_of_answers_what_was_known() {
                 None,
                 &[NewVersion {
                     cell: &new,
-                    recorded_at: "2023-10-01T00:00:00Z",
+                    recorded_at: "2023-10-01T00:00:00Z".parse().unwrap(),
                     reason: Some("CoMensha revised its count"),
                 }],
                 None,
@@ -251,7 +300,7 @@ async fn a_correction_never_overwrites_and_as_of_answers_what_was_known() {
         assert_eq!(
             value(
                 store
-                    .cells(&AsOf::Date("2022-12-31".into()), None)
+                    .cells(&AsOf::Date("2022-12-31".parse().unwrap()), None)
                     .await
                     .unwrap()
             ),
@@ -260,7 +309,7 @@ async fn a_correction_never_overwrites_and_as_of_answers_what_was_known() {
         );
         assert!(
             store
-                .cells(&AsOf::Date("2020-01-01".into()), None)
+                .cells(&AsOf::Date("2020-01-01".parse().unwrap()), None)
                 .await
                 .unwrap()
                 .is_empty(),

@@ -172,7 +172,7 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
         "samples": cmd.args.samples,
         "chains": cmd.args.chains,
     }))?;
-    let recorded_at = zicht_store::now_utc();
+    let recorded_at = zicht_store::now();
     let mut cells = Vec::new();
     for (stratum, report) in &outcome.reports {
         let breakdown = match stratum {
@@ -215,7 +215,7 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
             .save_estimate(
                 NewVersion {
                     cell,
-                    recorded_at: &recorded_at,
+                    recorded_at,
                     reason: cmd.reason.as_deref(),
                 },
                 &histories,

@@ -51,7 +51,7 @@ pub async fn run(db: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> {
             &store,
             &as_of,
             args.indicator.as_deref(),
-            time::OffsetDateTime::now_utc(),
+            zicht_model::Instant::from(std::time::SystemTime::now()),
         )
         .await?
     } else {

@@ -38,13 +38,13 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let recorded_at = zicht_store::now_utc();
+    let recorded_at = zicht_store::now();
     eprintln!("reading {name}…");
     let (mut parsed, mut diags) = zicht_ingest::parse_export_csv(
         &name,
         &text,
         &cat,
-        &recorded_at,
+        recorded_at,
         args.reason.as_deref(),
         document.as_ref(),
     );
@@ -110,7 +110,7 @@ pub async fn run(db: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|rc| NewVersion {
             cell: &rc.cell,
-            recorded_at: &rc.recorded_at,
+            recorded_at: rc.recorded_at,
             reason: rc.reason.as_deref(),
         })
         .collect();

@@ -56,7 +56,7 @@ pub async fn editions(db: &str) -> anyhow::Result<ExitCode> {
             vec![
                 d.id.to_string(),
                 format!("{:?}", d.kind).to_lowercase(),
-                d.cutoff.clone(),
+                d.cutoff.to_string(),
                 d.label_nl.clone(),
             ]
         })

@@ -71,7 +71,7 @@ pub async fn run(db: &str, args: &InitArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|rc| NewVersion {
             cell: &rc.cell,
-            recorded_at: &rc.recorded_at,
+            recorded_at: rc.recorded_at,
             reason: rc.reason.as_deref(),
         })
         .collect();
@@ -97,7 +97,7 @@ pub async fn run(db: &str, args: &InitArgs) -> anyhow::Result<ExitCode> {
     );
     // Every text checked as it will be published once all embargoes have
     // passed: an edition still under embargo is exactly what to check now.
-    let after_every_embargo = time::OffsetDateTime::now_utc() + time::Duration::days(365 * 100);
+    let after_every_embargo = zicht_model::Instant::MAX;
     super::publish::print_text_warnings(&store, after_every_embargo).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -34,11 +34,10 @@ pub struct AsOfArgs {
 impl AsOfArgs {
     pub fn as_of(&self) -> anyhow::Result<AsOf> {
         if let Some(d) = &self.as_of {
-            let p = zicht_model::Period::parse(d)?;
-            if !p.is_day() {
-                anyhow::bail!("--as-of takes a day such as 2023-10-01, not '{d}'");
-            }
-            return Ok(AsOf::Date(p.to_string()));
+            let day: zicht_model::Day = d.parse().map_err(|_| {
+                anyhow::anyhow!("--as-of takes a day such as 2023-10-01, not '{d}'")
+            })?;
+            return Ok(AsOf::Date(day));
         }
         Ok(match &self.edition {
             Some(e) => AsOf::Edition(e.clone()),

@@ -31,7 +31,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// next to a cell the tables hide, as published at `now`.
 pub async fn print_text_warnings(
     store: &zicht_store::Store,
-    now: time::OffsetDateTime,
+    now: zicht_model::Instant,
 ) -> anyhow::Result<()> {
     let warnings = zicht_server::text_warnings(store, now).await?;
     for w in &warnings {
@@ -52,7 +52,7 @@ pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
     let input = zicht_server::site_input(
         &store,
         args.edition.as_deref(),
-        time::OffsetDateTime::now_utc(),
+        zicht_model::Instant::from(std::time::SystemTime::now()),
     )
     .await?;
     let read = started.elapsed();

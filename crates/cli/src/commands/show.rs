@@ -158,7 +158,7 @@ pub async fn history(db: &str, args: &HistoryArgs) -> anyhow::Result<ExitCode> {
                     lang: Lang::Nl,
                 }
                 .to_string(),
-                s.recorded_at.clone(),
+                s.recorded_at.to_string(),
                 s.cell
                     .provenance
                     .document

@@ -38,7 +38,7 @@ pub struct SiteInput {
     pub edition: Option<String>,
     /// The moment of publication: what is still under embargo then is left
     /// out.
-    pub now: time::OffsetDateTime,
+    pub now: zicht_model::Instant,
 }
 
 #[derive(Debug, Clone)]

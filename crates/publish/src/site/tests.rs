@@ -4,26 +4,26 @@
 
 use std::collections::BTreeMap;
 
-use zicht_model::{Cell, DocumentKind};
+use zicht_model::{Cell, DocumentKind, Instant};
 
 use super::*;
 
 /// The cells as of a moment, as the store answers: per cell the latest
 /// version recorded up to `until` (the embedded monitor records each
 /// document's figures at its cut-off).
-fn as_of(cells: &[zicht_ingest::RecordedCell], until: &str) -> Vec<Cell> {
-    let mut latest: BTreeMap<(String, zicht_model::Period, String), (&str, &Cell)> =
+fn as_of(cells: &[zicht_ingest::RecordedCell], until: Instant) -> Vec<Cell> {
+    let mut latest: BTreeMap<(String, zicht_model::Period, String), (Instant, &Cell)> =
         BTreeMap::new();
-    for rc in cells.iter().filter(|c| c.recorded_at.as_str() <= until) {
+    for rc in cells.iter().filter(|c| c.recorded_at <= until) {
         let key = (
             rc.cell.indicator.to_string(),
             rc.cell.period.clone(),
             rc.cell.breakdown.to_string(),
         );
         match latest.get(&key) {
-            Some((at, _)) if *at > rc.recorded_at.as_str() => {}
+            Some((at, _)) if *at > rc.recorded_at => {}
             _ => {
-                latest.insert(key, (rc.recorded_at.as_str(), &rc.cell));
+                latest.insert(key, (rc.recorded_at, &rc.cell));
             }
         }
     }
@@ -33,29 +33,29 @@ fn as_of(cells: &[zicht_ingest::RecordedCell], until: &str) -> Vec<Cell> {
 fn embedded_input(edition: Option<&str>) -> SiteInput {
     let (monitor, _) = zicht_ingest::embedded_monitor();
     let cat = monitor.catalogue.clone();
-    let eds: Vec<(String, String)> = cat
+    let eds: Vec<(String, Instant)> = cat
         .editions()
         .into_iter()
         .filter(|d| d.kind == DocumentKind::Edition)
-        .map(|d| (d.id.to_string(), format!("{}T23:59:59Z", d.cutoff)))
+        .map(|d| (d.id.to_string(), d.cutoff.end_utc()))
         .collect();
     let until = match edition {
-        Some(e) => eds.iter().find(|(id, _)| id == e).unwrap().1.clone(),
-        None => "9999".to_owned(),
+        Some(e) => eds.iter().find(|(id, _)| id == e).unwrap().1,
+        None => Instant::MAX,
     };
     SiteInput {
-        cells: as_of(&monitor.cells, &until),
+        cells: as_of(&monitor.cells, until),
         editions: eds
             .iter()
             .filter(|(_, c)| *c <= until)
             .map(|(id, c)| EditionCells {
                 edition: id.clone(),
-                cells: as_of(&monitor.cells, c),
+                cells: as_of(&monitor.cells, *c),
             })
             .collect(),
         catalogue: cat,
         edition: edition.map(str::to_owned),
-        now: time::OffsetDateTime::now_utc(),
+        now: Instant::from(std::time::SystemTime::now()),
     }
 }
 

@@ -618,7 +618,7 @@ pub async fn audit_page(
             id: r.id,
             before: show(&r.entry.before),
             after: show(&r.entry.after),
-            at: r.at,
+            at: r.at.to_string(),
             actor: r.entry.actor,
             action: r.entry.action,
             entity: r.entry.entity,

@@ -69,7 +69,7 @@ async fn published(state: &AppState) -> Result<Vec<Cell>, PortalError> {
         &state.store,
         &AsOf::Latest,
         None,
-        time::OffsetDateTime::now_utc(),
+        zicht_model::Instant::from(std::time::SystemTime::now()),
     )
     .await
     .map_err(|e| PortalError::new(internal_page(e)))?;
@@ -815,7 +815,7 @@ pub async fn history_page(
                 records
                     .into_iter()
                     .map(|r| HistoryRecord {
-                        at: r.at,
+                        at: r.at.to_string(),
                         actor: r.entry.actor.unwrap_or_else(|| "terminal".into()),
                         action: r.entry.action,
                         entity: r.entry.entity,

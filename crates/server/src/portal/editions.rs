@@ -8,8 +8,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
-use zicht_model::{DocumentKind, Role};
+use zicht_model::{Day, DocumentKind, Instant, Role};
 use zicht_publish::site::Site;
 
 use super::deliveries::refusal_page;
@@ -21,74 +20,23 @@ use crate::auth::{CurrentUser, Editor};
 use crate::work::actor;
 use crate::AppState;
 
-/// The last Sunday of a month at 01:00 UTC: when EU summer time starts
-/// (March) and ends (October).
-fn last_sunday_0100_utc(year: i32, month: Month) -> Option<OffsetDateTime> {
-    let last =
-        Date::from_calendar_date(year, month, time::util::days_in_month(month, year)).ok()?;
-    let back = last.weekday().number_days_from_sunday();
-    let sunday = last - time::Duration::days(i64::from(back));
-    debug_assert_eq!(sunday.weekday(), Weekday::Sunday);
-    Some(PrimitiveDateTime::new(sunday, Time::from_hms(1, 0, 0).ok()?).assume_utc())
-}
-
-/// A wall-clock time in Amsterdam as an instant: CEST (+02:00) from the
-/// last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC,
-/// CET (+01:00) otherwise (the EU rule since 1996). A time that occurs
-/// twice in October is read as the first (summer time); one that does not
-/// exist in March (02:00–03:00) as winter time, i.e. an hour later.
-pub fn amsterdam(local: PrimitiveDateTime) -> Option<OffsetDateTime> {
-    let year = local.year();
-    let (start, end) = (
-        last_sunday_0100_utc(year, Month::March)?,
-        last_sunday_0100_utc(year, Month::October)?,
-    );
-    let summer = local.assume_offset(UtcOffset::from_hms(2, 0, 0).ok()?);
-    if summer >= start && summer < end {
-        Some(summer)
-    } else {
-        Some(local.assume_offset(UtcOffset::from_hms(1, 0, 0).ok()?))
-    }
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 /// The embargo a form gives: an RFC 3339 instant as written, or a date and
-/// a time read as Amsterdam time.
-fn embargo_from(form: &EmbargoForm) -> Result<String, String> {
+/// a time read as Amsterdam time. A time that occurs twice in October is
+/// read as the first (summer time); one that does not exist in March
+/// (02:00–03:00) is refused.
+fn embargo_from(form: &EmbargoForm) -> Result<Instant, String> {
     let instant = form.embargo.trim();
     if !instant.is_empty() {
-        return OffsetDateTime::parse(instant, &time::format_description::well_known::Rfc3339)
-            .map(|_| instant.to_owned())
-            .map_err(|_| {
-                format!(
-                    "'{instant}' is not an RFC 3339 instant: write e.g. 2026-10-01T10:00:00+02:00"
-                )
-            });
+        return instant
+            .parse()
+            .map_err(|e: zicht_model::TimeError| e.to_string());
     }
-    let date = Date::parse(
-        form.date.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| {
-        format!(
-            "'{}' is not a date: write e.g. 2026-10-01",
-            form.date.trim()
-        )
-    })?;
-    let t = form.time.trim();
-    let time = Time::parse(
-        t,
-        time::macros::format_description!("[hour]:[minute]:[second]"),
-    )
-    .or_else(|_| Time::parse(t, time::macros::format_description!("[hour]:[minute]")))
-    .map_err(|_| format!("'{t}' is not a time: write e.g. 10:00"))?;
-    amsterdam(PrimitiveDateTime::new(date, time))
-        .map(rfc3339)
-        .ok_or_else(|| "this date and time cannot be placed in Amsterdam time".to_owned())
+    let day: Day = form
+        .date
+        .trim()
+        .parse()
+        .map_err(|e: zicht_model::TimeError| e.to_string())?;
+    Instant::from_amsterdam(day, &form.time).map_err(|e| e.to_string())
 }
 
 pub struct EditionRow {
@@ -115,7 +63,7 @@ pub async fn editions_page(
     Editor(user): Editor,
     headers: HeaderMap,
 ) -> PageResult {
-    let now = OffsetDateTime::now_utc();
+    let now = Instant::from(std::time::SystemTime::now());
     let catalogue = state.store.catalogue().await?;
     let mut editions = Vec::new();
     for d in catalogue
@@ -126,8 +74,8 @@ pub async fn editions_page(
         editions.push(EditionRow {
             id: d.id.to_string(),
             label: d.label_nl.clone(),
-            cutoff: d.cutoff.clone(),
-            embargo: d.embargo.clone(),
+            cutoff: d.cutoff.to_string(),
+            embargo: d.embargo.map(Instant::in_amsterdam),
             public: d.is_public_at(now),
             logins: state.store.pre_release_logins(d.id.as_str()).await?,
         });
@@ -153,7 +101,7 @@ pub async fn editions_page(
             c,
             editions,
             users,
-            now: rfc3339(now),
+            now: now.in_amsterdam(),
         },
     ))
 }
@@ -195,13 +143,13 @@ pub async fn set_embargo(
     };
     match state
         .store
-        .set_embargo(&actor(&user), &edition, embargo.as_deref())
+        .set_embargo(&actor(&user), &edition, embargo)
         .await
     {
         Ok(()) => Ok(flash_redirect(
             &state,
             "/portal/editions",
-            &match &embargo {
+            &match embargo.map(Instant::in_amsterdam) {
                 Some(e) => format!("Embargo van {edition}: {e}. · Embargo of {edition}: {e}."),
                 None => format!("Embargo van {edition} opgeheven. · Embargo of {edition} cleared."),
             },
@@ -266,7 +214,7 @@ pub async fn revoke(
 
 /// Which preview a cached site is: the edition, its embargo and the store's
 /// revision (an embargo change or a load bumps it).
-pub type PreviewKey = (String, Option<String>, i64);
+pub type PreviewKey = (String, Option<Instant>, i64);
 
 async fn preview_site(state: &AppState, edition: &str) -> Result<Arc<Site>, PortalError> {
     let catalogue = state.store.catalogue().await?;
@@ -279,22 +227,13 @@ async fn preview_site(state: &AppState, edition: &str) -> Result<Arc<Site>, Port
     };
     // The moment the edition opens; an edition without an embargo (or
     // with one past) is shown as it is now.
-    let now = OffsetDateTime::now_utc();
-    let at = match doc.embargo_at() {
-        Ok(Some(at)) if at > now => at,
-        Ok(_) => now,
-        Err(_) => {
-            return Err(PortalError::new(error_page(
-                StatusCode::CONFLICT,
-                "Onleesbaar embargo",
-                "Unreadable embargo",
-                "Het embargo van deze editie kan niet worden gelezen; stel het opnieuw in.",
-                "This edition's embargo cannot be read; set it again.",
-            )))
-        }
+    let now = Instant::from(std::time::SystemTime::now());
+    let at = match doc.embargo {
+        Some(at) if at > now => at,
+        _ => now,
     };
     let revision = state.store.revision().await?;
-    let key: PreviewKey = (edition.to_owned(), doc.embargo.clone(), revision);
+    let key: PreviewKey = (edition.to_owned(), doc.embargo, revision);
     let mut cached = state.previews.lock().await;
     if let Some((k, site)) = cached.as_ref() {
         if *k == key {
@@ -370,38 +309,6 @@ async fn preview(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn amsterdam_time_follows_the_eu_summer_time_rule() {
-        // Summer: +02:00.
-        assert_eq!(
-            amsterdam(datetime!(2026-10-01 10:00)).unwrap(),
-            datetime!(2026-10-01 08:00 UTC)
-        );
-        // Winter: +01:00.
-        assert_eq!(
-            amsterdam(datetime!(2026-12-01 10:00)).unwrap(),
-            datetime!(2026-12-01 09:00 UTC)
-        );
-        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
-        assert_eq!(
-            amsterdam(datetime!(2026-03-29 01:59)).unwrap(),
-            datetime!(2026-03-29 00:59 UTC)
-        );
-        assert_eq!(
-            amsterdam(datetime!(2026-03-29 03:00)).unwrap(),
-            datetime!(2026-03-29 01:00 UTC)
-        );
-        assert_eq!(
-            amsterdam(datetime!(2026-10-25 02:30)).unwrap(),
-            datetime!(2026-10-25 00:30 UTC)
-        );
-        assert_eq!(
-            amsterdam(datetime!(2026-10-25 03:00)).unwrap(),
-            datetime!(2026-10-25 02:00 UTC)
-        );
-    }
 
     #[test]
     fn an_embargo_is_an_instant_or_a_local_date_and_time() {
@@ -411,20 +318,34 @@ mod tests {
             time: t.into(),
             action: "set".into(),
         };
+        let shown =
+            |e: &str, d: &str, t: &str| embargo_from(&form(e, d, t)).map(Instant::in_amsterdam);
         assert_eq!(
-            embargo_from(&form("2026-10-01T10:00:00+02:00", "", "")).unwrap(),
+            shown("2026-10-01T10:00:00+02:00", "", "").unwrap(),
             "2026-10-01T10:00:00+02:00"
         );
         assert_eq!(
-            embargo_from(&form("", "2026-10-01", "10:00")).unwrap(),
+            shown("", "2026-10-01", "10:00").unwrap(),
             "2026-10-01T10:00:00+02:00"
         );
         assert_eq!(
-            embargo_from(&form("", "2026-12-01", "10:00:30")).unwrap(),
+            shown("", "2026-12-01", "10:00:30").unwrap(),
             "2026-12-01T10:00:30+01:00"
         );
-        assert!(embargo_from(&form("tomorrow", "", "")).is_err());
-        assert!(embargo_from(&form("", "2026-13-01", "10:00")).is_err());
-        assert!(embargo_from(&form("", "2026-10-01", "25:00")).is_err());
+        // Twice on 25 October: the first, summer time.
+        assert_eq!(
+            shown("", "2026-10-25", "02:30").unwrap(),
+            "2026-10-25T02:30:00+02:00"
+        );
+        // Not at all on 29 March: refused, saying why.
+        let skipped = shown("", "2026-03-29", "02:30").unwrap_err();
+        assert!(skipped.contains("does not exist in Amsterdam"), "{skipped}");
+        assert!(shown("tomorrow", "", "").unwrap_err().contains("RFC 3339"));
+        assert!(shown("", "2026-13-01", "10:00")
+            .unwrap_err()
+            .contains("YYYY-MM-DD"));
+        assert!(shown("", "2026-10-01", "25:00")
+            .unwrap_err()
+            .contains("write e.g. 10:00"));
     }
 }

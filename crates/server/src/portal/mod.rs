@@ -15,7 +15,7 @@ mod editions;
 mod rounds;
 mod texts;
 
-pub use editions::{amsterdam, PreviewKey};
+pub use editions::PreviewKey;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
@@ -297,16 +297,10 @@ pub fn not_found_page() -> Response {
     )
 }
 
-/// Today's date in UTC as an ISO day: what decides whether a round is
-/// overdue.
-pub fn today() -> String {
-    let now = time::OffsetDateTime::now_utc().date();
-    format!(
-        "{:04}-{:02}-{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day()
-    )
+/// Today in Amsterdam: what decides whether a round is overdue. The one
+/// place the server asks the clock for a day.
+pub fn today() -> zicht_model::Day {
+    zicht_model::Instant::from(std::time::SystemTime::now()).amsterdam_day()
 }
 
 /// A failure inside: logged in full, shown without detail.

@@ -379,7 +379,7 @@ pub async fn round_page(
         Err(StoreError::NotFound(_)) => return Ok(not_found_page()),
         Err(e) => return Err(e.into()),
     };
-    let today = today();
+    let today = today().to_string();
     let catalogue = state.store.catalogue().await?;
     let suppliers = state
         .store

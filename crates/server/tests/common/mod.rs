@@ -19,7 +19,7 @@ pub async fn load_monitor(store: &Store, monitor: &zicht_ingest::Monitor) {
         .iter()
         .map(|rc| NewVersion {
             cell: &rc.cell,
-            recorded_at: &rc.recorded_at,
+            recorded_at: rc.recorded_at,
             reason: rc.reason.as_deref(),
         })
         .collect();
