@@ -16,7 +16,6 @@
 mod accounts_api;
 mod api;
 pub mod auth;
-mod load;
 pub mod portal;
 mod rounds_api;
 pub mod work;
@@ -36,7 +35,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use zicht_publish::site::Site;
 use zicht_store::Store;
 
-pub use load::{public_cells, site_input, text_warnings, LoadError};
+pub use zicht_service::{public_cells, site_input, text_warnings, LoadError};
 
 /// The site built at a store revision, with the documents that were still
 /// under embargo when it was built.

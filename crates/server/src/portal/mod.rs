@@ -345,7 +345,7 @@ impl From<Refused> for PortalError {
 
 impl From<zicht_store::StoreError> for PortalError {
     fn from(e: zicht_store::StoreError) -> Self {
-        PortalError(Box::new(internal_page(e)))
+        PortalError(Box::new(deliveries::refusal_page(e)))
     }
 }
 
