@@ -65,4 +65,18 @@ mod tests {
         });
         assert_eq!((s, shown), (StatusCode::INTERNAL_SERVER_ERROR, false));
     }
+
+    #[test]
+    fn the_account_api_answers_a_store_refusal_as_the_round_api_does() {
+        let e = crate::ApiError::from(StoreError::NotFound("user 9".into()));
+        assert_eq!(e.status, StatusCode::NOT_FOUND);
+        let e = crate::ApiError::from(StoreError::Forbidden("not yours".into()));
+        assert_eq!(e.status, StatusCode::FORBIDDEN);
+        let e = crate::ApiError::from(StoreError::Transition(
+            zicht_portal::TransitionError::MessageRequired,
+        ));
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let e = crate::ApiError::from(StoreError::LoginTaken("ed".into()));
+        assert_eq!(e.status, StatusCode::CONFLICT);
+    }
 }

@@ -311,7 +311,7 @@ pub fn today() -> String {
 
 /// A failure inside: logged in full, shown without detail.
 pub fn internal_page(e: impl std::fmt::Display) -> Response {
-    eprintln!("zicht serve: internal error: {e}");
+    tracing::error!(error = %e, "internal error");
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
