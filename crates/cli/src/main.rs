@@ -50,6 +50,7 @@ enum Command {
     /// Write the published monitor as a static site (Dutch and English, charts, downloads).
     Publish(commands::publish::PublishArgs),
     /// Serve the published monitor and a read-only JSON API over the public data.
+    #[cfg(feature = "serve")]
     Serve(commands::serve::ServeArgs),
     /// Manage the accounts of the working side (add, list, API token).
     User(commands::user::UserArgs),
@@ -91,6 +92,7 @@ fn main() -> std::process::ExitCode {
                 commands::protect::run(a).map(|()| std::process::ExitCode::SUCCESS)
             }
             Command::Publish(a) => commands::publish::run(&cli.db, a).await,
+            #[cfg(feature = "serve")]
             Command::Serve(a) => commands::serve::run(&cli.db, a).await,
             Command::User(a) => commands::user::run(&cli.db, a).await,
         }

@@ -172,14 +172,14 @@ fn user_add_list_and_token() {
     rt.block_on(async {
         let store = zicht_store::Store::open(&db).await.unwrap();
         let (_, hash) = store.login_credentials("root").await.unwrap().unwrap();
-        assert!(zicht_server::auth::verify_password(&password, &hash));
+        assert!(zicht_service::secrets::verify_password(&password, &hash));
         let (_, hash) = store.login_credentials("sup").await.unwrap().unwrap();
-        assert!(zicht_server::auth::verify_password(
+        assert!(zicht_service::secrets::verify_password(
             "a supplier's own passphrase",
             &hash
         ));
         let (user, _) = store
-            .user_by_token(&zicht_server::auth::hash_token(&secret))
+            .user_by_token(&zicht_service::secrets::hash_token(&secret))
             .await
             .unwrap()
             .expect("the printed token works");

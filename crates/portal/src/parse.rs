@@ -120,6 +120,9 @@ impl Asked {
 pub struct ParsedDelivery {
     /// The answers, sorted by cell.
     pub cells: Vec<DeliveredCell>,
+    /// Where each answer was, in the order of `cells`: its line, sheet row
+    /// or form position, as a [`Problem`]'s row names it.
+    pub rows: Vec<usize>,
     /// Asked cells without an answer: fine in a draft, they block sign-off.
     pub missing: Vec<CellKey>,
 }
@@ -156,7 +159,7 @@ pub fn check_rows(
 ) -> Result<ParsedDelivery, Vec<Problem>> {
     let mut problems = Vec::new();
     let index = catalogue.index();
-    let mut cells: BTreeMap<CellKey, DeliveredCell> = BTreeMap::new();
+    let mut cells: BTreeMap<CellKey, (DeliveredCell, usize)> = BTreeMap::new();
     // Every row's cell, valid or not, so a repeat is named even when the
     // first one has its own problem.
     let mut seen: HashMap<CellKey, usize> = HashMap::new();
@@ -271,7 +274,7 @@ pub fn check_rows(
             problems.push(Problem::new(Some(row), Some(p.field), p.message));
         }
         if problems.len() == before {
-            cells.insert(key, delivered);
+            cells.insert(key, (delivered, row));
         }
     }
     if !problems.is_empty() {
@@ -283,8 +286,10 @@ pub fn check_rows(
         .filter(|k| !cells.contains_key(*k))
         .cloned()
         .collect();
+    let (cells, rows) = cells.into_values().unzip();
     Ok(ParsedDelivery {
-        cells: cells.into_values().collect(),
+        cells,
+        rows,
         missing,
     })
 }

@@ -47,15 +47,16 @@ where
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        let status = match &e {
-            StoreError::InvalidUser(_) | StoreError::UnknownOrganisation(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            StoreError::LoginTaken(_) => StatusCode::CONFLICT,
-            StoreError::UnknownUser(_) | StoreError::UnknownToken(_) => StatusCode::NOT_FOUND,
-            _ => return ApiError::internal(e),
-        };
-        ApiError::new(status, e.to_string())
+        zicht_service::ServiceError::from(e).into()
+    }
+}
+
+impl From<zicht_service::ServiceError> for ApiError {
+    fn from(e: zicht_service::ServiceError) -> ApiError {
+        match crate::work::status(&e) {
+            (status, true) => ApiError::new(status, e.to_string()),
+            (_, false) => ApiError::internal(e),
+        }
     }
 }
 

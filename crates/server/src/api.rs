@@ -1,5 +1,5 @@
 //! The read-only JSON API over the public data. Every cell passes the
-//! release path ([`crate::load::public_cells`]) before it is answered, and
+//! release path ([`crate::public_cells`]) before it is answered, and
 //! every definition comes from the catalogue without what is under embargo.
 
 use std::time::SystemTime;
@@ -125,7 +125,7 @@ async fn cells(
         }
         (None, None) => AsOf::Latest,
     };
-    let (cat, public) = crate::load::public_cells(
+    let (cat, public) = crate::public_cells(
         &state.store,
         &as_of,
         Some(&id),
@@ -172,7 +172,7 @@ async fn cited_cells<'t>(
     if !texts.any(|t| t.contains("{cell:")) {
         return Ok(Vec::new());
     }
-    let (_, cells) = crate::load::public_cells(
+    let (_, cells) = crate::public_cells(
         &state.store,
         &AsOf::Latest,
         None,

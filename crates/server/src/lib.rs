@@ -16,7 +16,6 @@
 mod accounts_api;
 mod api;
 pub mod auth;
-mod load;
 pub mod portal;
 mod rounds_api;
 pub mod work;
@@ -33,10 +32,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::sync::Mutex;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 use zicht_publish::site::Site;
 use zicht_store::Store;
 
-pub use load::{public_cells, site_input, text_warnings, LoadError};
+pub use zicht_service::{public_cells, site_input, text_warnings, LoadError};
 
 /// The site built at a store revision, with the documents that were still
 /// under embargo when it was built.
@@ -160,7 +160,7 @@ impl ApiError {
     }
     /// A failure inside: logged in full, answered without detail.
     pub fn internal(e: impl std::fmt::Display) -> ApiError {
-        eprintln!("zicht serve: internal error: {e}");
+        tracing::error!(error = %e, "internal error");
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: "internal error: the server could not answer; try again later".into(),
@@ -248,6 +248,12 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(auth::BODY_LIMIT))
         .layer(axum::middleware::from_fn(area_headers))
+        // One span per request (method, path, version), so what is logged
+        // while answering says which request it was.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO)),
+        )
         .with_state(state);
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(
@@ -316,7 +322,7 @@ async fn site_file(
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    eprintln!("zicht serve: http://{local}/ (API: http://{local}/api/openapi.json)");
+    tracing::info!("zicht serve: http://{local}/ (API: http://{local}/api/openapi.json)");
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

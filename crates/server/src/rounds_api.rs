@@ -5,8 +5,9 @@
 //! leaves the finer rules to the store, which checks them in the
 //! transaction that makes the change (`zicht_portal::transition`). A
 //! supplier asking for another organisation's delivery gets 404, as the
-//! store answers, so existence does not leak. Uploads are read here
-//! (`work::parse_upload`) and nothing is stored when any row has a problem.
+//! store answers, so existence does not leak. A delivery coming in is
+//! read and checked by `zicht_service::deliveries`, as the portal's are,
+//! and nothing is stored when any row has a problem.
 
 use std::collections::BTreeSet;
 
@@ -21,8 +22,9 @@ use serde_json::{json, Value};
 use zicht_model::{Breakdown, Cell, Period, Role, Slug};
 use zicht_portal::{
     differences, template_csv, template_rows, template_xlsx, Asked, AskedCell, CellKey,
-    DeliveredCell, ParsedDelivery, Problem, RoundPlan, TemplateRow, TransitionError,
+    DeliveredCell, Problem, RoundPlan, TemplateRow,
 };
+use zicht_service::{deliveries, Incoming, ServiceError};
 use zicht_store::{AsOf, AuditFilter, DefinitionKind, Delivery, Revision, Round, StoreError};
 
 use crate::accounts_api::ApiJson;
@@ -131,34 +133,34 @@ impl From<Refused> for Failure {
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
-        match &e {
-            StoreError::Plan(problems) => {
-                return Failure {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    error: "the round cannot be opened: fix the problems listed".into(),
-                    problems: Some(
-                        problems
-                            .iter()
-                            .map(|p| json!({ "place": p.place, "message": p.message }))
-                            .collect(),
-                    ),
-                }
-            }
-            // Missing answers and a missing message are for the caller to
-            // fix in the request, not a conflict with the delivery's state.
-            StoreError::Transition(
-                TransitionError::Incomplete(_) | TransitionError::MessageRequired,
-            ) => return Failure::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            StoreError::Transition(
-                TransitionError::NotEditor { .. } | TransitionError::NotOwnOrganisation { .. },
-            ) => return Failure::new(StatusCode::FORBIDDEN, e.to_string()),
-            _ => {}
-        }
-        match work::store_status(&e) {
-            (status, true) => Failure::new(status, e.to_string()),
-            (_, false) => ApiError::internal(e).into(),
+        ServiceError::from(e).into()
+    }
+}
+
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Failure {
+        match e {
+            ServiceError::Delivery(problems) => Failure::upload(&problems),
+            ServiceError::Plan(problems) => Failure {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                error: e_plan_message(),
+                problems: Some(
+                    problems
+                        .iter()
+                        .map(|p| json!({ "place": p.place, "message": p.message }))
+                        .collect(),
+                ),
+            },
+            e => match work::status(&e) {
+                (status, true) => Failure::new(status, e.to_string()),
+                (_, false) => ApiError::internal(e).into(),
+            },
         }
     }
+}
+
+fn e_plan_message() -> String {
+    ServiceError::Plan(Vec::new()).to_string()
 }
 
 type Answer = Result<Response, Failure>;
@@ -351,7 +353,7 @@ async fn published(state: &AppState, keys: &[&CellKey]) -> Result<Vec<Cell>, Fai
     let now = zicht_model::Instant::from(std::time::SystemTime::now());
     let mut out = Vec::new();
     for i in indicators {
-        let (_, cells) = crate::load::public_cells(&state.store, &AsOf::Latest, Some(i), now)
+        let (_, cells) = crate::public_cells(&state.store, &AsOf::Latest, Some(i), now)
             .await
             .map_err(ApiError::internal)?;
         out.extend(cells);
@@ -445,30 +447,13 @@ async fn upload_body(req: Request) -> Result<(Option<String>, Bytes), Failure> {
     Ok((content_type, bytes))
 }
 
-/// Reads an uploaded file of delivery `d`; the `Content-Type` says CSV or
-/// XLSX (an XLSX is also known by its zip signature).
-async fn parse_file(
-    state: &AppState,
-    d: &Delivery,
-    asked: Vec<AskedCell>,
-    content_type: Option<&str>,
-    bytes: Bytes,
-) -> Result<ParsedDelivery, Failure> {
-    let catalogue = state.store.catalogue().await?;
-    let kind = work::upload_kind(content_type, None, &bytes);
-    let organisation = d.organisation.clone();
-    // Unzipping and reading a workbook is CPU work: off the async threads.
-    tokio::task::spawn_blocking(move || {
-        work::parse_upload(kind, &bytes, &organisation, &asked, &catalogue)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|p| Failure::upload(&p))
-}
-
-/// Editors never fill in or sign off a delivery in a supplier's name.
-fn supplier(user: &CurrentUser) -> Result<(), Failure> {
-    Ok(user.require(&[Role::Supplier])?)
+/// An uploaded file; the `Content-Type` says CSV or XLSX (an XLSX is also
+/// known by its zip signature).
+fn file(content_type: Option<&str>, bytes: Bytes) -> Incoming {
+    Incoming::File {
+        kind: work::upload_kind(content_type, None, &bytes),
+        bytes: bytes.to_vec(),
+    }
 }
 
 async fn save_draft(
@@ -477,18 +462,16 @@ async fn save_draft(
     Path(id): Path<String>,
     req: Request,
 ) -> Answer {
-    supplier(&user)?;
-    let (d, asked) = visible(&state, &user, &id).await?;
+    let id = number(&id, "delivery")?;
     let (content_type, bytes) = upload_body(req).await?;
-    let parsed = parse_file(&state, &d, asked, content_type.as_deref(), bytes).await?;
-    state
-        .store
-        .save_draft(&work::actor(&user), d.id, &parsed.cells)
-        .await?;
-    Ok(
-        Json(json!({ "saved": parsed.cells.len(), "missing": parsed.missing.len() }))
-            .into_response(),
+    let saved = deliveries::save_draft(
+        &state.store,
+        &work::actor(&user),
+        id,
+        file(content_type.as_deref(), bytes),
     )
+    .await?;
+    Ok(Json(json!({ "saved": saved.cells, "missing": saved.missing })).into_response())
 }
 
 async fn submit(
@@ -497,31 +480,12 @@ async fn submit(
     Path(id): Path<String>,
     req: Request,
 ) -> Answer {
-    supplier(&user)?;
-    let actor = work::actor(&user);
-    let (d, asked) = visible(&state, &user, &id).await?;
+    let id = number(&id, "delivery")?;
     let (content_type, bytes) = upload_body(req).await?;
-    let cells = if bytes.iter().all(u8::is_ascii_whitespace) {
-        state.store.draft(&actor, d.id).await?
-    } else {
-        let parsed = parse_file(&state, &d, asked, content_type.as_deref(), bytes).await?;
-        if !parsed.missing.is_empty() {
-            let problems: Vec<Problem> = parsed
-                .missing
-                .iter()
-                .map(|k| {
-                    Problem::new(
-                        None,
-                        None,
-                        format!("{k} has no answer: give a value or a status before signing off"),
-                    )
-                })
-                .collect();
-            return Err(Failure::upload(&problems));
-        }
-        parsed.cells
-    };
-    let outcome = state.store.submit(&actor, d.id, &cells).await?;
+    // An empty body signs off the working copy.
+    let incoming =
+        (!bytes.iter().all(u8::is_ascii_whitespace)).then(|| file(content_type.as_deref(), bytes));
+    let outcome = deliveries::submit(&state.store, &work::actor(&user), id, incoming).await?;
     Ok(Json(json!({ "revision": outcome.revision, "new": outcome.new })).into_response())
 }
 
@@ -531,7 +495,7 @@ async fn accept(
     Path(id): Path<String>,
 ) -> Answer {
     let id = number(&id, "delivery")?;
-    let summary = state.store.accept(&work::actor(&user), id).await?;
+    let summary = deliveries::accept(&state.store, &work::actor(&user), id).await?;
     Ok(Json(json!({ "cells_added": summary.cells_added })).into_response())
 }
 

@@ -47,7 +47,7 @@ pub async fn run(db: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let (cat, cells) = if args.public {
         // The release path: this moment protected together with every
         // edition published before it, without what is under embargo now.
-        zicht_server::public_cells(
+        zicht_service::public_cells(
             &store,
             &as_of,
             args.indicator.as_deref(),

@@ -7,6 +7,7 @@ pub mod init;
 pub mod protect;
 pub mod publish;
 pub mod recommendations;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod show;
 pub mod user;

@@ -33,7 +33,7 @@ pub async fn print_text_warnings(
     store: &zicht_store::Store,
     now: zicht_model::Instant,
 ) -> anyhow::Result<()> {
-    let warnings = zicht_server::text_warnings(store, now).await?;
+    let warnings = zicht_service::text_warnings(store, now).await?;
     for w in &warnings {
         eprintln!("warning: {w}");
     }
@@ -49,7 +49,7 @@ pub async fn print_text_warnings(
 pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let store = super::open(db).await?;
-    let input = zicht_server::site_input(
+    let input = zicht_service::site_input(
         &store,
         args.edition.as_deref(),
         zicht_model::Instant::from(std::time::SystemTime::now()),

@@ -22,6 +22,11 @@ pub struct ServeArgs {
 }
 
 pub async fn run(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    // The server logs through `tracing`, one span per request; here it goes
+    // to stderr. Another subscriber already set (a test) is kept.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .try_init();
     let store = super::open(db).await?;
     if let Some(e) = &args.edition {
         let cat = store.catalogue().await?;

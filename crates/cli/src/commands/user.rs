@@ -73,9 +73,9 @@ async fn add(store: &zicht_store::Store, a: &AddArgs) -> anyhow::Result<ExitCode
             .to_owned();
         (text, false)
     } else {
-        (zicht_server::auth::generate_password(), true)
+        (zicht_service::secrets::generate_password(), true)
     };
-    let hash = zicht_server::auth::hash_password(&password)?;
+    let hash = zicht_service::secrets::hash_password(&password)?;
     let name = a.name.clone().unwrap_or_else(|| a.login.clone());
     let user = store
         .create_user(
@@ -134,13 +134,13 @@ async fn token(store: &zicht_store::Store, a: &TokenArgs) -> anyhow::Result<Exit
         .user_by_login(&a.login)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no user '{}': see `zicht user list`", a.login))?;
-    let secret = zicht_server::auth::new_api_token();
+    let secret = zicht_service::secrets::new_api_token();
     let t = store
         .create_token(
             None,
             user.id,
             &a.name,
-            &zicht_server::auth::hash_token(&secret),
+            &zicht_service::secrets::hash_token(&secret),
         )
         .await?;
     eprintln!(

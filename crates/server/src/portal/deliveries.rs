@@ -10,17 +10,18 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use zicht_model::{Breakdown, Catalogue, Cell, Period, Role, Slug, Status};
 use zicht_portal::{
-    differences, grid_field, parse_grid, reference_text, template_csv, template_rows,
-    template_xlsx, Asked, CellKey, DeliveryState, Difference, Flag, Limits, Problem, DELIVERABLE,
+    differences, grid_field, reference_text, template_csv, template_rows, template_xlsx, Asked,
+    CellKey, DeliveryState, Difference, Flag, Problem, DELIVERABLE,
 };
-use zicht_store::{AsOf, AuditFilter, Delivery, Review, Revision, Round, StoreError};
+use zicht_service::{deliveries, Incoming, ServiceError};
+use zicht_store::{AsOf, AuditFilter, Delivery, Review, Revision, Round};
 
 use super::{
     error_page, flash_redirect, internal_page, not_found_page, render, Chrome, PageResult,
     PortalError, PortalForm,
 };
 use crate::auth::{query_param, CurrentUser, Editor};
-use crate::work::{actor, parse_upload, store_status, upload_kind, UPLOAD_LIMIT};
+use crate::work::{self, actor, upload_kind, UPLOAD_LIMIT};
 use crate::AppState;
 
 /// A relative change against last year above this is flagged for review.
@@ -28,20 +29,29 @@ const LARGE_CHANGE: f64 = 0.5;
 
 /// A store refusal as a page: what the user can act on is shown (in the
 /// store's words, English), anything else stays inside.
-pub fn refusal_page(e: StoreError) -> Response {
-    let (status, shown) = store_status(&e);
+pub fn refusal_page(e: impl Into<ServiceError>) -> Response {
+    let e = e.into();
+    let (status, shown) = work::status(&e);
     if status == StatusCode::NOT_FOUND {
         return not_found_page();
     }
     if !shown {
         return internal_page(e);
     }
+    let text = match &e {
+        ServiceError::Delivery(problems) => problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+        e => e.to_string(),
+    };
     error_page(
         status,
         "Niet gelukt",
         "Not done",
         "Dit kon niet: zie de reden hieronder.",
-        &e.to_string(),
+        &text,
     )
 }
 
@@ -153,7 +163,6 @@ struct Context {
     round: Round,
     catalogue: Catalogue,
     asked: Asked,
-    asked_cells: Vec<zicht_portal::AskedCell>,
 }
 
 async fn context(state: &AppState, d: &Delivery) -> Result<Context, PortalError> {
@@ -165,7 +174,6 @@ async fn context(state: &AppState, d: &Delivery) -> Result<Context, PortalError>
         round,
         catalogue,
         asked,
-        asked_cells,
     })
 }
 
@@ -386,11 +394,32 @@ pub async fn save_grid(
     let mut form: HashMap<String, String> = pairs.into_iter().collect();
     form.remove("csrf");
     let submit = form.remove("action").as_deref() == Some("submit");
-    let cx = context(&state, &d).await?;
-    let parsed = match parse_grid(&form, &cx.asked, &cx.catalogue, &Limits::default()) {
-        Ok(p) => p,
-        Err(problems) => {
-            return supplier_view(
+    let a = actor(&user);
+    let here = format!("/portal/deliveries/{id}");
+    let incoming = Incoming::Grid(form.clone());
+    let done = if submit {
+        deliveries::submit(&state.store, &a, id, Some(incoming))
+            .await
+            .map(|o| {
+                format!(
+                    "Afgetekend als revisie {}. · Signed off as revision {}.",
+                    o.revision, o.revision
+                )
+            })
+    } else {
+        deliveries::save_draft(&state.store, &a, id, incoming)
+            .await
+            .map(|saved| {
+                format!(
+                    "Concept opgeslagen: {} cellen ingevuld, {} nog open. · Draft saved: {} cells filled, {} still open.",
+                    saved.cells, saved.missing, saved.cells, saved.missing
+                )
+            })
+    };
+    match done {
+        Ok(flash) => Ok(flash_redirect(&state, &here, &flash)),
+        Err(ServiceError::Delivery(problems)) => {
+            supplier_view(
                 &state,
                 &user,
                 &headers,
@@ -401,66 +430,7 @@ pub async fn save_grid(
             )
             .await
         }
-    };
-    if submit && !parsed.missing.is_empty() {
-        let positions: HashMap<&CellKey, usize> = cx
-            .asked
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k, i + 1))
-            .collect();
-        let problems = parsed
-            .missing
-            .iter()
-            .map(|k| {
-                Problem::new(
-                    positions.get(k).copied(),
-                    Some("status"),
-                    format!("{k} is not answered: give a figure or a status before signing off"),
-                )
-            })
-            .collect();
-        return supplier_view(
-            &state,
-            &user,
-            &headers,
-            d,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&form),
-            problems,
-        )
-        .await;
-    }
-    let a = actor(&user);
-    let here = format!("/portal/deliveries/{id}");
-    if submit {
-        match state.store.submit(&a, id, &parsed.cells).await {
-            Ok(o) => Ok(flash_redirect(
-                &state,
-                &here,
-                &format!(
-                    "Afgetekend als revisie {}. · Signed off as revision {}.",
-                    o.revision, o.revision
-                ),
-            )),
-            Err(e) => Ok(refusal_page(e)),
-        }
-    } else {
-        match state.store.save_draft(&a, id, &parsed.cells).await {
-            Ok(_) => Ok(flash_redirect(
-                &state,
-                &here,
-                &format!(
-                    "Concept opgeslagen: {} cellen ingevuld, {} nog open. · Draft saved: {} cells filled, {} still open.",
-                    parsed.cells.len(),
-                    parsed.missing.len(),
-                    parsed.cells.len(),
-                    parsed.missing.len()
-                ),
-            )),
-            Err(e) => Ok(refusal_page(e)),
-        }
+        Err(e) => Ok(refusal_page(e)),
     }
 }
 
@@ -527,18 +497,21 @@ pub async fn upload(
         )
         .await;
     };
-    let cx = context(&state, &d).await?;
-    let kind = upload_kind(content_type.as_deref(), name.as_deref(), &bytes);
-    let parsed = match parse_upload(
-        kind,
-        &bytes,
-        &d.organisation,
-        &cx.asked_cells,
-        &cx.catalogue,
-    ) {
-        Ok(p) => p,
-        Err(problems) => {
-            return supplier_view(
+    let incoming = Incoming::File {
+        kind: upload_kind(content_type.as_deref(), name.as_deref(), &bytes),
+        bytes: bytes.to_vec(),
+    };
+    match deliveries::save_draft(&state.store, &actor(&user), id, incoming).await {
+        Ok(saved) => Ok(flash_redirect(
+            &state,
+            &format!("/portal/deliveries/{id}"),
+            &format!(
+                "Bestand gelezen en als concept opgeslagen: {} cellen, {} nog open. Controleer en teken af. · File read and saved as a draft: {} cells, {} still open. Check and sign off.",
+                saved.cells, saved.missing, saved.cells, saved.missing
+            ),
+        )),
+        Err(ServiceError::Delivery(problems)) => {
+            supplier_view(
                 &state,
                 &user,
                 &headers,
@@ -549,19 +522,6 @@ pub async fn upload(
             )
             .await
         }
-    };
-    match state.store.save_draft(&actor(&user), id, &parsed.cells).await {
-        Ok(_) => Ok(flash_redirect(
-            &state,
-            &format!("/portal/deliveries/{id}"),
-            &format!(
-                "Bestand gelezen en als concept opgeslagen: {} cellen, {} nog open. Controleer en teken af. · File read and saved as a draft: {} cells, {} still open. Check and sign off.",
-                parsed.cells.len(),
-                parsed.missing.len(),
-                parsed.cells.len(),
-                parsed.missing.len()
-            ),
-        )),
         Err(e) => Ok(refusal_page(e)),
     }
 }
@@ -615,7 +575,7 @@ pub async fn accept(
     Path(id): Path<String>,
 ) -> PageResult {
     let id = delivery_id(&id)?;
-    match state.store.accept(&actor(&user), id).await {
+    match deliveries::accept(&state.store, &actor(&user), id).await {
         Ok(summary) => Ok(flash_redirect(
             &state,
             &format!("/portal/deliveries/{id}"),

@@ -305,7 +305,7 @@ pub fn today() -> zicht_model::Day {
 
 /// A failure inside: logged in full, shown without detail.
 pub fn internal_page(e: impl std::fmt::Display) -> Response {
-    eprintln!("zicht serve: internal error: {e}");
+    tracing::error!(error = %e, "internal error");
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -339,7 +339,7 @@ impl From<Refused> for PortalError {
 
 impl From<zicht_store::StoreError> for PortalError {
     fn from(e: zicht_store::StoreError) -> Self {
-        PortalError(Box::new(internal_page(e)))
+        PortalError(Box::new(deliveries::refusal_page(e)))
     }
 }
 

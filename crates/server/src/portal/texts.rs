@@ -136,7 +136,7 @@ struct TextsPage {
 /// passed: an editor checks an edition before it is released.
 async fn warnings(state: &AppState) -> Vec<String> {
     let after_every_embargo = zicht_model::Instant::MAX;
-    match crate::load::text_warnings(&state.store, after_every_embargo).await {
+    match crate::text_warnings(&state.store, after_every_embargo).await {
         Ok(ws) => ws.iter().map(ToString::to_string).collect(),
         // The page still serves its purpose without the check; say so.
         Err(e) => vec![format!(

@@ -1,0 +1,236 @@
+//! The middleware before every `/portal` and `/api` handler: who is asking
+//! (session cookie or bearer token), and the CSRF and cross-origin guards of
+//! every write.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+
+use super::user::{is_api, Authenticated};
+use super::{
+    cookie, hash_token, CurrentUser, Refused, Via, BODY_LIMIT, CSRF_HEADER, LOGIN_COOKIE,
+    SESSION_COOKIE,
+};
+use crate::{ApiError, AppState};
+
+/// Whether a browser says the request comes from another site. Requests
+/// without these headers (scripts, curl) are judged by their credentials.
+fn cross_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.to_str(), Ok("same-origin" | "none")) {
+            return true;
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let Ok(origin) = origin.to_str() else {
+            return true;
+        };
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+        return origin_host.is_none() || origin_host != host;
+    }
+    false
+}
+
+fn same_secret(a: &str, b: &str) -> bool {
+    !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Authenticates every `/portal` and `/api` request and guards their writes
+/// (see the module documentation).
+pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let api = is_api(&path);
+    if !(api || path == "/portal" || path.starts_with("/portal/")) {
+        return next.run(req).await;
+    }
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if write && cross_origin(req.headers()) {
+        return Refused::Csrf { api }.into_response();
+    }
+
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("").to_owned());
+    let user = if let (true, Some(auth)) = (api, bearer) {
+        let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
+            return ApiError {
+                status: StatusCode::UNAUTHORIZED,
+                message: "Authorization takes 'Bearer TOKEN'".into(),
+            }
+            .into_response();
+        };
+        match state.store.user_by_token(&hash_token(token)).await {
+            Ok(Some((user, _))) => Some(CurrentUser::new(
+                user,
+                String::new(),
+                Via::Token,
+                true,
+                None,
+            )),
+            Ok(None) => {
+                return ApiError {
+                    status: StatusCode::UNAUTHORIZED,
+                    message: "unknown or revoked API token".into(),
+                }
+                .into_response()
+            }
+            Err(e) => return ApiError::internal(e).into_response(),
+        }
+    } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
+        let hash = hash_token(token);
+        match state.store.session(&hash).await {
+            Ok(Some(s)) => Some(CurrentUser::new(
+                s.user,
+                s.csrf,
+                Via::Session,
+                api,
+                Some(hash),
+            )),
+            Ok(None) => None,
+            Err(e) => return ApiError::internal(e).into_response(),
+        }
+    } else {
+        None
+    };
+
+    let mut req = req;
+    if write {
+        let session_csrf = user
+            .as_ref()
+            .filter(|u| u.via == Via::Session)
+            .map(|u| u.csrf.clone());
+        if api {
+            if let Some(expected) = session_csrf {
+                let sent = req
+                    .headers()
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if !same_secret(sent, &expected) {
+                    return Refused::Csrf { api }.into_response();
+                }
+            }
+        } else {
+            // The login form has no session yet: its token is the one the
+            // login page put in a cookie (double submit).
+            let expected = if path == "/portal/login" {
+                cookie(req.headers(), LOGIN_COOKIE).map(str::to_owned)
+            } else {
+                session_csrf
+            };
+            if let Some(expected) = expected {
+                let (parts, body) = req.into_parts();
+                // A file upload is multipart and may be larger; its route
+                // sets its own limit for the handler.
+                let content_type = parts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                let multipart = content_type.starts_with("multipart/form-data");
+                let limit = if multipart {
+                    crate::work::UPLOAD_LIMIT + BODY_LIMIT
+                } else {
+                    BODY_LIMIT
+                };
+                let bytes = match axum::body::to_bytes(body, limit).await {
+                    Ok(b) => b,
+                    Err(_) => {
+                        return crate::portal::error_page(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "Te groot",
+                            "Too large",
+                            "Het formulier is te groot.",
+                            "The form is too large.",
+                        )
+                    }
+                };
+                let sent = if multipart {
+                    multipart_field(&content_type, bytes.clone(), "csrf").await
+                } else {
+                    form_urlencoded_field(&bytes, "csrf")
+                };
+                if !same_secret(sent.as_deref().unwrap_or(""), &expected) {
+                    return Refused::Csrf { api }.into_response();
+                }
+                req = Request::from_parts(parts, Body::from(bytes));
+            } else if path == "/portal/login" {
+                return Refused::Csrf { api }.into_response();
+            }
+            // A portal write without a session is let through: its handler
+            // sends the visitor to the login page, and changes nothing.
+        }
+    }
+    req.extensions_mut().insert(Authenticated(user));
+    next.run(req).await
+}
+
+/// A text field of a multipart form. The portal's forms put `csrf` first,
+/// as browsers send fields in document order, so it is within the body's
+/// first [`BODY_LIMIT`] bytes, which are all that is read; a form that puts
+/// it after a file is refused.
+async fn multipart_field(
+    content_type: &str,
+    body: axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    use axum::extract::FromRequest;
+    let head = body.slice(..body.len().min(BODY_LIMIT));
+    let req = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(head))
+        .ok()?;
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn cross_origin_writes_are_recognised() {
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(*k, HeaderValue::from_static(v));
+            }
+            m
+        };
+        assert!(!cross_origin(&h(&[])));
+        assert!(!cross_origin(&h(&[
+            ("host", "a.nl"),
+            ("origin", "https://a.nl")
+        ])));
+        assert!(cross_origin(&h(&[
+            ("host", "a.nl"),
+            ("origin", "https://b.nl")
+        ])));
+        assert!(cross_origin(&h(&[("host", "a.nl"), ("origin", "null")])));
+        assert!(cross_origin(&h(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_origin(&h(&[("sec-fetch-site", "same-site")])));
+        assert!(!cross_origin(&h(&[("sec-fetch-site", "same-origin")])));
+    }
+}

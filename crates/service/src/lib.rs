@@ -1,0 +1,20 @@
+//! The working side's operations between the store and its front-ends: the
+//! JSON API and the portal pages of `zicht-server`, and the CLI. Knows no
+//! HTTP.
+//!
+//! Each operation takes the caller ([`zicht_portal::Actor`]: login, role,
+//! organisation) and checks its role itself, runs CPU work (reading an
+//! upload, the release path) off the async workers, and refuses with one
+//! error type, [`ServiceError`], built from the store's refusals in one
+//! place. Also here: what a public output is read from ([`site_input`],
+//! [`public_cells`], [`text_warnings`]) and the secrets of logins and
+//! tokens ([`secrets`]).
+
+pub mod deliveries;
+mod error;
+mod load;
+pub mod secrets;
+
+pub use deliveries::{Incoming, Saved, UploadKind};
+pub use error::ServiceError;
+pub use load::{public_cells, site_input, text_warnings, LoadError};
