@@ -75,7 +75,8 @@ pub async fn editions_page(
             id: d.id.to_string(),
             label: d.label_nl.clone(),
             cutoff: d.cutoff.to_string(),
-            embargo: d.embargo.map(Instant::in_amsterdam),
+            // The instant as stored (UTC), as the API answers it.
+            embargo: d.embargo.map(|e| e.to_string()),
             public: d.is_public_at(now),
             logins: state.store.pre_release_logins(d.id.as_str()).await?,
         });
