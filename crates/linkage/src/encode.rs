@@ -16,14 +16,14 @@ pub const SCHEME: &str = "zicht-clk-1";
 const Q: usize = 2;
 /// Bits per token. A name bigram carries less than a date part, since a name
 /// has a dozen bigrams and a date three parts.
-const K_NAME: usize = 12;
-const K_YEAR: usize = 8;
-const K_MONTH: usize = 16;
-const K_DAY: usize = 16;
+const K_NAME: usize = 10;
+const K_YEAR: usize = 6;
+const K_MONTH: usize = 12;
+const K_DAY: usize = 12;
 /// The day and month as an unordered pair, so that a day/month swap keeps
 /// part of the date's weight.
-const K_DATE_PART: usize = 8;
-const K_SEX: usize = 8;
+const K_DATE_PART: usize = 28;
+const K_SEX: usize = 6;
 
 type HmacSha256 = Hmac<Sha256>;
 

@@ -331,8 +331,9 @@ fn surname_table(rng: &mut ChaCha8Rng) -> (Vec<(String, String)>, Vec<f64>) {
     let mut built = Vec::new();
     for p in PREFIXES {
         for r in ROOTS {
-            let core = format!("{p}{r}");
-            built.push(core);
+            for e in ENDINGS {
+                built.push(format!("{p}{r}{e}"));
+            }
         }
     }
     for r in ROOTS {
@@ -419,7 +420,8 @@ pub fn generate(opts: &SynthOptions) -> Synth {
     let (surnames, weights) = surname_table(&mut rng);
     let surname_pick = WeightedIndex::new(&weights).expect("positive weights");
     let given = |names: &[&str]| {
-        WeightedIndex::new((0..names.len()).map(|r| 1.0 / ((r + 1) as f64).sqrt()))
+        // The most common given name is held by about 2% of children.
+        WeightedIndex::new((0..names.len()).map(|r| 1.0 / ((r + 10) as f64).sqrt()))
             .expect("positive weights")
     };
     let (boy_pick, girl_pick) = (given(BOYS), given(GIRLS));
