@@ -51,6 +51,10 @@ enum Command {
     Publish(commands::publish::PublishArgs),
     /// Serve the published monitor and a read-only JSON API over the public data.
     Serve(commands::serve::ServeArgs),
+    /// Encode records for linkage at the supplier: hardened Bloom filters, no identifier leaves.
+    Encode(commands::encode::EncodeArgs),
+    /// Link encoded lists into capture histories for estimation.
+    Link(commands::link::LinkArgs),
     /// Manage the accounts of the working side (add, list, API token).
     User(commands::user::UserArgs),
 }
@@ -93,6 +97,8 @@ fn main() -> std::process::ExitCode {
             Command::Publish(a) => commands::publish::run(&cli.db, a).await,
             Command::Serve(a) => commands::serve::run(&cli.db, a).await,
             Command::User(a) => commands::user::run(&cli.db, a).await,
+            Command::Encode(a) => commands::encode::run(a),
+            Command::Link(a) => commands::link::run(a),
         }
     });
     match result {

@@ -17,7 +17,6 @@ const Q: usize = 2;
 /// Bits per token. A name bigram carries less than a date part, since a name
 /// has a dozen bigrams and a date three parts.
 const K_NAME: usize = 10;
-const K_YEAR: usize = 6;
 const K_MONTH: usize = 12;
 const K_DAY: usize = 12;
 /// The day and month as an unordered pair, so that a day/month swap keeps
@@ -85,6 +84,26 @@ pub struct Encoder {
     name: HmacSha256,
     date: HmacSha256,
     sex: HmacSha256,
+    salted: bool,
+}
+
+/// The `k` positions a token sets: double hashing on one HMAC, with an odd
+/// step over a power-of-two length, so the positions are distinct.
+fn positions(
+    mac: &HmacSha256,
+    salt: &[u8],
+    kind: u8,
+    bytes: &[u8],
+    k: usize,
+) -> impl Iterator<Item = usize> {
+    let mut m = mac.clone();
+    m.update(salt);
+    m.update(&[kind]);
+    m.update(bytes);
+    let h = m.finalize().into_bytes();
+    let h1 = u64::from_le_bytes(h[0..8].try_into().expect("8 bytes"));
+    let h2 = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes")) | 1;
+    (0..k as u64).map(move |i| (h1.wrapping_add(i.wrapping_mul(h2)) % FILTER_BITS as u64) as usize)
 }
 
 impl Encoder {
@@ -100,7 +119,30 @@ impl Encoder {
             name: key("name"),
             date: key("date"),
             sex: key("sex"),
+            salted: true,
         }
+    }
+
+    /// The scheme without its salt: plain keyed CLKs. Only for the security
+    /// tests, which show that the attack they run works on these.
+    #[doc(hidden)]
+    pub fn unsalted_for_attack_tests(secret: &Secret) -> Encoder {
+        Encoder {
+            salted: false,
+            ..Encoder::new(secret)
+        }
+    }
+
+    /// Where a name bigram's bits go for people born in `year`; what the
+    /// security tests check an attacker's guesses against.
+    #[doc(hidden)]
+    pub fn bigram_positions(&self, year: u16, bigram: [u8; 2]) -> Vec<usize> {
+        let salt = if self.salted {
+            year.to_be_bytes().to_vec()
+        } else {
+            Vec::new()
+        };
+        positions(&self.name, &salt, b'n', &bigram, K_NAME).collect()
     }
 
     /// The encoding of one record, or every field that is wrong.
@@ -138,19 +180,12 @@ impl Encoder {
         // Every token is salted with the birth year: the same bigram sets
         // other bits for people born in another year, which flattens the bit
         // frequencies a frequency attack reads.
-        let salt = date.year.to_be_bytes();
+        let salt: &[u8] = &date.year.to_be_bytes();
+        let salt = if self.salted { salt } else { &[] };
         let mut clk = Clk::default();
         let mut token = |mac: &HmacSha256, kind: u8, bytes: &[u8], k: usize| {
-            let mut m = mac.clone();
-            m.update(&salt);
-            m.update(&[kind]);
-            m.update(bytes);
-            let h = m.finalize().into_bytes();
-            let h1 = u64::from_le_bytes(h[0..8].try_into().expect("8 bytes"));
-            // Odd step over a power-of-two length: k distinct positions.
-            let h2 = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes")) | 1;
-            for i in 0..k as u64 {
-                clk.set((h1.wrapping_add(i.wrapping_mul(h2)) % FILTER_BITS as u64) as usize);
+            for p in positions(mac, salt, kind, bytes, k) {
+                clk.set(p);
             }
         };
         // First and last name share one key and one set of bigrams, so a
@@ -175,7 +210,6 @@ impl Encoder {
         for g in &grams {
             token(&self.name, b'n', g, K_NAME);
         }
-        token(&self.date, b'y', &[], K_YEAR);
         if let Some(m) = date.month {
             token(&self.date, b'm', &[m], K_MONTH);
             token(&self.date, b'p', &[m], K_DATE_PART);
