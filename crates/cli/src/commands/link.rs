@@ -291,7 +291,7 @@ fn render_report(
     );
     let _ = writeln!(
         s,
-        "\nPairs compared after blocking, by Dice (pairs under 0.50 are not kept):"
+        "\nPairs compared after blocking, by Dice (pairs under 0.60 are not kept):"
     );
     for b in bands {
         let _ = writeln!(
