@@ -143,7 +143,7 @@ fn encode_link_estimate_and_no_identifier_comes_out() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("0.85") && r.stderr.contains("0.80*") && r.stderr.contains("0.75"));
+    assert!(r.stderr.contains("0.87") && r.stderr.contains("0.82*") && r.stderr.contains("0.77"));
     logs.push_str(&r.stdout);
     logs.push_str(&r.stderr);
     let histories = std::fs::read_to_string(dir.join("histories.csv")).unwrap();

@@ -13,7 +13,7 @@ use crate::clk::{Clk, FILTER_BITS};
 
 /// Dice at or above which two encodings are taken for the same person,
 /// chosen on the generator's error rates (see the crate README).
-pub const DEFAULT_THRESHOLD: f64 = 0.8;
+pub const DEFAULT_THRESHOLD: f64 = 0.82;
 
 /// How to link.
 #[derive(Debug, Clone)]
