@@ -52,6 +52,10 @@ enum Command {
     /// Serve the published monitor and a read-only JSON API over the public data.
     #[cfg(feature = "serve")]
     Serve(commands::serve::ServeArgs),
+    /// Encode records for linkage at the supplier: hardened Bloom filters, no identifier leaves.
+    Encode(commands::encode::EncodeArgs),
+    /// Link encoded lists into capture histories for estimation.
+    Link(commands::link::LinkArgs),
     /// Manage the accounts of the working side (add, list, API token).
     User(commands::user::UserArgs),
 }
@@ -95,6 +99,8 @@ fn main() -> std::process::ExitCode {
             #[cfg(feature = "serve")]
             Command::Serve(a) => commands::serve::run(&cli.db, a).await,
             Command::User(a) => commands::user::run(&cli.db, a).await,
+            Command::Encode(a) => commands::encode::run(a),
+            Command::Link(a) => commands::link::run(a),
         }
     });
     match result {

@@ -1,9 +1,11 @@
+pub mod encode;
 pub mod estimate;
 pub mod estimate_cmd;
 pub mod export;
 pub mod import;
 pub mod indicators;
 pub mod init;
+pub mod link;
 pub mod protect;
 pub mod publish;
 pub mod recommendations;

@@ -1,0 +1,21 @@
+//! Privacy-preserving record linkage, pure: no files, network or printing.
+//!
+//! A supplier turns each record into a hardened Bloom-filter encoding
+//! ([`Encoder`]); the monitor links the encodings of several lists
+//! ([`link`]) into clusters and capture histories for `zicht-estimate`.
+//! Identifiers exist only inside [`Encoder::encode`]; nothing this crate
+//! returns holds one, errors included.
+
+mod clk;
+mod encode;
+mod link;
+mod normalise;
+pub mod synth;
+
+pub use clk::{Clk, ClkError, FILTER_BITS};
+pub use encode::{BadField, Encoder, RawRecord, Secret, SecretError, SCHEME};
+pub use link::{
+    candidates, cluster, histories, link, Candidate, Histories, LinkOptions, Linked,
+    SimilarityBand, DEFAULT_THRESHOLD,
+};
+pub use normalise::{birth_date, name_words, sex, BirthDate, Sex};
