@@ -17,6 +17,7 @@ mod accounts_api;
 mod api;
 pub mod auth;
 mod load;
+pub mod openapi;
 pub mod portal;
 mod rounds_api;
 pub mod work;
