@@ -7,6 +7,13 @@ use crate::{Breakdown, Period, Slug};
 
 /// The one status every cell has. See DESIGN.md, "The cell".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(
+        description = "The cell's status: which of value, lower and upper it has follows from it"
+    )
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Exact,

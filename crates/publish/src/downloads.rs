@@ -22,17 +22,34 @@ pub enum PublishError {
 
 /// One cell in the JSON download: the contract's columns, numbers as numbers.
 #[derive(Serialize)]
-struct JsonCell<'a> {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Cell))]
+pub struct JsonCell<'a> {
     indicator: &'a str,
+    /// ISO 8601: 2020, 2017/2021, 2023-05-15
     period: &'a str,
+    /// dim=value pairs joined by ';', sorted by dimension; empty for the total
     breakdown: &'a str,
+    #[cfg_attr(feature = "openapi", schema(value_type = zicht_model::Status))]
     status: &'a str,
+    /// With exact, rounded and estimate; else null
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     value: Option<f64>,
+    /// With range and estimate; else null
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     lower: Option<f64>,
+    /// With below (under this: '<10' is 10), range and estimate; else null
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     upper: Option<f64>,
     unit: &'a str,
     source: &'a str,
     footnote: &'a str,
+}
+
+/// The JSON download: its cells in the export contract.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CellList))]
+pub struct JsonCells<'a> {
+    cells: Vec<JsonCell<'a>>,
 }
 
 fn num(s: &str) -> Option<f64> {
@@ -74,7 +91,7 @@ pub fn render(
                     footnote: &r.footnote,
                 })
                 .collect();
-            let mut out = serde_json::to_vec_pretty(&serde_json::json!({ "cells": cells }))?;
+            let mut out = serde_json::to_vec_pretty(&JsonCells { cells })?;
             out.push(b'\n');
             Ok(out)
         }

@@ -4,4 +4,4 @@
 mod downloads;
 pub mod site;
 
-pub use downloads::{render, Format, PublishError};
+pub use downloads::{render, Format, JsonCell, JsonCells, PublishError};

@@ -16,6 +16,7 @@
 mod accounts_api;
 mod api;
 pub mod auth;
+pub mod openapi;
 pub mod portal;
 mod rounds_api;
 pub mod work;
