@@ -1014,6 +1014,39 @@ fn import_refuses_an_impossible_table_a_fraction_of_a_person_and_an_unknown_sour
 }
 
 #[test]
+fn import_refuses_text_a_spreadsheet_would_run_or_show_out_of_order() {
+    let (dir, db) = sqlite("formula");
+    ok(zicht(&db, &["init"]));
+    let before = ok(zicht(&db, &["export"])).stdout;
+    let file = dir.join("2024.csv");
+    std::fs::write(
+        &file,
+        "indicator,period,breakdown,status,value,lower,upper,unit,source,footnote\n\
+         comensha.minor_victims,2024,,exact,61,,,persons,comensha,\"=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\"\n\
+         comensha.minor_victims,2024,sex=girls,exact,30,,,persons,comensha: \u{200B}\u{FF1D}1+1,\n\
+         comensha.minor_victims,2024,sex=boys,exact,31,,,persons,comensha,Noot met \u{202E}txt.exe\n",
+    )
+    .unwrap();
+    let r = zicht(&db, &["import", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let name = file.display().to_string();
+    for expected in [
+        format!("{name}:2: field 'footnotes': the footnote text starts with '='"),
+        format!("{name}:3: field 'source_ref': the source_ref starts with '\u{FF1D}'"),
+        format!(
+            "{name}:4: field 'footnotes': the footnote text holds the direction control U+202E"
+        ),
+    ] {
+        assert!(
+            r.stderr.contains(&expected),
+            "missing {expected:?} in:\n{}",
+            r.stderr
+        );
+    }
+    assert_eq!(ok(zicht(&db, &["export"])).stdout, before);
+}
+
+#[test]
 fn a_correction_without_a_reason_is_refused() {
     let (dir, db) = sqlite("no-reason");
     ok(zicht(&db, &["init"]));

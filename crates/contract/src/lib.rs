@@ -11,6 +11,7 @@
 mod breakdown;
 mod number;
 mod row;
+mod text;
 
 pub use breakdown::{
     breakdown_text, check_identifier, parse_breakdown, BreakdownError, IdentifierError,
@@ -22,3 +23,4 @@ pub use number::{
 pub use row::{
     columns, footnote_id_for_text, ExportRow, EXPORT_HEADER, FIGURE_COLUMNS, FOOTNOTE_SEPARATOR,
 };
+pub use text::{bidi_control, cell_text_problem, formula_start, inert, TextProblem, FORMULA_SIGNS};

@@ -86,6 +86,13 @@ impl ExportRow {
             &self.footnote,
         ]
     }
+
+    /// [`ExportRow::fields`] as a CSV file for spreadsheets must hold them:
+    /// a text a spreadsheet would run is made inert ([`crate::inert`]).
+    /// Every CSV writer of the contract writes these.
+    pub fn csv_fields(&self) -> [std::borrow::Cow<'_, str>; 10] {
+        self.fields().map(crate::inert)
+    }
 }
 
 /// A stable id (`fn-` and 16 hex digits) for a footnote known only by its

@@ -522,6 +522,14 @@ pub enum CatalogueError {
         field: &'static str,
         problem: TimeError,
     },
+    /// A text that would be run by a spreadsheet or displayed out of order.
+    #[error("{path} {problem}")]
+    Text {
+        /// Where the text is, as a path into the catalogue
+        /// (`footnotes[3].text_nl`).
+        path: String,
+        problem: zicht_contract::TextProblem,
+    },
 }
 
 fn find<'a, T>(items: &'a [T], id: &str, key: impl Fn(&T) -> &Slug) -> Option<&'a T> {
@@ -615,7 +623,61 @@ impl Catalogue {
                 }
             }
         }
+        errors.extend(self.text_problems());
         errors
+    }
+
+    /// Every text of the catalogue that holds a direction control, and every
+    /// footnote text (a column of the downloads) a spreadsheet would run.
+    /// The texts are found through the catalogue's serialised form, so a
+    /// field added later is checked without being listed here.
+    fn text_problems(&self) -> Vec<CatalogueError> {
+        fn walk(value: &serde_json::Value, path: &mut String, out: &mut Vec<CatalogueError>) {
+            match value {
+                serde_json::Value::String(text) => {
+                    let problem = match zicht_contract::bidi_control(text) {
+                        Some(c) => Some(zicht_contract::TextProblem::BidiControl(c)),
+                        None if path.starts_with("footnotes[") => {
+                            zicht_contract::formula_start(text)
+                                .map(zicht_contract::TextProblem::FormulaStart)
+                        }
+                        None => None,
+                    };
+                    if let Some(problem) = problem {
+                        out.push(CatalogueError::Text {
+                            path: path.clone(),
+                            problem,
+                        });
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        let len = path.len();
+                        path.push_str(&format!("[{i}]"));
+                        walk(item, path, out);
+                        path.truncate(len);
+                    }
+                }
+                serde_json::Value::Object(fields) => {
+                    for (name, item) in fields {
+                        let len = path.len();
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(name);
+                        walk(item, path, out);
+                        path.truncate(len);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        // A catalogue is plain data: serialising it cannot fail.
+        if let Ok(value) = serde_json::to_value(self) {
+            walk(&value, &mut String::new(), &mut out);
+        }
+        out
     }
 
     /// Every list of declared ids that must be unique: what its items are
@@ -813,7 +875,7 @@ impl Catalogue {
                 .collect(),
             organisations: self.organisations.iter().map(|o| o.id.as_str()).collect(),
             documents: self.documents.iter().map(|d| d.id.as_str()).collect(),
-            footnotes: self.footnotes.iter().map(|f| f.id.as_str()).collect(),
+            footnotes: self.footnotes.iter().map(|f| (f.id.as_str(), f)).collect(),
         }
     }
 }
@@ -826,7 +888,7 @@ pub struct CatalogueIndex<'a> {
     dimensions: HashMap<&'a str, DimensionEntry<'a>>,
     organisations: HashSet<&'a str>,
     documents: HashSet<&'a str>,
-    footnotes: HashSet<&'a str>,
+    footnotes: HashMap<&'a str, &'a Footnote>,
 }
 
 impl CatalogueIndex<'_> {
@@ -868,8 +930,21 @@ impl CatalogueIndex<'_> {
             }
         }
         for f in &prov.footnotes {
-            if !self.footnotes.contains(f.as_str()) {
-                out.push(P::new("footnotes", format!("unknown footnote '{f}'")));
+            match self.footnotes.get(f.as_str()) {
+                None => out.push(P::new("footnotes", format!("unknown footnote '{f}'"))),
+                // A footnote's text is a column of every download.
+                Some(note) => {
+                    for text in [&note.text_nl, &note.text_en] {
+                        if let Some(p) = zicht_contract::cell_text_problem(text) {
+                            out.push(P::new("footnotes", format!("the footnote text {p}")));
+                        }
+                    }
+                }
+            }
+        }
+        for (field, text) in [("source_ref", &prov.source_ref), ("quote", &prov.quote)] {
+            if let Some(p) = zicht_contract::cell_text_problem(text) {
+                out.push(P::new(field, format!("the {field} {p}")));
             }
         }
         if cell.figure.status() == crate::Status::Estimate && !ind.estimates {

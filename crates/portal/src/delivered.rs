@@ -34,8 +34,9 @@ pub enum DeliveredError {
     ReasonRequired,
     #[error("a reason is only for refused or not_available: leave it empty for a figure")]
     ReasonUnexpected,
-    #[error("the reason starts with '{0}', which a spreadsheet would run as a formula: start it with a letter")]
-    FormulaLike(char),
+    /// A reason a spreadsheet would run, or one with a direction control.
+    #[error("the reason {0}")]
+    Text(zicht_contract::TextProblem),
     #[error("the reason is {0} characters long: keep it under {MAX_REASON} (it is published as a footnote)")]
     ReasonTooLong(usize),
     #[error("the reason holds a control character: type it as plain text on one line")]
@@ -44,18 +45,6 @@ pub enum DeliveredError {
 
 /// The longest reason a supplier may give: it becomes a public footnote.
 pub const MAX_REASON: usize = 1000;
-
-/// Characters that make a spreadsheet treat text as a formula, with their
-/// full-width forms, which some spreadsheets read the same way.
-pub const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
-
-/// The first character of `text` that would make it a formula, if any.
-pub fn formula_start(text: &str) -> Option<char> {
-    text.trim_start_matches(' ')
-        .chars()
-        .next()
-        .filter(|c| FORMULA_STARTS.contains(c))
-}
 
 impl DeliveredCell {
     /// Builds an answer, refusing a status a supplier does not give, a
@@ -77,8 +66,11 @@ impl DeliveredCell {
             (Status::Refused | Status::NotAvailable, _) | (_, None) => {}
             _ => return Err(DeliveredError::ReasonUnexpected),
         }
-        if let Some(c) = reason.as_deref().and_then(formula_start) {
-            return Err(DeliveredError::FormulaLike(c));
+        if let Some(p) = reason
+            .as_deref()
+            .and_then(zicht_contract::cell_text_problem)
+        {
+            return Err(DeliveredError::Text(p));
         }
         if let Some(r) = &reason {
             let n = r.chars().count();
@@ -133,6 +125,7 @@ impl DeliveredCell {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zicht_contract::TextProblem;
     use zicht_model::{Breakdown, Period};
 
     fn key() -> CellKey {
@@ -187,12 +180,34 @@ mod tests {
         .is_ok());
         assert_eq!(
             DeliveredCell::new(key(), Figure::Refused, Some("=HYPERLINK(\"x\")".into())),
-            Err(DeliveredError::FormulaLike('='))
+            Err(DeliveredError::Text(TextProblem::FormulaStart('=')))
         );
         assert_eq!(
             DeliveredCell::new(key(), Figure::Refused, Some("＝HYPERLINK(1)".into())),
-            Err(DeliveredError::FormulaLike('＝'))
+            Err(DeliveredError::Text(TextProblem::FormulaStart('＝')))
         );
+        // Hidden behind invisible characters or written as a look-alike.
+        for reason in [
+            "\u{200B}=1+1",
+            "\u{FEFF}@x",
+            "\u{00AD}-1",
+            "\u{2060}+1",
+            "\u{FE66}1",
+            "\u{207C}1",
+            "\u{208C}1",
+        ] {
+            assert!(
+                matches!(
+                    DeliveredCell::new(key(), Figure::Refused, Some(reason.into())),
+                    Err(DeliveredError::Text(TextProblem::FormulaStart(_)))
+                ),
+                "{reason:?} passed"
+            );
+        }
+        assert!(matches!(
+            DeliveredCell::new(key(), Figure::Refused, Some("geweigerd \u{202E}txt".into())),
+            Err(DeliveredError::Text(TextProblem::BidiControl('\u{202E}')))
+        ));
         assert_eq!(
             DeliveredCell::new(key(), Figure::Refused, Some("x".repeat(MAX_REASON + 1))),
             Err(DeliveredError::ReasonTooLong(MAX_REASON + 1))

@@ -14,7 +14,7 @@ mod request;
 mod review;
 mod template;
 
-pub use delivered::{formula_start, DeliveredCell, DeliveredError, DELIVERABLE, FORMULA_STARTS};
+pub use delivered::{DeliveredCell, DeliveredError, DELIVERABLE};
 pub use delivery::{
     transition, Actor, DeliveryAction, DeliveryState, DeliveryStateParseError, TransitionError,
 };

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use zicht_model::{Catalogue, Cell, Figure, FigureParts};
 
-use crate::delivered::formula_start;
 use crate::parse::COLUMNS;
 use crate::{Asked, CellKey, DeliveredCell, DELIVERABLE};
+use zicht_contract::inert;
 
 /// One row of a template, every field as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,16 +125,6 @@ pub fn template_rows(
         .collect()
 }
 
-/// A text a spreadsheet would run as a formula, made inert with a leading
-/// apostrophe, which spreadsheets take as "this is text".
-fn inert(text: &str) -> String {
-    if formula_start(text).is_some() {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
 /// The template as CSV (UTF-8 with BOM, so spreadsheet programs read the
 /// accents right).
 pub fn template_csv(rows: &[TemplateRow]) -> Vec<u8> {
@@ -142,21 +132,9 @@ pub fn template_csv(rows: &[TemplateRow]) -> Vec<u8> {
     // Writing to a Vec cannot fail.
     let _ = w.write_record(COLUMNS);
     for r in rows {
-        let f = r.fields();
-        // Labels and reference figures come from the catalogue and the
-        // monitor, not from the supplier, but a label is text like any other.
-        let _ = w.write_record([
-            f[0].to_owned(),
-            inert(f[1]),
-            f[2].to_owned(),
-            f[3].to_owned(),
-            f[4].to_owned(),
-            f[5].to_owned(),
-            f[6].to_owned(),
-            f[7].to_owned(),
-            inert(f[8]),
-            inert(f[9]),
-        ]);
+        // Labels, reference figures and reasons: any text a spreadsheet
+        // would run is made inert, wherever it came from.
+        let _ = w.write_record(r.fields().map(inert).iter().map(|f| f.as_bytes()));
     }
     w.into_inner().unwrap_or_default()
 }

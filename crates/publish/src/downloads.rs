@@ -70,7 +70,7 @@ pub fn render(
                 .from_writer(Vec::new());
             w.write_record(EXPORT_HEADER)?;
             for r in &rows {
-                w.write_record(r.fields())?;
+                w.write_record(r.csv_fields().iter().map(|f| f.as_bytes()))?;
             }
             w.into_inner()
                 .map_err(|e| PublishError::Csv(e.into_error().into()))
@@ -117,5 +117,37 @@ pub fn render(
             sheet.set_freeze_panes(1, 0)?;
             Ok(book.save_to_buffer()?)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zicht_model::{Footnote, Slug};
+
+    /// A footnote stored before the input check (or typed by an editor)
+    /// that a spreadsheet would run comes out of the CSV download inert;
+    /// the JSON keeps the text as it is.
+    #[test]
+    fn a_formula_in_a_stored_text_comes_out_inert() {
+        let (monitor, _) = zicht_ingest::embedded_monitor();
+        let mut cat = monitor.catalogue.clone();
+        let id = Slug::parse("fn-legacy").unwrap();
+        cat.footnotes.push(Footnote {
+            id: id.clone(),
+            text_nl: "\u{200B}=HYPERLINK(\"http://x\",\"klik\")".into(),
+            text_en: String::new(),
+        });
+        let mut cell = monitor.cells[0].cell.clone();
+        cell.provenance.footnotes = vec![id];
+        let csv = String::from_utf8(render(&[cell.clone()], &cat, Format::Csv).unwrap()).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert!(row[9].starts_with("'\u{200B}=HYPERLINK"), "{csv}");
+        assert!(row
+            .iter()
+            .all(|f| zicht_contract::formula_start(f).is_none()));
+        let json = String::from_utf8(render(&[cell], &cat, Format::Json).unwrap()).unwrap();
+        assert!(json.contains("\"\u{200B}=HYPERLINK"), "{json}");
     }
 }

@@ -156,14 +156,20 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(EXPORT_HEADER)?;
     for row in &protected.rows {
-        writer.write_record(row.fields())?;
+        writer.write_record(row.csv_fields().iter().map(|f| f.as_bytes()))?;
     }
     let bytes = writer.into_inner().context("writing CSV")?;
     if let Some(report) = &args.report {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(REPORT_HEADER)?;
         for h in &protected.hidden {
-            writer.write_record(h.fields(&protected.rows[h.row]))?;
+            let fields = h.fields(&protected.rows[h.row]);
+            writer.write_record(
+                fields
+                    .iter()
+                    .map(|f| zicht_contract::inert(f.as_ref()))
+                    .map(|f| f.into_owned()),
+            )?;
         }
         let bytes = writer.into_inner().context("writing CSV")?;
         write_atomically(report, &bytes)?;
