@@ -1047,6 +1047,41 @@ fn import_refuses_text_a_spreadsheet_would_run_or_show_out_of_order() {
 }
 
 #[test]
+fn export_writes_sdmx_data_and_the_structure_it_conforms_to() {
+    let (_dir, db) = sqlite("sdmx");
+    ok(zicht(&db, &["init"]));
+    let data = ok(zicht(&db, &["export", "--public", "--format", "sdmx"])).stdout;
+    let mut lines = data.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header[..4],
+        ["STRUCTURE", "STRUCTURE_ID", "ACTION", "INDICATOR"]
+    );
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (value, conf) = (col("OBS_VALUE"), col("CONF_STATUS"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let public = ok(zicht(&db, &["export", "--public"])).stdout;
+    assert_eq!(
+        rows.len(),
+        public.lines().count() - 1,
+        "one observation per public cell"
+    );
+    let hidden = rows.iter().filter(|r| r[conf] != "F").count();
+    assert!(hidden > 0, "the embedded monitor has small counts");
+    for r in &rows {
+        if r[conf] != "F" {
+            assert_eq!(r[value], "", "a confidential value in {r:?}");
+        }
+    }
+    let xml = ok(zicht(&db, &["export", "--format", "sdmx-structure"])).stdout;
+    assert!(xml.contains("<str:DataStructure id=\"DSD_ZICHT\""), "{xml}");
+    assert!(xml.contains("<str:Dataflow id=\"DF_ZICHT\""));
+    let r = zicht(&db, &["export", "--all-versions", "--format", "sdmx"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("drop --all-versions"), "{}", r.stderr);
+}
+
+#[test]
 fn a_correction_without_a_reason_is_refused() {
     let (dir, db) = sqlite("no-reason");
     ok(zicht(&db, &["init"]));

@@ -11,6 +11,11 @@ pub enum FormatArg {
     Csv,
     Json,
     Xlsx,
+    /// SDMX-CSV 2.0 data (its structure: `--format sdmx-structure`).
+    Sdmx,
+    /// The SDMX-ML 3.0 structure message (DSD, code lists, concepts,
+    /// dataflow) that `--format sdmx` conforms to.
+    SdmxStructure,
 }
 
 #[derive(clap::Args, Debug)]
@@ -66,6 +71,21 @@ pub async fn run(db: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> {
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
         FormatArg::Xlsx => Format::Xlsx,
+        FormatArg::Sdmx | FormatArg::SdmxStructure => {
+            if args.all_versions {
+                anyhow::bail!("SDMX holds one observation per key: drop --all-versions");
+            }
+            let now = zicht_model::Instant::from(std::time::SystemTime::now());
+            let text = match args.format {
+                FormatArg::Sdmx => zicht_sdmx::data_csv(&cat, &cells)?,
+                _ => zicht_sdmx::structure_xml(&cat, &now.to_string())?,
+            };
+            emit(args.out.as_deref(), text.as_bytes())?;
+            if let Some(p) = &args.out {
+                eprintln!("wrote {}", p.display());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     if format == Format::Xlsx && args.out.is_none() {
         anyhow::bail!("XLSX is a binary format: name a file with --out FILE.xlsx");

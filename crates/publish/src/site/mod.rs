@@ -55,6 +55,8 @@ pub enum SiteError {
     Template(#[from] askama::Error),
     #[error(transparent)]
     Download(#[from] crate::PublishError),
+    #[error(transparent)]
+    Sdmx(#[from] zicht_sdmx::SdmxError),
     #[error("unknown edition '{0}': run `zicht editions` for the list")]
     UnknownEdition(String),
 }

@@ -70,6 +70,8 @@ pub struct Words {
     pub csv: &'static str,
     pub json: &'static str,
     pub xlsx: &'static str,
+    pub sdmx_data: &'static str,
+    pub sdmx_structure: &'static str,
     /// The page on how the monitor protects small counts, and its sections.
     pub methodology: &'static str,
     pub methodology_sections: &'static [(&'static str, &'static [&'static str])],
@@ -150,6 +152,8 @@ pub const NL: Words = Words {
     csv: "CSV (komma-gescheiden)",
     json: "JSON",
     xlsx: "Excel (XLSX)",
+    sdmx_data: "SDMX-CSV 2.0 (gegevens)",
+    sdmx_structure: "SDMX-ML 3.0 (structuur: DSD, codelijsten en begrippen)",
     methodology: "Hoe zicht kleine aantallen beschermt",
     methodology_sections: &[
         ("Kleine aantallen", &[
@@ -249,6 +253,8 @@ pub const EN: Words = Words {
     csv: "CSV (comma-separated)",
     json: "JSON",
     xlsx: "Excel (XLSX)",
+    sdmx_data: "SDMX-CSV 2.0 (data)",
+    sdmx_structure: "SDMX-ML 3.0 (structure: DSD, code lists and concepts)",
     methodology: "How zicht protects small counts",
     methodology_sections: &[
         ("Small counts", &[

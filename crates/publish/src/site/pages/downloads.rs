@@ -1,4 +1,5 @@
-//! The downloads page: the public cells as CSV, JSON and XLSX.
+//! The downloads page: the public cells as CSV, JSON and XLSX, and in SDMX
+//! (SDMX-CSV 2.0 data with its SDMX-ML 3.0 structure).
 
 use askama::Template;
 
@@ -25,6 +26,8 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
         ("cells.csv", w.csv, header.as_str()),
         ("cells.json", w.json, "{\"cells\": [...]}"),
         ("cells.xlsx", w.xlsx, ""),
+        ("sdmx-data.csv", w.sdmx_data, "STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,…,OBS_VALUE,OBS_STATUS,CONF_STATUS,UNIT_MEASURE"),
+        ("sdmx-structure.xml", w.sdmx_structure, ""),
     ]
     .into_iter()
     .map(|(name, text, note)| {

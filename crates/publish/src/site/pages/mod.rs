@@ -189,6 +189,24 @@ pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
                 h.join().expect("download thread panicked")?,
             );
         }
+        // SDMX: the data and the structure they conform to. The message's
+        // timestamp is the newest edition's cut-off, so the same store
+        // gives the same file (and the same ETag).
+        let prepared = b
+            .editions_upto
+            .iter()
+            .map(|d| d.cutoff.end_utc())
+            .max()
+            .map(|i| i.to_string())
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned());
+        site.files.insert(
+            "downloads/sdmx-data.csv".to_owned(),
+            zicht_sdmx::data_csv(cat, &b.public)?.into_bytes(),
+        );
+        site.files.insert(
+            "downloads/sdmx-structure.xml".to_owned(),
+            zicht_sdmx::structure_xml(cat, &prepared)?.into_bytes(),
+        );
         Ok::<_, SiteError>(())
     })?;
     Ok(site)
