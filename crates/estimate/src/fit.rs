@@ -27,6 +27,8 @@ pub(crate) struct Fit {
     /// [(X'WX)⁻¹]₀₀ at the fitted values: the variance of the intercept, i.e.
     /// of log(dark figure). NaN when not asked for.
     pub var_intercept: f64,
+    /// Newton steps taken, for the work count.
+    pub iterations: usize,
 }
 
 impl Fit {
@@ -167,7 +169,9 @@ pub(crate) fn irls_with(
     let mut dev_old = f64::INFINITY;
     let mut beta_old: Option<Vec<f64>> = None;
     let mut converged = false;
+    let mut iterations = 0;
     for _ in 0..MAX_ITERATIONS {
+        iterations += 1;
         normal_equations(d, &eta, &mu, &mut a, &mut beta);
         if !cholesky(&mut a, p) {
             return None;
@@ -239,6 +243,7 @@ pub(crate) fn irls_with(
         deviance: dev_old,
         loglik,
         var_intercept,
+        iterations,
     })
 }
 
