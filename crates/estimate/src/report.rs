@@ -742,6 +742,17 @@ impl Report {
                 d.highest_model
             );
         }
+        if let Some(a) = &self.model_average {
+            let _ = writeln!(
+                s,
+                "Model average: {}  ({lvl} interval {}; BIC weights over {} models, {} carrying weight; best model's weight {:.0}%)",
+                fmt_count(a.estimate),
+                fmt_range(Some(a.lower), Some(a.upper)),
+                fmt_count(a.models_searched as f64),
+                a.models_weighted,
+                a.top.first().map(|m| m.weight * 100.0).unwrap_or(0.0)
+            );
+        }
         let _ = writeln!(s, "{}", self.summary_en);
         let _ = writeln!(
             s,
