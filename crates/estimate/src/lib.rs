@@ -14,6 +14,7 @@
 
 mod average;
 mod bootstrap;
+mod covariates;
 pub mod data;
 pub mod error;
 mod estimate;
@@ -28,6 +29,7 @@ mod work;
 
 pub use average::{ModelAverage, WeightedModel};
 pub use bootstrap::{BootstrapSummary, Resampling};
+pub use covariates::{estimate_covariates, CovariateHistories, CovariateReport, StratumEstimate};
 pub use data::{CaptureHistories, Diagnostic, MAX_LISTS};
 pub use error::EstimateError;
 pub use estimate::{
