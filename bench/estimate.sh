@@ -14,6 +14,17 @@ echo "== figures (UK 2013; SparseMSE: stepwise 11,418, 9,977–13,146; BCa 9,267
 cargo run --release --quiet -p zicht-estimate --example report 2>&1 \
   | grep -E '^(Estimate|Model|  model|  profile|  BCa|  main effects |  best BIC|took)'
 
+echo "== lcm on UK 2013 (defaults: K=10, burn-in 5,000, thinning 20, 1,000 draws x 4 chains; LCMCR's short chain takes 1.5-1.8 s in R, not installed here)"
+/usr/bin/time -f "  wall %e s, peak %M KB" \
+  cargo run --release --quiet -p zicht-estimate --example report -- crates/estimate/tests/data/uk2013.csv lcm 2>&1 \
+  | grep -E '^(Estimate|Posterior|took|  wall)|R-hat'
+echo "== sparse 6-list default run (work bound)"
+printf 'A,B,C,D,E,F,count\n1,0,0,1,0,1,4\n0,0,1,0,0,0,3\n0,0,1,1,0,0,32\n0,1,0,0,0,0,22\n0,0,0,1,0,1,14\n0,1,0,0,1,1,9\n1,0,0,0,0,0,37\n0,0,0,1,1,1,9\n1,1,1,0,1,0,27\n0,1,1,0,1,1,7\n1,0,0,0,0,1,11\n1,0,0,0,1,0,28\n0,1,1,1,0,0,24\n' > "${TMPDIR:-/tmp}/sparse6.csv"
+/usr/bin/time -f "  wall %e s, peak %M KB" \
+  cargo run --release --quiet -p zicht-estimate --example report -- "${TMPDIR:-/tmp}/sparse6.csv" 2>&1 \
+  | grep -E '^(Estimate|Model average|took|  wall)'
+echo "  load: $(uptime | sed 's/.*load/load/')"
+
 if [[ "${QUICK:-0}" == "1" ]]; then
   exit 0
 fi

@@ -1,7 +1,7 @@
 //! Prints the full report for the UK 2013 reference data (or a CSV given on
 //! the command line) and how long it took.
 //!
-//! cargo run --release -p zicht-estimate --example report [-- FILE.csv [METHOD]]
+//! cargo run --release -p zicht-estimate --example report [-- FILE.csv [METHOD [json]]]
 
 use std::time::Instant;
 
@@ -29,7 +29,11 @@ fn main() {
     let start = Instant::now();
     match estimate(&data, &opts) {
         Ok(r) => {
-            print!("{}", r.render_text());
+            if args.get(3).map(String::as_str) == Some("json") {
+                println!("{}", r.to_json());
+            } else {
+                print!("{}", r.render_text());
+            }
             eprintln!("took {:?}", start.elapsed());
         }
         Err(e) => {

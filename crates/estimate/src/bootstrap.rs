@@ -82,6 +82,18 @@ fn binomial(m: u64, p: f64, rng: &mut ChaCha8Rng) -> u64 {
     if p >= 1.0 {
         return m;
     }
+    // rand_distr 0.4 sends m > 2³¹ with a small mean to BTPE, whose
+    // constants are then negative and it panics (found by an 8-list table of
+    // 10⁹-sized counts). There the Poisson law is the binomial to within
+    // m·q² ≤ 10·q < 10⁻⁸ in total variation (Le Cam), q = min(p, 1 − p).
+    let q = p.min(1.0 - p);
+    if m > i32::MAX as u64 && m as f64 * q < 10.0 {
+        let k = rand_distr::Poisson::new(m as f64 * q)
+            .map(|d| rng.sample(d) as u64)
+            .unwrap_or(0)
+            .min(m);
+        return if p <= 0.5 { k } else { m - k };
+    }
     rand_distr::Binomial::new(m, p)
         .map(|b| rng.sample(b))
         .unwrap_or(0)
@@ -238,6 +250,12 @@ mod tests {
             let got = sums[mask] as f64 / 20_000.0;
             assert!((got - want).abs() < 0.01, "{mask}: {got}");
         }
+        // Ten billion people with one rare pattern: the case rand_distr's
+        // BTPE cannot draw.
+        let rare = vec![(1u32, 1u64), (2, 10_000_000_000), (3, 2)];
+        let c = resample(&rare, 4, 10_000_000_003, &mut rng);
+        assert_eq!(c.iter().sum::<u64>(), 10_000_000_003);
+        assert!(c[1] < 20 && c[3] < 20, "{c:?}");
         // A billion people cost no more than ten.
         let huge = vec![(1u32, 400_000_000u64), (2, 500_000_000), (3, 100_000_000)];
         let c = resample(&huge, 4, 1_000_000_000, &mut rng);

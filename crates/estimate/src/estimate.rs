@@ -9,7 +9,8 @@ use crate::data::CaptureHistories;
 use crate::error::EstimateError;
 use crate::interval::{self, chapman, lognormal, profile};
 use crate::model::{overlaps, pair_name};
-use crate::select::{self, Criterion, Fitted};
+use crate::select::{self, Criterion, Fitted, Scored};
+use crate::work::Work;
 
 /// How the model is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -192,7 +193,7 @@ pub fn fit(
     threshold: f64,
     level: f64,
 ) -> Result<ModelEstimate, EstimateError> {
-    fit_inner(data, method, threshold, level, true)
+    fit_inner(data, method, threshold, level, true, &Work::default())
 }
 
 pub(crate) fn fit_inner(
@@ -201,7 +202,21 @@ pub(crate) fn fit_inner(
     threshold: f64,
     level: f64,
     with_profile: bool,
+    work: &Work,
 ) -> Result<ModelEstimate, EstimateError> {
+    fit_scored(data, method, threshold, level, with_profile, work).map(|(m, _)| m)
+}
+
+/// As `fit_inner`, also returning every model scored by an AIC/BIC search
+/// (empty for the other methods), for model averaging.
+pub(crate) fn fit_scored(
+    data: &CaptureHistories,
+    method: Method,
+    threshold: f64,
+    level: f64,
+    with_profile: bool,
+    work: &Work,
+) -> Result<(ModelEstimate, Vec<Scored>), EstimateError> {
     validate(data)?;
     let t = data.n_lists();
     let counts = data.counts();
@@ -218,11 +233,12 @@ pub(crate) fn fit_inner(
         });
     }
     let mut ranking = Vec::new();
+    let mut all_scored = Vec::new();
     let fitted = match method {
         Method::Lcm => return Err(not_log_linear()),
-        Method::Stepwise => select::stepwise(counts, t, threshold)?,
+        Method::Stepwise => select::stepwise(counts, t, threshold, work)?,
         Method::MainEffects | Method::LincolnPetersen | Method::Chapman => {
-            select::fit_model(counts, t, &[])?
+            select::fit_model(counts, t, &[], work)?
         }
         Method::Bic | Method::Aic => {
             let crit = if method == Method::Bic {
@@ -230,7 +246,7 @@ pub(crate) fn fit_inner(
             } else {
                 Criterion::Aic
             };
-            let (best, scored) = select::search(counts, t, crit)?;
+            let (best, scored) = select::search(counts, t, crit, work)?;
             let all = crate::model::pairs(t);
             ranking = scored
                 .iter()
@@ -249,6 +265,7 @@ pub(crate) fn fit_inner(
                     }
                 })
                 .collect();
+            all_scored = scored;
             best
         }
     };
@@ -282,7 +299,7 @@ pub(crate) fn fit_inner(
         fit: Some(fit),
         ranking,
     };
-    Ok(match method {
+    let chosen = match method {
         Method::Lcm => return Err(not_log_linear()),
         Method::Bic | Method::Aic => match profile {
             Some(p) => ModelEstimate {
@@ -313,14 +330,20 @@ pub(crate) fn fit_inner(
             ..base
         },
         Method::Stepwise | Method::MainEffects => base,
-    })
+    };
+    Ok((chosen, all_scored))
 }
 
 /// The headline number only, for bootstrap replicates: lists that lost all
 /// their cases in the resample are dropped first (they carry no information,
 /// as SparseMSE's `removenoninformativelists`); `None` if nothing can be
 /// estimated.
-pub(crate) fn point_only(data: &CaptureHistories, method: Method, threshold: f64) -> Option<f64> {
+pub(crate) fn point_only(
+    data: &CaptureHistories,
+    method: Method,
+    threshold: f64,
+    work: &Work,
+) -> Option<f64> {
     let t = data.n_lists();
     let mut d = data.clone();
     for i in (0..t).rev() {
@@ -333,12 +356,12 @@ pub(crate) fn point_only(data: &CaptureHistories, method: Method, threshold: f64
     let counts = d.counts();
     match method {
         Method::Lcm => None,
-        Method::Stepwise => select::stepwise(counts, t, threshold)
+        Method::Stepwise => select::stepwise(counts, t, threshold, work)
             .ok()
             .map(|f| f.estimate()),
-        Method::MainEffects | Method::LincolnPetersen => {
-            select::fit_model(counts, t, &[]).ok().map(|f| f.estimate())
-        }
+        Method::MainEffects | Method::LincolnPetersen => select::fit_model(counts, t, &[], work)
+            .ok()
+            .map(|f| f.estimate()),
         Method::Chapman => {
             if t != 2 {
                 return None;
@@ -357,7 +380,7 @@ pub(crate) fn point_only(data: &CaptureHistories, method: Method, threshold: f64
             } else {
                 Criterion::Aic
             };
-            let (best, _) = select::search(counts, t, crit).ok()?;
+            let (best, _) = select::search(counts, t, crit, work).ok()?;
             interval::profile(&best, counts, 0.95).map(|p| p.estimate)
         }
     }

@@ -112,6 +112,14 @@ pub(crate) fn lp_exists(d: &Design) -> Option<bool> {
     Some(sol.objective() > LP_ZERO)
 }
 
+/// What one LP costs, in LPs on a six-list table (63 cells): the simplex
+/// grows about with the cube of the cells, so an eight-list program (255
+/// cells) counts as 64. Budgets are in these units, so that they bound time
+/// whatever the number of lists.
+pub(crate) fn lp_cost(d: &Design) -> u64 {
+    ((d.n_rows() as f64 / 64.0).powi(3).ceil() as u64).max(1)
+}
+
 /// Both tests, as SparseMSE's `checkident` (which reports either failure).
 pub(crate) fn check(d: &Design) -> Check {
     if full_rank_on_observed(d) {
@@ -126,12 +134,106 @@ pub(crate) fn check(d: &Design) -> Check {
     }
 }
 
-/// Pass/fail only, skipping the LP when the model is not identifiable anyway.
-pub(crate) fn passes(d: &Design) -> bool {
-    if full_rank_on_observed(d) {
-        return true;
+/// Basis of the null space of a row-major rows×cols matrix, by reduced row
+/// echelon form with partial pivoting.
+fn null_space(mut a: Vec<f64>, rows: usize, cols: usize) -> Vec<Vec<f64>> {
+    let mut pivots: Vec<usize> = Vec::new();
+    let mut r = 0;
+    for c in 0..cols {
+        if r == rows {
+            break;
+        }
+        let (best, val) = (r..rows)
+            .map(|i| (i, a[i * cols + c].abs()))
+            .fold((r, 0.0), |m, x| if x.1 > m.1 { x } else { m });
+        if val <= RANK_TOL {
+            continue;
+        }
+        for k in 0..cols {
+            a.swap(best * cols + k, r * cols + k);
+        }
+        let pv = a[r * cols + c];
+        for k in 0..cols {
+            a[r * cols + k] /= pv;
+        }
+        for i in 0..rows {
+            if i != r {
+                let f = a[i * cols + c];
+                if f != 0.0 {
+                    for k in 0..cols {
+                        a[i * cols + k] -= f * a[r * cols + k];
+                    }
+                }
+            }
+        }
+        pivots.push(c);
+        r += 1;
     }
-    identifiable(d) && lp_exists(d).unwrap_or(false)
+    let free: Vec<usize> = (0..cols).filter(|c| !pivots.contains(c)).collect();
+    free.iter()
+        .map(|&f| {
+            let mut v = vec![0.0; cols];
+            v[f] = 1.0;
+            for (i, &pc) in pivots.iter().enumerate() {
+                v[pc] = -a[i * cols + f];
+            }
+            v
+        })
+        .collect()
+}
+
+/// Existence without an LP when the observed cells leave at most two
+/// directions free. For an identifiable model the MLE fails to exist exactly
+/// when some β ≠ 0 keeps every observed cell fixed (X₊β = 0) and lowers or
+/// keeps every empty one (X₀β ≤ 0): moving along it raises the likelihood
+/// for ever. With β = Nc in the null space N of X₊, that is a nonzero c in a
+/// cone cut out by half-planes through the origin: in one dimension c = ±1,
+/// in two the cone, if any, has an edge on one of the half-planes' borders.
+/// `None` when more directions are free (then the LP decides).
+pub(crate) fn exists_by_null_space(d: &Design) -> Option<bool> {
+    let (a, n) = d.dense_rows(|r| d.y[r] > 0.0);
+    let basis = null_space(a, n, d.p);
+    let k = basis.len();
+    if k == 0 {
+        return Some(true);
+    }
+    if k > 2 {
+        return None;
+    }
+    // Each empty cell's row, in the null-space coordinates.
+    let rows: Vec<[f64; 2]> = (0..d.n_rows())
+        .filter(|&r| d.y[r] <= 0.0)
+        .map(|r| {
+            let mut g = [0.0; 2];
+            for (j, v) in basis.iter().enumerate() {
+                g[j] = d.row(r).iter().map(|&c| v[c as usize]).sum();
+            }
+            g
+        })
+        .collect();
+    let scale = rows
+        .iter()
+        .map(|g| g[0].abs().max(g[1].abs()))
+        .fold(0.0, f64::max);
+    if scale <= RANK_TOL {
+        return None;
+    }
+    let tol = 1e-9 * scale;
+    let escapes = |c: [f64; 2]| rows.iter().all(|g| g[0] * c[0] + g[1] * c[1] <= tol);
+    let mut candidates: Vec<[f64; 2]> = vec![[1.0, 0.0], [-1.0, 0.0]];
+    if k == 2 {
+        for g in &rows {
+            candidates.push([-g[1], g[0]]);
+            candidates.push([g[1], -g[0]]);
+        }
+    }
+    // A direction along which some cell moves strictly is a real escape; a
+    // direction that moves no cell would mean the model is not identifiable,
+    // which the caller has ruled out.
+    Some(!candidates.into_iter().any(|c| {
+        let norm = c[0].abs().max(c[1].abs());
+        norm > RANK_TOL && escapes(c)
+    }))
 }
 
 #[cfg(test)]
@@ -168,10 +270,45 @@ mod tests {
         // cell fixed and sends the empty one to zero.
         let d1 = Design::new(&counts, 3, &[(0, 2), (1, 2)], None);
         assert_eq!(lp_exists(&d1), Some(false));
+        assert_eq!(exists_by_null_space(&d), Some(false));
+        assert_eq!(exists_by_null_space(&d1), Some(false));
         // Main effects only: exists.
         let d0 = Design::new(&counts, 3, &[], None);
         assert!(full_rank_on_observed(&d0));
         assert_eq!(lp_exists(&d0), Some(true));
+    }
+
+    /// The null-space shortcut gives the LP's answer wherever it answers.
+    #[test]
+    fn null_space_agrees_with_the_lp() {
+        use crate::model::pairs;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let (mut compared, mut failing) = (0, 0);
+        for _ in 0..400 {
+            let t = rng.gen_range(3..=5);
+            let counts: Vec<u64> = (0..1u32 << t)
+                .map(|m| {
+                    if m > 0 && rng.gen_bool(0.45) {
+                        rng.gen_range(1..20)
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            let model: Vec<(usize, usize)> =
+                pairs(t).into_iter().filter(|_| rng.gen_bool(0.5)).collect();
+            let d = Design::new(&counts, t, &model, None);
+            if d.n_rows() == 0 || !identifiable(&d) || full_rank_on_observed(&d) {
+                continue;
+            }
+            if let (Some(fast), Some(lp)) = (exists_by_null_space(&d), lp_exists(&d)) {
+                assert_eq!(fast, lp, "{counts:?} {model:?}");
+                compared += 1;
+                failing += usize::from(!lp);
+            }
+        }
+        assert!(compared > 30 && failing > 5, "{compared} {failing}");
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub(crate) struct Fit {
     /// [(X'WX)⁻¹]₀₀ at the fitted values: the variance of the intercept, i.e.
     /// of log(dark figure). NaN when not asked for.
     pub var_intercept: f64,
+    /// Newton steps taken, for the work count.
+    pub iterations: usize,
 }
 
 impl Fit {
@@ -133,6 +135,28 @@ fn log_factorial(y: f64) -> f64 {
     }
 }
 
+/// (X'WX)⁻¹ at the fit, row-major p×p: the covariance of the coefficients,
+/// for delta-method intervals of sums of fitted cells.
+pub(crate) fn inverse(d: &Design, fit: &Fit) -> Option<Vec<f64>> {
+    let p = d.p;
+    let mut a = vec![0.0; p * p];
+    let mut rhs = vec![0.0; p];
+    normal_equations(d, &fit.eta, &fit.mu, &mut a, &mut rhs);
+    if !cholesky(&mut a, p) {
+        return None;
+    }
+    let mut out = vec![0.0; p * p];
+    for j in 0..p {
+        let mut e = vec![0.0; p];
+        e[j] = 1.0;
+        cholesky_solve(&a, p, &mut e);
+        for i in 0..p {
+            out[i * p + j] = e[i];
+        }
+    }
+    Some(out)
+}
+
 /// Fits the model with the variance of the intercept.
 pub(crate) fn irls(d: &Design, start: Option<&[f64]>) -> Option<Fit> {
     irls_with(d, start, true, TOLERANCE)
@@ -167,7 +191,9 @@ pub(crate) fn irls_with(
     let mut dev_old = f64::INFINITY;
     let mut beta_old: Option<Vec<f64>> = None;
     let mut converged = false;
+    let mut iterations = 0;
     for _ in 0..MAX_ITERATIONS {
+        iterations += 1;
         normal_equations(d, &eta, &mu, &mut a, &mut beta);
         if !cholesky(&mut a, p) {
             return None;
@@ -239,6 +265,7 @@ pub(crate) fn irls_with(
         deviance: dev_old,
         loglik,
         var_intercept,
+        iterations,
     })
 }
 

@@ -12,7 +12,9 @@
 //! println!("{}", report.render_text());
 //! ```
 
+mod average;
 mod bootstrap;
+mod covariates;
 pub mod data;
 pub mod error;
 mod estimate;
@@ -23,8 +25,11 @@ mod lcm;
 mod model;
 mod report;
 mod select;
+mod work;
 
+pub use average::{ModelAverage, WeightedModel};
 pub use bootstrap::{BootstrapSummary, Resampling};
+pub use covariates::{estimate_covariates, CovariateHistories, CovariateReport, StratumEstimate};
 pub use data::{CaptureHistories, Diagnostic, MAX_LISTS};
 pub use error::EstimateError;
 pub use estimate::{
@@ -35,6 +40,8 @@ pub use lcm::{
 };
 pub use report::{
     estimate, estimate_strata, fmt_count, render_strata_text, Disagreement, ListSummary, Options,
-    Overlap, Report, SensitivityRow, StratumReport, DISAGREEMENT, MAX_BOOTSTRAP,
+    Overlap, Report, SensitivityRow, StratumReport, BOOTSTRAP_LP_BUDGET, DISAGREEMENT,
+    MAX_BOOTSTRAP, SENSITIVITY_LP_BUDGET,
 };
-pub use select::MAX_SEARCH_LISTS;
+pub use select::{MAX_SEARCH_LISTS, SEARCH_LP_BUDGET};
+pub use work::WorkDone;

@@ -4,12 +4,32 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::average::{bic_average, ModelAverage};
 use crate::bootstrap::{bca, BootstrapSummary, Resampling};
 use crate::data::CaptureHistories;
 use crate::error::EstimateError;
-use crate::estimate::{fit_inner, point_only, IntervalKind, Method, ModelEstimate};
+use crate::estimate::{fit_inner, fit_scored, point_only, IntervalKind, Method, ModelEstimate};
 use crate::lcm::{fit_lcm, LcmOptions};
 use crate::select::MAX_SEARCH_LISTS;
+use crate::work::{Work, WorkDone};
+
+/// New existence programs the bootstrap (replicates and jackknife together)
+/// may solve. Existence is remembered by support, so a table needs about one
+/// program per candidate model and support seen; past this the table is so
+/// sparse that replicates keep losing patterns, and a default run would take
+/// far beyond two seconds (an LP costs 1–4 ms at six lists, 64 times that at eight; budgets count in six-list LPs). The headline
+/// then keeps the model interval and says why.
+pub const BOOTSTRAP_LP_BUDGET: u64 = 200;
+
+/// New existence programs the rows of the sensitivity table (other than
+/// the BIC search) may solve together, split evenly between the rows so that
+/// each row's outcome depends on its own table only. An 8-list table has 36
+/// such rows, each of which could otherwise ask for hundreds.
+pub const SENSITIVITY_LP_BUDGET: u64 = 150;
+
+/// New existence programs for the all-models search of the sensitivity
+/// table (its own `--method bic` run allows `SEARCH_LP_BUDGET`).
+pub const SENSITIVITY_SEARCH_LP_BUDGET: u64 = 100;
 
 /// Largest bootstrap accepted; beyond this the Monte Carlo error is far below
 /// the sampling error and the run only gets slower.
@@ -143,6 +163,12 @@ pub struct Report {
     /// median and the interval its credible interval.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lcm: Option<LcmSummary>,
+    /// BIC-weighted average over the models of the all-models search, with
+    /// its interval; with the sensitivity table, up to six lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_average: Option<ModelAverage>,
+    /// Fits and existence programs this report took.
+    pub work: WorkDone,
 }
 
 /// Models disagreeing by more than this (highest / lowest − 1) put the
@@ -227,7 +253,13 @@ fn row_from(
     }
 }
 
-fn sensitivity(data: &CaptureHistories, opts: &Options) -> Vec<SensitivityRow> {
+/// The sensitivity rows, the model average (from the same BIC search) and
+/// the work they took. Every row is its own scope of work with its own
+/// bound, so each row's outcome depends on its table alone.
+fn sensitivity(
+    data: &CaptureHistories,
+    opts: &Options,
+) -> (Vec<SensitivityRow>, Option<ModelAverage>, WorkDone) {
     let t = data.n_lists();
     let lists = data.lists();
     let lvl = opts.level;
@@ -257,9 +289,6 @@ fn sensitivity(data: &CaptureHistories, opts: &Options) -> Vec<SensitivityRow> {
             0.05,
         ),
     ];
-    if t <= MAX_SEARCH_LISTS {
-        jobs.push(("best BIC".into(), data.clone(), Method::Bic, 0.0));
-    }
     // Dropping or merging lists uses the chosen method (Chapman needs two
     // lists, so its variants fall back to main effects).
     let variant_method = match opts.method {
@@ -287,17 +316,56 @@ fn sensitivity(data: &CaptureHistories, opts: &Options) -> Vec<SensitivityRow> {
         }
     }
     use rayon::prelude::*;
-    jobs.into_par_iter()
+    let mut done = WorkDone::default();
+    let (mut bic_rows, average) = if t <= MAX_SEARCH_LISTS {
+        let work = Work::with_budget(SENSITIVITY_SEARCH_LP_BUDGET);
+        let r = fit_scored(data, Method::Bic, 0.0, lvl, false, &work);
+        let average = r
+            .as_ref()
+            .ok()
+            .and_then(|(_, scored)| bic_average(data.counts(), t, lists, scored, lvl, &work));
+        done.add(work.done());
+        (
+            vec![row_from("best BIC".into(), data, r.map(|(m, _)| m))],
+            average,
+        )
+    } else {
+        (Vec::new(), None)
+    };
+    let per_row = (SENSITIVITY_LP_BUDGET / jobs.len().max(1) as u64).max(4);
+    let rows: Vec<(SensitivityRow, WorkDone)> = jobs
+        .into_par_iter()
         .map(|(name, d, m, th)| {
-            let r = fit_inner(&d, m, th, lvl, false);
-            row_from(name, &d, r)
+            let work = Work::with_budget(per_row);
+            let r = fit_inner(&d, m, th, lvl, false, &work);
+            let row = if work.exhausted() {
+                SensitivityRow {
+                    note: Some(format!(
+                        "skipped: this table is so sparse that the model checks would need more than {per_row} existence programs; merge lists with few cases"
+                    )),
+                    ..row_from(name, &d, Err(EstimateError::InvalidOption { reason: String::new() }))
+                }
+            } else {
+                row_from(name, &d, r)
+            };
+            (row, work.done())
         })
-        .collect()
+        .collect();
+    let mut out = Vec::with_capacity(rows.len() + 1);
+    for (k, (row, w)) in rows.into_iter().enumerate() {
+        done.add(w);
+        out.push(row);
+        if k == 3 {
+            out.append(&mut bic_rows);
+        }
+    }
+    (out, average, done)
 }
 
 /// Estimates the population from one table of capture histories.
 pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, EstimateError> {
     opts.validate()?;
+    let head_work = Work::default();
     let (chosen, lcm) = if opts.method == Method::Lcm {
         let lcm_opts = LcmOptions {
             seed: opts.seed,
@@ -336,7 +404,14 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
         (chosen, Some((summary, r.warnings)))
     } else {
         (
-            fit_inner(data, opts.method, opts.threshold, opts.level, true)?,
+            fit_inner(
+                data,
+                opts.method,
+                opts.threshold,
+                opts.level,
+                true,
+                &head_work,
+            )?,
             None,
         )
     };
@@ -347,9 +422,11 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
         summary
     });
     // A posterior has its own interval: no bootstrap around a sampler.
+    let mut work = head_work.done();
     let bootstrap = if opts.bootstrap > 0 && lcm.is_none() {
         let (method, threshold) = (opts.method, opts.threshold);
-        let est = move |d: &CaptureHistories| point_only(d, method, threshold);
+        let boot_work = Work::with_budget(BOOTSTRAP_LP_BUDGET);
+        let est = |d: &CaptureHistories| point_only(d, method, threshold, &boot_work);
         let b = bca(
             data,
             chosen.estimate,
@@ -359,19 +436,27 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
             opts.resampling,
             &est,
         );
-        if b.failed > 0 {
+        work.add(boot_work.done());
+        if boot_work.exhausted() {
             warnings.push(format!(
-                "{} of {} bootstrap replicates had no finite estimate and count as unbounded",
-                b.failed, b.replicates
+                "no bootstrap interval: on this sparse table the replicates would need more than {BOOTSTRAP_LP_BUDGET} existence programs (seconds to minutes); the interval is the model's. Merge lists with few cases, or use --resampling observed"
             ));
+            None
+        } else {
+            if b.failed > 0 {
+                warnings.push(format!(
+                    "{} of {} bootstrap replicates had no finite estimate and count as unbounded",
+                    b.failed, b.replicates
+                ));
+            }
+            if b.jackknife_failed > 0 {
+                warnings.push(format!(
+                    "{} jackknife deletions had no estimate and were left out of the acceleration",
+                    b.jackknife_failed
+                ));
+            }
+            Some(b)
         }
-        if b.jackknife_failed > 0 {
-            warnings.push(format!(
-                "{} jackknife deletions had no estimate and were left out of the acceleration",
-                b.jackknife_failed
-            ));
-        }
-        Some(b)
     } else {
         None
     };
@@ -420,10 +505,12 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
         ),
     };
     let observed = data.observed();
-    let sensitivity = if opts.sensitivity {
-        sensitivity(data, opts)
+    let (sensitivity, model_average) = if opts.sensitivity {
+        let (rows, average, w) = sensitivity(data, opts);
+        work.add(w);
+        (rows, average)
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     let model_disagreement = disagreement(
         &sensitivity,
@@ -472,6 +559,8 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
         summary_nl,
         summary_en,
         lcm,
+        model_average,
+        work,
     })
 }
 
@@ -651,6 +740,17 @@ impl Report {
                 d.lowest_model,
                 fmt_count(d.highest),
                 d.highest_model
+            );
+        }
+        if let Some(a) = &self.model_average {
+            let _ = writeln!(
+                s,
+                "Model average: {}  ({lvl} interval {}; BIC weights over {} models, {} carrying weight; best model's weight {:.0}%)",
+                fmt_count(a.estimate),
+                fmt_range(Some(a.lower), Some(a.upper)),
+                fmt_count(a.models_searched as f64),
+                a.models_weighted,
+                a.top.first().map(|m| m.weight * 100.0).unwrap_or(0.0)
             );
         }
         let _ = writeln!(s, "{}", self.summary_en);

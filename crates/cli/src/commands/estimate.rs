@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use zicht_estimate::{
-    estimate, estimate_strata, render_strata_text, CaptureHistories, LcmOptions, Method, Options,
-    Report, Resampling, StratumReport,
+    estimate, estimate_covariates, estimate_strata, render_strata_text, CaptureHistories,
+    CovariateHistories, LcmOptions, Method, Options, Report, Resampling, StratumReport,
 };
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +77,11 @@ pub struct EstimateArgs {
     /// Estimate each stratum named in this column separately.
     #[arg(long, value_name = "NAME")]
     pub stratum_column: Option<String>,
+    /// Categorical covariate columns beside the lists (e.g. `age,sex`): a
+    /// log-linear model with list × covariate interactions chosen on BIC,
+    /// an estimate per stratum and their total.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub covariates: Vec<String>,
     /// Leave out the sensitivity table (merging or dropping lists, other models).
     #[arg(long)]
     pub no_sensitivity: bool,
@@ -159,6 +164,21 @@ pub fn run_text(args: &EstimateArgs, name: &str, text: &str) -> anyhow::Result<E
     let name = name.to_owned();
     let text = text.to_owned();
     let opts = options(args);
+    if !args.covariates.is_empty() {
+        let names: Vec<&str> = args.covariates.iter().map(String::as_str).collect();
+        let data = CovariateHistories::parse_csv(&text, &names)
+            .map_err(|d| diagnostics_error(&name, d))?;
+        let report =
+            estimate_covariates(&data, opts.level).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        if args.json {
+            println!("{}", report.to_json());
+        } else {
+            print!("{}", report.render_text());
+        }
+        return Ok(EstimateOutcome {
+            reports: Vec::new(),
+        });
+    }
     match &args.stratum_column {
         None => {
             let data =

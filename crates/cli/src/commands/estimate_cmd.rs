@@ -153,6 +153,11 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
     if let Some(problem) = ind.period_problem(&period) {
         anyhow::bail!("--period: {problem}; nothing was computed");
     }
+    if !cmd.args.covariates.is_empty() {
+        anyhow::bail!(
+            "--save stores one estimate per stratum column; a covariate model (--covariates) is not saved yet. Nothing was computed"
+        );
+    }
     let outcome: EstimateOutcome = compute(&cmd.args)?;
     let histories = match (&stored, &cmd.args.file) {
         (Some((_, text)), _) => text.clone(),
