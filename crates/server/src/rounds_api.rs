@@ -9,8 +9,6 @@
 //! read and checked by `zicht_service::deliveries`, as the portal's are,
 //! and nothing is stored when any row has a problem.
 
-use std::collections::BTreeSet;
-
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode, Uri};
@@ -19,17 +17,14 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use zicht_model::{Breakdown, Cell, Period, Role, Slug};
-use zicht_portal::{
-    differences, template_csv, template_rows, template_xlsx, Asked, AskedCell, CellKey,
-    DeliveredCell, RoundPlan, TemplateRow,
-};
+use zicht_model::{Breakdown, Period, Role, Slug};
+use zicht_portal::{differences, AskedCell, CellKey, DeliveredCell, RoundPlan};
 use zicht_service::{deliveries, release, rounds, Incoming};
-use zicht_store::{AsOf, DefinitionKind, Delivery, Revision, Round};
+use zicht_store::{DefinitionKind, Delivery, Revision, Round};
 
 use crate::accounts_api::ApiJson;
 use crate::auth::{query_param, CurrentUser, Editor};
-use crate::work::{self, UPLOAD_LIMIT};
+use crate::work::{self, UploadKind, UPLOAD_LIMIT};
 use crate::{AppState, Error};
 
 pub fn routes() -> Router<AppState> {
@@ -244,42 +239,6 @@ async fn delivery(
     Ok(Json(out).into_response())
 }
 
-/// What the public sees now of the indicators of `keys`, for the previous
-/// year's figure a template and a review show beside each cell. Through the
-/// release path, so a template never shows a supplier a figure the public
-/// may not see.
-async fn published(state: &AppState, keys: &[&CellKey]) -> Result<Vec<Cell>, Error> {
-    let indicators: BTreeSet<&str> = keys.iter().map(|k| k.indicator.as_str()).collect();
-    let now = zicht_model::Instant::from(std::time::SystemTime::now());
-    let mut out = Vec::new();
-    for i in indicators {
-        let (_, cells) = crate::public_cells(&state.store, &AsOf::Latest, Some(i), now)
-            .await
-            .map_err(Error::internal)?;
-        out.extend(cells);
-    }
-    Ok(out)
-}
-
-async fn template(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(Delivery, Vec<TemplateRow>), Error> {
-    let (d, asked) = visible(state, user, id).await?;
-    let draft = state.store.draft(&work::actor(user), d.id).await?;
-    let catalogue = state.store.catalogue().await?;
-    let keys: Vec<&CellKey> = asked.iter().map(|a| &a.key).collect();
-    let published = published(state, &keys).await?;
-    let rows = template_rows(
-        &Asked::of(&d.organisation, &asked),
-        &catalogue,
-        &published,
-        &draft,
-    );
-    Ok((d, rows))
-}
-
 fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> Response {
     (
         [
@@ -294,17 +253,26 @@ fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+async fn template_as(state: AppState, user: CurrentUser, id: &str, kind: UploadKind) -> Answer {
+    let id = number(id, "delivery")?;
+    let (d, bytes) = deliveries::template(&state.store, &work::actor(&user), id, kind).await?;
+    let (content_type, ext) = match kind {
+        UploadKind::Csv => ("text/csv; charset=utf-8", "csv"),
+        UploadKind::Xlsx => (XLSX, "xlsx"),
+    };
+    Ok(attachment(
+        content_type,
+        format!("levering-{}-{}.{ext}", d.round_id, d.organisation),
+        bytes,
+    ))
+}
+
 async fn template_as_csv(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Answer {
-    let (d, rows) = template(&state, &user, &id).await?;
-    Ok(attachment(
-        "text/csv; charset=utf-8",
-        format!("levering-{}-{}.csv", d.round_id, d.organisation),
-        template_csv(&rows),
-    ))
+    template_as(state, user, &id, UploadKind::Csv).await
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -314,13 +282,7 @@ async fn template_as_xlsx(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Answer {
-    let (d, rows) = template(&state, &user, &id).await?;
-    let bytes = template_xlsx(&rows).map_err(Error::internal)?;
-    Ok(attachment(
-        XLSX,
-        format!("levering-{}-{}.xlsx", d.round_id, d.organisation),
-        bytes,
-    ))
+    template_as(state, user, &id, UploadKind::Xlsx).await
 }
 
 /// The raw body of an upload, at most [`UPLOAD_LIMIT`] bytes: 413 beyond,
@@ -489,7 +451,7 @@ async fn delivery_differences(
     let earlier: Vec<(i64, Vec<DeliveredCell>)> =
         revisions.into_iter().map(|r| (r.number, r.cells)).collect();
     let keys: Vec<&CellKey> = latest.cells.iter().map(|c| &c.key).collect();
-    let published = published(&state, &keys).await?;
+    let published = deliveries::published(&state.store, &keys).await?;
     let diffs = differences(&latest.cells, &published, &earlier, LARGE_CHANGE);
     let out: Vec<Value> = diffs
         .iter()

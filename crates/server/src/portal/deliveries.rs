@@ -8,17 +8,17 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use zicht_model::{Breakdown, Catalogue, Cell, Period, Role, Slug, Status};
+use zicht_model::{Breakdown, Catalogue, Period, Role, Slug, Status};
 use zicht_portal::{
-    differences, grid_field, reference_text, template_csv, template_rows, template_xlsx, Asked,
-    CellKey, DeliveryState, Difference, Flag, Problem, DELIVERABLE,
+    differences, grid_field, reference_text, template_rows, Asked, CellKey, DeliveryState,
+    Difference, Flag, Problem, DELIVERABLE,
 };
 use zicht_service::{deliveries, rounds, Incoming, ServiceError};
-use zicht_store::{AsOf, Delivery, Review, Revision, Round};
+use zicht_store::{Delivery, Review, Revision, Round};
 
 use super::{error_page, flash_redirect, not_found_page, render, Chrome, PageResult, PortalForm};
 use crate::auth::{query_param, CurrentUser, Editor};
-use crate::work::{actor, upload_kind, UPLOAD_LIMIT};
+use crate::work::{actor, upload_kind, UploadKind, UPLOAD_LIMIT};
 use crate::{AppState, Error};
 
 /// A relative change against last year above this is flagged for review.
@@ -34,21 +34,6 @@ fn delivery_id(id: &str) -> Result<i64, Error> {
 /// page, never a refusal that would tell it exists.
 async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> Result<Delivery, Error> {
     Ok(state.store.delivery(&actor(user), id).await?)
-}
-
-/// The figures the public monitor shows now: what a template offers as last
-/// year's figure and what review compares against. Never an unpublished
-/// figure, so a supplier sees nothing it could not see on the site.
-async fn published(state: &AppState) -> Result<Vec<Cell>, Error> {
-    let (_, cells) = crate::public_cells(
-        &state.store,
-        &AsOf::Latest,
-        None,
-        zicht_model::Instant::from(std::time::SystemTime::now()),
-    )
-    .await
-    .map_err(Error::internal)?;
-    Ok(cells)
 }
 
 fn status_nl(s: &str) -> &'static str {
@@ -155,7 +140,8 @@ async fn supplier_view(
 ) -> PageResult {
     let cx = context(state, &d).await?;
     let draft = state.store.draft(&actor(user), d.id).await?;
-    let published = published(state).await?;
+    let keys: Vec<&CellKey> = cx.asked.cells.iter().collect();
+    let published = deliveries::published(&state.store, &keys).await?;
     let template = template_rows(&cx.asked, &cx.catalogue, &published, &draft);
     let rows = cx
         .asked
@@ -292,7 +278,8 @@ async fn editor_view(
     let reviews = state.store.reviews(&a, d.id).await?;
     let (revision, rows) = match revisions.split_last() {
         Some((latest, earlier)) => {
-            let published = published(state).await?;
+            let keys: Vec<&CellKey> = latest.cells.iter().map(|c| &c.key).collect();
+            let published = deliveries::published(&state.store, &keys).await?;
             let earlier: Vec<(i64, Vec<zicht_portal::DeliveredCell>)> = earlier
                 .iter()
                 .map(|r| (r.number, r.cells.clone()))
@@ -500,23 +487,16 @@ pub async fn template(
     Path((id, file)): Path<(String, String)>,
 ) -> PageResult {
     let id = delivery_id(&id)?;
-    let d = visible(&state, &user, id).await?;
-    let cx = context(&state, &d).await?;
-    let draft = if user.is(&[Role::Supplier]) {
-        state.store.draft(&actor(&user), id).await?
-    } else {
-        Vec::new()
-    };
-    let rows = template_rows(&cx.asked, &cx.catalogue, &published(&state).await?, &draft);
-    let (bytes, content_type) = match file.as_str() {
-        "template.csv" => (template_csv(&rows), "text/csv; charset=utf-8"),
+    let (kind, content_type, ext) = match file.as_str() {
+        "template.csv" => (UploadKind::Csv, "text/csv; charset=utf-8", "csv"),
         "template.xlsx" => (
-            template_xlsx(&rows).map_err(Error::internal)?,
+            UploadKind::Xlsx,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
         ),
         _ => return Ok(not_found_page()),
     };
-    let ext = file.rsplit('.').next().unwrap_or("csv");
+    let (d, bytes) = deliveries::template(&state.store, &actor(&user), id, kind).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
