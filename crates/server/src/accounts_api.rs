@@ -11,10 +11,12 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use zicht_model::Role;
-use zicht_store::{ApiToken, AuditFilter, AuditRecord, NewUser, StoreError, User};
+use zicht_service::accounts::{self, NewAccount};
+use zicht_store::{ApiToken, AuditFilter, AuditRecord, User};
 
 use crate::auth::{self, query_param, Admin, CurrentUser, Via};
-use crate::{ApiError, AppState};
+use crate::work::actor;
+use crate::{AppState, Error};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,34 +38,15 @@ where
     S: Send + Sync,
     T: DeserializeOwned,
 {
-    type Rejection = ApiError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(ApiError::new(e.status(), e.body_text())),
+            Err(e) => Err(Error::Unreadable {
+                status: e.status(),
+                message: e.body_text(),
+            }),
         }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> ApiError {
-        zicht_service::ServiceError::from(e).into()
-    }
-}
-
-impl From<zicht_service::ServiceError> for ApiError {
-    fn from(e: zicht_service::ServiceError) -> ApiError {
-        match crate::work::status(&e) {
-            (status, true) => ApiError::new(status, e.to_string()),
-            (_, false) => ApiError::internal(e),
-        }
-    }
-}
-
-impl From<auth::Refused> for ApiError {
-    fn from(r: auth::Refused) -> ApiError {
-        let res = r.into_response();
-        ApiError::new(res.status(), "your role may not do this")
     }
 }
 
@@ -105,7 +88,7 @@ async fn me(user: CurrentUser) -> Response {
     Json(out).into_response()
 }
 
-async fn users(State(state): State<AppState>, _: Admin) -> Result<Response, ApiError> {
+async fn users(State(state): State<AppState>, _: Admin) -> Result<Response, Error> {
     let users = state.store.users().await?;
     Ok(Json(json!({ "users": users.iter().map(user_out).collect::<Vec<_>>() })).into_response())
 }
@@ -121,43 +104,29 @@ struct NewUserIn {
     password: Option<String>,
 }
 
-async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| match e {
-            auth::PasswordError::Hash(_) => ApiError::internal(e),
-            _ => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-        })
-}
-
 async fn add_user(
     State(state): State<AppState>,
     Admin(admin): Admin,
     ApiJson(body): ApiJson<NewUserIn>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     let role: Role = body
         .role
         .parse()
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{e}")))?;
-    let generated = body.password.is_none();
-    let password = body.password.unwrap_or_else(auth::generate_password);
-    let password_hash = hash(password.clone()).await?;
-    let user = state
-        .store
-        .create_user(
-            Some(&admin.login),
-            &NewUser {
-                login: body.login.trim(),
-                name: &body.name,
-                role,
-                organisation: body.organisation.as_deref().filter(|o| !o.is_empty()),
-                password_hash: &password_hash,
-            },
-        )
-        .await?;
+        .map_err(|e| Error::Invalid(format!("{e}")))?;
+    let (user, generated) = accounts::add_user(
+        &state.store,
+        &actor(&admin),
+        NewAccount {
+            login: &body.login,
+            name: &body.name,
+            role,
+            organisation: body.organisation.as_deref(),
+            password: body.password,
+        },
+    )
+    .await?;
     let mut out = json!({ "user": user_out(&user) });
-    if generated {
+    if let Some(password) = generated {
         out["password"] = Value::String(password);
     }
     Ok((StatusCode::CREATED, Json(out)).into_response())
@@ -168,17 +137,8 @@ async fn set_disabled(
     admin: CurrentUser,
     login: String,
     disabled: bool,
-) -> Result<Response, ApiError> {
-    if disabled && login == admin.login {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "you cannot disable yourself",
-        ));
-    }
-    let user = state
-        .store
-        .set_disabled(Some(&admin.login), &login, disabled)
-        .await?;
+) -> Result<Response, Error> {
+    let user = accounts::set_disabled(&state.store, &actor(&admin), &login, disabled).await?;
     Ok(Json(json!({ "user": user_out(&user) })).into_response())
 }
 
@@ -186,7 +146,7 @@ async fn disable(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(login): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     set_disabled(state, admin, login, true).await
 }
 
@@ -194,7 +154,7 @@ async fn enable(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(login): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     set_disabled(state, admin, login, false).await
 }
 
@@ -202,17 +162,12 @@ async fn reset_password(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(login): Path<String>,
-) -> Result<Response, ApiError> {
-    let password = auth::generate_password();
-    let password_hash = hash(password.clone()).await?;
-    let user = state
-        .store
-        .set_password(Some(&admin.login), &login, &password_hash)
-        .await?;
+) -> Result<Response, Error> {
+    let (user, password) = accounts::reset_password(&state.store, &actor(&admin), &login).await?;
     Ok(Json(json!({ "user": user_out(&user), "password": password })).into_response())
 }
 
-async fn tokens(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+async fn tokens(State(state): State<AppState>, user: CurrentUser) -> Result<Response, Error> {
     let tokens = state.store.tokens(user.id).await?;
     Ok(Json(json!({ "tokens": tokens.iter().map(token_out).collect::<Vec<_>>() })).into_response())
 }
@@ -227,7 +182,7 @@ async fn create_token(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(body): ApiJson<NewTokenIn>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     let secret = auth::new_api_token();
     let token = state
         .store
@@ -249,10 +204,10 @@ async fn revoke_token(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     let id: i64 = id
         .parse()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, format!("no API token '{id}'")))?;
+        .map_err(|_| Error::NotFound(format!("no API token '{id}'")))?;
     let token = state
         .store
         .revoke_token(Some(&user.login), user.id, id)
@@ -273,15 +228,12 @@ fn record_out(r: &AuditRecord) -> Value {
     })
 }
 
-async fn audit(State(state): State<AppState>, _: Admin, uri: Uri) -> Result<Response, ApiError> {
-    let number = |name: &str| -> Result<Option<i64>, ApiError> {
+async fn audit(State(state): State<AppState>, _: Admin, uri: Uri) -> Result<Response, Error> {
+    let number = |name: &str| -> Result<Option<i64>, Error> {
         query_param(&uri, name)
             .map(|v| {
                 v.parse::<i64>().map_err(|_| {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        format!("{name} takes a whole number, not '{v}'"),
-                    )
+                    Error::BadRequest(format!("{name} takes a whole number, not '{v}'"))
                 })
             })
             .transpose()

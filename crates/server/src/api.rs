@@ -19,7 +19,7 @@ use zicht_publish::JsonCells;
 use zicht_store::AsOf;
 
 use crate::openapi::ErrorBody;
-use crate::{ApiError, AppState};
+use crate::{AppState, Error};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,8 +35,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The catalogue as the public may see it now.
-async fn catalogue(state: &AppState) -> Result<zicht_model::Catalogue, ApiError> {
-    let cat = state.store.catalogue().await.map_err(ApiError::internal)?;
+async fn catalogue(state: &AppState) -> Result<zicht_model::Catalogue, Error> {
+    let cat = state.store.catalogue().await.map_err(Error::internal)?;
     Ok(zicht_release::public_catalogue(
         &cat,
         Instant::from(SystemTime::now()),
@@ -94,7 +94,7 @@ struct IndicatorList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn indicators(State(state): State<AppState>) -> Result<Json<IndicatorList>, ApiError> {
+async fn indicators(State(state): State<AppState>) -> Result<Json<IndicatorList>, Error> {
     let cat = catalogue(&state).await?;
     let indicators = cat.indicators.iter().map(indicator_out).collect();
     Ok(Json(IndicatorList { indicators }))
@@ -115,11 +115,11 @@ async fn indicators(State(state): State<AppState>) -> Result<Json<IndicatorList>
 async fn indicator(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<IndicatorOut>, ApiError> {
+) -> Result<Json<IndicatorOut>, Error> {
     let cat = catalogue(&state).await?;
     let i = cat
         .indicator(&id)
-        .ok_or_else(|| ApiError::not_found(format!("unknown indicator '{id}'")))?;
+        .ok_or_else(|| Error::NotFound(format!("unknown indicator '{id}'")))?;
     Ok(Json(indicator_out(i)))
 }
 
@@ -155,17 +155,19 @@ async fn cells(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<CellsQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     let cat = catalogue(&state).await?;
     if cat.indicator(&id).is_none() {
-        return Err(ApiError::not_found(format!("unknown indicator '{id}'")));
+        return Err(Error::NotFound(format!("unknown indicator '{id}'")));
     }
     let as_of = match (q.as_of.as_deref(), q.edition.as_deref()) {
-        (Some(_), Some(_)) => return Err(ApiError::bad_request("give as_of or edition, not both")),
+        (Some(_), Some(_)) => {
+            return Err(Error::BadRequest("give as_of or edition, not both".into()))
+        }
         (Some(d), None) => match d.parse() {
             Ok(day) => AsOf::Date(day),
             Err(_) => {
-                return Err(ApiError::bad_request(format!(
+                return Err(Error::BadRequest(format!(
                     "as_of takes a day such as 2023-10-01, not '{d}'"
                 )))
             }
@@ -176,7 +178,7 @@ async fn cells(
                 .iter()
                 .any(|d| d.id.as_str() == e && d.kind == DocumentKind::Edition)
             {
-                return Err(ApiError::not_found(format!(
+                return Err(Error::NotFound(format!(
                     "unknown edition '{e}': see /api/editions"
                 )));
             }
@@ -193,12 +195,12 @@ async fn cells(
     .await
     .map_err(|e| match e {
         crate::LoadError::UnknownEdition(e) => {
-            ApiError::not_found(format!("unknown edition '{e}': see /api/editions"))
+            Error::NotFound(format!("unknown edition '{e}': see /api/editions"))
         }
-        e => ApiError::internal(e),
+        e => Error::internal(e),
     })?;
     let bytes = zicht_publish::render(&public, &cat, zicht_publish::Format::Json)
-        .map_err(ApiError::internal)?;
+        .map_err(Error::internal)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
@@ -235,7 +237,7 @@ struct EditionList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn editions(State(state): State<AppState>) -> Result<Json<EditionList>, ApiError> {
+async fn editions(State(state): State<AppState>) -> Result<Json<EditionList>, Error> {
     let cat = catalogue(&state).await?;
     let editions = cat
         .editions()
@@ -262,7 +264,7 @@ async fn editions(State(state): State<AppState>) -> Result<Json<EditionList>, Ap
 async fn cited_cells<'t>(
     state: &AppState,
     mut texts: impl Iterator<Item = &'t str>,
-) -> Result<Vec<Cell>, ApiError> {
+) -> Result<Vec<Cell>, Error> {
     if !texts.any(|t| t.contains("{cell:")) {
         return Ok(Vec::new());
     }
@@ -273,7 +275,7 @@ async fn cited_cells<'t>(
         Instant::from(SystemTime::now()),
     )
     .await
-    .map_err(ApiError::internal)?;
+    .map_err(Error::internal)?;
     Ok(cells)
 }
 
@@ -371,9 +373,7 @@ struct RecommendationList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn recommendations(
-    State(state): State<AppState>,
-) -> Result<Json<RecommendationList>, ApiError> {
+async fn recommendations(State(state): State<AppState>) -> Result<Json<RecommendationList>, Error> {
     let cat = catalogue(&state).await?;
     let cells = cited_cells(&state, prose_of(&cat)).await?;
     let cited = Citations::new(&cat, &cells);
@@ -400,11 +400,11 @@ async fn recommendations(
 async fn recommendation(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<RecommendationOut>, ApiError> {
+) -> Result<Json<RecommendationOut>, Error> {
     let cat = catalogue(&state).await?;
     let r = cat
         .recommendation(&id)
-        .ok_or_else(|| ApiError::not_found(format!("unknown recommendation '{id}'")))?;
+        .ok_or_else(|| Error::NotFound(format!("unknown recommendation '{id}'")))?;
     let cells = cited_cells(&state, prose_of(&cat)).await?;
     let cited = Citations::new(&cat, &cells);
     Ok(Json(recommendation_out(&cat, r, &cited)))
@@ -481,7 +481,7 @@ struct MeasureList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn measures(State(state): State<AppState>) -> Result<Json<MeasureList>, ApiError> {
+async fn measures(State(state): State<AppState>) -> Result<Json<MeasureList>, Error> {
     let cat = catalogue(&state).await?;
     let cells = cited_cells(&state, prose_of(&cat)).await?;
     let cited = Citations::new(&cat, &cells);
@@ -508,13 +508,13 @@ async fn measures(State(state): State<AppState>) -> Result<Json<MeasureList>, Ap
 async fn measure(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<MeasureOut>, ApiError> {
+) -> Result<Json<MeasureOut>, Error> {
     let cat = catalogue(&state).await?;
     let m = cat
         .measures
         .iter()
         .find(|m| m.id.as_str() == id)
-        .ok_or_else(|| ApiError::not_found(format!("unknown measure '{id}'")))?;
+        .ok_or_else(|| Error::NotFound(format!("unknown measure '{id}'")))?;
     let cells = cited_cells(&state, prose_of(&cat)).await?;
     let cited = Citations::new(&cat, &cells);
     Ok(Json(measure_out(m, &cited)))

@@ -16,6 +16,7 @@
 mod accounts_api;
 mod api;
 pub mod auth;
+pub mod error;
 pub mod openapi;
 pub mod portal;
 mod rounds_api;
@@ -37,6 +38,7 @@ use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 use zicht_publish::site::Site;
 use zicht_store::Store;
 
+pub use error::Error;
 pub use zicht_service::{public_cells, site_input, text_warnings, LoadError};
 
 /// The site built at a store revision, with the documents that were still
@@ -100,14 +102,14 @@ impl AppState {
 
     /// The site for the store's current revision and the embargoes that
     /// have passed, built once per such state.
-    async fn site(&self) -> Result<Arc<Site>, ApiError> {
+    async fn site(&self) -> Result<Arc<Site>, Error> {
         let now = zicht_model::Instant::from(std::time::SystemTime::now());
-        let revision = self.store.revision().await.map_err(ApiError::internal)?;
+        let revision = self.store.revision().await.map_err(Error::internal)?;
         let closed: Vec<String> = self
             .store
             .catalogue()
             .await
-            .map_err(ApiError::internal)?
+            .map_err(Error::internal)?
             .documents
             .iter()
             .filter(|d| !d.is_public_at(now))
@@ -122,60 +124,14 @@ impl AppState {
         }
         let input = site_input(&self.store, self.edition.as_deref(), now)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(Error::internal)?;
         let site = tokio::task::spawn_blocking(move || zicht_publish::site::build(&input))
             .await
-            .map_err(ApiError::internal)?
-            .map_err(ApiError::internal)?;
+            .map_err(Error::internal)?
+            .map_err(Error::internal)?;
         let site = Arc::new(site);
         *cached = Some((key, site.clone()));
         Ok(site)
-    }
-}
-
-/// An error as the API answers it: a status and a message, never internals.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    message: String,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            message: message.into(),
-        }
-    }
-    fn not_found(message: impl Into<String>) -> ApiError {
-        ApiError {
-            status: StatusCode::NOT_FOUND,
-            message: message.into(),
-        }
-    }
-    fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            message: message.into(),
-        }
-    }
-    /// A failure inside: logged in full, answered without detail.
-    pub fn internal(e: impl std::fmt::Display) -> ApiError {
-        tracing::error!(error = %e, "internal error");
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: "internal error: the server could not answer; try again later".into(),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (
-            self.status,
-            axum::Json(serde_json::json!({ "error": self.message })),
-        )
-            .into_response()
     }
 }
 
@@ -248,6 +204,8 @@ pub fn app(state: AppState) -> Router {
             auth::authenticate,
         ))
         .layer(DefaultBodyLimit::max(auth::BODY_LIMIT))
+        // Inside the headers of the area, outside everything that can fail.
+        .layer(axum::middleware::from_fn(error::faces))
         .layer(axum::middleware::from_fn(area_headers))
         // One span per request (method, path, version), so what is logged
         // while answering says which request it was.
@@ -272,7 +230,7 @@ async fn site_file(
 ) -> Response {
     let path = uri.path();
     if path == "/api" || path.starts_with("/api/") {
-        return ApiError::not_found(format!("no such API path: {path}; see /api/openapi.json"))
+        return Error::NotFound(format!("no such API path: {path}; see /api/openapi.json"))
             .into_response();
     }
     if method != Method::GET && method != Method::HEAD {

@@ -9,8 +9,6 @@
 //! read and checked by `zicht_service::deliveries`, as the portal's are,
 //! and nothing is stored when any row has a problem.
 
-use std::collections::BTreeSet;
-
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode, Uri};
@@ -19,18 +17,15 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use zicht_model::{Breakdown, Cell, Period, Role, Slug};
-use zicht_portal::{
-    differences, template_csv, template_rows, template_xlsx, Asked, AskedCell, CellKey,
-    DeliveredCell, Problem, RoundPlan, TemplateRow,
-};
-use zicht_service::{deliveries, Incoming, ServiceError};
-use zicht_store::{AsOf, AuditFilter, DefinitionKind, Delivery, Revision, Round, StoreError};
+use zicht_model::{Breakdown, Period, Role, Slug};
+use zicht_portal::{differences, AskedCell, CellKey, DeliveredCell, RoundPlan};
+use zicht_service::{deliveries, release, rounds, Incoming};
+use zicht_store::{DefinitionKind, Delivery, Revision, Round};
 
 use crate::accounts_api::ApiJson;
-use crate::auth::{query_param, CurrentUser, Editor, Refused};
-use crate::work::{self, UPLOAD_LIMIT};
-use crate::{ApiError, AppState};
+use crate::auth::{query_param, CurrentUser, Editor};
+use crate::work::{self, UploadKind, UPLOAD_LIMIT};
+use crate::{AppState, Error};
 
 pub fn routes() -> Router<AppState> {
     // Only the routes that take a delivery file read more than the default
@@ -66,109 +61,12 @@ pub fn routes() -> Router<AppState> {
 // ---------------------------------------------------------------------------
 // Answers
 
-/// A refusal as this API answers it: `{"error"}`, and where the caller can
-/// fix several things at once, `"problems"` naming each.
-struct Failure {
-    status: StatusCode,
-    error: String,
-    problems: Option<Value>,
-}
-
-impl Failure {
-    fn new(status: StatusCode, error: impl Into<String>) -> Failure {
-        Failure {
-            status,
-            error: error.into(),
-            problems: None,
-        }
-    }
-
-    fn not_found(what: impl Into<String>) -> Failure {
-        Failure::new(StatusCode::NOT_FOUND, what)
-    }
-
-    /// 422 with the problems of an upload, each with row and column.
-    fn upload(problems: &[Problem]) -> Failure {
-        Failure {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            error: format!(
-                "the delivery has {} problem(s) and was not saved; the first: {}",
-                problems.len(),
-                problems
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            ),
-            problems: Some(
-                problems
-                    .iter()
-                    .map(|p| json!({ "row": p.row, "column": p.column, "message": p.message }))
-                    .collect(),
-            ),
-        }
-    }
-}
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        let mut body = json!({ "error": self.error });
-        if let Some(p) = self.problems {
-            body["problems"] = p;
-        }
-        (self.status, Json(body)).into_response()
-    }
-}
-
-impl From<ApiError> for Failure {
-    fn from(e: ApiError) -> Failure {
-        Failure::new(e.status, e.message)
-    }
-}
-
-impl From<Refused> for Failure {
-    fn from(r: Refused) -> Failure {
-        ApiError::from(r).into()
-    }
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Failure {
-        ServiceError::from(e).into()
-    }
-}
-
-impl From<ServiceError> for Failure {
-    fn from(e: ServiceError) -> Failure {
-        match e {
-            ServiceError::Delivery(problems) => Failure::upload(&problems),
-            ServiceError::Plan(problems) => Failure {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                error: e_plan_message(),
-                problems: Some(
-                    problems
-                        .iter()
-                        .map(|p| json!({ "place": p.place, "message": p.message }))
-                        .collect(),
-                ),
-            },
-            e => match work::status(&e) {
-                (status, true) => Failure::new(status, e.to_string()),
-                (_, false) => ApiError::internal(e).into(),
-            },
-        }
-    }
-}
-
-fn e_plan_message() -> String {
-    ServiceError::Plan(Vec::new()).to_string()
-}
-
-type Answer = Result<Response, Failure>;
+type Answer = Result<Response, Error>;
 
 /// A path's number; anything else names nothing that exists.
-fn number(raw: &str, what: &str) -> Result<i64, Failure> {
+fn number(raw: &str, what: &str) -> Result<i64, Error> {
     raw.parse()
-        .map_err(|_| Failure::not_found(format!("there is no {what} {raw}")))
+        .map_err(|_| Error::NotFound(format!("there is no {what} {raw}")))
 }
 
 fn round_out(r: &Round) -> Value {
@@ -240,7 +138,7 @@ async fn open_round(
     Editor(user): Editor,
     ApiJson(plan): ApiJson<RoundPlan>,
 ) -> Answer {
-    let id = state.store.open_round(&work::actor(&user), &plan).await?;
+    let id = rounds::open_round(&state.store, &work::actor(&user), &plan).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 
@@ -293,10 +191,7 @@ async fn deliveries(State(state): State<AppState>, user: CurrentUser, uri: Uri) 
     } else {
         let ids = match query_param(&uri, "round") {
             Some(r) => vec![r.parse::<i64>().map_err(|_| {
-                Failure::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("round takes a round's number, not '{r}'"),
-                )
+                Error::BadRequest(format!("round takes a round's number, not '{r}'"))
             })?],
             None => state.store.rounds().await?.iter().map(|r| r.id).collect(),
         };
@@ -318,7 +213,7 @@ async fn visible(
     state: &AppState,
     user: &CurrentUser,
     id: &str,
-) -> Result<(Delivery, Vec<AskedCell>), Failure> {
+) -> Result<(Delivery, Vec<AskedCell>), Error> {
     let id = number(id, "delivery")?;
     let d = state.store.delivery(&work::actor(user), id).await?;
     let asked = state
@@ -344,42 +239,6 @@ async fn delivery(
     Ok(Json(out).into_response())
 }
 
-/// What the public sees now of the indicators of `keys`, for the previous
-/// year's figure a template and a review show beside each cell. Through the
-/// release path, so a template never shows a supplier a figure the public
-/// may not see.
-async fn published(state: &AppState, keys: &[&CellKey]) -> Result<Vec<Cell>, Failure> {
-    let indicators: BTreeSet<&str> = keys.iter().map(|k| k.indicator.as_str()).collect();
-    let now = zicht_model::Instant::from(std::time::SystemTime::now());
-    let mut out = Vec::new();
-    for i in indicators {
-        let (_, cells) = crate::public_cells(&state.store, &AsOf::Latest, Some(i), now)
-            .await
-            .map_err(ApiError::internal)?;
-        out.extend(cells);
-    }
-    Ok(out)
-}
-
-async fn template(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(Delivery, Vec<TemplateRow>), Failure> {
-    let (d, asked) = visible(state, user, id).await?;
-    let draft = state.store.draft(&work::actor(user), d.id).await?;
-    let catalogue = state.store.catalogue().await?;
-    let keys: Vec<&CellKey> = asked.iter().map(|a| &a.key).collect();
-    let published = published(state, &keys).await?;
-    let rows = template_rows(
-        &Asked::of(&d.organisation, &asked),
-        &catalogue,
-        &published,
-        &draft,
-    );
-    Ok((d, rows))
-}
-
 fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> Response {
     (
         [
@@ -394,17 +253,26 @@ fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+async fn template_as(state: AppState, user: CurrentUser, id: &str, kind: UploadKind) -> Answer {
+    let id = number(id, "delivery")?;
+    let (d, bytes) = deliveries::template(&state.store, &work::actor(&user), id, kind).await?;
+    let (content_type, ext) = match kind {
+        UploadKind::Csv => ("text/csv; charset=utf-8", "csv"),
+        UploadKind::Xlsx => (XLSX, "xlsx"),
+    };
+    Ok(attachment(
+        content_type,
+        format!("levering-{}-{}.{ext}", d.round_id, d.organisation),
+        bytes,
+    ))
+}
+
 async fn template_as_csv(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Answer {
-    let (d, rows) = template(&state, &user, &id).await?;
-    Ok(attachment(
-        "text/csv; charset=utf-8",
-        format!("levering-{}-{}.csv", d.round_id, d.organisation),
-        template_csv(&rows),
-    ))
+    template_as(state, user, &id, UploadKind::Csv).await
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -414,34 +282,33 @@ async fn template_as_xlsx(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Answer {
-    let (d, rows) = template(&state, &user, &id).await?;
-    let bytes = template_xlsx(&rows).map_err(ApiError::internal)?;
-    Ok(attachment(
-        XLSX,
-        format!("levering-{}-{}.xlsx", d.round_id, d.organisation),
-        bytes,
-    ))
+    template_as(state, user, &id, UploadKind::Xlsx).await
 }
 
 /// The raw body of an upload, at most [`UPLOAD_LIMIT`] bytes: 413 beyond,
 /// before anything is parsed or stored.
-async fn upload_body(req: Request) -> Result<(Option<String>, Bytes), Failure> {
+async fn upload_body(req: Request) -> Result<(Option<String>, Bytes), Error> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let bytes = Bytes::from_request(req, &()).await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Failure::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the file is larger than {} MiB: a delivery has one row per asked cell",
-                    UPLOAD_LIMIT / (1024 * 1024)
-                ),
+        let message = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            format!(
+                "the file is larger than {} MiB: a delivery has one row per asked cell",
+                UPLOAD_LIMIT / (1024 * 1024)
             )
         } else {
-            Failure::new(StatusCode::BAD_REQUEST, "the body could not be read")
+            "the body could not be read".to_owned()
+        };
+        Error::Unreadable {
+            status: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::BAD_REQUEST
+            },
+            message,
         }
     })?;
     Ok((content_type, bytes))
@@ -512,10 +379,7 @@ async fn return_delivery(
     ApiJson(body): ApiJson<ReturnIn>,
 ) -> Answer {
     let id = number(&id, "delivery")?;
-    let d = state
-        .store
-        .return_delivery(&work::actor(&user), id, &body.message)
-        .await?;
+    let d = rounds::return_delivery(&state.store, &work::actor(&user), id, &body.message).await?;
     Ok(Json(delivery_out(&d)).into_response())
 }
 
@@ -536,18 +400,13 @@ async fn reopen(
     ApiJson(body): ApiJson<ReopenIn>,
 ) -> Answer {
     let id = number(&id, "delivery")?;
-    let bad = |field: &str, e: &dyn std::fmt::Display| {
-        Failure::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: {e}"))
-    };
+    let bad = |field: &str, e: &dyn std::fmt::Display| Error::Invalid(format!("{field}: {e}"));
     let key = CellKey {
         indicator: Slug::parse(&body.indicator).map_err(|e| bad("indicator", &e))?,
         period: Period::parse(&body.period).map_err(|e| bad("period", &e))?,
         breakdown: Breakdown::parse(&body.breakdown).map_err(|e| bad("breakdown", &e))?,
     };
-    let d = state
-        .store
-        .reopen_cell(&work::actor(&user), id, &key, &body.message)
-        .await?;
+    let d = rounds::reopen_cell(&state.store, &work::actor(&user), id, &key, &body.message).await?;
     Ok(Json(delivery_out(&d)).into_response())
 }
 
@@ -585,15 +444,14 @@ async fn delivery_differences(
     let id = number(&id, "delivery")?;
     let mut revisions = state.store.revisions(&work::actor(&user), id).await?;
     let Some(latest) = revisions.pop() else {
-        return Err(Failure::new(
-            StatusCode::CONFLICT,
-            "the delivery has not been signed off yet: there is nothing to review",
+        return Err(Error::Conflict(
+            "the delivery has not been signed off yet: there is nothing to review".into(),
         ));
     };
     let earlier: Vec<(i64, Vec<DeliveredCell>)> =
         revisions.into_iter().map(|r| (r.number, r.cells)).collect();
     let keys: Vec<&CellKey> = latest.cells.iter().map(|c| &c.key).collect();
-    let published = published(&state, &keys).await?;
+    let published = deliveries::published(&state.store, &keys).await?;
     let diffs = differences(&latest.cells, &published, &earlier, LARGE_CHANGE);
     let out: Vec<Value> = diffs
         .iter()
@@ -620,36 +478,20 @@ async fn history(State(state): State<AppState>, user: CurrentUser, uri: Uri) -> 
         (Some(o), _) => o,
         (None, Some(own)) if user.role == Role::Supplier => own.clone(),
         (None, _) => {
-            return Err(Failure::new(
-                StatusCode::BAD_REQUEST,
-                "name the organisation: /api/history?organisation=ORG",
+            return Err(Error::BadRequest(
+                "name the organisation: /api/history?organisation=ORG".into(),
             ))
         }
     };
     let Ok(org) = Slug::parse(&organisation) else {
-        return Err(Failure::not_found(format!(
+        return Err(Error::NotFound(format!(
             "there is no organisation '{organisation}'"
         )));
     };
-    // 403 for a supplier of another organisation, before anything is read.
-    let revisions = state
-        .store
-        .organisation_history(&work::actor(&user), &org)
-        .await?;
-    let records = state
-        .store
-        .audit_log(&AuditFilter {
-            organisation: Some(org.to_string()),
-            entity_prefix: None,
-            before_id: None,
-            limit: 500,
-        })
-        .await?;
-    // What happened to its deliveries and cells; changes to the accounts of
-    // the organisation's users are the admin's business.
-    let records: Vec<Value> = records
+    let history = rounds::history(&state.store, &work::actor(&user), &org, 500).await?;
+    let records: Vec<Value> = history
+        .records
         .iter()
-        .filter(|r| r.entry.entity.starts_with("delivery:") || r.entry.entity.starts_with("cell:"))
         .map(|r| {
             json!({
                 "id": r.id,
@@ -665,7 +507,7 @@ async fn history(State(state): State<AppState>, user: CurrentUser, uri: Uri) -> 
     Ok(Json(json!({
         "organisation": org.as_str(),
         "records": records,
-        "revisions": revisions.iter().map(revision_out).collect::<Vec<_>>(),
+        "revisions": history.revisions.iter().map(revision_out).collect::<Vec<_>>(),
     }))
     .into_response())
 }
@@ -692,13 +534,10 @@ async fn embargo(
         .filter(|e| !e.is_empty())
         .map(|e| {
             e.parse()
-                .map_err(|e: zicht_model::TimeError| StoreError::Invalid(e.to_string()))
+                .map_err(|e: zicht_model::TimeError| Error::Invalid(e.to_string()))
         })
         .transpose()?;
-    state
-        .store
-        .set_embargo(&work::actor(&user), &edition, embargo)
-        .await?;
+    release::set_embargo(&state.store, &work::actor(&user), &edition, embargo).await?;
     Ok(Json(json!({ "edition": edition, "embargo": embargo })).into_response())
 }
 
@@ -709,25 +548,8 @@ async fn pre_release(
     login: String,
     grant: bool,
 ) -> Answer {
-    // The store records access for any login; an unknown one is a typo.
-    if state.store.user_by_login(&login).await?.is_none() {
-        return Err(Failure::not_found(format!(
-            "no user with the login '{login}'"
-        )));
-    }
-    let actor = work::actor(&user);
-    if grant {
-        state
-            .store
-            .grant_pre_release(&actor, &edition, &login)
-            .await?;
-    } else {
-        state
-            .store
-            .revoke_pre_release(&actor, &edition, &login)
-            .await?;
-    }
-    let logins = state.store.pre_release_logins(&edition).await?;
+    let logins =
+        release::pre_release(&state.store, &work::actor(&user), &edition, &login, grant).await?;
     Ok(Json(json!({ "edition": edition, "pre_release": logins })).into_response())
 }
 
@@ -747,14 +569,14 @@ async fn revoke_pre_release(
     pre_release(state, user, edition, login, false).await
 }
 
-fn definition_kind(kind: &str) -> Result<DefinitionKind, Failure> {
+fn definition_kind(kind: &str) -> Result<DefinitionKind, Error> {
     Ok(match kind {
         "recommendation" => DefinitionKind::Recommendation,
         "measure" => DefinitionKind::Measure,
         "assessment" => DefinitionKind::Assessment,
         "text" => DefinitionKind::Text,
         _ => {
-            return Err(Failure::not_found(format!(
+            return Err(Error::NotFound(format!(
                 "no definitions of kind '{kind}': recommendation, measure, assessment or text"
             )))
         }
@@ -768,10 +590,7 @@ async fn add_definition(
     ApiJson(body): ApiJson<Value>,
 ) -> Answer {
     let kind = definition_kind(&kind)?;
-    let id = state
-        .store
-        .update_definition(&work::actor(&user), kind, None, &body)
-        .await?;
+    let id = release::save_definition(&state.store, &work::actor(&user), kind, None, &body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 
@@ -782,9 +601,7 @@ async fn update_definition(
     ApiJson(body): ApiJson<Value>,
 ) -> Answer {
     let kind = definition_kind(&kind)?;
-    let id = state
-        .store
-        .update_definition(&work::actor(&user), kind, Some(&id), &body)
-        .await?;
+    let id =
+        release::save_definition(&state.store, &work::actor(&user), kind, Some(&id), &body).await?;
     Ok(Json(json!({ "id": id })).into_response())
 }

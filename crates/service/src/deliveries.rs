@@ -5,10 +5,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use zicht_model::{Catalogue, Cell, Role};
+use zicht_model::{Catalogue, Cell, Instant, Role};
 use zicht_portal::{
-    parse_csv, parse_grid, parse_xlsx, Actor, Asked, AskedCell, CellKey, DeliveredCell, Limits,
-    ParsedDelivery, Problem,
+    parse_csv, parse_grid, parse_xlsx, template_csv, template_rows, template_xlsx, Actor, Asked,
+    AskedCell, CellKey, DeliveredCell, Limits, ParsedDelivery, Problem,
 };
 use zicht_store::{AsOf, Delivery, LoadSummary, Round, Store, SubmitOutcome};
 
@@ -289,6 +289,60 @@ pub async fn accept(
     }
     // Without a revision the store refuses the transition itself.
     Ok(store.accept(caller, delivery).await?)
+}
+
+/// What the public sees now of the indicators of `keys`: the previous
+/// year's figure a template and a review show beside each cell. Through
+/// the release path, so a supplier never sees a figure the public may not.
+pub async fn published(store: &Store, keys: &[&CellKey]) -> Result<Vec<Cell>, ServiceError> {
+    let indicators: BTreeSet<&str> = keys.iter().map(|k| k.indicator.as_str()).collect();
+    let now = Instant::from(std::time::SystemTime::now());
+    let mut out = Vec::new();
+    for i in indicators {
+        let (_, cells) = crate::public_cells(store, &AsOf::Latest, Some(i), now)
+            .await
+            .map_err(ServiceError::internal)?;
+        out.extend(cells);
+    }
+    Ok(out)
+}
+
+/// A delivery's template as a file: one row per cell asked of its
+/// organisation, pre-filled with the working copy and last year's
+/// published figure. Rendered off the async workers.
+pub async fn template(
+    store: &Store,
+    caller: &Actor,
+    delivery: i64,
+    kind: UploadKind,
+) -> Result<(Delivery, Vec<u8>), ServiceError> {
+    let d = store.delivery(caller, delivery).await?;
+    let asked: Vec<AskedCell> = store
+        .asked_cells(d.round_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.organisation == d.organisation)
+        .collect();
+    let draft = store.draft(caller, d.id).await?;
+    let catalogue = store.catalogue().await?;
+    let keys: Vec<&CellKey> = asked.iter().map(|a| &a.key).collect();
+    let published = published(store, &keys).await?;
+    let organisation = d.organisation.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let rows = template_rows(
+            &Asked::of(&organisation, &asked),
+            &catalogue,
+            &published,
+            &draft,
+        );
+        match kind {
+            UploadKind::Csv => Ok(template_csv(&rows)),
+            UploadKind::Xlsx => template_xlsx(&rows).map_err(ServiceError::internal),
+        }
+    })
+    .await
+    .map_err(ServiceError::internal)??;
+    Ok((d, bytes))
 }
 
 #[cfg(test)]

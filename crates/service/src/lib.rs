@@ -10,9 +10,12 @@
 //! [`public_cells`], [`text_warnings`]) and the secrets of logins and
 //! tokens ([`secrets`]).
 
+pub mod accounts;
 pub mod deliveries;
 mod error;
 mod load;
+pub mod release;
+pub mod rounds;
 pub mod secrets;
 
 pub use deliveries::{Incoming, Saved, UploadKind};

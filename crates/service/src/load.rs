@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use zicht_model::{Catalogue, Cell, Day, Instant};
 use zicht_publish::site::{EditionCells, SiteInput};
 use zicht_release::ReleaseError;
-use zicht_store::{AsOf, Store, StoreError, StoredCell};
+use zicht_store::{AsOf, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -51,9 +51,7 @@ pub async fn site_input(
         .map(|e| public_cutoff(&catalogue, e, now))
         .transpose()?;
     let closed = closed(&catalogue, now);
-    // One read of every version, then each moment picked in memory.
-    let versions = store.versions(&AsOf::Latest, None).await?;
-    let cells = as_of(&versions, cutoff.map(Day::end_utc), &closed);
+    let cells = public_moment(store, cutoff, None, &closed).await?;
     let mut per_edition = Vec::new();
     for d in zicht_release::editions_before(&catalogue, None, now) {
         if cutoff.is_some_and(|c| d.cutoff > c) {
@@ -62,7 +60,7 @@ pub async fn site_input(
         let these = if Some(d.id.as_str()) == edition {
             cells.clone()
         } else {
-            as_of(&versions, Some(d.cutoff.end_utc()), &closed)
+            public_moment(store, Some(d.cutoff), None, &closed).await?
         };
         per_edition.push(EditionCells {
             edition: d.id.to_string(),
@@ -97,21 +95,12 @@ pub async fn public_cells(
     let closed = closed(&catalogue, now);
     // A derived figure is released together with what it is derived from,
     // or its sources' protection cannot reach it.
-    let mut versions = Vec::new();
-    match indicator {
-        None => versions = store.versions(&AsOf::Latest, None).await?,
-        Some(i) => {
-            for needed in with_sources(&catalogue, i) {
-                versions.extend(store.versions(&AsOf::Latest, Some(&needed)).await?);
-            }
-        }
+    let needed = indicator.map(|i| with_sources(&catalogue, i));
+    let mut moments: Vec<Vec<Cell>> = Vec::new();
+    for d in zicht_release::editions_before(&catalogue, cutoff, now) {
+        moments.push(public_moment(store, Some(d.cutoff), needed.as_ref(), &closed).await?);
     }
-    let earlier = zicht_release::editions_before(&catalogue, cutoff, now);
-    let mut moments: Vec<Vec<Cell>> = earlier
-        .iter()
-        .map(|d| as_of(&versions, Some(d.cutoff.end_utc()), &closed))
-        .collect();
-    moments.push(as_of(&versions, cutoff.map(Day::end_utc), &closed));
+    moments.push(public_moment(store, cutoff, needed.as_ref(), &closed).await?);
     let refs: Vec<&[Cell]> = moments.iter().map(Vec::as_slice).collect();
     let mut cells = zicht_release::public_moments(&catalogue, &refs, now)?
         .pop()
@@ -155,32 +144,26 @@ fn with_sources(catalogue: &Catalogue, indicator: &str) -> BTreeSet<String> {
     out
 }
 
-/// The current cells at a moment (`None`: the latest) from every version in
-/// [`Store::versions`] order: by cell, then recording time and version. A
-/// version from a document under embargo is passed over, so the cell shows
-/// what was public before it.
-fn as_of(versions: &[StoredCell], until: Option<Instant>, closed: &BTreeSet<String>) -> Vec<Cell> {
-    let mut out: Vec<Cell> = Vec::new();
-    let mut pending: Option<&StoredCell> = None;
-    for v in versions {
-        if let Some(p) = pending {
-            if p.cell.key() != v.cell.key() {
-                out.push(p.cell.clone());
-                pending = None;
+/// The current cells at the end of a day (`None`: the latest), of some
+/// indicators or all, passing over versions from a document under embargo
+/// (the store's [`Store::cells_without`]), so a cell shows what was public
+/// before it.
+async fn public_moment(
+    store: &Store,
+    day: Option<Day>,
+    indicators: Option<&BTreeSet<String>>,
+    closed: &BTreeSet<String>,
+) -> Result<Vec<Cell>, StoreError> {
+    let as_of = day.map_or(AsOf::Latest, AsOf::Date);
+    let stored = match indicators {
+        None => store.cells_without(&as_of, None, closed).await?,
+        Some(set) => {
+            let mut all = Vec::new();
+            for i in set {
+                all.extend(store.cells_without(&as_of, Some(i), closed).await?);
             }
+            all
         }
-        let open = v
-            .cell
-            .provenance
-            .document
-            .as_ref()
-            .is_none_or(|d| !closed.contains(d.as_str()));
-        if open && until.is_none_or(|u| v.recorded_at <= u) {
-            pending = Some(v);
-        }
-    }
-    if let Some(p) = pending {
-        out.push(p.cell.clone());
-    }
-    out
+    };
+    Ok(stored.into_iter().map(|s| s.cell).collect())
 }

@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -387,6 +387,20 @@ impl Store {
         as_of: &AsOf,
         indicator: Option<&str>,
     ) -> Result<Vec<StoredCell>, StoreError> {
+        self.cells_without(as_of, indicator, &BTreeSet::new()).await
+    }
+
+    /// [`Store::cells`], passing over every version from one of the
+    /// `excluded` documents (those still under embargo): a cell a closed
+    /// document revised shows the version before it, and a cell only such a
+    /// document holds is not there. The one place the as-of rule lives: per
+    /// cell, the latest version recorded up to the moment (ties by version).
+    pub async fn cells_without(
+        &self,
+        as_of: &AsOf,
+        indicator: Option<&str>,
+        excluded: &BTreeSet<String>,
+    ) -> Result<Vec<StoredCell>, StoreError> {
         let cutoff = self.cutoff_of(as_of).await?;
         let mut sql = format!("SELECT {COLUMNS} FROM cell_versions WHERE 1 = 1");
         let mut n = 0;
@@ -398,12 +412,24 @@ impl Store {
             n += 1;
             sql.push_str(&format!(" AND indicator = ${n}"));
         }
+        if !excluded.is_empty() {
+            let places: Vec<String> = (n + 1..=n + excluded.len())
+                .map(|i| format!("${i}"))
+                .collect();
+            sql.push_str(&format!(
+                " AND (document IS NULL OR document NOT IN ({}))",
+                places.join(", ")
+            ));
+        }
         let mut q = sqlx::query(&sql);
         if let Some(c) = cutoff {
             q = q.bind(c.to_string());
         }
         if let Some(i) = indicator {
             q = q.bind(i.to_owned());
+        }
+        for d in excluded {
+            q = q.bind(d.clone());
         }
         let rows = q.fetch_all(&self.pool).await?;
         let mut latest: BTreeMap<(String, Period, String), StoredCell> = BTreeMap::new();

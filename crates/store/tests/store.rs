@@ -330,6 +330,65 @@ async fn a_correction_never_overwrites_and_as_of_answers_what_was_known() {
 }
 
 #[tokio::test]
+async fn versions_of_excluded_documents_are_passed_over() {
+    let old = cell("2019", "", Figure::Exact { value: 109.0 }, Some("ed-2021"));
+    let new = cell("2019", "", Figure::Exact { value: 108.0 }, Some("ed-2023"));
+    let only_new = cell("2020", "", Figure::Exact { value: 90.0 }, Some("ed-2023"));
+    let plain = cell("2021", "", Figure::Exact { value: 70.0 }, None);
+    for (url, store) in stores("excluded").await {
+        store
+            .load(
+                "a",
+                Some(&catalogue()),
+                &[
+                    v(&old, "2021-09-01T00:00:00Z"),
+                    v(&new, "2023-10-01T00:00:00Z"),
+                    v(&only_new, "2023-10-01T00:00:00Z"),
+                    v(&plain, "2023-10-01T00:00:00Z"),
+                ],
+                None,
+            )
+            .await
+            .unwrap();
+        let shown = |cells: Vec<zicht_store::StoredCell>| -> Vec<(String, Figure)> {
+            cells
+                .into_iter()
+                .map(|s| (s.cell.period.to_string(), s.cell.figure))
+                .collect()
+        };
+        let closed: std::collections::BTreeSet<String> =
+            ["ed-2023".to_owned(), "ed-elsewhere".to_owned()].into();
+        assert_eq!(
+            shown(
+                store
+                    .cells_without(&AsOf::Latest, Some("victims"), &closed)
+                    .await
+                    .unwrap()
+            ),
+            vec![
+                ("2019".to_owned(), Figure::Exact { value: 109.0 }),
+                ("2021".to_owned(), Figure::Exact { value: 70.0 }),
+            ],
+            "{url}"
+        );
+        // Nothing excluded: the same as `cells`.
+        assert_eq!(
+            store
+                .cells_without(&AsOf::Latest, None, &Default::default())
+                .await
+                .unwrap(),
+            store.cells(&AsOf::Latest, None).await.unwrap(),
+            "{url}"
+        );
+        assert_eq!(
+            store.cells(&AsOf::Latest, None).await.unwrap().len(),
+            3,
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn reads_filter_by_indicator_and_sort_periods_in_time() {
     let cells = [
         cell("2020", "", Figure::Exact { value: 67.0 }, None),

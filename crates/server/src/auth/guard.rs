@@ -9,12 +9,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
-use super::user::{is_api, Authenticated};
+use super::user::Authenticated;
 use super::{
-    cookie, hash_token, CurrentUser, Refused, Via, BODY_LIMIT, CSRF_HEADER, LOGIN_COOKIE,
-    SESSION_COOKIE,
+    cookie, hash_token, CurrentUser, Via, BODY_LIMIT, CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE,
 };
-use crate::{ApiError, AppState};
+use crate::{AppState, Error};
 
 /// Whether a browser says the request comes from another site. Requests
 /// without these headers (scripts, curl) are judged by their credentials.
@@ -43,13 +42,13 @@ fn same_secret(a: &str, b: &str) -> bool {
 /// (see the module documentation).
 pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let api = is_api(&path);
+    let api = path == "/api" || path.starts_with("/api/");
     if !(api || path == "/portal" || path.starts_with("/portal/")) {
         return next.run(req).await;
     }
     let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if write && cross_origin(req.headers()) {
-        return Refused::Csrf { api }.into_response();
+        return Error::Csrf.into_response();
     }
 
     let bearer = req
@@ -58,41 +57,21 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
         .map(|v| v.to_str().unwrap_or("").to_owned());
     let user = if let (true, Some(auth)) = (api, bearer) {
         let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
-            return ApiError {
-                status: StatusCode::UNAUTHORIZED,
-                message: "Authorization takes 'Bearer TOKEN'".into(),
-            }
-            .into_response();
+            return Error::Anonymous("Authorization takes 'Bearer TOKEN'".into()).into_response();
         };
         match state.store.user_by_token(&hash_token(token)).await {
-            Ok(Some((user, _))) => Some(CurrentUser::new(
-                user,
-                String::new(),
-                Via::Token,
-                true,
-                None,
-            )),
+            Ok(Some((user, _))) => Some(CurrentUser::new(user, String::new(), Via::Token, None)),
             Ok(None) => {
-                return ApiError {
-                    status: StatusCode::UNAUTHORIZED,
-                    message: "unknown or revoked API token".into(),
-                }
-                .into_response()
+                return Error::Anonymous("unknown or revoked API token".into()).into_response()
             }
-            Err(e) => return ApiError::internal(e).into_response(),
+            Err(e) => return Error::internal(e).into_response(),
         }
     } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
         let hash = hash_token(token);
         match state.store.session(&hash).await {
-            Ok(Some(s)) => Some(CurrentUser::new(
-                s.user,
-                s.csrf,
-                Via::Session,
-                api,
-                Some(hash),
-            )),
+            Ok(Some(s)) => Some(CurrentUser::new(s.user, s.csrf, Via::Session, Some(hash))),
             Ok(None) => None,
-            Err(e) => return ApiError::internal(e).into_response(),
+            Err(e) => return Error::internal(e).into_response(),
         }
     } else {
         None
@@ -112,7 +91,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
                 if !same_secret(sent, &expected) {
-                    return Refused::Csrf { api }.into_response();
+                    return Error::Csrf.into_response();
                 }
             }
         } else {
@@ -157,11 +136,11 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                     form_urlencoded_field(&bytes, "csrf")
                 };
                 if !same_secret(sent.as_deref().unwrap_or(""), &expected) {
-                    return Refused::Csrf { api }.into_response();
+                    return Error::Csrf.into_response();
                 }
                 req = Request::from_parts(parts, Body::from(bytes));
             } else if path == "/portal/login" {
-                return Refused::Csrf { api }.into_response();
+                return Error::Csrf.into_response();
             }
             // A portal write without a session is let through: its handler
             // sends the visitor to the login page, and changes nothing.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use zicht_store::User;
 
 use super::{dummy_hash, verify_password};
-use crate::ApiError;
+use crate::Error;
 
 /// Password verifications that may run at once.
 static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
@@ -17,12 +17,12 @@ pub async fn check_login(
     store: &zicht_store::Store,
     login: &str,
     password: &str,
-) -> Result<Option<User>, ApiError> {
+) -> Result<Option<User>, Error> {
     let found = if zicht_store::check_login(login).is_ok() {
         store
             .login_credentials(login)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(Error::internal)?
     } else {
         None
     };
@@ -35,16 +35,11 @@ pub async fn check_login(
     // keep a flood of logins from exhausting the machine.
     let permit = tokio::time::timeout(Duration::from_secs(10), VERIFYING.acquire())
         .await
-        .map_err(|_| {
-            ApiError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "too many logins at once: try again in a moment",
-            )
-        })?
-        .map_err(ApiError::internal)?;
+        .map_err(|_| Error::Busy("too many logins at once: try again in a moment".into()))?
+        .map_err(Error::internal)?;
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(Error::internal)?;
     drop(permit);
     Ok(match found {
         Some((user, _)) if ok && !user.disabled => Some(user),

@@ -27,7 +27,7 @@ pub use cookies::{cookie, set_cookie};
 pub use guard::authenticate;
 pub use limit::RateLimiter;
 pub use login::check_login;
-pub use user::{Admin, CurrentUser, Editor, Refused, Via};
+pub use user::{Admin, CurrentUser, Editor, Via};
 pub use zicht_service::secrets::{
     check_password, dummy_hash, generate_password, hash_password, hash_token, new_api_token,
     random_token, verify_password, PasswordError, MIN_PASSWORD_LEN,

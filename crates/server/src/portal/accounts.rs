@@ -7,23 +7,22 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use zicht_model::Role;
-use zicht_store::{ApiToken, AuditFilter, NewUser, StoreError, User};
+use zicht_service::accounts::{self, NewAccount};
+use zicht_service::ServiceError;
+use zicht_store::{ApiToken, AuditFilter, StoreError, User};
 
-use super::{
-    error_page, flash_redirect, internal_page, render, Chrome, NavItem, PageResult, PortalError,
-    PortalForm, NAV,
-};
+use super::{error_page, flash_redirect, render, Chrome, NavItem, PageResult, PortalForm, NAV};
 use crate::auth::{self, query_param, Admin, ClientIp, CurrentUser};
-use crate::AppState;
+use crate::work::actor;
+use crate::{AppState, Error};
 
 /// A store refusal a person can act on, in both languages; anything else
 /// is an internal error.
-fn store_problem(e: StoreError) -> Result<(StatusCode, String), PortalError> {
+fn store_problem(e: impl Into<ServiceError>) -> Result<(StatusCode, String), Error> {
+    let e = e.into();
     let status = match &e {
-        StoreError::InvalidUser(_)
-        | StoreError::LoginTaken(_)
-        | StoreError::UnknownOrganisation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        StoreError::UnknownUser(_) | StoreError::UnknownToken(_) => StatusCode::NOT_FOUND,
+        ServiceError::Invalid(_) | ServiceError::Conflict(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
         _ => return Err(e.into()),
     };
     Ok((status, format!("Niet gelukt · Not done: {e}")))
@@ -325,24 +324,21 @@ pub async fn add_user(
             .await
         }
     };
-    let password = auth::generate_password();
-    let hash = hash_off_thread(password.clone()).await?;
-    let organisation = Some(form.organisation.trim()).filter(|o| !o.is_empty());
-    let created = state
-        .store
-        .create_user(
-            Some(&user.login),
-            &NewUser {
-                login: form.login.trim(),
-                name: &form.name,
-                role,
-                organisation,
-                password_hash: &hash,
-            },
-        )
-        .await;
+    let created = accounts::add_user(
+        &state.store,
+        &actor(&user),
+        NewAccount {
+            login: &form.login,
+            name: &form.name,
+            role,
+            organisation: Some(form.organisation.as_str()),
+            password: None,
+        },
+    )
+    .await;
     match created {
-        Ok(u) => {
+        Ok((u, password)) => {
+            let password = password.unwrap_or_default();
             users_view(
                 &state,
                 &user,
@@ -364,13 +360,6 @@ pub async fn add_user(
     }
 }
 
-async fn hash_off_thread(password: String) -> Result<String, PortalError> {
-    tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| PortalError::new(internal_page(e)))?
-        .map_err(|e| PortalError::new(internal_page(e)))
-}
-
 async fn set_disabled(
     state: AppState,
     admin: CurrentUser,
@@ -384,11 +373,7 @@ async fn set_disabled(
             "U kunt uzelf niet blokkeren. · You cannot disable yourself.",
         ));
     }
-    match state
-        .store
-        .set_disabled(Some(&admin.login), &login, disabled)
-        .await
-    {
+    match accounts::set_disabled(&state.store, &actor(&admin), &login, disabled).await {
         Ok(u) => {
             let text = if disabled {
                 format!(
@@ -429,14 +414,8 @@ pub async fn reset_password(
     headers: HeaderMap,
     Path(login): Path<String>,
 ) -> PageResult {
-    let password = auth::generate_password();
-    let hash = hash_off_thread(password.clone()).await?;
-    match state
-        .store
-        .set_password(Some(&admin.login), &login, &hash)
-        .await
-    {
-        Ok(u) => {
+    match accounts::reset_password(&state.store, &actor(&admin), &login).await {
+        Ok((u, password)) => {
             users_view(
                 &state,
                 &admin,

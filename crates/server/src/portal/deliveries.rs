@@ -8,82 +8,32 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use zicht_model::{Breakdown, Catalogue, Cell, Period, Role, Slug, Status};
+use zicht_model::{Breakdown, Catalogue, Period, Role, Slug, Status};
 use zicht_portal::{
-    differences, grid_field, reference_text, template_csv, template_rows, template_xlsx, Asked,
-    CellKey, DeliveryState, Difference, Flag, Problem, DELIVERABLE,
+    differences, grid_field, reference_text, template_rows, Asked, CellKey, DeliveryState,
+    Difference, Flag, Problem, DELIVERABLE,
 };
-use zicht_service::{deliveries, Incoming, ServiceError};
-use zicht_store::{AsOf, AuditFilter, Delivery, Review, Revision, Round};
+use zicht_service::{deliveries, rounds, Incoming, ServiceError};
+use zicht_store::{Delivery, Review, Revision, Round};
 
-use super::{
-    error_page, flash_redirect, internal_page, not_found_page, render, Chrome, PageResult,
-    PortalError, PortalForm,
-};
+use super::{error_page, flash_redirect, not_found_page, render, Chrome, PageResult, PortalForm};
 use crate::auth::{query_param, CurrentUser, Editor};
-use crate::work::{self, actor, upload_kind, UPLOAD_LIMIT};
-use crate::AppState;
+use crate::work::{actor, upload_kind, UploadKind, UPLOAD_LIMIT};
+use crate::{AppState, Error};
 
 /// A relative change against last year above this is flagged for review.
 const LARGE_CHANGE: f64 = 0.5;
 
-/// A store refusal as a page: what the user can act on is shown (in the
-/// store's words, English), anything else stays inside.
-pub fn refusal_page(e: impl Into<ServiceError>) -> Response {
-    let e = e.into();
-    let (status, shown) = work::status(&e);
-    if status == StatusCode::NOT_FOUND {
-        return not_found_page();
-    }
-    if !shown {
-        return internal_page(e);
-    }
-    let text = match &e {
-        ServiceError::Delivery(problems) => problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; "),
-        e => e.to_string(),
-    };
-    error_page(
-        status,
-        "Niet gelukt",
-        "Not done",
-        "Dit kon niet: zie de reden hieronder.",
-        &text,
-    )
-}
-
 /// A path id that is not a number names no delivery.
-fn delivery_id(id: &str) -> Result<i64, PortalError> {
+fn delivery_id(id: &str) -> Result<i64, Error> {
     id.parse::<i64>()
-        .map_err(|_| PortalError::new(not_found_page()))
+        .map_err(|_| Error::NotFound(format!("there is no delivery {id}")))
 }
 
 /// The delivery if the user may see it; another organisation's is the 404
 /// page, never a refusal that would tell it exists.
-async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> Result<Delivery, PortalError> {
-    state
-        .store
-        .delivery(&actor(user), id)
-        .await
-        .map_err(|e| PortalError::new(refusal_page(e)))
-}
-
-/// The figures the public monitor shows now: what a template offers as last
-/// year's figure and what review compares against. Never an unpublished
-/// figure, so a supplier sees nothing it could not see on the site.
-async fn published(state: &AppState) -> Result<Vec<Cell>, PortalError> {
-    let (_, cells) = crate::public_cells(
-        &state.store,
-        &AsOf::Latest,
-        None,
-        zicht_model::Instant::from(std::time::SystemTime::now()),
-    )
-    .await
-    .map_err(|e| PortalError::new(internal_page(e)))?;
-    Ok(cells)
+async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> Result<Delivery, Error> {
+    Ok(state.store.delivery(&actor(user), id).await?)
 }
 
 fn status_nl(s: &str) -> &'static str {
@@ -165,7 +115,7 @@ struct Context {
     asked: Asked,
 }
 
-async fn context(state: &AppState, d: &Delivery) -> Result<Context, PortalError> {
+async fn context(state: &AppState, d: &Delivery) -> Result<Context, Error> {
     let round = state.store.round(d.round_id).await?;
     let catalogue = state.store.catalogue().await?;
     let asked_cells = state.store.asked_cells(d.round_id).await?;
@@ -190,7 +140,8 @@ async fn supplier_view(
 ) -> PageResult {
     let cx = context(state, &d).await?;
     let draft = state.store.draft(&actor(user), d.id).await?;
-    let published = published(state).await?;
+    let keys: Vec<&CellKey> = cx.asked.cells.iter().collect();
+    let published = deliveries::published(&state.store, &keys).await?;
     let template = template_rows(&cx.asked, &cx.catalogue, &published, &draft);
     let rows = cx
         .asked
@@ -327,7 +278,8 @@ async fn editor_view(
     let reviews = state.store.reviews(&a, d.id).await?;
     let (revision, rows) = match revisions.split_last() {
         Some((latest, earlier)) => {
-            let published = published(state).await?;
+            let keys: Vec<&CellKey> = latest.cells.iter().map(|c| &c.key).collect();
+            let published = deliveries::published(&state.store, &keys).await?;
             let earlier: Vec<(i64, Vec<zicht_portal::DeliveredCell>)> = earlier
                 .iter()
                 .map(|r| (r.number, r.cells.clone()))
@@ -430,7 +382,7 @@ pub async fn save_grid(
             )
             .await
         }
-        Err(e) => Ok(refusal_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -447,7 +399,7 @@ pub async fn upload(
     let id = delivery_id(&id)?;
     let d = visible(&state, &user, id).await?;
     let unreadable = |text: &str| {
-        PortalError::new(error_page(
+        Ok(error_page(
             StatusCode::BAD_REQUEST,
             "Onleesbaar bestand",
             "Unreadable file",
@@ -455,29 +407,30 @@ pub async fn upload(
             text,
         ))
     };
-    let mut multipart =
-        multipart.map_err(|_| unreadable("Send the file as a form upload (multipart)."))?;
+    let Ok(mut multipart) = multipart else {
+        return unreadable("Send the file as a form upload (multipart).");
+    };
     let mut file = None;
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => {
                 let content_type = field.content_type().map(str::to_owned);
                 let name = field.file_name().map(str::to_owned);
-                let bytes = field.bytes().await.map_err(|_| {
-                    unreadable(&format!(
+                let Ok(bytes) = field.bytes().await else {
+                    return unreadable(&format!(
                         "The upload broke off or is over {} MiB.",
                         UPLOAD_LIMIT / (1024 * 1024)
-                    ))
-                })?;
+                    ));
+                };
                 file = Some((content_type, name, bytes));
             }
             Ok(Some(_)) => {}
             Ok(None) => break,
             Err(_) => {
-                return Err(unreadable(&format!(
+                return unreadable(&format!(
                     "The upload broke off or is over {} MiB.",
                     UPLOAD_LIMIT / (1024 * 1024)
-                )))
+                ))
             }
         }
     }
@@ -522,7 +475,7 @@ pub async fn upload(
             )
             .await
         }
-        Err(e) => Ok(refusal_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -534,23 +487,16 @@ pub async fn template(
     Path((id, file)): Path<(String, String)>,
 ) -> PageResult {
     let id = delivery_id(&id)?;
-    let d = visible(&state, &user, id).await?;
-    let cx = context(&state, &d).await?;
-    let draft = if user.is(&[Role::Supplier]) {
-        state.store.draft(&actor(&user), id).await?
-    } else {
-        Vec::new()
-    };
-    let rows = template_rows(&cx.asked, &cx.catalogue, &published(&state).await?, &draft);
-    let (bytes, content_type) = match file.as_str() {
-        "template.csv" => (template_csv(&rows), "text/csv; charset=utf-8"),
+    let (kind, content_type, ext) = match file.as_str() {
+        "template.csv" => (UploadKind::Csv, "text/csv; charset=utf-8", "csv"),
         "template.xlsx" => (
-            template_xlsx(&rows).map_err(|e| PortalError::new(internal_page(e)))?,
+            UploadKind::Xlsx,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
         ),
         _ => return Ok(not_found_page()),
     };
-    let ext = file.rsplit('.').next().unwrap_or("csv");
+    let (d, bytes) = deliveries::template(&state.store, &actor(&user), id, kind).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -584,7 +530,7 @@ pub async fn accept(
                 summary.cells_added, summary.cells_added
             ),
         )),
-        Err(e) => Ok(refusal_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -620,17 +566,13 @@ pub async fn return_delivery(
     if form.message.trim().is_empty() {
         return Ok(needs_message());
     }
-    match state
-        .store
-        .return_delivery(&actor(&user), id, form.message.trim())
-        .await
-    {
+    match rounds::return_delivery(&state.store, &actor(&user), id, form.message.trim()).await {
         Ok(_) => Ok(flash_redirect(
             &state,
             &format!("/portal/deliveries/{id}"),
             "Teruggestuurd naar de leverancier. · Returned to the supplier.",
         )),
-        Err(e) => Ok(refusal_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -660,17 +602,13 @@ pub async fn reopen_cell(
             "This cell could not be read.",
         ));
     };
-    match state
-        .store
-        .reopen_cell(&actor(&user), id, &key, form.message.trim())
-        .await
-    {
+    match rounds::reopen_cell(&state.store, &actor(&user), id, &key, form.message.trim()).await {
         Ok(_) => Ok(flash_redirect(
             &state,
             &format!("/portal/deliveries/{id}"),
             &format!("Cel {key} heropend. · Cell {key} reopened."),
         )),
-        Err(e) => Ok(refusal_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -758,21 +696,16 @@ pub async fn history_page(
     };
     let (revisions, records) = match organisation.as_deref().map(Slug::parse) {
         Some(Ok(org)) => {
-            let revisions = match state.store.organisation_history(&actor(&user), &org).await {
-                Ok(r) => r,
-                Err(e) => return Ok(refusal_page(e)),
-            };
-            let records = state
-                .store
-                .audit_log(&AuditFilter {
-                    organisation: Some(org.to_string()),
-                    limit: 200,
-                    ..AuditFilter::default()
-                })
-                .await?;
+            let history = rounds::history(&state.store, &actor(&user), &org, 200).await?;
             (
-                revisions.into_iter().rev().map(history_revision).collect(),
-                records
+                history
+                    .revisions
+                    .into_iter()
+                    .rev()
+                    .map(history_revision)
+                    .collect(),
+                history
+                    .records
                     .into_iter()
                     .map(|r| HistoryRecord {
                         at: r.at.to_string(),

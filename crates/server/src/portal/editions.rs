@@ -10,15 +10,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use zicht_model::{Day, DocumentKind, Instant, Role};
 use zicht_publish::site::Site;
+use zicht_service::release;
 
-use super::deliveries::refusal_page;
-use super::{
-    error_page, flash_redirect, internal_page, not_found_page, render, Chrome, PageResult,
-    PortalError, PortalForm,
-};
+use super::{error_page, flash_redirect, not_found_page, render, Chrome, PageResult, PortalForm};
 use crate::auth::{CurrentUser, Editor};
 use crate::work::actor;
-use crate::AppState;
+use crate::{AppState, Error};
 
 /// The embargo a form gives: an RFC 3339 instant as written, or a date and
 /// a time read as Amsterdam time. A time that occurs twice in October is
@@ -142,11 +139,7 @@ pub async fn set_embargo(
             }
         }
     };
-    match state
-        .store
-        .set_embargo(&actor(&user), &edition, embargo)
-        .await
-    {
+    match release::set_embargo(&state.store, &actor(&user), &edition, embargo).await {
         Ok(()) => Ok(flash_redirect(
             &state,
             "/portal/editions",
@@ -155,7 +148,7 @@ pub async fn set_embargo(
                 None => format!("Embargo van {edition} opgeheven. · Embargo of {edition} cleared."),
             },
         )),
-        Err(e) => Ok(refusal_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -171,12 +164,16 @@ pub async fn grant(
     Path(edition): Path<String>,
     PortalForm(form): PortalForm<LoginForm>,
 ) -> PageResult {
-    match state
-        .store
-        .grant_pre_release(&actor(&user), &edition, form.login.trim())
-        .await
+    match release::pre_release(
+        &state.store,
+        &actor(&user),
+        &edition,
+        form.login.trim(),
+        true,
+    )
+    .await
     {
-        Ok(()) => Ok(flash_redirect(
+        Ok(_) => Ok(flash_redirect(
             &state,
             "/portal/editions",
             &format!(
@@ -184,7 +181,7 @@ pub async fn grant(
                 form.login, form.login
             ),
         )),
-        Err(e) => Ok(refusal_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -194,12 +191,8 @@ pub async fn revoke(
     Path(edition): Path<String>,
     PortalForm(form): PortalForm<LoginForm>,
 ) -> PageResult {
-    match state
-        .store
-        .revoke_pre_release(&actor(&user), &edition, form.login.trim())
-        .await
-    {
-        Ok(()) => Ok(flash_redirect(
+    match release::pre_release(&state.store, &actor(&user), &edition, form.login.trim(), false).await {
+        Ok(_) => Ok(flash_redirect(
             &state,
             "/portal/editions",
             &format!(
@@ -207,7 +200,7 @@ pub async fn revoke(
                 form.login, form.login
             ),
         )),
-        Err(e) => Ok(refusal_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -217,14 +210,14 @@ pub async fn revoke(
 /// revision (an embargo change or a load bumps it).
 pub type PreviewKey = (String, Option<Instant>, i64);
 
-async fn preview_site(state: &AppState, edition: &str) -> Result<Arc<Site>, PortalError> {
+async fn preview_site(state: &AppState, edition: &str) -> Result<Arc<Site>, Error> {
     let catalogue = state.store.catalogue().await?;
     let Some(doc) = catalogue
         .documents
         .iter()
         .find(|d| d.id.as_str() == edition && d.kind == DocumentKind::Edition)
     else {
-        return Err(PortalError::new(not_found_page()));
+        return Err(Error::NotFound(format!("there is no edition {edition}")));
     };
     // The moment the edition opens; an edition without an embargo (or
     // with one past) is shown as it is now.
@@ -243,11 +236,11 @@ async fn preview_site(state: &AppState, edition: &str) -> Result<Arc<Site>, Port
     }
     let input = crate::site_input(&state.store, None, at)
         .await
-        .map_err(|e| PortalError::new(internal_page(e)))?;
+        .map_err(Error::internal)?;
     let site = tokio::task::spawn_blocking(move || zicht_publish::site::build(&input))
         .await
-        .map_err(|e| PortalError::new(internal_page(e)))?
-        .map_err(|e| PortalError::new(internal_page(e)))?;
+        .map_err(Error::internal)?
+        .map_err(Error::internal)?;
     let site = Arc::new(site);
     *cached = Some((key, site.clone()));
     Ok(site)
@@ -304,7 +297,7 @@ async fn preview(
         .header(header::CONTENT_TYPE, Site::content_type(name))
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from(bytes.to_vec()))
-        .map_err(|e| PortalError::new(internal_page(e)))
+        .map_err(Error::internal)
 }
 
 #[cfg(test)]

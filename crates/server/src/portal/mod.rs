@@ -26,8 +26,8 @@ use axum::{Form, Router};
 use serde::de::DeserializeOwned;
 use zicht_model::Role;
 
-use crate::auth::{self, CurrentUser, Refused};
-use crate::AppState;
+use crate::auth::{self, CurrentUser};
+use crate::{AppState, Error};
 
 /// The cookie that carries a message across a redirect, shown once.
 pub const FLASH_COOKIE: &str = "zicht_flash";
@@ -257,7 +257,10 @@ impl Chrome {
 pub fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => internal_page(e),
+        Err(e) => {
+            tracing::error!(error = %e, "internal error");
+            internal_page()
+        }
     }
 }
 
@@ -303,9 +306,9 @@ pub fn today() -> zicht_model::Day {
     zicht_model::Instant::from(std::time::SystemTime::now()).amsterdam_day()
 }
 
-/// A failure inside: logged in full, shown without detail.
-pub fn internal_page(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "internal error");
+/// The page of a failure inside, shown without detail (logged where it
+/// happened: [`Error::internal`]).
+pub fn internal_page() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -316,40 +319,9 @@ pub fn internal_page(e: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-/// An error a portal handler returns with `?`: already a page.
-pub struct PortalError(Box<Response>);
-
-impl PortalError {
-    pub fn new(res: Response) -> PortalError {
-        PortalError(Box::new(res))
-    }
-}
-
-impl IntoResponse for PortalError {
-    fn into_response(self) -> Response {
-        *self.0
-    }
-}
-
-impl From<Refused> for PortalError {
-    fn from(r: Refused) -> Self {
-        PortalError(Box::new(r.into_response()))
-    }
-}
-
-impl From<zicht_store::StoreError> for PortalError {
-    fn from(e: zicht_store::StoreError) -> Self {
-        PortalError(Box::new(deliveries::refusal_page(e)))
-    }
-}
-
-impl From<crate::ApiError> for PortalError {
-    fn from(e: crate::ApiError) -> Self {
-        PortalError(Box::new(internal_page(e.message)))
-    }
-}
-
-pub type PageResult = Result<Response, PortalError>;
+/// What a page handler answers: a page, or an [`Error`] that the portal
+/// answers with its own page (see [`crate::error`]).
+pub type PageResult = Result<Response, Error>;
 
 /// A form body. A body that is not a form answers a 400 page instead of
 /// axum's plain text. Declare fields as `String` with `#[serde(default)]`

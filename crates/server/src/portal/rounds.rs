@@ -6,11 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use zicht_model::{Breakdown, Catalogue, DocumentKind, Period, Slug};
 use zicht_portal::{PlanProblem, Request, RoundPlan};
+use zicht_service::{rounds, ServiceError};
 use zicht_store::{Round, StoreError, SupplierProgress};
 
-use super::{
-    flash_redirect, not_found_page, render, today, Chrome, PageResult, PortalError, PortalForm,
-};
+use super::{flash_redirect, not_found_page, render, today, Chrome, PageResult, PortalForm};
 use crate::auth::{query_param, CurrentUser, Editor};
 use crate::work::actor;
 use crate::AppState;
@@ -334,13 +333,13 @@ pub async fn open_round(
         )
         .await;
     };
-    match state.store.open_round(&actor(&user), &plan).await {
+    match rounds::open_round(&state.store, &actor(&user), &plan).await {
         Ok(id) => Ok(flash_redirect(
             &state,
             &format!("/portal/rounds/{id}"),
             "Ronde geopend. · Round opened.",
         )),
-        Err(StoreError::Plan(problems)) => {
+        Err(ServiceError::Plan(problems)) => {
             place_problems(&mut form, &problems, &positions);
             rounds_view(
                 &state,
@@ -351,7 +350,7 @@ pub async fn open_round(
             )
             .await
         }
-        Err(e) => Err(PortalError::from(e)),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -12,9 +12,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use serde::Serialize;
 use zicht_model::Catalogue;
+use zicht_service::{release, ServiceError};
 use zicht_store::{assessment_id, text_id, DefinitionKind};
 
-use super::deliveries::refusal_page;
 use super::{flash_redirect, render, Chrome, PageResult, PortalForm};
 use crate::auth::{query_param, CurrentUser, Editor};
 use crate::work::actor;
@@ -226,11 +226,7 @@ pub async fn save_definition(
         }
     };
     let id = Some(form.id.trim()).filter(|i| !i.is_empty());
-    match state
-        .store
-        .update_definition(&actor(&user), kind, id, &body)
-        .await
-    {
+    match release::save_definition(&state.store, &actor(&user), kind, id, &body).await {
         Ok(stored) => Ok(flash_redirect(
             &state,
             &format!("/portal/texts?kind={}", kind.as_str()),
@@ -240,13 +236,13 @@ pub async fn save_definition(
                 kind.as_str()
             ),
         )),
-        Err(e @ (zicht_store::StoreError::Invalid(_) | zicht_store::StoreError::NotFound(_))) => {
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::NotFound(_))) => {
             retry(
                 format!("Niet opgeslagen · Not saved: {e}"),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
-        Err(e) => Ok(refusal_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
