@@ -280,6 +280,23 @@ impl Search<'_> {
     }
 }
 
+/// The state of one hypercube's walk through its combinations.
+struct Walk<'o, 'e> {
+    cell: CellId,
+    options: &'o [(u32, Option<u32>, Vec<Vec<(Place, i8)>>)],
+    up: f64,
+    down: f64,
+    extra: Option<Extra<'e>>,
+    pick: Vec<usize>,
+    /// Per level, the corners so far (reused: no allocation per choice).
+    buffers: Vec<Vec<(CellId, i8)>>,
+    best: Option<Witness>,
+}
+
+fn lp_slack(bound: f64) -> f64 {
+    1e-9 * bound.abs().max(1.0)
+}
+
 /// Most products one hypercube tries.
 const MAX_COMBINATIONS: usize = 4096;
 
@@ -332,7 +349,6 @@ impl Search<'_> {
             });
         }
         self.fits(cell, 1, up, down, None)?;
-        let key = &co.keys[cell];
         // Dimensions that are not nested in another, with their nested one.
         let mut options: Vec<(u32, Option<u32>, Vec<Vec<(Place, i8)>>)> = Vec::new();
         for d in 0..co.values.len() as u32 {
@@ -340,7 +356,7 @@ impl Search<'_> {
                 continue;
             }
             let child = co.child_of[d as usize];
-            let local = self.local_witnesses(key, d, child, up, down, extra, alternatives);
+            let local = self.local_witnesses(cell, d, child, up, down, extra, alternatives);
             match local {
                 Some(list) if !list.is_empty() => options.push((d, child, list)),
                 Some(_) => return None,
@@ -351,33 +367,80 @@ impl Search<'_> {
         if combos > MAX_COMBINATIONS {
             return None;
         }
-        let mut best: Option<Witness> = None;
-        let mut pick = vec![0usize; options.len()];
-        loop {
-            let bound = best.as_ref().map_or(f64::INFINITY, |b| b.cost);
-            if let Some(w) = self.product(cell, &options, &pick, up, down, extra, bound) {
-                if best.as_ref().is_none_or(|b| w.cost < b.cost) {
-                    let free = w.cost == 0.0;
-                    best = Some(w);
-                    if free {
-                        break;
+        let mut walk = Walk {
+            cell,
+            options: &options,
+            up,
+            down,
+            extra,
+            pick: vec![0usize; options.len()],
+            buffers: vec![Vec::new(); options.len()],
+            best: None,
+        };
+        let start = self.fits(cell, 1, up, down, extra)?;
+        self.walk(&mut walk, options.len(), &[(cell, 1)], start);
+        walk.best
+    }
+
+    /// The combinations of local witnesses in a fixed order (the first
+    /// dimension's choice changing fastest), dimension by dimension from the
+    /// last: a choice whose partial product already has a corner that cannot
+    /// move, or costs past the best so far, rules out every combination
+    /// sharing it at once (trying each combination in full was most of
+    /// the 3-d benchmark's time). A combination that survives is built and
+    /// checked in full by [`Search::product`], so the witness and its cost
+    /// are exactly those of trying every combination in that order. Returns
+    /// true once a free witness is found: none can beat it.
+    fn walk(&self, w: &mut Walk, level: usize, corners: &[(CellId, i8)], cost: f64) -> bool {
+        let bound = w.best.as_ref().map_or(f64::INFINITY, |b| b.cost);
+        if level == 0 {
+            let found = self.product(w.cell, w.options, &w.pick, w.up, w.down, w.extra, bound);
+            if let Some(found) = found.filter(|f| f.cost < bound) {
+                let free = found.cost == 0.0;
+                w.best = Some(found);
+                return free;
+            }
+            return false;
+        }
+        let i = level - 1;
+        let (d, child, list) = &w.options[i];
+        let mut next = std::mem::take(&mut w.buffers[i]);
+        for (j, local) in list.iter().enumerate() {
+            w.pick[i] = j;
+            // Sums in another order than `product`'s may differ in the last
+            // bit: only a partial cost clearly past the bound rules out.
+            let bound = w.best.as_ref().map_or(f64::INFINITY, |b| b.cost);
+            let past = |c: f64| c > bound + lp_slack(bound);
+            next.clear();
+            let mut total = cost;
+            let mut holds = true;
+            'corners: for &(c, s) in corners {
+                for (k, &(place, sign)) in local.iter().enumerate() {
+                    if k == 0 && sign == 1 {
+                        next.push((c, s));
+                        continue;
                     }
+                    let Some(corner) = self.locate(c, *d, *child, place) else {
+                        holds = false;
+                        break 'corners;
+                    };
+                    match self.fits(corner, s * sign, w.up, w.down, w.extra) {
+                        Some(x) if !past(total + x) => total += x,
+                        _ => {
+                            holds = false;
+                            break 'corners;
+                        }
+                    }
+                    next.push((corner, s * sign));
                 }
             }
-            let mut i = 0;
-            while i < pick.len() {
-                pick[i] += 1;
-                if pick[i] < options[i].2.len() {
-                    break;
-                }
-                pick[i] = 0;
-                i += 1;
-            }
-            if i == pick.len() {
-                break;
+            if holds && self.walk(w, i, &next, total) {
+                w.buffers[i] = next;
+                return true;
             }
         }
-        best
+        w.buffers[i] = next;
+        false
     }
 
     fn weight(&self, c: CellId, extra: Option<Extra>) -> f64 {
@@ -395,7 +458,7 @@ impl Search<'_> {
     #[allow(clippy::too_many_arguments)]
     fn local_witnesses(
         &self,
-        key: &[(u32, u32)],
+        cell: CellId,
         d: u32,
         child: Option<u32>,
         up: f64,
@@ -404,13 +467,14 @@ impl Search<'_> {
         alternatives: usize,
     ) -> Option<Vec<Vec<(Place, i8)>>> {
         let co = self.table.coordinates()?;
+        let key = &co.keys[cell];
         let value = |dim: u32| key.iter().find(|p| p.0 == dim).map(|p| p.1);
         let cv = child.and_then(value);
         let pv = value(d).or_else(|| cv.and_then(|c| co.parent_value.get(&(child?, c)).copied()));
         let here: Place = (pv, cv);
         // The cell at another place, if the table has it and it can move so.
         let at = |place: Place, sign: i8| -> Option<f64> {
-            let c = self.locate(key, d, child, place)?;
+            let c = self.locate(cell, d, child, place)?;
             self.fits(c, sign, up, down, extra)?;
             Some(self.weight(c, extra))
         };
@@ -429,7 +493,7 @@ impl Search<'_> {
         };
         let mut out: Vec<Vec<(Place, i8)>> = Vec::new();
         let top: Place = (None, None);
-        let has_top = self.locate(key, d, child, top).is_some();
+        let has_top = self.locate(cell, d, child, top).is_some();
         match here {
             // A leaf of a flat dimension, or of a nested one.
             (Some(p), c) if child.is_none() || c.is_some() => {
@@ -524,20 +588,12 @@ impl Search<'_> {
         Some(out)
     }
 
-    /// The cell at `key` with dimension `d` (and `child`) moved to `place`.
-    fn locate(
-        &self,
-        key: &[(u32, u32)],
-        d: u32,
-        child: Option<u32>,
-        place: Place,
-    ) -> Option<CellId> {
+    /// The cell `cell` with dimension `d` (and `child`) moved to `place`.
+    fn locate(&self, cell: CellId, d: u32, child: Option<u32>, place: Place) -> Option<CellId> {
         if let Some(pk) = self.table.packed() {
-            let mut base = 0u64;
-            for &(dim, value) in key {
-                if dim != d && Some(dim) != child {
-                    base += pk.part(dim, value)?;
-                }
+            let mut base = pk.without(pk.key_of(cell), d);
+            if let Some(ch) = child {
+                base = pk.without(base, ch);
             }
             return match place {
                 (p, Some(c)) => {
@@ -556,7 +612,7 @@ impl Search<'_> {
         // Keys are short: build them on the stack.
         let mut buf = [(0u32, 0u32); 24];
         let mut n = 0;
-        for &p in key {
+        for &p in co.keys[cell].iter() {
             if p.0 != d && Some(p.0) != child {
                 *buf.get_mut(n)? = p;
                 n += 1;
@@ -596,7 +652,7 @@ impl Search<'_> {
         extra: Option<Extra>,
         bound: f64,
     ) -> Option<Witness> {
-        let co = self.table.coordinates()?;
+        self.table.coordinates()?;
         let mut corners: Vec<(CellId, i8)> = vec![(cell, 1)];
         // Every local witness starts at the cell's own place with sign +1,
         // so each partial product is a subset of the final corners: a corner
@@ -614,7 +670,7 @@ impl Search<'_> {
                         next.push((c, s));
                         continue;
                     }
-                    let corner = self.locate(&co.keys[c], *d, *child, place)?;
+                    let corner = self.locate(c, *d, *child, place)?;
                     cost += self.fits(corner, s * sign, up, down, extra)?;
                     if cost >= bound {
                         return None;
