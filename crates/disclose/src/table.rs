@@ -167,11 +167,12 @@ pub(crate) struct Packed {
     /// Per dimension, value id → digit (0: not a value of the dimension).
     digit: Vec<Vec<u32>>,
     stride: Vec<u64>,
-    /// Per dimension, the number of digits (its values and the total).
-    radix: Vec<u64>,
     /// Per cell, its number: moving a cell along a dimension is then a
     /// subtraction and an addition, without reading its pairs.
     keys: Vec<u64>,
+    /// Per cell, its digit in every dimension (cell × dimensions), so that
+    /// no move divides.
+    digits: Vec<u32>,
     cells: PackedCells,
 }
 
@@ -189,7 +190,6 @@ const DENSE_SLOTS: u64 = 16 * 1024 * 1024;
 impl Packed {
     fn new(co: &Coordinates) -> Option<Packed> {
         let mut stride = Vec::with_capacity(co.values.len());
-        let mut radix = Vec::with_capacity(co.values.len());
         let mut digit = Vec::with_capacity(co.values.len());
         let mut slots: u64 = 1;
         for values in &co.values {
@@ -200,14 +200,13 @@ impl Packed {
                 d[v as usize] = pos as u32 + 1;
             }
             digit.push(d);
-            radix.push(values.len() as u64 + 1);
             slots = slots.checked_mul(values.len() as u64 + 1)?;
         }
         let mut packed = Packed {
             digit,
             stride,
-            radix,
             keys: Vec::new(),
+            digits: Vec::new(),
             cells: PackedCells::Sparse(Default::default()),
         };
         let keys: Option<Vec<u64>> = co.keys.iter().map(|k| packed.key(k)).collect();
@@ -226,7 +225,15 @@ impl Packed {
                     .collect(),
             )
         };
+        let dims = co.values.len();
+        let mut digits = vec![0u32; co.keys.len() * dims];
+        for (cell, pairs) in co.keys.iter().enumerate() {
+            for &(d, v) in pairs.iter() {
+                digits[cell * dims + d as usize] = packed.digit[d as usize][v as usize];
+            }
+        }
         packed.keys = keys;
+        packed.digits = digits;
         Some(packed)
     }
 
@@ -236,15 +243,19 @@ impl Packed {
         (d != 0).then(|| u64::from(d) * self.stride[dim as usize])
     }
 
-    /// The number of a cell of the table.
-    pub(crate) fn key_of(&self, cell: CellId) -> u64 {
+    /// The number of `cell` with its digit of dimension `dim` set to 0
+    /// (that dimension's total).
+    pub(crate) fn without(&self, cell: CellId, dim: u32) -> u64 {
+        let dims = self.stride.len();
         self.keys[cell]
+            - u64::from(self.digits[cell * dims + dim as usize]) * self.stride[dim as usize]
     }
 
-    /// `key` without its digit of dimension `dim` (that dimension's total).
-    pub(crate) fn without(&self, key: u64, dim: u32) -> u64 {
-        let stride = self.stride[dim as usize];
-        key - (key / stride) % self.radix[dim as usize] * stride
+    /// [`Packed::without`] two dimensions.
+    pub(crate) fn without_both(&self, cell: CellId, dim: u32, other: u32) -> u64 {
+        let dims = self.stride.len();
+        self.without(cell, dim)
+            - u64::from(self.digits[cell * dims + other as usize]) * self.stride[other as usize]
     }
 
     pub(crate) fn key(&self, pairs: &[(u32, u32)]) -> Option<u64> {

@@ -154,6 +154,49 @@ impl Search<'_> {
         }
     }
 
+    /// The best gain among the candidates of equation `e` and their number,
+    /// as [`Search::candidates`] would list them; `None` if there are none.
+    fn candidate_summary(
+        &self,
+        st: &State,
+        e: usize,
+        up: f64,
+        down: f64,
+        extra: Option<Extra>,
+    ) -> Option<(i32, usize)> {
+        let need = self.needs(e, st.net.get(&e).copied().unwrap_or(0), up, down)?;
+        let mut best: Option<i32> = None;
+        let mut count = 0;
+        for (c, _) in self.table.terms(e) {
+            if st.in_moved.contains_key(&c) {
+                continue;
+            }
+            let sign = (need * self.coef(e, c)) as i8;
+            if self.fits(c, sign, up, down, extra).is_none() {
+                continue;
+            }
+            let gain = self.gain(st, e, c, sign);
+            best = Some(best.map_or(gain, |b| b.max(gain)));
+            count += 1;
+        }
+        best.map(|g| (g, count))
+    }
+
+    /// How much moving `c` by `sign` settles its equations other than `e`.
+    fn gain(&self, st: &State, e: usize, c: CellId, sign: i8) -> i32 {
+        let mut gain = 0;
+        for &f in self.table.incidence(c) {
+            let f = f as usize;
+            if f == e {
+                continue;
+            }
+            let n = st.net.get(&f).copied().unwrap_or(0);
+            let after = n + self.coef(f, c) * sign as i32;
+            gain += n.abs() - after.abs();
+        }
+        gain
+    }
+
     /// Candidates that fix equation `e` in the direction it needs: first those
     /// that rebalance most of their other equations (a compact witness), then
     /// the cheapest.
@@ -177,16 +220,7 @@ impl Search<'_> {
             let Some(cost) = self.fits(c, sign, up, down, extra) else {
                 continue;
             };
-            let mut gain = 0;
-            for &f in self.table.incidence(c) {
-                let f = f as usize;
-                if f == e {
-                    continue;
-                }
-                let n = st.net.get(&f).copied().unwrap_or(0);
-                let after = n + self.coef(f, c) * sign as i32;
-                gain += n.abs() - after.abs();
-            }
+            let gain = self.gain(st, e, c, sign);
             out.push((-gain, cost, c, sign));
         }
         out.sort_unstable_by(|a, b| {
@@ -252,20 +286,22 @@ impl Search<'_> {
         // Branch on the equation whose best candidate closes most of the
         // others (a corner of the hypercube), then on the one with fewest
         // ways out; one with none is a dead end.
-        let mut chosen: Option<(i32, usize, Vec<(CellId, i8, f64, i32)>)> = None;
+        // Only the chosen equation's candidates are listed and sorted; the
+        // others are only counted (listing them all was most of the search).
+        let mut chosen: Option<(i32, usize, usize)> = None;
         for &e in st.unbalanced.iter() {
-            let cands = self.candidates(st, e, up, down, extra);
-            let Some(best_gain) = cands.first().map(|c| c.3) else {
+            let Some((best_gain, count)) = self.candidate_summary(st, e, up, down, extra) else {
                 return;
             };
             let better = chosen
                 .as_ref()
-                .is_none_or(|(g, n, _)| best_gain > *g || (best_gain == *g && cands.len() < *n));
+                .is_none_or(|&(g, n, _)| best_gain > g || (best_gain == g && count < n));
             if better {
-                chosen = Some((best_gain, cands.len(), cands));
+                chosen = Some((best_gain, count, e));
             }
         }
-        let Some((_, _, cands)) = chosen else { return };
+        let Some((_, _, e)) = chosen else { return };
+        let cands = self.candidates(st, e, up, down, extra);
         for (c, sign, cost, _) in cands {
             let bound = st.best.as_ref().map_or(f64::INFINITY, |b| b.cost);
             // A free witness cannot be beaten; a dearer one is not worth it.
@@ -591,10 +627,10 @@ impl Search<'_> {
     /// The cell `cell` with dimension `d` (and `child`) moved to `place`.
     fn locate(&self, cell: CellId, d: u32, child: Option<u32>, place: Place) -> Option<CellId> {
         if let Some(pk) = self.table.packed() {
-            let mut base = pk.without(pk.key_of(cell), d);
-            if let Some(ch) = child {
-                base = pk.without(base, ch);
-            }
+            let base = match child {
+                Some(ch) => pk.without_both(cell, d, ch),
+                None => pk.without(cell, d),
+            };
             return match place {
                 (p, Some(c)) => {
                     let with_child = base + pk.part(child?, c)?;
