@@ -155,6 +155,9 @@ pub(crate) struct Coordinates {
     pub parent_of: Vec<Option<u32>>,
     /// (nested dimension, value) → the parent dimension's value.
     pub parent_value: crate::lp::FxMap<(u32, u32), u32>,
+    /// (nested dimension, parent's value) → its values under it, ascending
+    /// (the hypercube asks for them for every cell it moves).
+    pub children: crate::lp::FxMap<(u32, u32), Vec<u32>>,
 }
 
 /// The coordinates as one number per cell: every dimension a digit (0 for

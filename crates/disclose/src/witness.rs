@@ -26,6 +26,9 @@ pub(crate) struct Search<'a> {
     pub max_cells: usize,
     /// Most equations one cell is in.
     pub degree: usize,
+    /// Per cell, what "x" would tell the attacker ([`Table::cell_bounds`]
+    /// of a suppressed cell), where the caller has it at hand.
+    pub as_hidden: Option<&'a [(f64, f64)]>,
 }
 
 /// Cells moved (by +1 or -1 times the amount) and what hiding them costs.
@@ -110,7 +113,10 @@ impl Search<'_> {
             cost = extra.and_then(|f| f(c))?;
             // Hidden, it is what "x" tells the attacker: never a small
             // count, a zero never at all (see `Table::cell_bounds`).
-            (lo, hi) = self.table.cell_bounds(c, &Publication::Suppressed);
+            (lo, hi) = match self.as_hidden {
+                Some(b) => b[c],
+                None => self.table.cell_bounds(c, &Publication::Suppressed),
+            };
             if lo >= hi {
                 return None;
             }
@@ -519,13 +525,11 @@ impl Search<'_> {
             c.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             c.into_iter().take(n).map(|x| x.1).collect()
         };
-        let children_of = |g: Option<u32>| -> Vec<u32> {
-            let Some(ch) = child else { return Vec::new() };
-            co.values[ch as usize]
-                .iter()
-                .copied()
-                .filter(|&c| co.parent_value.get(&(ch, c)).copied() == g || g.is_none())
-                .collect()
+        let children_of = |g: Option<u32>| -> &[u32] {
+            child
+                .zip(g)
+                .and_then(|k| co.children.get(&k))
+                .map_or(&[], Vec::as_slice)
         };
         let mut out: Vec<Vec<(Place, i8)>> = Vec::new();
         let top: Place = (None, None);
@@ -535,7 +539,8 @@ impl Search<'_> {
             (Some(p), c) if child.is_none() || c.is_some() => {
                 let siblings: Vec<(f64, u32)> = if let Some(c) = c {
                     children_of(Some(p))
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .filter(|&x| x != c)
                         .filter_map(|x| Some((at((Some(p), Some(x)), -1)?, x)))
                         .collect()
@@ -569,7 +574,8 @@ impl Search<'_> {
             // A group of a nested dimension: down to a leaf, up to the top.
             (Some(p), _) => {
                 let leaves: Vec<(f64, u32)> = children_of(Some(p))
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter_map(|x| Some((at((Some(p), Some(x)), 1)?, x)))
                     .collect();
                 let leaf = cheapest(leaves, 1).first().copied()?;
@@ -583,7 +589,8 @@ impl Search<'_> {
                     .collect();
                 for g in cheapest(groups, alternatives) {
                     let leaves: Vec<(f64, u32)> = children_of(Some(g))
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .filter_map(|x| Some((at((Some(g), Some(x)), -1)?, x)))
                         .collect();
                     if let Some(&l) = cheapest(leaves, 1).first() {
@@ -606,7 +613,8 @@ impl Search<'_> {
                     let mut path = vec![(here, 1), ((Some(x), None), 1)];
                     if child.is_some() {
                         let leaves: Vec<(f64, u32)> = children_of(Some(x))
-                            .into_iter()
+                            .iter()
+                            .copied()
                             .filter_map(|l| Some((at((Some(x), Some(l)), 1)?, l)))
                             .collect();
                         let Some(&l) = cheapest(leaves, 1).first() else {
@@ -793,6 +801,7 @@ mod tests {
             budget: 100,
             max_cells: 16,
             degree: 4,
+            as_hidden: None,
         };
         let w = s.find(5, 3.0, 0.0, None).unwrap();
         assert_eq!(w.moved, vec![(5, 1), (6, -1), (7, -1), (8, 1)]);
@@ -813,6 +822,7 @@ mod tests {
             budget: 100,
             max_cells: 16,
             degree: 4,
+            as_hidden: None,
         };
         assert!(s.find(5, 1.0, 0.0, None).is_none());
         // Hiding the published corner at its cost makes the rectangle.
