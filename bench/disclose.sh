@@ -23,7 +23,8 @@ for arg in "$@"; do
     esac
 done
 
-cargo build --release -q -p zicht-cli
+# Without the default `serve` feature: `protect` needs no HTTP server.
+cargo build --release -q -p zicht-cli --no-default-features
 zicht="$CARGO_TARGET_DIR/release/zicht"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -47,7 +47,7 @@ pub struct TableBuilder {
     value_names: Vec<String>,
     hierarchies: Vec<Hierarchy>,
     keys: Vec<Key>,
-    index: HashMap<Key, CellId>,
+    index: crate::lp::FxMap<Key, CellId>,
     cells: Vec<Cell>,
 }
 

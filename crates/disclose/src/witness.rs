@@ -174,11 +174,10 @@ impl Search<'_> {
         let mut best: Option<i32> = None;
         let mut count = 0;
         for (c, _) in self.table.terms(e) {
-            if st.in_moved.contains_key(&c) {
-                continue;
-            }
+            // Most cells of a long equation are published: `fits` turns
+            // them away before the hash lookup.
             let sign = (need * self.coef(e, c)) as i8;
-            if self.fits(c, sign, up, down, extra).is_none() {
+            if self.fits(c, sign, up, down, extra).is_none() || st.in_moved.contains_key(&c) {
                 continue;
             }
             let gain = self.gain(st, e, c, sign);
@@ -219,13 +218,13 @@ impl Search<'_> {
         };
         let mut out: Vec<(i32, f64, CellId, i8)> = Vec::new();
         for (c, _) in self.table.terms(e) {
-            if st.in_moved.contains_key(&c) {
-                continue;
-            }
             let sign = (need * self.coef(e, c)) as i8;
             let Some(cost) = self.fits(c, sign, up, down, extra) else {
                 continue;
             };
+            if st.in_moved.contains_key(&c) {
+                continue;
+            }
             let gain = self.gain(st, e, c, sign);
             out.push((-gain, cost, c, sign));
         }
