@@ -13,8 +13,8 @@
 # Measured 2 Dec 2026 at load 3-8 (see crates/disclose/README.md): 3-d with
 # --method best 4.3 s wall at load 2.7 before the speed-ups, 2.0-2.4 s CPU at
 # load 7-8 after (14.5 -> 8.7 G instructions, 250 -> 197 MB, 14.3% secondary,
-# pattern unchanged); 5-d not finished within 15 min (cut off), most of it
-# in the repair LPs.
+# pattern unchanged); 5-d cut off unfinished after 19 min (227 s CPU, 1.19 GB),
+# 92% of it in the repair LPs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"

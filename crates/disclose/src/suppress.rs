@@ -502,6 +502,11 @@ impl<'a> State<'a> {
                 if u.max(d) <= lp::tolerance(x) {
                     continue;
                 }
+                // One side only: the same search just failed.
+                if (u, d) == (up, down) {
+                    open.push((u, d));
+                    continue;
+                }
                 match self.free_witness(c, u, d, false) {
                     Some(w) => self.file_witness(c, &req, &w, u, d),
                     None => open.push((u, d)),
