@@ -10,6 +10,11 @@
 #   bench/disclose.sh --criterion  also criterion on the library (cargo bench)
 # Targets (2 cores, protect + audit): 99,900 cells under 2 s, 654,738 under
 # 60 s and 2 GB. They are checked here, never in a timed test.
+# Measured 2 Dec 2026 at load 3-8 (see crates/disclose/README.md): 3-d with
+# --method best 4.3 s wall at load 2.7 before the speed-ups, 2.0-2.4 s CPU at
+# load 7-8 after (14.5 -> 8.7 G instructions, 250 -> 197 MB, 14.3% secondary,
+# pattern unchanged); 5-d cut off unfinished after 19 min (227 s CPU, 1.19 GB),
+# 92% of it in the repair LPs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
@@ -23,7 +28,8 @@ for arg in "$@"; do
     esac
 done
 
-cargo build --release -q -p zicht-cli
+# Without the default `serve` feature: `protect` needs no HTTP server.
+cargo build --release -q -p zicht-cli --no-default-features
 zicht="$CARGO_TARGET_DIR/release/zicht"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

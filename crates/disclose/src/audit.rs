@@ -374,6 +374,7 @@ impl Checker<'_> {
             budget: 400,
             max_cells: 128,
             degree: self.table.degree(),
+            as_hidden: None,
         }
     }
 

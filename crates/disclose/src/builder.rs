@@ -47,7 +47,7 @@ pub struct TableBuilder {
     value_names: Vec<String>,
     hierarchies: Vec<Hierarchy>,
     keys: Vec<Key>,
-    index: HashMap<Key, CellId>,
+    index: crate::lp::FxMap<Key, CellId>,
     cells: Vec<Cell>,
 }
 
@@ -279,8 +279,17 @@ impl TableBuilder {
                 parent_value.insert((*child, c), p);
             }
         }
+        let mut children: crate::lp::FxMap<(u32, u32), Vec<u32>> = Default::default();
+        for (child, _, _) in &nests {
+            for &c in &values[*child as usize] {
+                if let Some(&p) = parent_value.get(&(*child, c)) {
+                    children.entry((*child, p)).or_default().push(c);
+                }
+            }
+        }
         let coordinates = Coordinates {
             index: self.index.into_iter().collect(),
+            children,
             keys: self.keys,
             values,
             child_of,

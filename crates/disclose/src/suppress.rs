@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
+use rayon::prelude::*;
 
 use crate::audit::{is_sensitive, reaches, requirement, Checker, Requirement};
 use crate::certificate::Certificates;
@@ -311,6 +312,8 @@ struct State<'a> {
     publications: Vec<Publication>,
     reasons: Vec<Reason>,
     bounds: Vec<(f64, f64)>,
+    /// Per cell, its bounds once hidden as "x".
+    as_hidden: Vec<(f64, f64)>,
     required: Vec<Option<Requirement>>,
     proofs: Certificates,
     exposed: Vec<CellId>,
@@ -383,7 +386,11 @@ impl<'a> State<'a> {
             (0..table.len()).map(|c| initial(table, c)).unzip();
         let bounds = lp::published_bounds(table, &publications);
         let required = (0..table.len()).map(|c| requirement(table, c)).collect();
+        let as_hidden = (0..table.len())
+            .map(|c| table.cell_bounds(c, &Publication::Suppressed))
+            .collect();
         State {
+            as_hidden,
             table,
             point,
             options,
@@ -405,7 +412,7 @@ impl<'a> State<'a> {
     fn suppress(&mut self, c: CellId) {
         self.publications[c] = Publication::Suppressed;
         self.reasons[c] = Reason::Secondary;
-        self.bounds[c] = self.table.cell_bounds(c, &Publication::Suppressed);
+        self.bounds[c] = self.as_hidden[c];
     }
 
     /// A witness among the hidden cells: the hypercube first where the
@@ -441,6 +448,7 @@ impl<'a> State<'a> {
             budget: self.options.search_budget,
             max_cells: self.options.search_cells,
             degree: self.table.degree(),
+            as_hidden: Some(&self.as_hidden),
         }
     }
 
@@ -492,6 +500,11 @@ impl<'a> State<'a> {
             let mut open = Vec::new();
             for (u, d) in [(up, 0.0), (0.0, down)] {
                 if u.max(d) <= lp::tolerance(x) {
+                    continue;
+                }
+                // One side only: the same search just failed.
+                if (u, d) == (up, down) {
+                    open.push((u, d));
                     continue;
                 }
                 match self.free_witness(c, u, d, false) {
@@ -683,21 +696,19 @@ impl<'a> State<'a> {
         for q in order {
             let x = self.point[q];
             self.bounds[q] = (x, x);
-            let mut fresh: Vec<(CellId, Witness, f64, f64)> = Vec::new();
-            let mut ok = true;
-            for &t in &users[q] {
-                match self.reprove(t) {
-                    Some(found) => fresh.push(found),
-                    None => {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            if !ok {
-                self.bounds[q] = self.table.cell_bounds(q, &Publication::Suppressed);
+            // The users' proofs are independent of each other: found on
+            // both cores, kept in the users' order, so the pattern does not
+            // depend on the threads.
+            let fresh: Option<Vec<(CellId, Witness, f64, f64)>> = if users[q].len() > 1 {
+                let this = &*self;
+                users[q].par_iter().map(|&t| this.reprove(t)).collect()
+            } else {
+                users[q].iter().map(|&t| self.reprove(t)).collect()
+            };
+            let Some(fresh) = fresh else {
+                self.bounds[q] = self.as_hidden[q];
                 continue;
-            }
+            };
             self.publications[q] = Publication::Exact(x);
             self.reasons[q] = Reason::Published;
             for (t, w, up, down) in fresh {

@@ -26,6 +26,9 @@ pub(crate) struct Search<'a> {
     pub max_cells: usize,
     /// Most equations one cell is in.
     pub degree: usize,
+    /// Per cell, what "x" would tell the attacker ([`Table::cell_bounds`]
+    /// of a suppressed cell), where the caller has it at hand.
+    pub as_hidden: Option<&'a [(f64, f64)]>,
 }
 
 /// Cells moved (by +1 or -1 times the amount) and what hiding them costs.
@@ -110,7 +113,10 @@ impl Search<'_> {
             cost = extra.and_then(|f| f(c))?;
             // Hidden, it is what "x" tells the attacker: never a small
             // count, a zero never at all (see `Table::cell_bounds`).
-            (lo, hi) = self.table.cell_bounds(c, &Publication::Suppressed);
+            (lo, hi) = match self.as_hidden {
+                Some(b) => b[c],
+                None => self.table.cell_bounds(c, &Publication::Suppressed),
+            };
             if lo >= hi {
                 return None;
             }
@@ -154,6 +160,48 @@ impl Search<'_> {
         }
     }
 
+    /// The best gain among the candidates of equation `e` and their number,
+    /// as [`Search::candidates`] would list them; `None` if there are none.
+    fn candidate_summary(
+        &self,
+        st: &State,
+        e: usize,
+        up: f64,
+        down: f64,
+        extra: Option<Extra>,
+    ) -> Option<(i32, usize)> {
+        let need = self.needs(e, st.net.get(&e).copied().unwrap_or(0), up, down)?;
+        let mut best: Option<i32> = None;
+        let mut count = 0;
+        for (c, _) in self.table.terms(e) {
+            // Most cells of a long equation are published: `fits` turns
+            // them away before the hash lookup.
+            let sign = (need * self.coef(e, c)) as i8;
+            if self.fits(c, sign, up, down, extra).is_none() || st.in_moved.contains_key(&c) {
+                continue;
+            }
+            let gain = self.gain(st, e, c, sign);
+            best = Some(best.map_or(gain, |b| b.max(gain)));
+            count += 1;
+        }
+        best.map(|g| (g, count))
+    }
+
+    /// How much moving `c` by `sign` settles its equations other than `e`.
+    fn gain(&self, st: &State, e: usize, c: CellId, sign: i8) -> i32 {
+        let mut gain = 0;
+        for &f in self.table.incidence(c) {
+            let f = f as usize;
+            if f == e {
+                continue;
+            }
+            let n = st.net.get(&f).copied().unwrap_or(0);
+            let after = n + self.coef(f, c) * sign as i32;
+            gain += n.abs() - after.abs();
+        }
+        gain
+    }
+
     /// Candidates that fix equation `e` in the direction it needs: first those
     /// that rebalance most of their other equations (a compact witness), then
     /// the cheapest.
@@ -170,23 +218,14 @@ impl Search<'_> {
         };
         let mut out: Vec<(i32, f64, CellId, i8)> = Vec::new();
         for (c, _) in self.table.terms(e) {
-            if st.in_moved.contains_key(&c) {
-                continue;
-            }
             let sign = (need * self.coef(e, c)) as i8;
             let Some(cost) = self.fits(c, sign, up, down, extra) else {
                 continue;
             };
-            let mut gain = 0;
-            for &f in self.table.incidence(c) {
-                let f = f as usize;
-                if f == e {
-                    continue;
-                }
-                let n = st.net.get(&f).copied().unwrap_or(0);
-                let after = n + self.coef(f, c) * sign as i32;
-                gain += n.abs() - after.abs();
+            if st.in_moved.contains_key(&c) {
+                continue;
             }
+            let gain = self.gain(st, e, c, sign);
             out.push((-gain, cost, c, sign));
         }
         out.sort_unstable_by(|a, b| {
@@ -252,20 +291,22 @@ impl Search<'_> {
         // Branch on the equation whose best candidate closes most of the
         // others (a corner of the hypercube), then on the one with fewest
         // ways out; one with none is a dead end.
-        let mut chosen: Option<(i32, usize, Vec<(CellId, i8, f64, i32)>)> = None;
+        // Only the chosen equation's candidates are listed and sorted; the
+        // others are only counted (listing them all was most of the search).
+        let mut chosen: Option<(i32, usize, usize)> = None;
         for &e in st.unbalanced.iter() {
-            let cands = self.candidates(st, e, up, down, extra);
-            let Some(best_gain) = cands.first().map(|c| c.3) else {
+            let Some((best_gain, count)) = self.candidate_summary(st, e, up, down, extra) else {
                 return;
             };
             let better = chosen
                 .as_ref()
-                .is_none_or(|(g, n, _)| best_gain > *g || (best_gain == *g && cands.len() < *n));
+                .is_none_or(|&(g, n, _)| best_gain > g || (best_gain == g && count < n));
             if better {
-                chosen = Some((best_gain, cands.len(), cands));
+                chosen = Some((best_gain, count, e));
             }
         }
-        let Some((_, _, cands)) = chosen else { return };
+        let Some((_, _, e)) = chosen else { return };
+        let cands = self.candidates(st, e, up, down, extra);
         for (c, sign, cost, _) in cands {
             let bound = st.best.as_ref().map_or(f64::INFINITY, |b| b.cost);
             // A free witness cannot be beaten; a dearer one is not worth it.
@@ -278,6 +319,23 @@ impl Search<'_> {
             self.apply(st, c, sign, cost, up, down, true);
         }
     }
+}
+
+/// The state of one hypercube's walk through its combinations.
+struct Walk<'o, 'e> {
+    cell: CellId,
+    options: &'o [(u32, Option<u32>, Vec<Vec<(Place, i8)>>)],
+    up: f64,
+    down: f64,
+    extra: Option<Extra<'e>>,
+    pick: Vec<usize>,
+    /// Per level, the corners so far (reused: no allocation per choice).
+    buffers: Vec<Vec<(CellId, i8)>>,
+    best: Option<Witness>,
+}
+
+fn lp_slack(bound: f64) -> f64 {
+    1e-9 * bound.abs().max(1.0)
 }
 
 /// Most products one hypercube tries.
@@ -332,7 +390,6 @@ impl Search<'_> {
             });
         }
         self.fits(cell, 1, up, down, None)?;
-        let key = &co.keys[cell];
         // Dimensions that are not nested in another, with their nested one.
         let mut options: Vec<(u32, Option<u32>, Vec<Vec<(Place, i8)>>)> = Vec::new();
         for d in 0..co.values.len() as u32 {
@@ -340,7 +397,7 @@ impl Search<'_> {
                 continue;
             }
             let child = co.child_of[d as usize];
-            let local = self.local_witnesses(key, d, child, up, down, extra, alternatives);
+            let local = self.local_witnesses(cell, d, child, up, down, extra, alternatives);
             match local {
                 Some(list) if !list.is_empty() => options.push((d, child, list)),
                 Some(_) => return None,
@@ -351,33 +408,80 @@ impl Search<'_> {
         if combos > MAX_COMBINATIONS {
             return None;
         }
-        let mut best: Option<Witness> = None;
-        let mut pick = vec![0usize; options.len()];
-        loop {
-            let bound = best.as_ref().map_or(f64::INFINITY, |b| b.cost);
-            if let Some(w) = self.product(cell, &options, &pick, up, down, extra, bound) {
-                if best.as_ref().is_none_or(|b| w.cost < b.cost) {
-                    let free = w.cost == 0.0;
-                    best = Some(w);
-                    if free {
-                        break;
+        let mut walk = Walk {
+            cell,
+            options: &options,
+            up,
+            down,
+            extra,
+            pick: vec![0usize; options.len()],
+            buffers: vec![Vec::new(); options.len()],
+            best: None,
+        };
+        let start = self.fits(cell, 1, up, down, extra)?;
+        self.walk(&mut walk, options.len(), &[(cell, 1)], start);
+        walk.best
+    }
+
+    /// The combinations of local witnesses in a fixed order (the first
+    /// dimension's choice changing fastest), dimension by dimension from the
+    /// last: a choice whose partial product already has a corner that cannot
+    /// move, or costs past the best so far, rules out every combination
+    /// sharing it at once (trying each combination in full was most of
+    /// the 3-d benchmark's time). A combination that survives is built and
+    /// checked in full by [`Search::product`], so the witness and its cost
+    /// are exactly those of trying every combination in that order. Returns
+    /// true once a free witness is found: none can beat it.
+    fn walk(&self, w: &mut Walk, level: usize, corners: &[(CellId, i8)], cost: f64) -> bool {
+        let bound = w.best.as_ref().map_or(f64::INFINITY, |b| b.cost);
+        if level == 0 {
+            let found = self.product(w.cell, w.options, &w.pick, w.up, w.down, w.extra, bound);
+            if let Some(found) = found.filter(|f| f.cost < bound) {
+                let free = found.cost == 0.0;
+                w.best = Some(found);
+                return free;
+            }
+            return false;
+        }
+        let i = level - 1;
+        let (d, child, list) = &w.options[i];
+        let mut next = std::mem::take(&mut w.buffers[i]);
+        for (j, local) in list.iter().enumerate() {
+            w.pick[i] = j;
+            // Sums in another order than `product`'s may differ in the last
+            // bit: only a partial cost clearly past the bound rules out.
+            let bound = w.best.as_ref().map_or(f64::INFINITY, |b| b.cost);
+            let past = |c: f64| c > bound + lp_slack(bound);
+            next.clear();
+            let mut total = cost;
+            let mut holds = true;
+            'corners: for &(c, s) in corners {
+                for (k, &(place, sign)) in local.iter().enumerate() {
+                    if k == 0 && sign == 1 {
+                        next.push((c, s));
+                        continue;
                     }
+                    let Some(corner) = self.locate(c, *d, *child, place) else {
+                        holds = false;
+                        break 'corners;
+                    };
+                    match self.fits(corner, s * sign, w.up, w.down, w.extra) {
+                        Some(x) if !past(total + x) => total += x,
+                        _ => {
+                            holds = false;
+                            break 'corners;
+                        }
+                    }
+                    next.push((corner, s * sign));
                 }
             }
-            let mut i = 0;
-            while i < pick.len() {
-                pick[i] += 1;
-                if pick[i] < options[i].2.len() {
-                    break;
-                }
-                pick[i] = 0;
-                i += 1;
-            }
-            if i == pick.len() {
-                break;
+            if holds && self.walk(w, i, &next, total) {
+                w.buffers[i] = next;
+                return true;
             }
         }
-        best
+        w.buffers[i] = next;
+        false
     }
 
     fn weight(&self, c: CellId, extra: Option<Extra>) -> f64 {
@@ -395,7 +499,7 @@ impl Search<'_> {
     #[allow(clippy::too_many_arguments)]
     fn local_witnesses(
         &self,
-        key: &[(u32, u32)],
+        cell: CellId,
         d: u32,
         child: Option<u32>,
         up: f64,
@@ -404,13 +508,14 @@ impl Search<'_> {
         alternatives: usize,
     ) -> Option<Vec<Vec<(Place, i8)>>> {
         let co = self.table.coordinates()?;
+        let key = &co.keys[cell];
         let value = |dim: u32| key.iter().find(|p| p.0 == dim).map(|p| p.1);
         let cv = child.and_then(value);
         let pv = value(d).or_else(|| cv.and_then(|c| co.parent_value.get(&(child?, c)).copied()));
         let here: Place = (pv, cv);
         // The cell at another place, if the table has it and it can move so.
         let at = |place: Place, sign: i8| -> Option<f64> {
-            let c = self.locate(key, d, child, place)?;
+            let c = self.locate(cell, d, child, place)?;
             self.fits(c, sign, up, down, extra)?;
             Some(self.weight(c, extra))
         };
@@ -419,23 +524,22 @@ impl Search<'_> {
             c.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             c.into_iter().take(n).map(|x| x.1).collect()
         };
-        let children_of = |g: Option<u32>| -> Vec<u32> {
-            let Some(ch) = child else { return Vec::new() };
-            co.values[ch as usize]
-                .iter()
-                .copied()
-                .filter(|&c| co.parent_value.get(&(ch, c)).copied() == g || g.is_none())
-                .collect()
+        let children_of = |g: Option<u32>| -> &[u32] {
+            child
+                .zip(g)
+                .and_then(|k| co.children.get(&k))
+                .map_or(&[], Vec::as_slice)
         };
         let mut out: Vec<Vec<(Place, i8)>> = Vec::new();
         let top: Place = (None, None);
-        let has_top = self.locate(key, d, child, top).is_some();
+        let has_top = self.locate(cell, d, child, top).is_some();
         match here {
             // A leaf of a flat dimension, or of a nested one.
             (Some(p), c) if child.is_none() || c.is_some() => {
                 let siblings: Vec<(f64, u32)> = if let Some(c) = c {
                     children_of(Some(p))
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .filter(|&x| x != c)
                         .filter_map(|x| Some((at((Some(p), Some(x)), -1)?, x)))
                         .collect()
@@ -469,7 +573,8 @@ impl Search<'_> {
             // A group of a nested dimension: down to a leaf, up to the top.
             (Some(p), _) => {
                 let leaves: Vec<(f64, u32)> = children_of(Some(p))
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter_map(|x| Some((at((Some(p), Some(x)), 1)?, x)))
                     .collect();
                 let leaf = cheapest(leaves, 1).first().copied()?;
@@ -483,7 +588,8 @@ impl Search<'_> {
                     .collect();
                 for g in cheapest(groups, alternatives) {
                     let leaves: Vec<(f64, u32)> = children_of(Some(g))
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .filter_map(|x| Some((at((Some(g), Some(x)), -1)?, x)))
                         .collect();
                     if let Some(&l) = cheapest(leaves, 1).first() {
@@ -506,7 +612,8 @@ impl Search<'_> {
                     let mut path = vec![(here, 1), ((Some(x), None), 1)];
                     if child.is_some() {
                         let leaves: Vec<(f64, u32)> = children_of(Some(x))
-                            .into_iter()
+                            .iter()
+                            .copied()
                             .filter_map(|l| Some((at((Some(x), Some(l)), 1)?, l)))
                             .collect();
                         let Some(&l) = cheapest(leaves, 1).first() else {
@@ -524,21 +631,13 @@ impl Search<'_> {
         Some(out)
     }
 
-    /// The cell at `key` with dimension `d` (and `child`) moved to `place`.
-    fn locate(
-        &self,
-        key: &[(u32, u32)],
-        d: u32,
-        child: Option<u32>,
-        place: Place,
-    ) -> Option<CellId> {
+    /// The cell `cell` with dimension `d` (and `child`) moved to `place`.
+    fn locate(&self, cell: CellId, d: u32, child: Option<u32>, place: Place) -> Option<CellId> {
         if let Some(pk) = self.table.packed() {
-            let mut base = 0u64;
-            for &(dim, value) in key {
-                if dim != d && Some(dim) != child {
-                    base += pk.part(dim, value)?;
-                }
-            }
+            let base = match child {
+                Some(ch) => pk.without_both(cell, d, ch),
+                None => pk.without(cell, d),
+            };
             return match place {
                 (p, Some(c)) => {
                     let with_child = base + pk.part(child?, c)?;
@@ -556,7 +655,7 @@ impl Search<'_> {
         // Keys are short: build them on the stack.
         let mut buf = [(0u32, 0u32); 24];
         let mut n = 0;
-        for &p in key {
+        for &p in co.keys[cell].iter() {
             if p.0 != d && Some(p.0) != child {
                 *buf.get_mut(n)? = p;
                 n += 1;
@@ -596,7 +695,7 @@ impl Search<'_> {
         extra: Option<Extra>,
         bound: f64,
     ) -> Option<Witness> {
-        let co = self.table.coordinates()?;
+        self.table.coordinates()?;
         let mut corners: Vec<(CellId, i8)> = vec![(cell, 1)];
         // Every local witness starts at the cell's own place with sign +1,
         // so each partial product is a subset of the final corners: a corner
@@ -614,7 +713,7 @@ impl Search<'_> {
                         next.push((c, s));
                         continue;
                     }
-                    let corner = self.locate(&co.keys[c], *d, *child, place)?;
+                    let corner = self.locate(c, *d, *child, place)?;
                     cost += self.fits(corner, s * sign, up, down, extra)?;
                     if cost >= bound {
                         return None;
@@ -701,6 +800,7 @@ mod tests {
             budget: 100,
             max_cells: 16,
             degree: 4,
+            as_hidden: None,
         };
         let w = s.find(5, 3.0, 0.0, None).unwrap();
         assert_eq!(w.moved, vec![(5, 1), (6, -1), (7, -1), (8, 1)]);
@@ -721,6 +821,7 @@ mod tests {
             budget: 100,
             max_cells: 16,
             degree: 4,
+            as_hidden: None,
         };
         assert!(s.find(5, 1.0, 0.0, None).is_none());
         // Hiding the published corner at its cost makes the rectangle.
