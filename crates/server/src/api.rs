@@ -258,7 +258,8 @@ async fn cells(
     if snapshot.catalogue.indicator(&id).is_none() {
         return Err(ApiError::not_found(format!("unknown indicator '{id}'")));
     }
-    let unknown_edition = |e: &str| ApiError::not_found(format!("unknown edition '{e}': see /api/editions"));
+    let unknown_edition =
+        |e: &str| ApiError::not_found(format!("unknown edition '{e}': see /api/editions"));
     let key = match (q.as_of.as_deref(), q.edition.as_deref()) {
         (Some(_), Some(_)) => return Err(ApiError::bad_request("give as_of or edition, not both")),
         (Some(d), None) => {
@@ -441,7 +442,10 @@ struct RecommendationList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn recommendations(State(state): State<AppState>, h: HeaderMap) -> Result<Response, ApiError> {
+async fn recommendations(
+    State(state): State<AppState>,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
     served(&state, "/api/recommendations", &h, String::new).await
 }
 

@@ -28,7 +28,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
@@ -52,7 +51,6 @@ type Preview = Option<(portal::PreviewKey, Arc<Site>)>;
 #[derive(Clone)]
 pub struct AppState {
     store: Store,
-    edition: Option<String>,
     published: Arc<Publisher>,
     limiter: Arc<auth::RateLimiter>,
     secure_cookies: bool,
@@ -65,9 +63,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, edition: Option<String>) -> AppState {
         AppState {
-            published: Arc::new(Publisher::new(store.clone(), edition.clone())),
+            published: Arc::new(Publisher::new(store.clone(), edition)),
             store,
-            edition,
             // At most 5 failed logins per login and per client address in
             // 15 minutes.
             limiter: Arc::new(auth::RateLimiter::new(5, Duration::from_secs(15 * 60))),
@@ -215,10 +212,7 @@ async fn publish_after_write(
     req: Request,
     next: Next,
 ) -> Response {
-    let write = !matches!(
-        *req.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let res = next.run(req).await;
     let status = res.status();
     if write && !status.is_client_error() && !status.is_server_error() {

@@ -73,10 +73,9 @@ pub(crate) struct Entry {
 }
 
 fn hash_of(bytes: &[u8]) -> u64 {
-    // SipHash with fixed keys: the same bytes give the same tag in every
-    // snapshot and every process.
-    #[allow(deprecated)]
-    let mut h = std::hash::SipHasher::new();
+    // `DefaultHasher::new` has fixed keys: the same bytes give the same
+    // tag in every snapshot and every process of one build.
+    let mut h = std::hash::DefaultHasher::new();
     bytes.hash(&mut h);
     h.finish()
 }
@@ -185,7 +184,10 @@ impl Entry {
         let h = res.headers_mut();
         h.insert(header::ETAG, etag.clone());
         h.insert(header::LAST_MODIFIED, self.last_modified.clone());
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CACHE_CONTROL),
+        );
         if varies {
             h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
@@ -367,9 +369,7 @@ impl Snapshot {
         let answers = cell
             .get_or_try_init(|| {
                 let snap = self.clone();
-                async move {
-                    tokio::task::spawn_blocking(move || snap.answer_day(day)).await?
-                }
+                async move { tokio::task::spawn_blocking(move || snap.answer_day(day)).await? }
             })
             .await?;
         Ok(answers.get(indicator).cloned())

@@ -77,23 +77,30 @@ async fn load_marker(store: &Store, value: f64) {
 /// The marker's figures for 2031 and 2032 in one answer, by where it was
 /// asked: the indicator page, the API's cells, the CSV download.
 fn markers(uri: &str, body: &str) -> (Option<String>, Option<String>) {
+    if uri.contains("/api/") {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        let find = |year: &str| {
+            v["cells"].as_array().unwrap().iter().find_map(|c| {
+                (c["period"] == year && c["breakdown"] == "" && c["status"] == "exact")
+                    .then(|| c["value"].as_f64().unwrap().to_string())
+            })
+        };
+        return (find("2031"), find("2032"));
+    }
     let find = |year: &str| -> Option<String> {
         let (before, after) = if uri.ends_with(".html") {
             (
-                format!("<th scope=\"row\">{year}</th><td>totaal</td><td><span class=\"fig st-exact\">"),
+                format!(
+                    "<th scope=\"row\">{year}</th><td>totaal</td><td><span class=\"fig st-exact\">"
+                ),
                 "<",
             )
-        } else if uri.ends_with(".csv") {
-            (format!("comensha.minor_victims,{year},,exact,"), ",")
         } else {
-            (
-                format!("\"period\":\"{year}\",\"breakdown\":\"\",\"status\":\"exact\",\"value\":"),
-                ",",
-            )
+            (format!("comensha.minor_victims,{year},,exact,"), ",")
         };
         let start = body.find(&before)? + before.len();
         let rest = &body[start..];
-        Some(rest[..rest.find(after)?].trim_end_matches(".0").to_owned())
+        Some(rest[..rest.find(after)?].to_owned())
     };
     (find("2031"), find("2032"))
 }
@@ -119,7 +126,7 @@ async fn readers_see_one_whole_revision_at_a_time_while_loads_commit() {
         let loads = 3;
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut readers = Vec::new();
-        for r in 0..4 {
+        for r in 0..3 {
             let state = state.clone();
             let done = done.clone();
             readers.push(tokio::spawn(async move {
@@ -137,6 +144,8 @@ async fn readers_see_one_whole_revision_at_a_time_while_loads_commit() {
                     let now = a.map_or(0, |v| v.parse::<u32>().unwrap() - 100);
                     assert!(now >= seen, "{uri}: went back from load {seen} to {now}");
                     seen = now;
+                    // Readers leave the rebuild some of the machine.
+                    tokio::time::sleep(Duration::from_millis(2)).await;
                 }
                 answers
             }));
@@ -148,7 +157,7 @@ async fn readers_see_one_whole_revision_at_a_time_while_loads_commit() {
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut answers = 0;
         for r in readers {
-            answers += tokio::time::timeout(Duration::from_secs(120), r)
+            answers += tokio::time::timeout(Duration::from_secs(300), r)
                 .await
                 .expect("every reader sees the last load")
                 .unwrap();
@@ -174,7 +183,12 @@ async fn an_edition_appears_at_its_embargo_instant_and_not_before() {
         let user = store.user_by_login("ed").await.unwrap().unwrap();
         let token = zicht_server::auth::new_api_token();
         store
-            .create_token(None, user.id, "test", &zicht_server::auth::hash_token(&token))
+            .create_token(
+                None,
+                user.id,
+                "test",
+                &zicht_server::auth::hash_token(&token),
+            )
             .await
             .unwrap();
         let state = AppState::new(store.clone(), None);
@@ -188,7 +202,7 @@ async fn an_edition_appears_at_its_embargo_instant_and_not_before() {
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap()
             .as_secs();
-        let embargo = Instant::from_unix_seconds(secs as i64 + 4).unwrap();
+        let embargo = Instant::from_unix_seconds(secs as i64 + 20).unwrap();
         let res = app(state.clone())
             .oneshot(
                 Request::put(format!("/api/editions/{edition}/embargo"))
@@ -226,10 +240,7 @@ async fn an_edition_appears_at_its_embargo_instant_and_not_before() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert!(absent > 0, "{url}: the edition was never seen withheld");
-        let late = present
-            .unwrap()
-            .duration_since(at)
-            .unwrap_or_default();
+        let late = present.unwrap().duration_since(at).unwrap_or_default();
         assert!(late < Duration::from_secs(30), "{url}: {late:?} late");
     }
 }
@@ -282,12 +293,20 @@ async fn answers_are_cached_as_a_cdn_wants() {
         let mut decoded = Vec::new();
         brotli::BrotliDecompress(&mut br.as_slice(), &mut decoded).unwrap();
         assert_eq!(decoded, plain, "{uri}");
-        let (_, h, gz) =
-            request(&state, Method::GET, uri, &[(header::ACCEPT_ENCODING, "gzip")]).await;
+        let (_, h, gz) = request(
+            &state,
+            Method::GET,
+            uri,
+            &[(header::ACCEPT_ENCODING, "gzip")],
+        )
+        .await;
         assert_eq!(h[header::CONTENT_ENCODING], "gzip", "{uri}");
         let mut decoded = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut decoded)
-            .unwrap();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(gz.as_slice()),
+            &mut decoded,
+        )
+        .unwrap();
         assert_eq!(decoded, plain, "{uri}");
 
         // HEAD: the headers of GET, no body.
@@ -304,12 +323,23 @@ async fn answers_are_cached_as_a_cdn_wants() {
 
     // A load changes what it changes: the indicator's page gets a new tag,
     // the stylesheet keeps its own and its date.
-    let (_, page, _) = request(&state, Method::GET, "/indicator/comensha.minor_victims.html", &[]).await;
+    let (_, page, _) = request(
+        &state,
+        Method::GET,
+        "/indicator/comensha.minor_victims.html",
+        &[],
+    )
+    .await;
     let (_, style, _) = request(&state, Method::GET, "/style.css", &[]).await;
     load_marker(&store, 150.0).await;
     state.publish().await.unwrap();
-    let (_, page2, _) =
-        request(&state, Method::GET, "/indicator/comensha.minor_victims.html", &[]).await;
+    let (_, page2, _) = request(
+        &state,
+        Method::GET,
+        "/indicator/comensha.minor_victims.html",
+        &[],
+    )
+    .await;
     let (_, style2, _) = request(&state, Method::GET, "/style.css", &[]).await;
     assert_ne!(page[header::ETAG], page2[header::ETAG]);
     assert_eq!(style[header::ETAG], style2[header::ETAG]);

@@ -155,11 +155,8 @@ pub fn public_moments_of(contents: &Contents, now: Instant) -> Result<PublicMome
     let mut per_edition = Vec::with_capacity(editions.len());
     for (k, (d, cells)) in editions.iter().zip(released).enumerate() {
         let before = zicht_release::editions_before(catalogue, Some(d.cutoff), now);
-        let in_order = before.len() == k
-            && before
-                .iter()
-                .zip(&editions[..k])
-                .all(|(a, b)| a.id == b.id);
+        let in_order =
+            before.len() == k && before.iter().zip(&editions[..k]).all(|(a, b)| a.id == b.id);
         let cells = if in_order {
             cells
         } else {
