@@ -260,7 +260,7 @@ impl Snapshot {
     /// not change since `previous` is taken over from it, with its
     /// compression and its Last-Modified.
     fn build(
-        contents: Contents,
+        contents: Arc<Contents>,
         edition: Option<&str>,
         now: Instant,
         previous: Option<&Snapshot>,
@@ -309,7 +309,7 @@ impl Snapshot {
             site,
             api,
             catalogue: moments.catalogue,
-            contents: Arc::new(contents),
+            contents,
             days: Mutex::new(HashMap::new()),
         })
     }
@@ -393,6 +393,10 @@ pub(crate) struct Publisher {
     /// The edition the site publishes (`zicht serve --edition`).
     edition: Option<String>,
     current: ArcSwapOption<Snapshot>,
+    /// The snapshot of the same contents at the current one's next embargo
+    /// instant, built ahead: readers take it from that instant on, so an
+    /// edition appears at its time without waiting for a build.
+    upcoming: ArcSwapOption<Snapshot>,
     /// One build at a time; readers never take it.
     building: tokio::sync::Mutex<()>,
     watching: AtomicBool,
@@ -404,6 +408,7 @@ impl Publisher {
             store,
             edition,
             current: ArcSwapOption::empty(),
+            upcoming: ArcSwapOption::empty(),
             building: tokio::sync::Mutex::new(()),
             watching: AtomicBool::new(false),
         }
@@ -414,8 +419,27 @@ impl Publisher {
     pub(crate) async fn snapshot(self: &Arc<Self>) -> Result<Arc<Snapshot>, BuildError> {
         self.watch();
         match self.current.load_full() {
-            Some(s) => Ok(s),
+            Some(s) => Ok(self.at_embargo(s)),
             None => self.refresh().await,
+        }
+    }
+
+    /// `current`, or the snapshot built ahead for its next embargo once
+    /// that instant has come (a clock read only while an embargo is
+    /// pending).
+    fn at_embargo(&self, current: Arc<Snapshot>) -> Arc<Snapshot> {
+        let Some(at) = current.next_embargo else {
+            return current;
+        };
+        if Instant::from(SystemTime::now()) < at {
+            return current;
+        }
+        match self.upcoming.load_full() {
+            Some(up) if up.revision == current.revision && up.now == at => {
+                self.current.store(Some(up.clone()));
+                up
+            }
+            _ => current,
         }
     }
 
@@ -436,11 +460,11 @@ impl Publisher {
         let _one = self.building.lock().await;
         let revision = self.store.revision().await?;
         let now = Instant::from(SystemTime::now());
-        let previous = self.current.load_full();
+        let previous = self.current.load_full().map(|s| self.at_embargo(s));
         if let Some(s) = previous.as_ref().filter(|s| s.is_current(revision, now)) {
             return Ok(s.clone());
         }
-        let contents = zicht_service::read_contents(&self.store).await?;
+        let contents = Arc::new(zicht_service::read_contents(&self.store).await?);
         let edition = self.edition.clone();
         let snapshot = tokio::task::spawn_blocking(move || {
             Snapshot::build(contents, edition.as_deref(), now, previous.as_deref())
@@ -454,6 +478,36 @@ impl Publisher {
             "public snapshot built"
         );
         Ok(snapshot)
+    }
+
+    /// Builds ahead the snapshot of the current one's contents at its
+    /// next embargo instant, unless it is there. Shown only from that
+    /// instant on ([`Publisher::at_embargo`]), so nothing appears early.
+    async fn prepare(&self) -> Result<(), BuildError> {
+        let _one = self.building.lock().await;
+        let Some(current) = self.current.load_full() else {
+            return Ok(());
+        };
+        let Some(at) = current.next_embargo else {
+            return Ok(());
+        };
+        let ready = self
+            .upcoming
+            .load()
+            .as_ref()
+            .is_some_and(|up| up.revision == current.revision && up.now == at);
+        if ready {
+            return Ok(());
+        }
+        let contents = current.contents.clone();
+        let edition = self.edition.clone();
+        let previous = current;
+        let upcoming = tokio::task::spawn_blocking(move || {
+            Snapshot::build(contents, edition.as_deref(), at, Some(&previous))
+        })
+        .await??;
+        self.upcoming.store(Some(Arc::new(upcoming)));
+        Ok(())
     }
 
     /// Starts, once, the task that rebuilds on changes made elsewhere and
@@ -479,6 +533,9 @@ async fn watch(publisher: Weak<Publisher>) {
         };
         if let Err(e) = p.refresh().await {
             tracing::error!(error = %e, "the public snapshot could not be rebuilt");
+        }
+        if let Err(e) = p.prepare().await {
+            tracing::error!(error = %e, "the next embargo's snapshot could not be built");
         }
     }
 }
