@@ -215,9 +215,9 @@ async fn an_edition_appears_at_its_embargo_instant_and_not_before() {
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{url}");
         let at = SystemTime::UNIX_EPOCH + Duration::from_secs(embargo.unix_seconds() as u64);
-        let (mut absent, mut present) = (0, None);
+        let mut absent = 0;
         let deadline = at + Duration::from_secs(60);
-        loop {
+        let present = loop {
             let asked = SystemTime::now();
             let (s, _, _) = request(&state, Method::GET, &uri, &[]).await;
             match s {
@@ -234,15 +234,14 @@ async fn an_edition_appears_at_its_embargo_instant_and_not_before() {
                     // Shown only from the instant on: the request ended
                     // after it.
                     assert!(SystemTime::now() >= at, "{url}: shown before its embargo");
-                    present = Some(asked);
-                    break;
+                    break asked;
                 }
                 other => panic!("{url}: {other}"),
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        };
         assert!(absent > 0, "{url}: the edition was never seen withheld");
-        let late = present.unwrap().duration_since(at).unwrap_or_default();
+        let late = present.duration_since(at).unwrap_or_default();
         assert!(late < Duration::from_secs(2), "{url}: {late:?} late");
     }
 }
