@@ -1,22 +1,25 @@
 //! The read-only JSON API over the public data. Every cell passes the
-//! release path ([`crate::public_cells`]) before it is answered, and
-//! every definition comes from the catalogue without what is under embargo.
+//! release path ([`zicht_service::public_moments_of`], as
+//! [`crate::public_cells`] answers it) before it is answered, and every
+//! definition comes from the catalogue without what is under embargo. The
+//! answers are made once per public snapshot ([`answers`]) and served from
+//! it as bytes; only `?as_of=` is made on demand, per day, and kept.
 //! Each answer is a type that derives its schema ([`ToSchema`]) and each
 //! handler says its parameters and answers (`#[utoipa::path]`): [`ReadApi`]
 //! is the read API's part of the OpenAPI document ([`crate::openapi`]).
 
-use std::time::SystemTime;
+use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
-use zicht_model::{Catalogue, Cell, Citations, DocumentKind, Instant, Lang};
-use zicht_publish::JsonCells;
-use zicht_store::AsOf;
+use zicht_model::{Catalogue, Cell, Citations, DocumentKind, Lang};
+use zicht_publish::{JsonCells, PublishError};
+use zicht_service::PublicMoments;
 
 use crate::openapi::ErrorBody;
 use crate::{AppState, Error};
@@ -34,13 +37,109 @@ pub fn routes() -> Router<AppState> {
         .route("/api/measures/{id}", get(measure))
 }
 
-/// The catalogue as the public may see it now.
-async fn catalogue(state: &AppState) -> Result<zicht_model::Catalogue, Error> {
-    let cat = state.store.catalogue().await.map_err(Error::internal)?;
-    Ok(zicht_release::public_catalogue(
-        &cat,
-        Instant::from(SystemTime::now()),
-    ))
+/// Every answer of the read API but `?as_of=`, by path (`?edition=ID` for
+/// an edition's cells), from the public moments of a snapshot.
+pub(crate) fn answers(
+    m: &PublicMoments,
+) -> Result<Vec<(String, Vec<u8>)>, crate::snapshot::BuildError> {
+    let cat = &m.catalogue;
+    let mut out = Vec::new();
+    let indicators = cat.indicators.iter().map(indicator_out).collect();
+    out.push((
+        "/api/indicators".to_owned(),
+        serde_json::to_vec(&IndicatorList { indicators })?,
+    ));
+    for i in &cat.indicators {
+        out.push((
+            format!("/api/indicators/{}", i.id),
+            serde_json::to_vec(&indicator_out(i))?,
+        ));
+    }
+    for (id, body) in cells_answers(cat, &m.latest)? {
+        out.push((format!("/api/indicators/{id}/cells"), body));
+    }
+    for (edition, cells) in &m.editions {
+        for (id, body) in cells_answers(cat, cells)? {
+            out.push((
+                format!("/api/indicators/{id}/cells?edition={edition}"),
+                body,
+            ));
+        }
+    }
+    out.push((
+        "/api/editions".to_owned(),
+        serde_json::to_vec(&editions_of(cat))?,
+    ));
+    // Texts cite the latest public cells.
+    let cited = Citations::new(cat, &m.latest);
+    let recommendations = cat
+        .recommendations
+        .iter()
+        .map(|r| recommendation_out(cat, r, &cited))
+        .collect();
+    out.push((
+        "/api/recommendations".to_owned(),
+        serde_json::to_vec(&RecommendationList { recommendations })?,
+    ));
+    for r in &cat.recommendations {
+        out.push((
+            format!("/api/recommendations/{}", r.id),
+            serde_json::to_vec(&recommendation_out(cat, r, &cited))?,
+        ));
+    }
+    let measures = cat
+        .measures
+        .iter()
+        .map(|m| measure_out(m, &cited))
+        .collect();
+    out.push((
+        "/api/measures".to_owned(),
+        serde_json::to_vec(&MeasureList { measures })?,
+    ));
+    for m in &cat.measures {
+        out.push((
+            format!("/api/measures/{}", m.id),
+            serde_json::to_vec(&measure_out(m, &cited))?,
+        ));
+    }
+    Ok(out)
+}
+
+/// The cells answer of every indicator of the catalogue (an empty list
+/// for one without public cells) from the public cells of one moment.
+pub(crate) fn cells_answers(
+    cat: &Catalogue,
+    public: &[Cell],
+) -> Result<Vec<(String, Vec<u8>)>, PublishError> {
+    let mut by_indicator: HashMap<&str, Vec<Cell>> = HashMap::new();
+    for c in public {
+        by_indicator
+            .entry(c.indicator.as_str())
+            .or_default()
+            .push(c.clone());
+    }
+    cat.indicators
+        .iter()
+        .map(|i| {
+            let cells = by_indicator.remove(i.id.as_str()).unwrap_or_default();
+            let body = zicht_publish::render(&cells, cat, zicht_publish::Format::Json)?;
+            Ok((i.id.to_string(), body))
+        })
+        .collect()
+}
+
+/// A pre-made answer of the current snapshot, or 404 with `missing`.
+async fn served(
+    state: &AppState,
+    key: &str,
+    request: &HeaderMap,
+    missing: impl FnOnce() -> String,
+) -> Result<Response, Error> {
+    let snapshot = state.snapshot().await?;
+    match snapshot.answer(key) {
+        Some(e) => Ok(e.respond(request)),
+        None => Err(Error::NotFound(missing())),
+    }
 }
 
 /// An indicator as the public may see it.
@@ -94,10 +193,8 @@ struct IndicatorList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn indicators(State(state): State<AppState>) -> Result<Json<IndicatorList>, Error> {
-    let cat = catalogue(&state).await?;
-    let indicators = cat.indicators.iter().map(indicator_out).collect();
-    Ok(Json(IndicatorList { indicators }))
+async fn indicators(State(state): State<AppState>, h: HeaderMap) -> Result<Response, Error> {
+    served(&state, "/api/indicators", &h, String::new).await
 }
 
 /// One indicator.
@@ -115,12 +212,12 @@ async fn indicators(State(state): State<AppState>) -> Result<Json<IndicatorList>
 async fn indicator(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<IndicatorOut>, Error> {
-    let cat = catalogue(&state).await?;
-    let i = cat
-        .indicator(&id)
-        .ok_or_else(|| Error::NotFound(format!("unknown indicator '{id}'")))?;
-    Ok(Json(indicator_out(i)))
+    h: HeaderMap,
+) -> Result<Response, Error> {
+    served(&state, &format!("/api/indicators/{id}"), &h, || {
+        format!("unknown indicator '{id}'")
+    })
+    .await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -155,53 +252,47 @@ async fn cells(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<CellsQuery>,
+    h: HeaderMap,
 ) -> Result<Response, Error> {
-    let cat = catalogue(&state).await?;
-    if cat.indicator(&id).is_none() {
+    let snapshot = state.snapshot().await?;
+    if snapshot.catalogue.indicator(&id).is_none() {
         return Err(Error::NotFound(format!("unknown indicator '{id}'")));
     }
-    let as_of = match (q.as_of.as_deref(), q.edition.as_deref()) {
-        (Some(_), Some(_)) => {
-            return Err(Error::BadRequest("give as_of or edition, not both".into()))
-        }
-        (Some(d), None) => match d.parse() {
-            Ok(day) => AsOf::Date(day),
-            Err(_) => {
+    let unknown_edition =
+        |e: &str| Error::NotFound(format!("unknown edition '{e}': see /api/editions"));
+    let key = match (q.as_of.as_deref(), q.edition.as_deref()) {
+        (Some(_), Some(_)) => return Err(Error::BadRequest("give as_of or edition, not both".into())),
+        (Some(d), None) => {
+            let Ok(day) = d.parse() else {
                 return Err(Error::BadRequest(format!(
                     "as_of takes a day such as 2023-10-01, not '{d}'"
-                )))
-            }
-        },
+                )));
+            };
+            // Any day may be asked for: made on demand, off the async
+            // workers, and kept with the snapshot.
+            return match snapshot.as_of(day, &id).await {
+                Ok(Some(e)) => Ok(e.respond(&h)),
+                Ok(None) => Err(Error::NotFound(format!("unknown indicator '{id}'"))),
+                Err(e) => Err(Error::internal(e)),
+            };
+        }
         (None, Some(e)) => {
-            if !cat
+            if !snapshot
+                .catalogue
                 .documents
                 .iter()
                 .any(|d| d.id.as_str() == e && d.kind == DocumentKind::Edition)
             {
-                return Err(Error::NotFound(format!(
-                    "unknown edition '{e}': see /api/editions"
-                )));
+                return Err(unknown_edition(e));
             }
-            AsOf::Edition(e.to_owned())
+            format!("/api/indicators/{id}/cells?edition={e}")
         }
-        (None, None) => AsOf::Latest,
+        (None, None) => format!("/api/indicators/{id}/cells"),
     };
-    let (cat, public) = crate::public_cells(
-        &state.store,
-        &as_of,
-        Some(&id),
-        Instant::from(SystemTime::now()),
-    )
-    .await
-    .map_err(|e| match e {
-        crate::LoadError::UnknownEdition(e) => {
-            Error::NotFound(format!("unknown edition '{e}': see /api/editions"))
-        }
-        e => Error::internal(e),
-    })?;
-    let bytes = zicht_publish::render(&public, &cat, zicht_publish::Format::Json)
-        .map_err(Error::internal)?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+    match snapshot.answer(&key) {
+        Some(e) => Ok(e.respond(&h)),
+        None => Err(unknown_edition(q.edition.as_deref().unwrap_or_default())),
+    }
 }
 
 /// An edition: a published monitor that freezes its figures at a cut-off.
@@ -237,8 +328,11 @@ struct EditionList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn editions(State(state): State<AppState>) -> Result<Json<EditionList>, Error> {
-    let cat = catalogue(&state).await?;
+async fn editions(State(state): State<AppState>, h: HeaderMap) -> Result<Response, Error> {
+    served(&state, "/api/editions", &h, String::new).await
+}
+
+fn editions_of(cat: &Catalogue) -> EditionList {
     let editions = cat
         .editions()
         .into_iter()
@@ -256,32 +350,7 @@ async fn editions(State(state): State<AppState>) -> Result<Json<EditionList>, Er
             publisher: d.publisher.as_ref().map(|p| p.to_string()),
         })
         .collect();
-    Ok(Json(EditionList { editions }))
-}
-
-/// The public cells the texts of an answer cite, read only when one of
-/// them cites a cell: the release path over everything is not free.
-async fn cited_cells<'t>(
-    state: &AppState,
-    mut texts: impl Iterator<Item = &'t str>,
-) -> Result<Vec<Cell>, Error> {
-    if !texts.any(|t| t.contains("{cell:")) {
-        return Ok(Vec::new());
-    }
-    let (_, cells) = crate::public_cells(
-        &state.store,
-        &AsOf::Latest,
-        None,
-        Instant::from(SystemTime::now()),
-    )
-    .await
-    .map_err(Error::internal)?;
-    Ok(cells)
-}
-
-/// Every text of the catalogue an answer may hold.
-fn prose_of(cat: &Catalogue) -> impl Iterator<Item = &str> {
-    cat.prose().into_iter().map(|p| p.text)
+    EditionList { editions }
 }
 
 /// What an edition says about a recommendation, its citations of cells
@@ -373,16 +442,11 @@ struct RecommendationList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn recommendations(State(state): State<AppState>) -> Result<Json<RecommendationList>, Error> {
-    let cat = catalogue(&state).await?;
-    let cells = cited_cells(&state, prose_of(&cat)).await?;
-    let cited = Citations::new(&cat, &cells);
-    let recommendations = cat
-        .recommendations
-        .iter()
-        .map(|r| recommendation_out(&cat, r, &cited))
-        .collect();
-    Ok(Json(RecommendationList { recommendations }))
+async fn recommendations(
+    State(state): State<AppState>,
+    h: HeaderMap,
+) -> Result<Response, Error> {
+    served(&state, "/api/recommendations", &h, String::new).await
 }
 
 /// One recommendation.
@@ -400,14 +464,12 @@ async fn recommendations(State(state): State<AppState>) -> Result<Json<Recommend
 async fn recommendation(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<RecommendationOut>, Error> {
-    let cat = catalogue(&state).await?;
-    let r = cat
-        .recommendation(&id)
-        .ok_or_else(|| Error::NotFound(format!("unknown recommendation '{id}'")))?;
-    let cells = cited_cells(&state, prose_of(&cat)).await?;
-    let cited = Citations::new(&cat, &cells);
-    Ok(Json(recommendation_out(&cat, r, &cited)))
+    h: HeaderMap,
+) -> Result<Response, Error> {
+    served(&state, &format!("/api/recommendations/{id}"), &h, || {
+        format!("unknown recommendation '{id}'")
+    })
+    .await
 }
 
 /// A step in a measure's history.
@@ -481,16 +543,8 @@ struct MeasureList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn measures(State(state): State<AppState>) -> Result<Json<MeasureList>, Error> {
-    let cat = catalogue(&state).await?;
-    let cells = cited_cells(&state, prose_of(&cat)).await?;
-    let cited = Citations::new(&cat, &cells);
-    let measures = cat
-        .measures
-        .iter()
-        .map(|m| measure_out(m, &cited))
-        .collect();
-    Ok(Json(MeasureList { measures }))
+async fn measures(State(state): State<AppState>, h: HeaderMap) -> Result<Response, Error> {
+    served(&state, "/api/measures", &h, String::new).await
 }
 
 /// One policy measure.
@@ -508,16 +562,12 @@ async fn measures(State(state): State<AppState>) -> Result<Json<MeasureList>, Er
 async fn measure(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<MeasureOut>, Error> {
-    let cat = catalogue(&state).await?;
-    let m = cat
-        .measures
-        .iter()
-        .find(|m| m.id.as_str() == id)
-        .ok_or_else(|| Error::NotFound(format!("unknown measure '{id}'")))?;
-    let cells = cited_cells(&state, prose_of(&cat)).await?;
-    let cited = Citations::new(&cat, &cells);
-    Ok(Json(measure_out(m, &cited)))
+    h: HeaderMap,
+) -> Result<Response, Error> {
+    served(&state, &format!("/api/measures/{id}"), &h, || {
+        format!("unknown measure '{id}'")
+    })
+    .await
 }
 
 /// The read API's part of the OpenAPI document, generated from the

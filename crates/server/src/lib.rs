@@ -4,10 +4,12 @@
 //! Every cell it answers with comes from the release path
 //! ([`zicht_release::public_moments`]): the site is built by
 //! [`zicht_publish::site::build`], which applies it, and the API applies it
-//! to every set of cells it reads ([`public_cells`]). The built site is
-//! cached and rebuilt when [`zicht_store::Store::revision`] changes or an
-//! embargo passes, so a load or a release shows without a restart, and an
-//! edition appears at its embargo time and not a second before.
+//! to every set of cells it reads ([`public_cells`]). Both are answered
+//! from one public snapshot (`snapshot`), built once per change and
+//! swapped in whole: rebuilt after a write through the server, when
+//! [`zicht_store::Store::revision`] changes, and at the next embargo
+//! instant, so a load or a release shows without a restart, and an edition
+//! appears at its embargo time and not a second before.
 //!
 //! The working side lives beside it: the portal (`/portal/…`, HTML forms)
 //! and the account API (`/api/me`, `/api/users`, …), behind the login,
@@ -20,15 +22,15 @@ pub mod error;
 pub mod openapi;
 pub mod portal;
 mod rounds_api;
+mod snapshot;
 pub mod work;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -39,22 +41,19 @@ use zicht_publish::site::Site;
 use zicht_store::Store;
 
 pub use error::Error;
-pub use zicht_service::{public_cells, site_input, text_warnings, LoadError};
+use crate::snapshot::{Publisher, Snapshot};
 
-/// The site built at a store revision, with the documents that were still
-/// under embargo when it was built.
-type Cached = Option<((i64, Vec<String>), Arc<Site>)>;
+pub use zicht_service::{public_cells, site_input, text_warnings, LoadError};
 
 /// The last edition preview built, by edition, embargo and revision.
 type Preview = Option<(portal::PreviewKey, Arc<Site>)>;
 
-/// What the handlers share: the store, the site built at a revision, and
-/// the login rate limit.
+/// What the handlers share: the store, the public snapshot, and the login
+/// rate limit.
 #[derive(Clone)]
 pub struct AppState {
     store: Store,
-    edition: Option<String>,
-    site: Arc<Mutex<Cached>>,
+    published: Arc<Publisher>,
     limiter: Arc<auth::RateLimiter>,
     secure_cookies: bool,
     /// The reverse proxy whose `X-Forwarded-For` names the client, if any.
@@ -66,9 +65,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, edition: Option<String>) -> AppState {
         AppState {
+            published: Arc::new(Publisher::new(store.clone(), edition)),
             store,
-            edition,
-            site: Arc::new(Mutex::new(None)),
             // At most 5 failed logins per login and per client address in
             // 15 minutes.
             limiter: Arc::new(auth::RateLimiter::new(5, Duration::from_secs(15 * 60))),
@@ -100,38 +98,21 @@ impl AppState {
         &self.store
     }
 
-    /// The site for the store's current revision and the embargoes that
-    /// have passed, built once per such state.
-    async fn site(&self) -> Result<Arc<Site>, Error> {
-        let now = zicht_model::Instant::from(std::time::SystemTime::now());
-        let revision = self.store.revision().await.map_err(Error::internal)?;
-        let closed: Vec<String> = self
-            .store
-            .catalogue()
+    /// The public snapshot: the current one, without waiting for a
+    /// rebuild under way.
+    async fn snapshot(&self) -> Result<Arc<Snapshot>, Error> {
+        self.published.snapshot().await.map_err(Error::internal)
+    }
+
+    /// Brings the public snapshot up to date with the store now, as a
+    /// write through the server does; `zicht serve` calls it before it
+    /// listens, so the first reader does not wait.
+    pub async fn publish(&self) -> Result<(), String> {
+        self.published
+            .refresh()
             .await
-            .map_err(Error::internal)?
-            .documents
-            .iter()
-            .filter(|d| !d.is_public_at(now))
-            .map(|d| d.id.to_string())
-            .collect();
-        let key = (revision, closed);
-        let mut cached = self.site.lock().await;
-        if let Some((k, site)) = cached.as_ref() {
-            if *k == key {
-                return Ok(site.clone());
-            }
-        }
-        let input = site_input(&self.store, self.edition.as_deref(), now)
-            .await
-            .map_err(Error::internal)?;
-        let site = tokio::task::spawn_blocking(move || zicht_publish::site::build(&input))
-            .await
-            .map_err(Error::internal)?
-            .map_err(Error::internal)?;
-        let site = Arc::new(site);
-        *cached = Some((key, site.clone()));
-        Ok(site)
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -180,6 +161,22 @@ async fn area_headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// A write that went through (the portal's and the API's, whatever they
+/// change) is answered only once the public snapshot shows it.
+async fn publish_after_write(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let res = next.run(req).await;
+    let status = res.status();
+    if write && !status.is_client_error() && !status.is_server_error() {
+        state.published.after_write().await;
+    }
+    res
+}
+
 /// The whole application: the API under `/api/`, the site everywhere else.
 pub fn app(state: AppState) -> Router {
     let headers = [
@@ -206,6 +203,10 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(auth::BODY_LIMIT))
         // Inside the headers of the area, outside everything that can fail.
         .layer(axum::middleware::from_fn(error::faces))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            publish_after_write,
+        ))
         .layer(axum::middleware::from_fn(area_headers))
         // One span per request (method, path, version), so what is logged
         // while answering says which request it was.
@@ -227,6 +228,7 @@ async fn site_file(
     axum::extract::State(state): axum::extract::State<AppState>,
     method: Method,
     uri: Uri,
+    request: HeaderMap,
 ) -> Response {
     let path = uri.path();
     if path == "/api" || path.starts_with("/api/") {
@@ -240,16 +242,14 @@ async fn site_file(
         )
             .into_response();
     }
-    let site = match state.site().await {
+    let snapshot = match state.snapshot().await {
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
     // A directory without its slash: redirect, so relative links resolve.
     if !path.ends_with('/')
         && !path.rsplit('/').next().unwrap_or("").contains('.')
-        && site
-            .files
-            .contains_key(&format!("{}/index.html", path.trim_start_matches('/')))
+        && snapshot.is_directory(path)
     {
         return (
             StatusCode::MOVED_PERMANENTLY,
@@ -257,15 +257,8 @@ async fn site_file(
         )
             .into_response();
     }
-    match site.get(path) {
-        Some(bytes) => {
-            let name = if path.ends_with('/') { "index.html" } else { path };
-            Response::builder()
-                .header(header::CONTENT_TYPE, Site::content_type(name))
-                .header(header::CACHE_CONTROL, "no-cache")
-                .body(Body::from(bytes.to_vec()))
-                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-        }
+    match snapshot.site_file(path) {
+        Some(entry) => entry.respond(&request),
         None => (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -281,6 +274,11 @@ async fn site_file(
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
+    // The first snapshot before the first request; a failure here is
+    // logged and retried by the first reader.
+    if let Err(e) = state.publish().await {
+        tracing::error!(error = %e, "the public snapshot could not be built");
+    }
     tracing::info!("zicht serve: http://{local}/ (API: http://{local}/api/openapi.json)");
     axum::serve(
         listener,

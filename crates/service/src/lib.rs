@@ -20,4 +20,7 @@ pub mod secrets;
 
 pub use deliveries::{Incoming, Saved, UploadKind};
 pub use error::ServiceError;
-pub use load::{public_cells, site_input, text_warnings, LoadError};
+pub use load::{
+    public_cells, public_moment_of, public_moments_of, read_contents, site_input, site_input_of,
+    text_warnings, Contents, LoadError, PublicMoments,
+};

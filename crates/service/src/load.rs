@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use zicht_model::{Catalogue, Cell, Day, Instant};
 use zicht_publish::site::{EditionCells, SiteInput};
 use zicht_release::ReleaseError;
-use zicht_store::{AsOf, Store, StoreError};
+use zicht_store::{AsOf, Store, StoreError, StoredCell};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -39,6 +39,37 @@ fn public_cutoff(catalogue: &Catalogue, edition: &str, now: Instant) -> Result<D
         .ok_or_else(|| LoadError::UnknownEdition(edition.to_owned()))
 }
 
+/// What every public output is made from, read from the store at once:
+/// the catalogue and every version, at one revision.
+#[derive(Debug, Clone)]
+pub struct Contents {
+    /// [`Store::revision`] when read: the contents are of this revision.
+    pub revision: i64,
+    pub catalogue: Catalogue,
+    /// Every version, in [`Store::versions`] order.
+    pub versions: Vec<StoredCell>,
+}
+
+/// Reads the catalogue and every version of one revision: a load that
+/// commits between the two reads makes the read start over, so the
+/// catalogue and the cells never come from two different states.
+pub async fn read_contents(store: &Store) -> Result<Contents, LoadError> {
+    let mut revision = store.revision().await?;
+    loop {
+        let catalogue = store.catalogue().await?;
+        let versions = store.versions(&AsOf::Latest, None).await?;
+        let after = store.revision().await?;
+        if after == revision {
+            return Ok(Contents {
+                revision,
+                catalogue,
+                versions,
+            });
+        }
+        revision = after;
+    }
+}
+
 /// The catalogue and the cells of the site at `now`: as of `edition`'s
 /// cut-off, or the latest, with the cells as of every edition up to it.
 pub async fn site_input(
@@ -46,21 +77,37 @@ pub async fn site_input(
     edition: Option<&str>,
     now: Instant,
 ) -> Result<SiteInput, LoadError> {
-    let catalogue = store.catalogue().await?;
+    let contents = Contents {
+        revision: 0,
+        catalogue: store.catalogue().await?,
+        versions: store.versions(&AsOf::Latest, None).await?,
+    };
+    site_input_of(&contents, edition, now)
+}
+
+/// [`site_input`] from contents already read.
+pub fn site_input_of(
+    contents: &Contents,
+    edition: Option<&str>,
+    now: Instant,
+) -> Result<SiteInput, LoadError> {
+    let catalogue = &contents.catalogue;
+    let versions = &contents.versions;
     let cutoff = edition
-        .map(|e| public_cutoff(&catalogue, e, now))
+        .map(|e| public_cutoff(catalogue, e, now))
         .transpose()?;
-    let closed = closed(&catalogue, now);
-    let cells = public_moment(store, cutoff, None, &closed).await?;
+    let closed = closed(catalogue, now);
+    // One read of every version, then each moment picked in memory.
+    let cells = as_of(versions, cutoff.map(Day::end_utc), &closed);
     let mut per_edition = Vec::new();
-    for d in zicht_release::editions_before(&catalogue, None, now) {
+    for d in zicht_release::editions_before(catalogue, None, now) {
         if cutoff.is_some_and(|c| d.cutoff > c) {
             continue;
         }
         let these = if Some(d.id.as_str()) == edition {
             cells.clone()
         } else {
-            public_moment(store, Some(d.cutoff), None, &closed).await?
+            as_of(versions, Some(d.cutoff.end_utc()), &closed)
         };
         per_edition.push(EditionCells {
             edition: d.id.to_string(),
@@ -68,12 +115,71 @@ pub async fn site_input(
         });
     }
     Ok(SiteInput {
-        catalogue,
+        catalogue: catalogue.clone(),
         cells,
         editions: per_edition,
         edition: edition.map(str::to_owned),
         now,
     })
+}
+
+/// Every moment the public may ask for by name at `now`, released: the
+/// latest figures and each public edition's, each exactly as
+/// [`public_cells`] answers it, for every indicator at once.
+#[derive(Debug, Clone)]
+pub struct PublicMoments {
+    /// The catalogue without what is under embargo.
+    pub catalogue: Catalogue,
+    pub latest: Vec<Cell>,
+    /// Per public edition, oldest first: its id and its cells.
+    pub editions: Vec<(String, Vec<Cell>)>,
+}
+
+/// [`PublicMoments`] from contents already read.
+pub fn public_moments_of(contents: &Contents, now: Instant) -> Result<PublicMoments, LoadError> {
+    let catalogue = &contents.catalogue;
+    let closed = closed(catalogue, now);
+    let editions = zicht_release::editions_before(catalogue, None, now);
+    // Each edition is protected together with the editions before its
+    // cut-off, and the latest with all of them; one pass over the editions
+    // in order answers every one whose earlier editions are exactly those
+    // before it in the list (always, unless two share a cut-off).
+    let mut moments: Vec<Vec<Cell>> = editions
+        .iter()
+        .map(|d| as_of(&contents.versions, Some(d.cutoff.end_utc()), &closed))
+        .collect();
+    moments.push(as_of(&contents.versions, None, &closed));
+    let refs: Vec<&[Cell]> = moments.iter().map(Vec::as_slice).collect();
+    let mut released = zicht_release::public_moments(catalogue, &refs, now)?;
+    let latest = released.pop().unwrap_or_default();
+    let mut per_edition = Vec::with_capacity(editions.len());
+    for (k, (d, cells)) in editions.iter().zip(released).enumerate() {
+        let before = zicht_release::editions_before(catalogue, Some(d.cutoff), now);
+        let in_order =
+            before.len() == k && before.iter().zip(&editions[..k]).all(|(a, b)| a.id == b.id);
+        let cells = if in_order {
+            cells
+        } else {
+            public_moment_of(contents, Some(d.cutoff), now)?
+        };
+        per_edition.push((d.id.to_string(), cells));
+    }
+    Ok(PublicMoments {
+        catalogue: zicht_release::public_catalogue(catalogue, now),
+        latest,
+        editions: per_edition,
+    })
+}
+
+/// The public cells of every indicator as of the end of `cutoff` (`None`:
+/// the latest), protected together with every edition published before
+/// it: [`public_cells`] from contents already read.
+pub fn public_moment_of(
+    contents: &Contents,
+    cutoff: Option<Day>,
+    now: Instant,
+) -> Result<Vec<Cell>, LoadError> {
+    released_moment(&contents.catalogue, &contents.versions, cutoff, now)
 }
 
 /// What a public output may show of a moment (optionally of one indicator)
@@ -92,23 +198,43 @@ pub async fn public_cells(
         AsOf::Date(d) => Some(*d),
         AsOf::Edition(e) => Some(public_cutoff(&catalogue, e, now)?),
     };
-    let closed = closed(&catalogue, now);
     // A derived figure is released together with what it is derived from,
     // or its sources' protection cannot reach it.
-    let needed = indicator.map(|i| with_sources(&catalogue, i));
-    let mut moments: Vec<Vec<Cell>> = Vec::new();
-    for d in zicht_release::editions_before(&catalogue, cutoff, now) {
-        moments.push(public_moment(store, Some(d.cutoff), needed.as_ref(), &closed).await?);
+    let mut versions = Vec::new();
+    match indicator {
+        None => versions = store.versions(&AsOf::Latest, None).await?,
+        Some(i) => {
+            for needed in with_sources(&catalogue, i) {
+                versions.extend(store.versions(&AsOf::Latest, Some(&needed)).await?);
+            }
+        }
     }
-    moments.push(public_moment(store, cutoff, needed.as_ref(), &closed).await?);
-    let refs: Vec<&[Cell]> = moments.iter().map(Vec::as_slice).collect();
-    let mut cells = zicht_release::public_moments(&catalogue, &refs, now)?
-        .pop()
-        .unwrap_or_default();
+    let mut cells = released_moment(&catalogue, &versions, cutoff, now)?;
     if let Some(i) = indicator {
         cells.retain(|c| c.indicator.as_str() == i);
     }
     Ok((zicht_release::public_catalogue(&catalogue, now), cells))
+}
+
+/// The cells of a moment through the release path, protected together
+/// with every edition published before it.
+fn released_moment(
+    catalogue: &Catalogue,
+    versions: &[StoredCell],
+    cutoff: Option<Day>,
+    now: Instant,
+) -> Result<Vec<Cell>, LoadError> {
+    let closed = closed(catalogue, now);
+    let earlier = zicht_release::editions_before(catalogue, cutoff, now);
+    let mut moments: Vec<Vec<Cell>> = earlier
+        .iter()
+        .map(|d| as_of(versions, Some(d.cutoff.end_utc()), &closed))
+        .collect();
+    moments.push(as_of(versions, cutoff.map(Day::end_utc), &closed));
+    let refs: Vec<&[Cell]> = moments.iter().map(Vec::as_slice).collect();
+    Ok(zicht_release::public_moments(catalogue, &refs, now)?
+        .pop()
+        .unwrap_or_default())
 }
 
 /// What a text of the monitor says that its tables hide: every number under
@@ -144,26 +270,32 @@ fn with_sources(catalogue: &Catalogue, indicator: &str) -> BTreeSet<String> {
     out
 }
 
-/// The current cells at the end of a day (`None`: the latest), of some
-/// indicators or all, passing over versions from a document under embargo
-/// (the store's [`Store::cells_without`]), so a cell shows what was public
-/// before it.
-async fn public_moment(
-    store: &Store,
-    day: Option<Day>,
-    indicators: Option<&BTreeSet<String>>,
-    closed: &BTreeSet<String>,
-) -> Result<Vec<Cell>, StoreError> {
-    let as_of = day.map_or(AsOf::Latest, AsOf::Date);
-    let stored = match indicators {
-        None => store.cells_without(&as_of, None, closed).await?,
-        Some(set) => {
-            let mut all = Vec::new();
-            for i in set {
-                all.extend(store.cells_without(&as_of, Some(i), closed).await?);
+/// The current cells at a moment (`None`: the latest) from every version in
+/// [`Store::versions`] order: by cell, then recording time and version. A
+/// version from a document under embargo is passed over, so the cell shows
+/// what was public before it.
+fn as_of(versions: &[StoredCell], until: Option<Instant>, closed: &BTreeSet<String>) -> Vec<Cell> {
+    let mut out: Vec<Cell> = Vec::new();
+    let mut pending: Option<&StoredCell> = None;
+    for v in versions {
+        if let Some(p) = pending {
+            if p.cell.key() != v.cell.key() {
+                out.push(p.cell.clone());
+                pending = None;
             }
-            all
         }
-    };
-    Ok(stored.into_iter().map(|s| s.cell).collect())
+        let open = v
+            .cell
+            .provenance
+            .document
+            .as_ref()
+            .is_none_or(|d| !closed.contains(d.as_str()));
+        if open && until.is_none_or(|u| v.recorded_at <= u) {
+            pending = Some(v);
+        }
+    }
+    if let Some(p) = pending {
+        out.push(p.cell.clone());
+    }
+    out
 }
