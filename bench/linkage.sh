@@ -7,6 +7,9 @@
 # recall at the default threshold, and the machine's load.
 #   bench/linkage.sh            3 × 100,000 and 2 × 1,000,000
 #   bench/linkage.sh --quick    3 × 100,000 only
+#   bench/linkage.sh --study    the simulation study only: 50 populations,
+#                               coverage and bias of the estimate from linked
+#                               histories against perfect linkage
 # Targets (2 cores): 3 × 100,000 linked under 5 s, 2 × 1,000,000 under 60 s;
 # precision ≥ 0.999, recall ≥ 0.95. Anchors (issue 13, 100,000 × 100,000):
 # anonlink 25 s, precision 0.972, recall 0.926; Splink (cleartext) 11–15 s,
@@ -18,11 +21,19 @@ cases=("3 100000 200000" "2 1000000 1500000")
 for arg in "$@"; do
     case "$arg" in
         --quick) cases=("3 100000 200000") ;;
+        --study)
+            cargo build --release -q -p zicht-linkage --example linkage_study
+            echo "uptime before: $(uptime)"
+            /usr/bin/time -v "$CARGO_TARGET_DIR/release/examples/linkage_study" 50 2>"${TMPDIR:-/tmp}/linkage_study.time"
+            grep -E 'Elapsed|Maximum resident' "${TMPDIR:-/tmp}/linkage_study.time"
+            echo "uptime after: $(uptime)"
+            exit 0 ;;
         *) echo "unknown option $arg" >&2; exit 2 ;;
     esac
 done
 
-cargo build --release -q -p zicht-cli
+# Without the server: encode and link need none of it.
+cargo build --release -q -p zicht-cli --no-default-features
 cargo build --release -q -p zicht-linkage --example linkage_bench
 zicht="$CARGO_TARGET_DIR/release/zicht"
 synth="$CARGO_TARGET_DIR/release/examples/linkage_bench"
@@ -51,7 +62,9 @@ for c in "${cases[@]}"; do
         --out "$dir/histories.csv" --clusters "$dir/clusters.csv" \
         --report "$dir/report.txt" 2>"$dir/link.time" >/dev/null
     echo "$lists × $size: link wall $(wall "$dir/link.time"), peak $(peak "$dir/link.time"); $("$synth" score "$dir/clusters.csv" "$dir/truth.csv")"
-    echo "    people seen: $(grep 'people seen' "$dir/report.txt" | sed 's/; run.*//;s/^ *people seen: //'); true: $(awk -F, 'NR>1{s+=$NF}END{print s}' "$dir/true_histories.csv")"
+    echo "    people seen: $(grep 'people seen' "$dir/report.txt" | sed 's/^ *people seen: //'); true: $(awk -F, 'NR>1{s+=$NF}END{print s}' "$dir/true_histories.csv")"
+    grep -E '^  at [0-9.]+: false' "$dir/report.txt" | sed 's/^ */    mixture /'
+    echo "    $(grep -E '^  linked at' "$dir/report.txt" | sed 's/^ *//')"
     echo "    load: $(uptime | sed 's/.*load average: //')"
 done
 echo "uptime after: $(uptime)"

@@ -143,7 +143,17 @@ fn encode_link_estimate_and_no_identifier_comes_out() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("0.87") && r.stderr.contains("0.82*") && r.stderr.contains("0.77"));
+    assert!(r.stderr.contains("0.85") && r.stderr.contains("0.82*") && r.stderr.contains("0.79"));
+    assert!(
+        r.stderr.contains("at 0.82: false matches") && r.stderr.contains("% of matching pairs"),
+        "the mixture's rates: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("linked at 0.82: ") && r.stderr.contains("; at 0.79: "),
+        "the sensitivity sentence: {}",
+        r.stderr
+    );
     logs.push_str(&r.stdout);
     logs.push_str(&r.stderr);
     let histories = std::fs::read_to_string(dir.join("histories.csv")).unwrap();
@@ -183,6 +193,16 @@ fn encode_link_estimate_and_no_identifier_comes_out() {
     ]);
     assert!(r.ok, "estimate refuses the histories: {}", r.stderr);
     assert!(r.stdout.contains("\"estimate\""), "{}", r.stdout);
+    // The looser threshold's histories, beside, for zicht estimate too.
+    let r = zicht(&[
+        "estimate",
+        s(&dir.join("histories-at-0.79.csv")),
+        "--method",
+        "main",
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(r.ok, "estimate refuses the looser histories: {}", r.stderr);
 
     // Per stratum: a column named after --by, which estimate reads.
     let r = zicht(&[

@@ -10,6 +10,8 @@ mod clk;
 mod encode;
 mod link;
 mod normalise;
+mod quality;
+mod sensitivity;
 pub mod synth;
 
 pub use clk::{Clk, ClkError, FILTER_BITS};
@@ -19,3 +21,5 @@ pub use link::{
     SimilarityBand, DEFAULT_THRESHOLD,
 };
 pub use normalise::{birth_date, name_words, sex, BirthDate, Sex};
+pub use quality::{fit_mixture, Component, DiceHistogram, ErrorRates, Mixture, BIN_WIDTH};
+pub use sensitivity::{capture_histories, sensitivity, sensitivity_sentence, ThresholdEstimate};

@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::clk::{Clk, FILTER_BITS};
+use crate::quality::DiceHistogram;
 
 /// Dice at or above which two encodings are taken for the same person,
 /// chosen on the generator's error rates (see the crate README).
@@ -37,7 +38,7 @@ impl Default for LinkOptions {
     fn default() -> Self {
         LinkOptions {
             threshold: DEFAULT_THRESHOLD,
-            step: 0.05,
+            step: 0.03,
             floor: 0.6,
             bands: 32,
             band_bits: 28,
@@ -319,6 +320,8 @@ pub struct Linked {
     /// Histories at the stricter, the chosen and the looser threshold.
     pub histories: [(f64, Histories); 3],
     pub bands: Vec<SimilarityBand>,
+    /// The candidates' Dice in fine bins, for [`crate::fit_mixture`].
+    pub dice_histogram: DiceHistogram,
 }
 
 const BAND_EDGES: &[f64] = &[0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0];
@@ -342,8 +345,10 @@ pub fn link(lists: &[Vec<Clk>], opts: &LinkOptions) -> Linked {
             pairs: 0,
         })
         .collect();
+    let mut dice_histogram = DiceHistogram::new(opts.floor);
     for p in &pairs {
         let d = f64::from(p.dice);
+        dice_histogram.add(d);
         if let Some(b) = bands
             .iter_mut()
             .find(|b| d >= b.lower && (d < b.upper || b.upper >= 1.0))
@@ -379,6 +384,7 @@ pub fn link(lists: &[Vec<Clk>], opts: &LinkOptions) -> Linked {
         clusters,
         histories,
         bands,
+        dice_histogram,
     }
 }
 

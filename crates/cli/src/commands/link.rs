@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use zicht_linkage::{link, Clk, Histories, LinkOptions, DEFAULT_THRESHOLD};
+use zicht_linkage::{
+    fit_mixture, link, sensitivity, sensitivity_sentence, Clk, DiceHistogram, Histories,
+    LinkOptions, ThresholdEstimate, DEFAULT_THRESHOLD,
+};
 
 use crate::output::write_atomically;
 
@@ -17,7 +20,9 @@ pub struct LinkArgs {
     /// Encoded lists from `zicht encode`, one file per list (2 or more).
     #[arg(value_name = "ENCODED.csv", required = true, num_args = 2..)]
     pub files: Vec<PathBuf>,
-    /// Capture histories: one 0/1 column per list, then `count`.
+    /// Capture histories: one 0/1 column per list, then `count`. The
+    /// histories at the stricter and the looser threshold are written beside
+    /// it, as HISTORIES-at-0.85.csv and HISTORIES-at-0.79.csv.
     #[arg(long, value_name = "HISTORIES.csv")]
     pub out: PathBuf,
     /// Also write `cluster,list,record_id` for every input record.
@@ -178,6 +183,7 @@ pub fn run(args: &LinkArgs) -> anyhow::Result<std::process::ExitCode> {
     let mut next_cluster = 1u32;
     let mut per_stratum: Vec<(&str, [(f64, Histories); 3])> = Vec::new();
     let mut bands: Vec<zicht_linkage::SimilarityBand> = Vec::new();
+    let mut dice_histogram = DiceHistogram::new(opts.floor);
     for (s, (stratum, members)) in strata.iter().enumerate() {
         let t = Instant::now();
         let encodings: Vec<Vec<Clk>> = members
@@ -199,6 +205,7 @@ pub fn run(args: &LinkArgs) -> anyhow::Result<std::process::ExitCode> {
                 b.pairs += add.pairs;
             }
         }
+        dice_histogram.merge(&linked.dice_histogram);
         let size: usize = members.iter().map(Vec::len).sum();
         eprintln!(
             "zicht link: stratum {}/{}{}: {size} records → {} people ({:.1} s)",
@@ -215,24 +222,99 @@ pub fn run(args: &LinkArgs) -> anyhow::Result<std::process::ExitCode> {
         per_stratum.push((stratum, linked.histories));
     }
 
-    // Histories in the estimation format, at the chosen threshold.
+    // Histories in the estimation format: the chosen threshold's at --out,
+    // the stricter and the looser beside it.
+    let stratum_header = (!args.by.is_empty()).then_some(stratum_column.as_str());
+    write_atomically(
+        &args.out,
+        &histories_csv(&names, stratum_header, &per_stratum, 1)?,
+    )?;
+    let mut written = Vec::new();
+    for i in [0, 2] {
+        let path = beside(&args.out, per_stratum_threshold(&per_stratum, i, &opts));
+        write_atomically(
+            &path,
+            &histories_csv(&names, stratum_header, &per_stratum, i)?,
+        )?;
+        written.push(path);
+    }
+
+    if let Some(path) = &args.clusters {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["cluster", "list", "record_id"])?;
+        for (l, list) in lists.iter().enumerate() {
+            for (r, id) in list.record_ids.iter().enumerate() {
+                w.write_record([&cluster_of[l][r].to_string(), &list.name, id])?;
+            }
+        }
+        write_atomically(path, &w.into_inner().context("writing the clusters")?)?;
+    }
+
+    let report = render_report(
+        args,
+        &names,
+        &lists,
+        &bands,
+        &dice_histogram,
+        &per_stratum,
+        &written,
+        started,
+    );
+    match &args.report {
+        Some(p) => write_atomically(p, report.as_bytes())?,
+        None => eprint!("{report}"),
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// The threshold of run `i` (0 stricter, 1 chosen, 2 looser).
+fn per_stratum_threshold(
+    per_stratum: &[(&str, [(f64, Histories); 3])],
+    i: usize,
+    opts: &LinkOptions,
+) -> f64 {
+    per_stratum
+        .first()
+        .map_or(opts.threshold + opts.step * (1.0 - i as f64), |(_, h)| {
+            h[i].0
+        })
+}
+
+/// `HISTORIES-at-0.85.csv` beside `HISTORIES.csv`.
+fn beside(out: &std::path::Path, threshold: f64) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "histories".into());
+    let ext = out
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    out.with_file_name(format!("{stem}-at-{threshold:.2}{ext}"))
+}
+
+/// The histories of run `i`, per stratum, in the estimation CSV format.
+fn histories_csv(
+    names: &[String],
+    stratum_column: Option<&str>,
+    per_stratum: &[(&str, [(f64, Histories); 3])],
+    i: usize,
+) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = Vec::new();
-    if !args.by.is_empty() {
-        header.push(stratum_column.clone());
-    }
+    header.extend(stratum_column.map(str::to_string));
     header.extend(names.iter().cloned());
     header.push("count".into());
     w.write_record(&header)?;
-    for (stratum, h) in &per_stratum {
-        let mut rows: Vec<Vec<String>> = h[1]
+    for (stratum, h) in per_stratum {
+        let mut rows: Vec<Vec<String>> = h[i]
             .1
             .counts
             .iter()
             .filter(|(&p, _)| p != 0)
             .map(|(&p, &n)| {
                 let mut row = Vec::new();
-                if !args.by.is_empty() {
+                if stratum_column.is_some() {
                     row.push(stratum.to_string());
                 }
                 row.extend(pattern_row(p, names.len()));
@@ -246,33 +328,18 @@ pub fn run(args: &LinkArgs) -> anyhow::Result<std::process::ExitCode> {
             w.write_record(&r)?;
         }
     }
-    write_atomically(&args.out, &w.into_inner().context("writing the histories")?)?;
-
-    if let Some(path) = &args.clusters {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["cluster", "list", "record_id"])?;
-        for (l, list) in lists.iter().enumerate() {
-            for (r, id) in list.record_ids.iter().enumerate() {
-                w.write_record([&cluster_of[l][r].to_string(), &list.name, id])?;
-            }
-        }
-        write_atomically(path, &w.into_inner().context("writing the clusters")?)?;
-    }
-
-    let report = render_report(args, &names, &lists, &bands, &per_stratum, started);
-    match &args.report {
-        Some(p) => write_atomically(p, report.as_bytes())?,
-        None => eprint!("{report}"),
-    }
-    Ok(std::process::ExitCode::SUCCESS)
+    w.into_inner().context("writing the histories")
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_report(
     args: &LinkArgs,
     names: &[String],
     lists: &[List],
     bands: &[zicht_linkage::SimilarityBand],
+    dice_histogram: &DiceHistogram,
     per_stratum: &[(&str, [(f64, Histories); 3])],
+    written: &[PathBuf],
     started: Instant,
 ) -> String {
     let mut s = String::new();
@@ -348,8 +415,68 @@ fn render_report(
     let observed: Vec<u64> = sums.iter().map(|m| m.values().sum()).collect();
     let _ = writeln!(
         s,
-        "  people seen: {} at {:.2}, {} at {:.2}, {} at {:.2}; run zicht estimate on the histories at each threshold (--threshold) to see how linkage moves the estimate",
+        "  people seen: {} at {:.2}, {} at {:.2}, {} at {:.2}",
         observed[0], thresholds[0], observed[1], thresholds[1], observed[2], thresholds[2]
+    );
+    let _ = writeln!(
+        s,
+        "  histories: {} (chosen), {}",
+        args.out.display(),
+        written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let _ = writeln!(
+        s,
+        "\nLinkage error estimated from the Dice distribution (two-component mixture, EM):"
+    );
+    match fit_mixture(dice_histogram) {
+        Some(mix) => {
+            for t in thresholds {
+                let r = mix.error_rates(t);
+                let _ = writeln!(
+                    s,
+                    "  at {t:.2}: false matches {:.2}% of linked pairs, missed matches {:.2}% of matching pairs",
+                    100.0 * r.false_match,
+                    100.0 * r.missed_match
+                );
+            }
+            let _ = writeln!(
+                s,
+                "  (matches {:.0}% of candidate pairs; pairs never compared by blocking or under Dice {:.2} are not in these rates)",
+                100.0 * mix.matches.weight,
+                dice_histogram.floor
+            );
+        }
+        None => {
+            let _ = writeln!(s, "  too few candidate pairs to fit");
+        }
+    }
+
+    // The estimate at each threshold: how much linkage error moves N.
+    let runs: Vec<(f64, Histories)> = thresholds
+        .iter()
+        .zip(&sums)
+        .map(|(&t, m)| (t, Histories { counts: m.clone() }))
+        .collect();
+    let opts = zicht_estimate::Options {
+        bootstrap: 0,
+        sensitivity: false,
+        ..zicht_estimate::Options::default()
+    };
+    let estimates: Vec<ThresholdEstimate> = sensitivity(names, &runs, &opts);
+    let _ = writeln!(
+        s,
+        "\nEstimate at each threshold (zicht estimate: stepwise, log-normal 95% interval{}):\n  {}",
+        if per_stratum.len() > 1 {
+            "; strata pooled"
+        } else {
+            ""
+        },
+        sensitivity_sentence(&estimates, 1)
     );
     s
 }
