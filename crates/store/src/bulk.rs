@@ -62,11 +62,12 @@ impl BulkLoad {
                 .map(|i| format!("${}", i + 2))
                 .collect::<Vec<_>>()
                 .join(",");
-            let mut q = sqlx::query(&format!(
+            let sql = format!(
                 "SELECT {COLUMNS} FROM cell_versions WHERE indicator = $1 AND period IN ({list})"
-            ))
-            .persistent(false)
-            .bind(indicator.to_owned());
+            );
+            let mut q = sqlx::query(&sql)
+                .persistent(false)
+                .bind(indicator.to_owned());
             for p in chunk {
                 q = q.bind(p.to_string());
             }

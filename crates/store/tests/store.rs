@@ -531,7 +531,12 @@ async fn streamed_reads_answer_as_the_whole_reads_do() {
             .await
             .unwrap();
         store
-            .load("b", None, &[v(&fix, "2022-01-01T00:00:00Z")], Some("recount"))
+            .load(
+                "b",
+                None,
+                &[v(&fix, "2022-01-01T00:00:00Z")],
+                Some("recount"),
+            )
             .await
             .unwrap();
         for as_of in [AsOf::Latest, AsOf::Date("2021-12-31".parse().unwrap())] {
@@ -568,12 +573,20 @@ async fn a_bulk_load_records_what_is_new_and_nothing_when_dropped() {
     let new = cell("2020", "", Figure::Exact { value: 70.0 }, None);
     for (url, store) in stores("bulk").await {
         store
-            .load("a", Some(&catalogue()), &[v(&old, "2021-09-01T00:00:00Z")], None)
+            .load(
+                "a",
+                Some(&catalogue()),
+                &[v(&old, "2021-09-01T00:00:00Z")],
+                None,
+            )
             .await
             .unwrap();
         let revision = store.revision().await.unwrap();
         let periods = [&old.period, &new.period];
-        let batch = [v(&same, "2024-01-01T00:00:00Z"), v(&new, "2024-01-01T00:00:00Z")];
+        let batch = [
+            v(&same, "2024-01-01T00:00:00Z"),
+            v(&new, "2024-01-01T00:00:00Z"),
+        ];
 
         // Dropped: nothing stays.
         let mut load = store.begin_bulk_load("import: t", None).await.unwrap();
@@ -598,7 +611,11 @@ async fn a_bulk_load_records_what_is_new_and_nothing_when_dropped() {
         let current = load.current("victims", &periods).await.unwrap();
         load.record(&batch, &current).await.unwrap();
         let s = load.finish(Some(&catalogue())).await.unwrap();
-        assert_eq!((s.cells_added, s.cells_unchanged, s.load_id), (0, 2, None), "{url}");
+        assert_eq!(
+            (s.cells_added, s.cells_unchanged, s.load_id),
+            (0, 2, None),
+            "{url}"
+        );
         assert_eq!(store.revision().await.unwrap(), revision, "{url}");
     }
 }
