@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
 # Foundation benchmarks: init and a full export of the embedded monitor, and the
-# import of one million synthetic cells (target: under 10 s on SQLite).
-# Prints one line per figure. Usage: bench/foundation.sh [N]   (default 1000000)
+# bulk paths on one million synthetic cells: import (target < 10 s, < 500 MB),
+# re-import of the unchanged file (< 10 s, 0 versions recorded) and export
+# (< 5 s, < 200 MB), each with its peak memory (GNU time), on SQLite and, when
+# ZICHT_BENCH_POSTGRES_URL names a server, on a fresh PostgreSQL database.
+# The machine's load is printed first: figures on a busy machine are indicative.
+# Usage: bench/foundation.sh [N]   (default 1000000; CARGO_TARGET_DIR is honoured)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 cargo build --release -q -p zicht-cli
-Z=$PWD/target/release/zicht
+T=${CARGO_TARGET_DIR:-target}
+Z=${ZICHT_BIN:-$(cd "$T" && pwd)/release/zicht}
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+echo "load: $(uptime)"
 
 secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
 best_of() { local n=$1; shift; local best=999999 t; for _ in $(seq "$n"); do t=$("$@"); best=$(echo "if ($t < $best) $t else $best" | bc); done; echo "$best"; }
+# Wall time and peak resident memory of one run, its stdout kept in $W/out.
+measured() {
+  /usr/bin/time -v -o "$W/time" "$@" >"$W/out" 2>"$W/err" || { cat "$W/err" >&2; return 1; }
+  local wall mem
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$W/time")
+  mem=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time")
+  echo "$wall wall, $((mem / 1024)) MB peak"
+}
 
 init_fresh() { rm -f "$W"/e.db*; secs "$Z" --db "sqlite://$W/e.db" init; }
 echo "init (embedded monitor, fresh SQLite):  $(best_of 5 init_fresh) s"
@@ -19,13 +33,24 @@ echo "export csv (all cells):                 $(best_of 5 secs "$Z" --db "sqlite
 echo "export xlsx:                            $(best_of 5 secs "$Z" --db "sqlite://$W/e.db" export --format xlsx --out "$W/c.xlsx") s"
 
 python3 bench/synth_monitor.py "$W/synth" "$N"
-"$Z" --db "sqlite://$W/s.db" init --data "$W/synth/monitor" >/dev/null 2>&1
-t=$(secs "$Z" --db "sqlite://$W/s.db" import "$W/synth/cells.csv")
-rows=$("$Z" --db "sqlite://$W/s.db" export | wc -l)
-echo "import $N synthetic cells (SQLite):   $t s   (target < 10 s; $((rows - 1)) cells stored)"
-echo "export $N cells csv (SQLite):         $(secs "$Z" --db "sqlite://$W/s.db" export --out "$W/big.csv") s"
-echo "re-import the same $N (all unchanged): $(secs "$Z" --db "sqlite://$W/s.db" import "$W/synth/cells.csv") s"
+
+bulk() { # backend-name store-url
+  local name=$1 db=$2 r
+  "$Z" --db "$db" init --data "$W/synth/monitor" >/dev/null 2>&1
+  r=$(measured "$Z" --db "$db" import "$W/synth/cells.csv")
+  echo "import $N cells ($name):        $r   (target < 10 s, < 500 MB): $(cat "$W/out")"
+  r=$(measured "$Z" --db "$db" import "$W/synth/cells.csv")
+  echo "re-import unchanged ($name):    $r   (target < 10 s, 0 recorded): $(cat "$W/out")"
+  r=$(measured "$Z" --db "$db" export --out "$W/big.csv")
+  echo "export $N cells csv ($name):    $r   (target < 5 s, < 200 MB; $(($(wc -l <"$W/big.csv") - 1)) cells)"
+  rm -f "$W/big.csv"
+}
+bulk SQLite "sqlite://$W/s.db"
 if [ -n "${ZICHT_BENCH_POSTGRES_URL:-}" ]; then
-  "$Z" --db "$ZICHT_BENCH_POSTGRES_URL" init --data "$W/synth/monitor" >/dev/null 2>&1
-  echo "import $N synthetic cells (PostgreSQL): $(secs "$Z" --db "$ZICHT_BENCH_POSTGRES_URL" import "$W/synth/cells.csv") s"
+  # A database of its own, dropped afterwards.
+  base=${ZICHT_BENCH_POSTGRES_URL%/*}
+  db="zicht_bench_$$"
+  psql "$ZICHT_BENCH_POSTGRES_URL" -qc "CREATE DATABASE $db" >/dev/null
+  bulk PostgreSQL "$base/$db"
+  psql "$ZICHT_BENCH_POSTGRES_URL" -qc "DROP DATABASE $db" >/dev/null
 fi

@@ -4,13 +4,18 @@
 # breakdowns by sex and age and two editions (target < 10 s). The time is
 # the whole command: reading the store, disclosure control, every page in
 # both languages, the charts and the downloads, written to disk.
+# Each publish of the synthetic monitor prints its wall time and peak memory
+# (GNU time; targets < 5 s, < 600 MB), on SQLite and, when
+# ZICHT_BENCH_POSTGRES_URL names a server, on a fresh PostgreSQL database;
+# the machine's load is printed first: on a busy machine figures are indicative.
 # Usage: bench/publish.sh   (CARGO_TARGET_DIR is honoured)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p zicht-cli
 T=${CARGO_TARGET_DIR:-target}
-Z=$(cd "$T" && pwd)/release/zicht
+Z=${ZICHT_BIN:-$(cd "$T" && pwd)/release/zicht}
 W=${BENCH_DIR:-$(mktemp -d)}; [ -n "${BENCH_DIR:-}" ] || trap 'rm -rf "$W"' EXIT
+echo "load: $(uptime)"
 
 secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
 best_of() { local n=$1; shift; local best=999999 t; for _ in $(seq "$n"); do t=$("$@"); best=$(echo "if ($t < $best) $t else $best" | bc); done; echo "$best"; }
@@ -68,8 +73,22 @@ def rows(years, bump):
 # The second edition gives the last year and revises the one before it.
 (out / "cells" / "e2.csv").write_text(head + "".join(rows(range(2021, 2023), 1)))
 PY
-"$Z" --db "sqlite://$W/s.db" init --data "$W/synth" >/dev/null 2>&1
-cells=$("$Z" --db "sqlite://$W/s.db" export | wc -l)
-publish_synth() { rm -rf "$W/site-s"; secs "$Z" --db "sqlite://$W/s.db" publish --out "$W/site-s"; }
-t=$(best_of 1 publish_synth)
-echo "publish synthetic monitor:  $t s   (target < 10 s; 2000 indicators, $((cells - 1)) cells, $(find "$W/site-s" -type f | wc -l) files)"
+publish_synth() { # backend-name store-url
+  local name=$1 db=$2 cells wall mem
+  "$Z" --db "$db" init --data "$W/synth" >/dev/null 2>&1
+  cells=$("$Z" --db "$db" export | wc -l)
+  rm -rf "$W/site-s"
+  /usr/bin/time -v -o "$W/time" "$Z" --db "$db" publish --out "$W/site-s" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$W/time")
+  mem=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time")
+  echo "publish synthetic monitor ($name):  $wall wall, $((mem / 1024)) MB peak   (target < 5 s, < 600 MB; 2000 indicators, $((cells - 1)) cells, $(find "$W/site-s" -type f | wc -l) files)"
+  grep '^wrote' "$W/err" || true
+}
+publish_synth SQLite "sqlite://$W/s.db"
+if [ -n "${ZICHT_BENCH_POSTGRES_URL:-}" ]; then
+  base=${ZICHT_BENCH_POSTGRES_URL%/*}
+  db="zicht_bench_publish_$$"
+  psql "$ZICHT_BENCH_POSTGRES_URL" -qc "CREATE DATABASE $db" >/dev/null
+  publish_synth PostgreSQL "$base/$db"
+  psql "$ZICHT_BENCH_POSTGRES_URL" -qc "DROP DATABASE $db" >/dev/null
+fi

@@ -11,5 +11,5 @@ mod monitor_files;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use embedded::{embedded_files, embedded_monitor};
-pub use export_csv::{export_row, parse_export_csv, ParsedImport};
+pub use export_csv::{export_row, parse_export_csv, ExportCsvBatches, ImportRow, ParsedImport};
 pub use monitor_files::{parse_monitor, DataFile, Monitor, RecordedCell};

@@ -236,11 +236,24 @@ pub(crate) fn read_csv(
     text: &str,
     header: &[&str],
 ) -> Vec<(usize, csv::StringRecord)> {
+    let mut rows = Vec::new();
+    each_csv_row(diags, file, text, header, |line, r| rows.push((line, r)));
+    rows
+}
+
+/// [`read_csv`] a row at a time, for files too large to hold as records.
+pub(crate) fn each_csv_row(
+    diags: &mut Diagnostics,
+    file: &str,
+    text: &str,
+    header: &[&str],
+    mut row: impl FnMut(usize, csv::StringRecord),
+) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
+    let mut any = false;
     for (i, rec) in reader.records().enumerate() {
         let line = i + 1;
         match rec {
@@ -249,7 +262,7 @@ pub(crate) fn read_csv(
                 if i == 0 {
                     if let Some(d) = header_problem(file, &r, header) {
                         diags.push(d);
-                        return Vec::new();
+                        return;
                     }
                     continue;
                 }
@@ -265,7 +278,8 @@ pub(crate) fn read_csv(
                     ));
                     continue;
                 }
-                rows.push((line, r));
+                any = true;
+                row(line, r);
             }
             Err(e) => diags.push(Diagnostic::new(
                 file,
@@ -275,10 +289,9 @@ pub(crate) fn read_csv(
             )),
         }
     }
-    if rows.is_empty() && text.trim().is_empty() {
+    if !any && text.trim().is_empty() {
         diags.push(Diagnostic::new(file, None, None, "the file is empty"));
     }
-    rows
 }
 
 /// Parses the whole data directory. Returns what could be parsed and every

@@ -120,6 +120,107 @@ pub fn render(
     }
 }
 
+/// The CSV or JSON download written a cell at a time, byte for byte what
+/// [`render`] makes of the same cells, for exports too large to hold.
+/// (XLSX is a zip of the whole sheet: [`render`] it.)
+pub struct CellWriter<W: std::io::Write> {
+    out: CellOut<W>,
+    cells: u64,
+}
+
+enum CellOut<W: std::io::Write> {
+    Csv(csv::Writer<W>),
+    Json(W),
+}
+
+impl<W: std::io::Write> CellWriter<W> {
+    /// Starts a download in `format`, which is CSV or JSON.
+    pub fn new(out: W, format: Format) -> Result<Self, PublishError> {
+        let out = match format {
+            Format::Csv => {
+                let mut w = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::Any(b'\n'))
+                    .from_writer(out);
+                w.write_record(EXPORT_HEADER)?;
+                CellOut::Csv(w)
+            }
+            Format::Json => CellOut::Json(out),
+            Format::Xlsx => {
+                return Err(PublishError::Json(serde::ser::Error::custom(
+                    "XLSX is written whole: use render",
+                )))
+            }
+        };
+        Ok(CellWriter { out, cells: 0 })
+    }
+
+    pub fn write(&mut self, cell: &Cell, catalogue: &Catalogue) -> Result<(), PublishError> {
+        let r = export_row(cell, catalogue);
+        match &mut self.out {
+            CellOut::Csv(w) => w.write_record(r.csv_fields().iter().map(|f| f.as_bytes()))?,
+            CellOut::Json(w) => {
+                let one = serde_json::to_string_pretty(&JsonCell {
+                    indicator: &r.indicator,
+                    period: &r.period,
+                    breakdown: &r.breakdown,
+                    status: &r.status,
+                    value: num(&r.value),
+                    lower: num(&r.lower),
+                    upper: num(&r.upper),
+                    unit: &r.unit,
+                    source: &r.source,
+                    footnote: &r.footnote,
+                })?;
+                let lead = if self.cells == 0 {
+                    "{\n  \"cells\": [\n"
+                } else {
+                    ",\n"
+                };
+                let mut text = String::with_capacity(one.len() + 64);
+                text.push_str(lead);
+                // Nested two levels deep, as the whole document pretty-prints
+                // it; a newline inside a string is escaped, so lines are safe.
+                for (i, line) in one.lines().enumerate() {
+                    if i > 0 {
+                        text.push('\n');
+                    }
+                    text.push_str("    ");
+                    text.push_str(line);
+                }
+                w.write_all(text.as_bytes())
+                    .map_err(serde_json::Error::io)?;
+            }
+        }
+        self.cells += 1;
+        Ok(())
+    }
+
+    /// How many cells were written.
+    pub fn cells(&self) -> u64 {
+        self.cells
+    }
+
+    /// Ends the document and gives the writer back, flushed.
+    pub fn finish(self) -> Result<W, PublishError> {
+        match self.out {
+            CellOut::Csv(w) => w
+                .into_inner()
+                .map_err(|e| PublishError::Csv(e.into_error().into())),
+            CellOut::Json(mut w) => {
+                let tail: &[u8] = if self.cells == 0 {
+                    b"{\n  \"cells\": []\n}\n"
+                } else {
+                    b"\n  ]\n}\n"
+                };
+                w.write_all(tail)
+                    .and_then(|()| w.flush())
+                    .map_err(serde_json::Error::io)?;
+                Ok(w)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

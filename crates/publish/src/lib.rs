@@ -4,4 +4,4 @@
 mod downloads;
 pub mod site;
 
-pub use downloads::{render, Format, JsonCell, JsonCells, PublishError};
+pub use downloads::{render, CellWriter, Format, JsonCell, JsonCells, PublishError};

@@ -261,7 +261,9 @@ async fn cells(
     let unknown_edition =
         |e: &str| Error::NotFound(format!("unknown edition '{e}': see /api/editions"));
     let key = match (q.as_of.as_deref(), q.edition.as_deref()) {
-        (Some(_), Some(_)) => return Err(Error::BadRequest("give as_of or edition, not both".into())),
+        (Some(_), Some(_)) => {
+            return Err(Error::BadRequest("give as_of or edition, not both".into()))
+        }
         (Some(d), None) => {
             let Ok(day) = d.parse() else {
                 return Err(Error::BadRequest(format!(
@@ -442,10 +444,7 @@ struct RecommendationList {
         (status = 500, description = "A failure inside, answered without detail", body = ErrorBody),
     )
 )]
-async fn recommendations(
-    State(state): State<AppState>,
-    h: HeaderMap,
-) -> Result<Response, Error> {
+async fn recommendations(State(state): State<AppState>, h: HeaderMap) -> Result<Response, Error> {
     served(&state, "/api/recommendations", &h, String::new).await
 }
 

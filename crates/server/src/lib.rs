@@ -40,8 +40,8 @@ use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 use zicht_publish::site::Site;
 use zicht_store::Store;
 
-pub use error::Error;
 use crate::snapshot::{Publisher, Snapshot};
+pub use error::Error;
 
 pub use zicht_service::{public_cells, site_input, text_warnings, LoadError};
 

@@ -46,7 +46,7 @@ pub struct LoadSummary {
     pub cells_unchanged: u64,
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
                        source, source_ref, document, footnotes, quote, recorded_at, reason";
 const INSERT_COLUMNS: &str =
@@ -68,7 +68,7 @@ fn join_footnotes(f: &[Slug]) -> String {
     f.iter().map(Slug::as_str).collect::<Vec<_>>().join(";")
 }
 
-fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
+pub(crate) fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
     let text = |i: usize| -> Result<String, StoreError> { Ok(r.try_get::<String, _>(i)?) };
     let opt_text =
         |i: usize| -> Result<Option<String>, StoreError> { Ok(r.try_get::<Option<String>, _>(i)?) };
@@ -116,7 +116,7 @@ fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
 /// Whether `incoming` says nothing new over `current`: the same figure and
 /// provenance. A document or quote the incoming value does not carry (an
 /// import of an export has neither) is not a disagreement.
-fn same(current: &Cell, incoming: &Cell) -> bool {
+pub(crate) fn same(current: &Cell, incoming: &Cell) -> bool {
     let (c, i) = (&current.provenance, &incoming.provenance);
     current.figure == incoming.figure
         && c.source == i.source
@@ -124,6 +124,67 @@ fn same(current: &Cell, incoming: &Cell) -> bool {
         && c.footnotes == i.footnotes
         && (i.document.is_none() || c.document == i.document)
         && (i.quote.is_empty() || c.quote == i.quote)
+}
+
+/// Appends versions to `cell_versions` under one load, in multi-row INSERTs.
+pub(crate) async fn insert_versions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    load_id: i64,
+    fresh: &[&NewVersion<'_>],
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    for chunk in fresh.chunks(ROWS_PER_INSERT) {
+        let mut sql = format!("INSERT INTO cell_versions ({INSERT_COLUMNS}) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for j in 0..INSERT_ARITY {
+                if j > 0 {
+                    sql.push(',');
+                }
+                // SQLite looks up each `$n` by a linear scan when it
+                // prepares a statement, which is quadratic in the number
+                // of parameters; `?` is positional there and costs nothing.
+                match backend {
+                    Backend::Sqlite => sql.push('?'),
+                    Backend::Postgres => sql.push_str(&format!("${}", i * INSERT_ARITY + j + 1)),
+                }
+            }
+            sql.push(')');
+        }
+        // Not cached: sqlx's Any driver sends a NULL number to
+        // PostgreSQL as float4, and a statement prepared with that type
+        // refuses the float8 of a later load that has a value there.
+        let mut q = sqlx::query(&sql).persistent(false);
+        for v in chunk {
+            let c = v.cell;
+            let p = c.figure.parts();
+            q = q
+                .bind(load_id)
+                .bind(c.indicator.as_str())
+                .bind(c.period.to_string())
+                .bind(c.breakdown.to_string())
+                .bind(c.figure.status().as_str())
+                .bind(p.value)
+                .bind(p.lower)
+                .bind(p.upper)
+                .bind(p.base)
+                .bind(c.provenance.source.as_ref().map(|s| s.to_string()))
+                .bind(c.provenance.source_ref.as_str())
+                .bind(c.provenance.document.as_ref().map(|s| s.to_string()))
+                .bind(join_footnotes(&c.provenance.footnotes))
+                .bind(c.provenance.quote.as_str())
+                // Canonical UTC text only: `cells` and `versions`
+                // compare and order this column as text (see `now_utc`).
+                .bind(v.recorded_at.to_string())
+                .bind(v.reason.or(reason));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// The clock, read when the store records something.
@@ -308,65 +369,14 @@ impl Store {
         .await?;
         summary.load_id = Some(load_id);
 
-        for chunk in fresh.chunks(ROWS_PER_INSERT) {
-            let mut sql = format!("INSERT INTO cell_versions ({INSERT_COLUMNS}) VALUES ");
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for j in 0..INSERT_ARITY {
-                    if j > 0 {
-                        sql.push(',');
-                    }
-                    // SQLite looks up each `$n` by a linear scan when it
-                    // prepares a statement, which is quadratic in the number
-                    // of parameters; `?` is positional there and costs nothing.
-                    match self.backend {
-                        Backend::Sqlite => sql.push('?'),
-                        Backend::Postgres => {
-                            sql.push_str(&format!("${}", i * INSERT_ARITY + j + 1))
-                        }
-                    }
-                }
-                sql.push(')');
-            }
-            // Not cached: sqlx's Any driver sends a NULL number to
-            // PostgreSQL as float4, and a statement prepared with that type
-            // refuses the float8 of a later load that has a value there.
-            let mut q = sqlx::query(&sql).persistent(false);
-            for v in chunk {
-                let c = v.cell;
-                let p = c.figure.parts();
-                q = q
-                    .bind(load_id)
-                    .bind(c.indicator.as_str())
-                    .bind(c.period.to_string())
-                    .bind(c.breakdown.to_string())
-                    .bind(c.figure.status().as_str())
-                    .bind(p.value)
-                    .bind(p.lower)
-                    .bind(p.upper)
-                    .bind(p.base)
-                    .bind(c.provenance.source.as_ref().map(|s| s.to_string()))
-                    .bind(c.provenance.source_ref.as_str())
-                    .bind(c.provenance.document.as_ref().map(|s| s.to_string()))
-                    .bind(join_footnotes(&c.provenance.footnotes))
-                    .bind(c.provenance.quote.as_str())
-                    // Canonical UTC text only: `cells` and `versions`
-                    // compare and order this column as text (see `now_utc`).
-                    .bind(v.recorded_at.to_string())
-                    .bind(v.reason.or(reason));
-            }
-            q.execute(&mut **tx).await?;
-        }
+        insert_versions(tx, self.backend, load_id, &fresh, reason).await?;
         summary.cells_added = fresh.len() as u64;
         Ok(summary)
     }
 
     /// The last instant an as-of query sees, bound into SQL as canonical
     /// text (see [`now_utc`]).
-    async fn cutoff_of(&self, as_of: &AsOf) -> Result<Option<Instant>, StoreError> {
+    pub(crate) async fn cutoff_of(&self, as_of: &AsOf) -> Result<Option<Instant>, StoreError> {
         Ok(match as_of {
             AsOf::Latest => None,
             AsOf::Date(d) => Some(d.end_utc()),

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod bulk;
 mod catalogue_rows;
 mod cells;
 mod editions;
@@ -21,6 +22,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{check_login, ApiToken, NewUser, SessionUser, User};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
+pub use bulk::BulkLoad;
 pub use catalogue_rows::{assessment_id, text_id};
 pub use cells::{now, now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell};
 pub use error::StoreError;

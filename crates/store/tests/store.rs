@@ -570,3 +570,111 @@ async fn what_is_written_once_cannot_be_rewritten_by_sql() {
         assert_eq!(store.version_count().await.unwrap(), 1, "{name}");
     }
 }
+
+#[tokio::test]
+async fn streamed_reads_answer_as_the_whole_reads_do() {
+    // Mixed frequencies: text order ("2017/2021" < "2017-03") is not time
+    // order, so the stream must order periods itself.
+    let first = [
+        cell("2020", "", Figure::Exact { value: 67.0 }, None),
+        cell("2012", "sex=boys", Figure::Exact { value: 25.0 }, None),
+        cell("2012", "", Figure::Exact { value: 223.0 }, None),
+        cell("2017/2021", "", Figure::Exact { value: 11.0 }, None),
+        cell("2017-03", "", Figure::Exact { value: 4.0 }, None),
+    ];
+    let fix = cell("2012", "", Figure::Exact { value: 224.0 }, None);
+    for (url, store) in stores("streamed").await {
+        let vs: Vec<_> = first.iter().map(|c| v(c, "2021-09-01T00:00:00Z")).collect();
+        store
+            .load("a", Some(&catalogue()), &vs, None)
+            .await
+            .unwrap();
+        store
+            .load(
+                "b",
+                None,
+                &[v(&fix, "2022-01-01T00:00:00Z")],
+                Some("recount"),
+            )
+            .await
+            .unwrap();
+        for as_of in [AsOf::Latest, AsOf::Date("2021-12-31".parse().unwrap())] {
+            let mut streamed = Vec::new();
+            store
+                .each_cell(&as_of, None, |s| {
+                    streamed.push(s);
+                    Ok::<_, zicht_store::StoreError>(())
+                })
+                .await
+                .unwrap();
+            assert_eq!(streamed, store.cells(&as_of, None).await.unwrap(), "{url}");
+            let mut streamed = Vec::new();
+            store
+                .each_version(&as_of, Some("victims"), |s| {
+                    streamed.push(s);
+                    Ok::<_, zicht_store::StoreError>(())
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                streamed,
+                store.versions(&as_of, Some("victims")).await.unwrap(),
+                "{url}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_bulk_load_records_what_is_new_and_nothing_when_dropped() {
+    let old = cell("2019", "", Figure::Exact { value: 109.0 }, None);
+    let same = old.clone();
+    let new = cell("2020", "", Figure::Exact { value: 70.0 }, None);
+    for (url, store) in stores("bulk").await {
+        store
+            .load(
+                "a",
+                Some(&catalogue()),
+                &[v(&old, "2021-09-01T00:00:00Z")],
+                None,
+            )
+            .await
+            .unwrap();
+        let revision = store.revision().await.unwrap();
+        let periods = [&old.period, &new.period];
+        let batch = [
+            v(&same, "2024-01-01T00:00:00Z"),
+            v(&new, "2024-01-01T00:00:00Z"),
+        ];
+
+        // Dropped: nothing stays.
+        let mut load = store.begin_bulk_load("import: t", None).await.unwrap();
+        let current = load.current("victims", &periods).await.unwrap();
+        assert_eq!(current.len(), 1, "{url}");
+        load.record(&batch, &current).await.unwrap();
+        drop(load);
+        assert_eq!(store.version_count().await.unwrap(), 1, "{url}");
+        assert_eq!(store.revision().await.unwrap(), revision, "{url}");
+
+        // Finished: only the new value is recorded.
+        let mut load = store.begin_bulk_load("import: t", None).await.unwrap();
+        let current = load.current("victims", &periods).await.unwrap();
+        load.record(&batch, &current).await.unwrap();
+        let s = load.finish(None).await.unwrap();
+        assert_eq!((s.cells_added, s.cells_unchanged), (1, 1), "{url}");
+        assert_eq!(store.version_count().await.unwrap(), 2, "{url}");
+
+        // Again: nothing new, no load recorded.
+        let revision = store.revision().await.unwrap();
+        let mut load = store.begin_bulk_load("import: t", None).await.unwrap();
+        let current = load.current("victims", &periods).await.unwrap();
+        load.record(&batch, &current).await.unwrap();
+        let s = load.finish(Some(&catalogue())).await.unwrap();
+        assert_eq!(
+            (s.cells_added, s.cells_unchanged, s.load_id),
+            (0, 2, None),
+            "{url}"
+        );
+        assert_eq!(store.revision().await.unwrap(), revision, "{url}");
+    }
+}
