@@ -129,7 +129,8 @@ pub struct CellWriter<W: std::io::Write> {
 }
 
 enum CellOut<W: std::io::Write> {
-    Csv(csv::Writer<W>),
+    // Boxed: the CSV writer's buffer state is large beside a bare writer.
+    Csv(Box<csv::Writer<W>>),
     Json(W),
 }
 
@@ -142,7 +143,7 @@ impl<W: std::io::Write> CellWriter<W> {
                     .terminator(csv::Terminator::Any(b'\n'))
                     .from_writer(out);
                 w.write_record(EXPORT_HEADER)?;
-                CellOut::Csv(w)
+                CellOut::Csv(Box::new(w))
             }
             Format::Json => CellOut::Json(out),
             Format::Xlsx => {
@@ -203,7 +204,7 @@ impl<W: std::io::Write> CellWriter<W> {
     /// Ends the document and gives the writer back, flushed.
     pub fn finish(self) -> Result<W, PublishError> {
         match self.out {
-            CellOut::Csv(w) => w
+            CellOut::Csv(w) => (*w)
                 .into_inner()
                 .map_err(|e| PublishError::Csv(e.into_error().into())),
             CellOut::Json(mut w) => {
