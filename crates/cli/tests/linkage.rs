@@ -314,3 +314,33 @@ fn identifiers_cannot_be_kept_and_a_short_secret_is_refused() {
     assert!(!dir.join("out.csv").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_record_id_a_spreadsheet_would_run_is_left_out_and_named() {
+    let dir = workdir("formula");
+    std::fs::write(
+        dir.join("r.csv"),
+        "record_id,first_name,last_name,birth_date,sex\n\
+         a1,Jan,Jansen,2010-01-01,m\n\
+         \u{200B}=HYPERLINK(\"x\"),Piet,Pietersen,2011-02-03,m\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("key"), "a secret only the suppliers share").unwrap();
+    let r = zicht(&[
+        "encode",
+        s(&dir.join("r.csv")),
+        "--secret-file",
+        s(&dir.join("key")),
+        "--out",
+        s(&dir.join("out.csv")),
+    ]);
+    assert!(
+        r.stderr
+            .contains("line 3, column record_id: the value starts with '='"),
+        "{}",
+        r.stderr
+    );
+    let out = std::fs::read_to_string(dir.join("out.csv")).unwrap();
+    assert!(out.contains("a1,") && !out.contains("HYPERLINK"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

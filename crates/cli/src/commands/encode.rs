@@ -142,6 +142,24 @@ pub fn run(args: &EncodeArgs) -> anyhow::Result<std::process::ExitCode> {
     for (i, r) in encoded.into_iter().enumerate() {
         match r {
             Ok(fields) => {
+                // The record id and the strata pass through in the clear and
+                // end up in CSV files people open: refuse, at the source,
+                // what a spreadsheet would run or show out of order.
+                let unsafe_text = out_header
+                    .iter()
+                    .zip(&fields)
+                    .filter(|(column, _)| *column != "encoding")
+                    .find_map(|(column, f)| {
+                        zicht_contract::cell_text_problem(f).map(|p| (column, p))
+                    });
+                if let Some((column, problem)) = unsafe_text {
+                    eprintln!(
+                        "{name}: line {}, column {column}: the value {problem}; left out",
+                        i + 2
+                    );
+                    left_out += 1;
+                    continue;
+                }
                 if let Some(first) = seen.insert(fields[0].clone(), i + 2) {
                     eprintln!(
                         "{name}: line {}, column record_id: repeats line {first}; left out",

@@ -244,7 +244,13 @@ pub fn run(args: &LinkArgs) -> anyhow::Result<std::process::ExitCode> {
         w.write_record(["cluster", "list", "record_id"])?;
         for (l, list) in lists.iter().enumerate() {
             for (r, id) in list.record_ids.iter().enumerate() {
-                w.write_record([&cluster_of[l][r].to_string(), &list.name, id])?;
+                // An id from a hand-made file never reaches a spreadsheet
+                // as a formula (`zicht encode` refuses one).
+                w.write_record([
+                    cluster_of[l][r].to_string().as_str(),
+                    &zicht_contract::inert(&list.name),
+                    &zicht_contract::inert(id),
+                ])?;
             }
         }
         write_atomically(path, &w.into_inner().context("writing the clusters")?)?;
