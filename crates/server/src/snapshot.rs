@@ -322,18 +322,9 @@ impl Snapshot {
     /// A site file by URL path: `/` and directories answer with their
     /// `index.html` (as [`Site::get`]).
     pub(crate) fn site_file(&self, path: &str) -> Option<&Entry> {
-        let p = path.trim_start_matches('/');
-        if p.split('/').any(|seg| seg == ".." || seg == ".") {
-            return None;
-        }
-        let key = if p.is_empty() || p.ends_with('/') {
-            format!("{p}index.html")
-        } else {
-            p.to_owned()
-        };
-        self.site
-            .get(&key)
-            .or_else(|| self.site.get(&format!("{key}/index.html")))
+        zicht_publish::site::Site::keys(path)?
+            .iter()
+            .find_map(|k| self.site.get(k))
             .map(Arc::as_ref)
     }
 

@@ -71,6 +71,17 @@ impl Site {
     /// The file for a URL path under the site's root: `/` and directories
     /// answer with their `index.html`.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
+        Site::keys(path)?
+            .iter()
+            .find_map(|k| self.files.get(k))
+            .map(Vec::as_slice)
+    }
+
+    /// The keys a URL path may be stored under, in the order to try: the
+    /// file itself (`index.html` for `/` and a path ending in `/`), then a
+    /// directory's `index.html`. None for a path with `.` or `..` segments.
+    /// Whoever serves the site's files looks them up this way.
+    pub fn keys(path: &str) -> Option<[String; 2]> {
         let p = path.trim_start_matches('/');
         if p.split('/').any(|seg| seg == ".." || seg == ".") {
             return None;
@@ -80,10 +91,8 @@ impl Site {
         } else {
             p.to_owned()
         };
-        self.files
-            .get(&key)
-            .or_else(|| self.files.get(&format!("{key}/index.html")))
-            .map(Vec::as_slice)
+        let index = format!("{key}/index.html");
+        Some([key, index])
     }
 
     /// The media type of a site path, by its extension.
