@@ -52,6 +52,25 @@ pub struct JsonCells<'a> {
     cells: Vec<JsonCell<'a>>,
 }
 
+impl<'a> JsonCell<'a> {
+    /// A row of the contract with its numbers as numbers: the one mapping
+    /// for the whole JSON download and the streamed one.
+    fn of(r: &'a ExportRow) -> JsonCell<'a> {
+        JsonCell {
+            indicator: &r.indicator,
+            period: &r.period,
+            breakdown: &r.breakdown,
+            status: &r.status,
+            value: num(&r.value),
+            lower: num(&r.lower),
+            upper: num(&r.upper),
+            unit: &r.unit,
+            source: &r.source,
+            footnote: &r.footnote,
+        }
+    }
+}
+
 fn num(s: &str) -> Option<f64> {
     zicht_contract::parse_number(s).ok()
 }
@@ -76,21 +95,7 @@ pub fn render(
                 .map_err(|e| PublishError::Csv(e.into_error().into()))
         }
         Format::Json => {
-            let cells: Vec<JsonCell<'_>> = rows
-                .iter()
-                .map(|r| JsonCell {
-                    indicator: &r.indicator,
-                    period: &r.period,
-                    breakdown: &r.breakdown,
-                    status: &r.status,
-                    value: num(&r.value),
-                    lower: num(&r.lower),
-                    upper: num(&r.upper),
-                    unit: &r.unit,
-                    source: &r.source,
-                    footnote: &r.footnote,
-                })
-                .collect();
+            let cells: Vec<JsonCell<'_>> = rows.iter().map(JsonCell::of).collect();
             let mut out = serde_json::to_vec_pretty(&JsonCells { cells })?;
             out.push(b'\n');
             Ok(out)
@@ -160,18 +165,7 @@ impl<W: std::io::Write> CellWriter<W> {
         match &mut self.out {
             CellOut::Csv(w) => w.write_record(r.csv_fields().iter().map(|f| f.as_bytes()))?,
             CellOut::Json(w) => {
-                let one = serde_json::to_string_pretty(&JsonCell {
-                    indicator: &r.indicator,
-                    period: &r.period,
-                    breakdown: &r.breakdown,
-                    status: &r.status,
-                    value: num(&r.value),
-                    lower: num(&r.lower),
-                    upper: num(&r.upper),
-                    unit: &r.unit,
-                    source: &r.source,
-                    footnote: &r.footnote,
-                })?;
+                let one = serde_json::to_string_pretty(&JsonCell::of(&r))?;
                 let lead = if self.cells == 0 {
                     "{\n  \"cells\": [\n"
                 } else {
