@@ -231,7 +231,10 @@ mod tests {
         ) {
             let text: String = prefix.into_iter().chain(std::iter::once(sign)).collect::<String>() + &rest;
             prop_assert!(formula_start(&text).is_some());
-            prop_assert!(inert(&text).starts_with('\''));
+            // A plain number (`-0`) is a number, not a formula: left alone.
+            if crate::parse_number(&text).is_err() {
+                prop_assert!(inert(&text).starts_with('\''));
+            }
         }
     }
 }
