@@ -299,3 +299,115 @@ fn as_of(versions: &[StoredCell], until: Option<Instant>, closed: &BTreeSet<Stri
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    //! The snapshot reads every version once and applies the as-of rule in
+    //! memory (`as_of`); every other reader asks the store
+    //! (`Store::cells_without`). Two implementations of one rule must agree,
+    //! so random histories are read both ways.
+
+    use super::*;
+    use proptest::prelude::*;
+    use zicht_model::{Breakdown, Figure, Period, Provenance, Slug};
+    use zicht_store::NewVersion;
+
+    /// One recorded version: which cell, when (day and hour), from which
+    /// document, and its value.
+    type Recorded = (usize, u8, u8, Option<usize>, u16);
+
+    const KEYS: [(&str, &str); 3] = [("2019", ""), ("2019", "sex=girls"), ("2020", "")];
+    const DOCUMENTS: [&str; 2] = ["ed-a", "ed-b"];
+
+    fn cell(key: usize, document: Option<usize>, value: u16) -> Cell {
+        let (period, breakdown) = KEYS[key];
+        Cell {
+            indicator: Slug::parse("victims").unwrap(),
+            period: Period::parse(period).unwrap(),
+            breakdown: Breakdown::parse(breakdown).unwrap(),
+            figure: Figure::Exact {
+                value: f64::from(value),
+            },
+            provenance: Provenance {
+                document: document.map(|d| Slug::parse(DOCUMENTS[d]).unwrap()),
+                ..Provenance::default()
+            },
+        }
+    }
+
+    fn instant(day: u8, hour: u8) -> Instant {
+        format!("2021-01-{day:02}T{hour:02}:00:00Z")
+            .parse()
+            .unwrap()
+    }
+
+    async fn compare(history: Vec<Recorded>) {
+        // A fresh directory per case: a case that failed may leave its
+        // store's connections closing in the background.
+        static CASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let case = CASE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("zicht-service-as-of-{}-{case}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&format!("sqlite://{}/z.db", dir.display()))
+            .await
+            .unwrap();
+        // One load per version, in the order drawn: a later load may record
+        // an earlier moment, as a correction of the past does.
+        for &(key, day, hour, document, value) in &history {
+            let c = cell(key, document, value);
+            let v = NewVersion {
+                cell: &c,
+                recorded_at: instant(day, hour),
+                reason: None,
+            };
+            store.load("test", None, &[v], None).await.unwrap();
+        }
+        let versions = store.versions(&AsOf::Latest, None).await.unwrap();
+        let moments = [None, Some(1u8), Some(2), Some(3), Some(4)];
+        let closings: [&[&str]; 4] = [&[], &["ed-a"], &["ed-b"], &["ed-a", "ed-b"]];
+        for day in moments {
+            for closing in closings {
+                let closed: BTreeSet<String> = closing.iter().map(|d| d.to_string()).collect();
+                let (as_of_store, until) = match day {
+                    None => (AsOf::Latest, None),
+                    Some(d) => {
+                        let day: Day = format!("2021-01-{d:02}").parse().unwrap();
+                        (AsOf::Date(day), Some(day.end_utc()))
+                    }
+                };
+                let from_store: Vec<Cell> = store
+                    .cells_without(&as_of_store, None, &closed)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|s| s.cell)
+                    .collect();
+                let in_memory = as_of(&versions, until, &closed);
+                assert_eq!(
+                    in_memory, from_store,
+                    "as of {day:?}, closed {closing:?}, history {history:?}"
+                );
+            }
+        }
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn the_snapshot_and_the_store_read_the_same_moment(
+            history in proptest::collection::vec(
+                (0..KEYS.len(), 1u8..5, 0u8..3, proptest::option::of(0..DOCUMENTS.len()), 0u16..4),
+                0..14,
+            )
+        ) {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(compare(history));
+        }
+    }
+}
