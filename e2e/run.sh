@@ -55,7 +55,10 @@ for _ in $(seq 1 100); do
 done
 
 cd "$here"
-ZICHT_URL="$url" ZICHT_SITE_DIR="$tmp/site" node --test --test-concurrency=1 site.test.mjs
+# Screenshots of the home, a theme and an indicator page at 1280 px land in
+# the target directory (never committed); the test prints their paths.
+ZICHT_URL="$url" ZICHT_SITE_DIR="$tmp/site" ZICHT_SCREENSHOTS="${ZICHT_SCREENSHOTS:-$target/e2e-screenshots}" \
+  node --test --test-concurrency=1 site.test.mjs
 
 # The portal, after the site: its admin is added to the running server's store.
 admin_password="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"

@@ -233,10 +233,15 @@ test('key figures and statuses appear as the seeds give them', async () => {
   // The yearly table never computes a change from a bound.
   {
     const { page } = await open(strict, new URL('table.html', BASE).href);
+    // Newest year first, right after the change: nothing a reader comes for
+    // is behind the scroll.
+    const head = await page.$$eval('table.yearly thead th', (ths) => ths.map((th) => th.textContent.trim()));
+    assert.match(head[1], /^Verschil met \d{4}$/, head.join(' | '));
+    assert.ok(Number(head[2]) > Number(head[head.length - 1]), `newest first: ${head.join(' | ')}`);
     const rows = await page.$$eval('table.yearly tbody tr', (trs) =>
       trs.map((tr) => {
         const tds = [...tr.querySelectorAll('td')];
-        return { last: tds[tds.length - 2].querySelector('.fig').className, change: tds[tds.length - 1].textContent };
+        return { last: tds[1].querySelector('.fig').className, change: tds[0].textContent };
       }),
     );
     assert.ok(rows.length > 5);
@@ -266,6 +271,8 @@ test('the API answers public cells as JSON', async () => {
 test('no serious or critical accessibility violation (axe-core)', async () => {
   const paths = [
     'index.html',
+    'about.html',
+    'methodology.html',
     'theme/kinderhandel.html',
     'indicator/comensha.minor_victims.html',
     'indicator/jenv.minor_victims_temporary_permit.html',
@@ -313,4 +320,162 @@ test('the static site works from file://', { skip: !SITE_DIR && 'ZICHT_SITE_DIR 
   assert.match(await page.textContent('h1'), /Child trafficking and sexual exploitation/);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+// Every page kind of the published site, as the overflow test opens them.
+const PAGE_KINDS = [
+  'index.html',
+  'theme/kinderhandel.html',
+  'indicator/comensha.minor_victims.html',
+  'indicator/nr.estimate.victims.html',
+  'indicator/amv.disappearances.html',
+  'recommendations.html',
+  'recommendation/39a.html',
+  'measures.html',
+  'measure/wet-seksuele-misdrijven.html',
+  'table.html',
+  'downloads.html',
+  'methodology.html',
+  'about.html',
+];
+const WIDTHS = [360, 768, 1280, 1920];
+
+/**
+ * What overflows on the open page: the page itself, a card or box wider
+ * than its content box or sticking out of the page, a table cell whose text
+ * is cut, and a table box that scrolls without keeping its first column in
+ * view (a wide table may scroll inside its box, newest years first, with a
+ * sticky first column; nothing else may).
+ */
+function overflowProblems() {
+  const out = [];
+  const doc = document.documentElement;
+  const pageWidth = doc.clientWidth;
+  const name = (el) => {
+    const id = el.id ? `#${el.id}` : '';
+    const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+    const text = (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+    return `${el.tagName.toLowerCase()}${id}${cls} "${text}"`;
+  };
+  if (doc.scrollWidth > pageWidth) out.push(`page: scrollWidth ${doc.scrollWidth} > ${pageWidth}`);
+  const boxes = document.querySelectorAll(
+    '.card, .keys > li, figure.chart, .legend, dl.facts, .inview-block, header.site, footer.site, svg.chart, svg.spark, svg.inview, blockquote',
+  );
+  for (const el of boxes) {
+    const r = el.getBoundingClientRect();
+    if (el.scrollWidth > el.clientWidth + 1 && !(el instanceof SVGElement)) {
+      out.push(`${name(el)}: scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`);
+    }
+    if (r.right > pageWidth + 1 || r.left < -1) out.push(`${name(el)}: ${Math.round(r.left)}..${Math.round(r.right)} outside 0..${pageWidth}`);
+  }
+  for (const wrap of document.querySelectorAll('.table-wrap')) {
+    const r = wrap.getBoundingClientRect();
+    if (r.right > pageWidth + 1) out.push(`${name(wrap)}: box ends at ${Math.round(r.right)} > ${pageWidth}`);
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      const first = wrap.querySelector('tbody th[scope="row"]');
+      const scrolls = ['auto', 'scroll'].includes(getComputedStyle(wrap).overflowX);
+      const sticky = first && getComputedStyle(first).position === 'sticky';
+      if (!scrolls || !sticky) {
+        out.push(`${name(wrap.querySelector('caption') || wrap)}: table ${wrap.scrollWidth} > box ${wrap.clientWidth} without a sticky first column`);
+      }
+    }
+  }
+  for (const cell of document.querySelectorAll('td, th')) {
+    if (cell.scrollWidth > cell.clientWidth + 1) out.push(`${name(cell)}: cell text cut (${cell.scrollWidth} > ${cell.clientWidth})`);
+  }
+  return out;
+}
+
+test('no page, card or table overflows at 360, 768, 1280 and 1920 px', async () => {
+  const failures = [];
+  for (const width of WIDTHS) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    for (const p of [...PAGE_KINDS, ...PAGE_KINDS.map((p) => `en/${p}`)]) {
+      await page.goto(new URL(p, BASE).href, { waitUntil: 'load' });
+      for (const problem of await page.evaluate(overflowProblems)) failures.push(`${width}px ${p}: ${problem}`);
+    }
+    await context.close();
+  }
+  assert.deepEqual(failures, []);
+});
+
+test('screenshots of the home, a theme and an indicator page at 1280 px', async () => {
+  const dir = process.env.ZICHT_SCREENSHOTS;
+  if (!dir) return;
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  for (const [p, file] of [
+    ['index.html', 'home-1280.png'],
+    ['theme/kinderhandel.html', 'theme-1280.png'],
+    ['indicator/comensha.minor_victims.html', 'indicator-1280.png'],
+  ]) {
+    await page.goto(new URL(p, BASE).href, { waitUntil: 'load' });
+    const out = path.join(dir, file);
+    await page.screenshot({ path: out, fullPage: true });
+    console.log(`screenshot: ${out}`);
+  }
+  await context.close();
+});
+
+test('the home page leads with headline figures, their trend and what is in view', async () => {
+  const { page } = await open(strict, new URL('index.html', BASE).href);
+  const cards = await page.$$eval('.headlines > li.card', (lis) =>
+    lis.map((li) => ({
+      title: li.querySelector('h3').textContent.trim(),
+      big: li.querySelector('.big .fig').textContent.trim(),
+      spark: !!li.querySelector('svg.spark'),
+      inView: li.querySelector('.inview-share')?.textContent.trim() ?? null,
+    })),
+  );
+  assert.ok(cards.length >= 3 && cards.length <= 6, `${cards.length} headline cards`);
+  assert.ok(cards.every((c) => c.spark), 'every headline has its trend');
+  const estimate = cards.find((c) => /Geschat aantal slachtoffers/.test(c.title));
+  assert.ok(estimate, 'the estimate is a headline');
+  assert.equal(estimate.inView, 'In beeld: 14%–20%');
+  assert.ok(await page.$('svg.inview rect.interval'), 'in view is drawn against the interval');
+  // One table of changes, not one per indicator.
+  assert.equal(await page.$$eval('#changes ~ .table-wrap table, section[aria-labelledby="changes"] table', (t) => t.length), 1);
+  await page.close();
+});
+
+test('recommendations have a status per edition and timelines name events with dates in words', async () => {
+  {
+    const { page } = await open(strict, new URL('recommendations.html', BASE).href);
+    const head = await page.$$eval('table.recs thead th', (ths) => ths.map((th) => th.textContent.trim()));
+    assert.ok(head.length >= 3, head.join(' | '));
+    const badges = await page.$$eval('table.recs .badge', (bs) => bs.map((b) => b.textContent.trim()));
+    assert.ok(badges.includes('deels uitgevoerd') && badges.includes('niet uitgevoerd'), badges.join(', '));
+    await page.close();
+  }
+  for (const [p, date] of [
+    ['measure/wet-seksuele-misdrijven.html', /\b4 juli 2023\b/],
+    ['en/measure/wet-seksuele-misdrijven.html', /\b4 July 2023\b/],
+  ]) {
+    const { page } = await open(strict, new URL(p, BASE).href);
+    const text = await page.textContent('#timeline ~ .table-wrap table, section[aria-labelledby="timeline"] table');
+    assert.match(text, date);
+    assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}/, 'no ISO dates in the timeline');
+    await page.close();
+  }
+  for (const p of ['measures.html']) {
+    const { page } = await open(strict, new URL(p, BASE).href);
+    await page.close();
+  }
+});
+
+test('methodology and about come from the data, in both languages', async () => {
+  for (const [p, words] of [
+    ['methodology.html', [/Wat een cijfer kan zijn/, /Afgeschermd/, /0,3 keer de ondergrens/, /95%-interval/]],
+    ['en/methodology.html', [/What a figure can be/, /Withheld/, /0\.3 times the minimum/, /95% interval/]],
+    ['about.html', [/CC BY 4\.0/, /Kinderrechtencollectief \(\d{4}\)\. Kinderrechten in Beweging/]],
+    ['en/about.html', [/CC BY 4\.0/, /Children's Rights Collective \(\d{4}\)\. Children's Rights in Motion|Children's Rights Collective \(\d{4}\)\./]],
+  ]) {
+    const { page } = await open(strict, new URL(p, BASE).href);
+    const text = await page.textContent('main');
+    for (const w of words) assert.match(text, w, `${p}: ${w}`);
+    await page.close();
+  }
 });

@@ -3,9 +3,9 @@
 
 use serde::Deserialize;
 use zicht_model::{
-    check_additivity, ActionPlan, Assessment, Breakdown, Catalogue, Cell, CountingUnit, Dimension,
-    Document, Figure, Footnote, Indicator, Instant, Measure, Organisation, Period, Provenance,
-    Ranking, Recommendation, Slug, Status, Text, Theme,
+    check_additivity, About, ActionPlan, Assessment, Breakdown, Catalogue, Cell, CountingUnit,
+    Dimension, Document, Figure, Footnote, Indicator, Instant, Measure, Organisation, Period,
+    Provenance, Ranking, Recommendation, Slug, Status, Text, Theme,
 };
 
 use crate::{Diagnostic, Diagnostics};
@@ -62,6 +62,8 @@ struct TomlFile {
     action_plan: Vec<ActionPlan>,
     #[serde(default)]
     text: Vec<Text>,
+    #[serde(default)]
+    about: Option<About>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -331,6 +333,17 @@ pub fn parse_monitor(files: &[DataFile<'_>]) -> (Monitor, Diagnostics) {
                 cat.measures.extend(t.measure);
                 cat.action_plans.extend(t.action_plan);
                 cat.texts.extend(t.text);
+                if let Some(about) = t.about {
+                    if cat.about.is_some() {
+                        diags.push(Diagnostic::new(
+                            f.path,
+                            None,
+                            Some("about"),
+                            "[about] is declared in two files: keep one",
+                        ));
+                    }
+                    cat.about = Some(about);
+                }
             }
             Err(e) => diags.push(Diagnostic::new(
                 f.path,

@@ -25,11 +25,13 @@ fn catalogue() -> Catalogue {
             .collect()
     };
     Catalogue {
+        about: None,
         themes: vec![Theme {
             id: s("t"),
             label_nl: "t".into(),
             label_en: "t".into(),
             min_count: None,
+            headline: Vec::new(),
         }],
         organisations: vec![Organisation {
             id: s("comensha"),
@@ -83,6 +85,7 @@ fn catalogue() -> Catalogue {
             zeros_sensitive: None,
             protection: None,
             derived: None,
+            registered: None,
         }],
         ..Default::default()
     }

@@ -16,6 +16,10 @@ pub struct Theme {
     /// Disclosure: counts under this are not published exactly on the theme.
     #[serde(default)]
     pub min_count: Option<u32>,
+    /// The indicators the home page leads with for this theme, in order
+    /// (three to six reads best): chosen by the editors, not by the code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headline: Vec<Slug>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,6 +259,11 @@ pub struct Indicator {
     /// release hides it wherever one of its sources is hidden.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub derived: Option<Derivation>,
+    /// For an indicator of estimates: the registered count whose hidden
+    /// whole it estimates (same period and breakdown), so that a page can
+    /// show how much of the estimate is in view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered: Option<Slug>,
 }
 
 /// How a derived indicator is computed. A cell (period P, breakdown B) of
@@ -365,6 +374,31 @@ pub struct Assessment {
     pub policy_nl: String,
     #[serde(default)]
     pub policy_en: String,
+    /// How far the edition judges the recommendation carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AssessmentStatus>,
+}
+
+/// An edition's judgement of a recommendation, shown as a badge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentStatus {
+    Implemented,
+    Partly,
+    NotImplemented,
+    /// The edition says too little to judge.
+    Unclear,
+}
+
+impl AssessmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssessmentStatus::Implemented => "implemented",
+            AssessmentStatus::Partly => "partly",
+            AssessmentStatus::NotImplemented => "not_implemented",
+            AssessmentStatus::Unclear => "unclear",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -380,7 +414,79 @@ pub enum EventKind {
     Published,
     Evaluated,
     Ended,
+    /// Working agreements or a covenant made.
+    Agreed,
+    /// A court's ruling.
+    Ruling,
+    /// Debated or considered (a committee debate, a round table, a reading).
+    Debated,
+    /// Adopted by a European or international body.
+    AdoptedInternational,
+    /// Something the documents expect or were promised for the date.
+    Expected,
+    /// A promised step that did not happen on time.
+    Delayed,
+    /// A date by which something has to be done.
+    Deadline,
+    /// A date by which something is meant to be done.
+    Target,
+    /// Carried on after its planned end.
+    Continued,
     Other,
+}
+
+impl EventKind {
+    /// The event's name as a timeline shows it.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        let (nl, en) = match self {
+            EventKind::Announced => ("aangekondigd", "announced"),
+            EventKind::BillSubmitted => ("wetsvoorstel ingediend", "bill submitted"),
+            EventKind::AdoptedHouse => (
+                "aangenomen door de Tweede Kamer",
+                "adopted by the House of Representatives",
+            ),
+            EventKind::AdoptedSenate => {
+                ("aangenomen door de Eerste Kamer", "adopted by the Senate")
+            }
+            EventKind::EnteredIntoForce => ("in werking getreden", "entered into force"),
+            EventKind::Started => ("gestart", "started"),
+            EventKind::Published => ("gepubliceerd", "published"),
+            EventKind::Evaluated => ("geëvalueerd", "evaluated"),
+            EventKind::Ended => ("beëindigd", "ended"),
+            EventKind::Agreed => ("afspraken gemaakt", "agreed"),
+            EventKind::Ruling => ("uitspraak", "ruling"),
+            EventKind::Debated => ("besproken", "debated"),
+            EventKind::AdoptedInternational => {
+                ("internationaal aangenomen", "adopted internationally")
+            }
+            EventKind::Expected => ("verwacht", "expected"),
+            EventKind::Delayed => ("vertraagd", "delayed"),
+            EventKind::Deadline => ("uiterste datum", "deadline"),
+            EventKind::Target => ("streefdatum", "target date"),
+            EventKind::Continued => ("voortgezet", "continued"),
+            EventKind::Other => ("overig", "other"),
+        };
+        match lang {
+            crate::Lang::Nl => nl,
+            crate::Lang::En => en,
+        }
+    }
+}
+
+impl AssessmentStatus {
+    /// The judgement as a badge says it.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        let (nl, en) = match self {
+            AssessmentStatus::Implemented => ("uitgevoerd", "implemented"),
+            AssessmentStatus::Partly => ("deels uitgevoerd", "partly implemented"),
+            AssessmentStatus::NotImplemented => ("niet uitgevoerd", "not implemented"),
+            AssessmentStatus::Unclear => ("onduidelijk", "unclear"),
+        };
+        match lang {
+            crate::Lang::Nl => nl,
+            crate::Lang::En => en,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -486,6 +592,52 @@ pub struct Ranking {
     pub quote: String,
 }
 
+/// Who publishes the monitor, how to reach them, under which licence and
+/// how to cite it, and how its figures are made: the site's about and
+/// methodology pages. Data, so that another monitor says its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct About {
+    /// The organisation that publishes the monitor.
+    pub publisher: Slug,
+    /// An e-mail address or a web address.
+    pub contact: String,
+    #[serde(default = "About::default_licence")]
+    pub licence: String,
+    #[serde(default = "About::default_licence_url")]
+    pub licence_url: String,
+    /// The suggested citation; `{edition}` becomes the edition's label and
+    /// `{year}` the year it was published.
+    pub citation_nl: String,
+    pub citation_en: String,
+    #[serde(default)]
+    pub about: Vec<Section>,
+    #[serde(default)]
+    pub methodology: Vec<Section>,
+}
+
+impl About {
+    fn default_licence() -> String {
+        "CC BY 4.0".to_owned()
+    }
+    fn default_licence_url() -> String {
+        "https://creativecommons.org/licenses/by/4.0/".to_owned()
+    }
+}
+
+/// A titled piece of prose on the about or methodology page; paragraphs
+/// are separated by a blank line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: Slug,
+    pub title_nl: String,
+    pub title_en: String,
+    pub body_nl: String,
+    #[serde(default)]
+    pub body_en: String,
+}
+
 /// Everything a monitor declares, with look-ups by id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Catalogue {
@@ -502,6 +654,9 @@ pub struct Catalogue {
     pub action_plans: Vec<ActionPlan>,
     pub texts: Vec<Text>,
     pub rankings: Vec<Ranking>,
+    /// The colophon and the methodology; none for a monitor without pages.
+    #[serde(default)]
+    pub about: Option<About>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -621,6 +776,16 @@ impl Catalogue {
                         missing: missing.to_string(),
                     });
                 }
+            }
+        }
+        if let Some(a) = &self.about {
+            if self.organisation(a.publisher.as_str()).is_none() {
+                errors.push(CatalogueError::Dangling {
+                    kind: "about",
+                    id: "about".to_owned(),
+                    target: "organisation (publisher)",
+                    missing: a.publisher.to_string(),
+                });
             }
         }
         errors.extend(self.text_problems());
@@ -775,6 +940,18 @@ impl Catalogue {
                 "dimension",
                 dimension,
                 refs(ind, |i| i.dimensions.iter().map(|d| (&i.id, d))),
+            ),
+            row(
+                "theme",
+                "indicator (headline)",
+                indicator,
+                refs(&self.themes, |t| t.headline.iter().map(|h| (&t.id, h))),
+            ),
+            row(
+                "indicator",
+                "indicator (registered count)",
+                indicator,
+                refs(ind, |i| i.registered.iter().map(|r| (&i.id, r))),
             ),
             row(
                 "indicator",

@@ -17,10 +17,10 @@ mod validate;
 
 pub use breakdown::{Breakdown, BreakdownError};
 pub use catalogue::{
-    ActionLine, ActionPlan, Assessment, Catalogue, CatalogueError, CatalogueIndex, CountingUnit,
-    Derivation, DerivationKind, Dimension, DimensionValue, Document, DocumentKind, Event,
-    EventKind, Footnote, Frequency, Indicator, Measure, Organisation, Ranking, Recommendation,
-    Text, TextKind, Theme, Unit,
+    About, ActionLine, ActionPlan, Assessment, AssessmentStatus, Catalogue, CatalogueError,
+    CatalogueIndex, CountingUnit, Derivation, DerivationKind, Dimension, DimensionValue, Document,
+    DocumentKind, Event, EventKind, Footnote, Frequency, Indicator, Measure, Organisation, Ranking,
+    Recommendation, Section, Text, TextKind, Theme, Unit,
 };
 pub use cell::{Cell, Figure, FigureError, FigureParts, Provenance, Status, StatusParseError};
 pub use display::{format_number_nl, FigureDisplay, Lang};

@@ -480,6 +480,7 @@ mod tests {
             zeros_sensitive: None,
             protection: None,
             derived: None,
+            registered: None,
         });
         cat.dimensions.push(crate::Dimension {
             id: Slug::parse("origin").unwrap(),

@@ -294,6 +294,7 @@ mod tests {
             zeros_sensitive: None,
             protection: None,
             derived: None,
+            registered: None,
         });
         let value = |v: &str| DimensionValue {
             id: s(v),

@@ -41,6 +41,7 @@ fn indicator(id: &str, unit: Unit, dims: &[&str], from: Option<i32>) -> Indicato
         zeros_sensitive: None,
         protection: None,
         derived: None,
+        registered: None,
     }
 }
 
@@ -52,11 +53,13 @@ fn catalogue() -> Catalogue {
         parent: None,
     };
     Catalogue {
+        about: None,
         themes: vec![Theme {
             id: slug("t"),
             label_nl: "Thema".into(),
             label_en: "Theme".into(),
             min_count: None,
+            headline: Vec::new(),
         }],
         documents: vec![
             Document {

@@ -53,6 +53,8 @@ fn all_rows(c: &Catalogue) -> Vec<(&'static str, String, i64, String)> {
     out.extend(rows("ranking", &c.rankings, |t| {
         format!("{}|{}|{}|{}", t.indicator, t.period, t.rank, t.value)
     }));
+    // The colophon is one row: the monitor has at most one.
+    out.extend(rows("about", c.about.as_slice(), |_| "about".to_owned()));
     out
 }
 
@@ -141,6 +143,7 @@ impl Store {
             action_plans: parse_all("action_plan", &bodies)?,
             texts: parse_all("text", &bodies)?,
             rankings: parse_all("ranking", &bodies)?,
+            about: parse_all("about", &bodies)?.into_iter().next(),
         })
     }
 }

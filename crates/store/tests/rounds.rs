@@ -31,11 +31,13 @@ fn catalogue() -> Catalogue {
         label_en: id.into(),
     };
     Catalogue {
+        about: None,
         themes: vec![Theme {
             id: slug("t"),
             label_nl: "Thema".into(),
             label_en: "Theme".into(),
             min_count: None,
+            headline: Vec::new(),
         }],
         documents: vec![Document {
             id: slug("ed-2025"),
@@ -79,6 +81,7 @@ fn catalogue() -> Catalogue {
             zeros_sensitive: None,
             protection: None,
             derived: None,
+            registered: None,
         }],
         texts: vec![Text {
             theme: slug("t"),

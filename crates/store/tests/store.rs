@@ -18,11 +18,13 @@ fn slug(s: &str) -> Slug {
 
 fn catalogue() -> Catalogue {
     Catalogue {
+        about: None,
         themes: vec![Theme {
             id: slug("t"),
             label_nl: "Thema".into(),
             label_en: "Theme".into(),
             min_count: Some(10),
+            headline: Vec::new(),
         }],
         documents: vec![
             Document {
@@ -70,6 +72,7 @@ fn catalogue() -> Catalogue {
             zeros_sensitive: None,
             protection: None,
             derived: None,
+            registered: None,
         }],
         ..Default::default()
     }

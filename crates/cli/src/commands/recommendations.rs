@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use zicht_model::{Catalogue, EventKind, Recommendation};
+use zicht_model::{Catalogue, EventKind, Lang, Recommendation};
 
 use crate::output::table;
 
@@ -12,18 +12,7 @@ pub struct RecommendationsArgs {
 }
 
 fn event_label(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Announced => "aangekondigd",
-        EventKind::BillSubmitted => "wetsvoorstel ingediend",
-        EventKind::AdoptedHouse => "aangenomen door de Tweede Kamer",
-        EventKind::AdoptedSenate => "aangenomen door de Eerste Kamer",
-        EventKind::EnteredIntoForce => "in werking getreden",
-        EventKind::Started => "gestart",
-        EventKind::Published => "gepubliceerd",
-        EventKind::Evaluated => "geëvalueerd",
-        EventKind::Ended => "beëindigd",
-        EventKind::Other => "overig",
-    }
+    kind.label(Lang::Nl)
 }
 
 fn answers(cat: &Catalogue, rec: &Recommendation) -> Vec<String> {

@@ -43,6 +43,12 @@ pub struct Chart {
     pub lang: Lang,
     pub categories: Vec<String>,
     pub series: Vec<Series>,
+    /// What the vertical axis counts, with its unit ("aantal personen",
+    /// "procent"), written above it. Empty on a spark.
+    pub axis: String,
+    /// A small trend for a card: no grid, no legend, the first and last
+    /// category only.
+    pub spark: bool,
 }
 
 /// Fill colours with at least 3:1 contrast against white, told apart also by
@@ -56,8 +62,14 @@ const MUTED: &str = "#595959";
 const W: f64 = 640.0;
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
+/// Room above the plot for the axis title.
+const TOP: f64 = 34.0;
 const PLOT_H: f64 = 220.0;
+/// The widest a category may be: one or two years are not drawn as
+/// full-width slabs.
+const MAX_SLOT: f64 = 96.0;
+const SPARK_W: f64 = 280.0;
+const SPARK_PLOT_H: f64 = 56.0;
 
 fn color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
@@ -116,14 +128,17 @@ struct Frame {
     max: f64,
     /// Width of one category slot.
     slot: f64,
+    left: f64,
+    top: f64,
+    plot_h: f64,
 }
 
 impl Frame {
     fn y(&self, v: f64) -> f64 {
-        TOP + PLOT_H - (v - self.min) / (self.max - self.min) * PLOT_H
+        self.top + self.plot_h - (v - self.min) / (self.max - self.min) * self.plot_h
     }
     fn slot_x(&self, i: usize) -> f64 {
-        LEFT + self.slot * i as f64
+        self.left + self.slot * i as f64
     }
 }
 
@@ -168,68 +183,117 @@ impl Chart {
         }
         let (top, step) = nice_scale(max);
         let bottom = if min < 0.0 { -nice_scale(-min).0 } else { 0.0 };
+        let (left, right, plot_top, plot_h, full_w) = if self.spark {
+            (6.0, 6.0, 14.0, SPARK_PLOT_H, SPARK_W)
+        } else {
+            (LEFT, RIGHT, TOP, PLOT_H, W)
+        };
+        let k = if stacked { 1 } else { self.series.len().max(1) };
+        let slot = ((full_w - left - right) / n as f64).min(MAX_SLOT * k as f64);
+        let width = if self.spark {
+            full_w
+        } else {
+            // Narrow enough for few categories, wide enough for the title.
+            (left + slot * n as f64 + right).max(320.0)
+        };
         let frame = Frame {
             min: bottom,
             max: top,
-            slot: (W - LEFT - RIGHT) / n as f64,
+            slot,
+            // A narrow chart keeps its bars beside the axis.
+            left,
+            top: plot_top,
+            plot_h,
         };
-        let legend_rows = if self.series.len() > 1 {
-            self.series.len().div_ceil(3)
+        let per_row = (((width - left) / 190.0).floor() as usize).max(1);
+        let legend_rows = if self.series.len() > 1 && !self.spark {
+            self.series.len().div_ceil(per_row)
         } else {
             0
         };
-        let height = TOP + PLOT_H + 44.0 + legend_rows as f64 * 20.0;
+        let height = if self.spark {
+            plot_top + plot_h + 18.0
+        } else {
+            plot_top + plot_h + 44.0 + legend_rows as f64 * 20.0
+        };
+        let right_x = frame.slot_x(n);
         let id = &self.id;
         let mut o = String::new();
         let _ = write!(
             o,
-            "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" aria-describedby=\"{tid}\" xmlns=\"http://www.w3.org/2000/svg\">\
+            "<svg class=\"chart{spark}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\"{described} xmlns=\"http://www.w3.org/2000/svg\">\
              <title id=\"{id}-t\">{title}</title><desc id=\"{id}-d\">{desc}</desc>\
              <defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
              <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{MUTED}\" stroke-width=\"2\"/></pattern></defs>",
-            w = fmt_n(W),
+            spark = if self.spark { " spark" } else { "" },
+            w = fmt_n(width),
             h = fmt_n(height),
-            tid = escape(&self.table_id),
+            described = if self.table_id.is_empty() {
+                String::new()
+            } else {
+                format!(" aria-describedby=\"{}\"", escape(&self.table_id))
+            },
             id = escape(id),
             title = escape(&self.title),
             desc = escape(&self.desc),
         );
-        // Grid and axis labels.
-        let mut v = bottom;
-        while v <= top + step / 2.0 {
-            let y = frame.y(v);
-            let _ = write!(
-                o,
-                "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\
-                 <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\" fill=\"{MUTED}\">{}</text>",
-                fmt_n(LEFT),
-                fmt_n(W - RIGHT),
-                fmt_n(LEFT - 6.0),
-                fmt_n(y + 4.0),
-                escape(&axis_label(v, self.unit, self.lang)),
-                y = fmt_n(y),
-            );
-            v += step;
+        if !self.spark {
+            // The axis title, with its unit, above the axis labels.
+            if !self.axis.is_empty() {
+                let _ = write!(
+                    o,
+                    "<text class=\"axis-title\" x=\"4\" y=\"14\" font-size=\"12\" fill=\"{MUTED}\">{}</text>",
+                    escape(&self.axis)
+                );
+            }
+            // Grid and axis labels.
+            let mut v = bottom;
+            while v <= top + step / 2.0 {
+                let y = frame.y(v);
+                let _ = write!(
+                    o,
+                    "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\
+                     <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\" fill=\"{MUTED}\">{}</text>",
+                    fmt_n(left),
+                    fmt_n(right_x),
+                    fmt_n(left - 6.0),
+                    fmt_n(y + 4.0),
+                    escape(&axis_label(v, self.unit, self.lang)),
+                    y = fmt_n(y),
+                );
+                v += step;
+            }
         }
         let _ = write!(
             o,
             "<line x1=\"{l}\" y1=\"{y}\" x2=\"{r}\" y2=\"{y}\" stroke=\"{INK}\" stroke-width=\"1\"/>",
-            l = fmt_n(LEFT),
-            r = fmt_n(W - RIGHT),
+            l = fmt_n(left),
+            r = fmt_n(right_x),
             y = fmt_n(frame.y(0.0))
         );
-        // Category labels: thin them out when there are many.
-        let every = n.div_ceil(16);
+        // Category labels: thin them out when there are many; a spark
+        // names its first and last.
+        let every = if self.spark { n.max(1) } else { n.div_ceil(16) };
         for (i, c) in self.categories.iter().enumerate() {
             if i % every != 0 && i != n - 1 {
                 continue;
             }
             let x = frame.slot_x(i) + frame.slot / 2.0;
+            let anchor = match (self.spark, i) {
+                (true, 0) if n > 1 => "start",
+                (true, _) if n > 1 => "end",
+                _ => "middle",
+            };
+            let x = match anchor {
+                "start" => frame.slot_x(i),
+                "end" => frame.slot_x(i) + frame.slot,
+                _ => x,
+            };
             let _ = write!(
                 o,
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{INK}\">{}</text>",
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"11\" fill=\"{INK}\">{}</text>",
                 fmt_n(x),
-                fmt_n(TOP + PLOT_H + 16.0),
+                fmt_n(plot_top + plot_h + 15.0),
                 escape(c)
             );
         }
@@ -239,10 +303,10 @@ impl Chart {
             ChartKind::Line => self.lines(&mut o, &frame),
         }
         // Legend.
-        if self.series.len() > 1 {
+        if self.series.len() > 1 && !self.spark {
             for (i, s) in self.series.iter().enumerate() {
-                let x = LEFT + (i % 3) as f64 * 190.0;
-                let y = TOP + PLOT_H + 34.0 + (i / 3) as f64 * 20.0;
+                let x = left + (i % per_row) as f64 * 190.0;
+                let y = plot_top + plot_h + 34.0 + (i / per_row) as f64 * 20.0;
                 let _ = write!(
                     o,
                     "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/>\
@@ -516,6 +580,49 @@ impl Chart {
     }
 }
 
+/// How much of an estimated whole is in view: the registered count as a
+/// solid bar, drawn against the estimate's interval (hatched between its
+/// bounds), on one scale from zero to the upper bound.
+#[derive(Debug, Clone)]
+pub struct InView {
+    pub id: String,
+    pub title: String,
+    pub desc: String,
+    pub registered: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+impl InView {
+    pub fn svg(&self) -> String {
+        let (w, h, pad) = (280.0, 30.0, 2.0);
+        let scale = |v: f64| pad + (v / self.upper.max(1.0)).clamp(0.0, 1.0) * (w - 2.0 * pad);
+        let id = escape(&self.id);
+        let mut o = String::new();
+        let _ = write!(
+            o,
+            "<svg class=\"inview\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
+             <title id=\"{id}-t\">{title}</title><desc id=\"{id}-d\">{desc}</desc>\
+             <defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
+             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{MUTED}\" stroke-width=\"2\"/></pattern></defs>\
+             <rect x=\"{p}\" y=\"4\" width=\"{lw}\" height=\"22\" fill=\"#dfe6ee\" stroke=\"{MUTED}\" stroke-width=\"1\"/>\
+             <rect class=\"interval\" x=\"{lx}\" y=\"4\" width=\"{iw}\" height=\"22\" fill=\"url(#{id}-hatch)\" stroke=\"{MUTED}\" stroke-width=\"1\" stroke-dasharray=\"3 2\"/>\
+             <rect class=\"registered\" x=\"{p}\" y=\"8\" width=\"{rw}\" height=\"14\" fill=\"{ACCENT}\"/></svg>",
+            w = fmt_n(w),
+            h = fmt_n(h),
+            p = fmt_n(pad),
+            title = escape(&self.title),
+            desc = escape(&self.desc),
+            lw = fmt_n(scale(self.lower) - pad),
+            lx = fmt_n(scale(self.lower)),
+            iw = fmt_n((scale(self.upper) - scale(self.lower)).max(1.0)),
+            rw = fmt_n((scale(self.registered) - pad).max(1.0)),
+            ACCENT = PALETTE[0],
+        );
+        o
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,6 +641,8 @@ mod tests {
                 label: "totaal".into(),
                 values,
             }],
+            axis: "aantal personen".into(),
+            spark: false,
         }
     }
 
@@ -570,6 +679,35 @@ mod tests {
         .svg();
         assert!(svg.contains("class=\"estimate\""));
         assert!(svg.contains("5.000–7.500"));
+    }
+
+    #[test]
+    fn one_year_is_not_a_full_width_slab_and_the_axis_says_its_unit() {
+        let svg = chart(ChartKind::Bars, vec![Some(Figure::Exact { value: 52.0 })]).svg();
+        assert!(svg.contains(">aantal personen</text>"), "{svg}");
+        let width: f64 = svg
+            .split("<rect x=\"")
+            .nth(1)
+            .and_then(|r| r.split("width=\"").nth(1))
+            .and_then(|w| w.split('"').next())
+            .and_then(|w| w.parse().ok())
+            .unwrap();
+        assert!(width <= MAX_SLOT, "one bar is {width} wide");
+    }
+
+    #[test]
+    fn in_view_draws_the_registered_count_inside_the_interval() {
+        let svg = InView {
+            id: "v".into(),
+            title: "t".into(),
+            desc: "d".into(),
+            registered: 1013.0,
+            lower: 5000.0,
+            upper: 7500.0,
+        }
+        .svg();
+        assert!(svg.contains("class=\"interval\""));
+        assert!(svg.contains("class=\"registered\""));
     }
 
     #[test]

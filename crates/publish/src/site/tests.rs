@@ -99,8 +99,12 @@ fn every_internal_link_resolves_and_nothing_is_external() {
             for piece in html.split(attr).skip(1) {
                 let target = piece.split('"').next().unwrap();
                 if target.starts_with("https://") || target.starts_with("http://") {
-                    // Only the links to a measure's own source leave the site.
-                    assert!(path.contains("measure/"), "{path} links out to {target}");
+                    // Only the links to a measure's own source and the about
+                    // page's contact and licence leave the site.
+                    assert!(
+                        path.contains("measure/") || path.ends_with("about.html"),
+                        "{path} links out to {target}"
+                    );
                     continue;
                 }
                 let target = target.split('#').next().unwrap();
@@ -257,4 +261,95 @@ fn the_methodology_page_states_the_policy_in_both_languages() {
         "en/indicator/comensha.minor_victims.b8_reflection.html"
     )
     .contains("href=\"../../en/methodology.html\""));
+}
+
+#[test]
+fn the_home_page_leads_with_the_chosen_headlines_and_what_is_in_view() {
+    let site = build(&embedded_input(None)).unwrap();
+    let home = page(&site, "index.html");
+    // The editors' order from monitor.toml.
+    let at = |id: &str| {
+        home.find(&format!("<h3><a href=\"indicator/{id}.html\""))
+            .unwrap_or_else(|| panic!("{id} is not a headline"))
+    };
+    assert!(at("comensha.minor_victims") < at("nr.estimate.victims"));
+    assert!(at("nr.estimate.victims") < at("municipalities.trafficking_policy_share"));
+    assert_eq!(home.matches("class=\"chart spark\"").count(), 6);
+    // 1.013 registered of 5.000–7.500 estimated: 14% to 20% in view.
+    assert!(home.contains("In beeld: 14%–20%"), "no in-view share");
+    assert!(page(&site, "en/index.html").contains("In view: 14%–20%"));
+    // One table of what changed, not one per indicator.
+    assert_eq!(home.matches("<table").count(), 1);
+}
+
+#[test]
+fn chart_titles_do_not_repeat_words_and_axes_say_their_unit() {
+    let site = build(&embedded_input(None)).unwrap();
+    for (path, bytes) in &site.files {
+        let html = std::str::from_utf8(bytes).unwrap_or("");
+        for twice in [
+            "per jaar, per jaar",
+            "per year, by year",
+            "by year, by year",
+        ] {
+            assert!(!html.contains(twice), "{path}: {twice}");
+        }
+    }
+    let ind = page(&site, "indicator/comensha.minor_victims.html");
+    assert!(ind.contains("class=\"axis-title\""));
+    assert!(
+        ind.contains(">aantal personen</text>"),
+        "count axis names its unit"
+    );
+    let est = page(&site, "en/indicator/nr.estimate.victims.html");
+    assert!(est.contains(">number of persons</text>"));
+}
+
+#[test]
+fn recommendations_have_a_status_per_edition_and_timelines_dates_in_words() {
+    let site = build(&embedded_input(None)).unwrap();
+    let list = page(&site, "recommendations.html");
+    assert!(list.contains("class=\"data recs\""));
+    assert!(list.contains("badge st-partly\">deels uitgevoerd"));
+    assert!(list.contains("badge st-not_implemented\">niet uitgevoerd"));
+    assert!(page(&site, "en/recommendations.html").contains("partly implemented"));
+    let m = page(&site, "measure/wet-seksuele-misdrijven.html");
+    assert!(m.contains("4 juli 2023"), "Dutch date");
+    assert!(page(&site, "en/measure/wet-seksuele-misdrijven.html").contains("4 July 2023"));
+    for (path, bytes) in &site.files {
+        let html = std::str::from_utf8(bytes).unwrap_or("");
+        if path.contains("measure") || path.starts_with("recommendation") {
+            assert!(!html.contains("<strong>overig</strong>"), "{path}");
+        }
+    }
+}
+
+#[test]
+fn about_states_publisher_licence_and_citation_from_the_data() {
+    let input = embedded_input(None);
+    let site = build(&input).unwrap();
+    let nl = page(&site, "about.html");
+    assert!(nl.contains("rel=\"license\">CC BY 4.0"));
+    assert!(nl.contains("Kinderrechtencollectief (2025). Kinderrechten in Beweging 2025"));
+    let en = page(&site, "en/about.html");
+    assert!(en
+        .contains("Children&#39;s Rights Collective (2025). Children&#39;s Rights in Motion 2025"));
+    // The licence is the data's, not the code's.
+    let mut other = input.clone();
+    if let Some(a) = other.catalogue.about.as_mut() {
+        a.licence = "CC0 1.0".into();
+    }
+    assert!(page(&build(&other).unwrap(), "about.html").contains("rel=\"license\">CC0 1.0"));
+}
+
+#[test]
+fn the_theme_page_puts_figures_before_prose() {
+    let site = build(&embedded_input(None)).unwrap();
+    let theme = page(&site, "theme/kinderhandel.html");
+    let at = |needle: &str| theme.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    assert!(at("id=\"keys\"") < at("id=\"figures\""));
+    assert!(at("id=\"figures\"") < at("id=\"quantitative\""));
+    assert!(at("id=\"quantitative\"") < at("id=\"recs\""));
+    assert!(at("id=\"recs\"") < at("id=\"latest\""));
+    assert!(at("id=\"latest\"") < at("id=\"background\""));
 }

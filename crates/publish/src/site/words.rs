@@ -1,7 +1,7 @@
 //! The chrome of the site in both languages: navigation, headings, the legend.
 //! Everything a monitor says (labels, texts, footnotes) comes from the data.
 
-use zicht_model::{EventKind, Lang};
+use zicht_model::Lang;
 
 pub struct Words {
     pub lang: &'static str,
@@ -14,16 +14,12 @@ pub struct Words {
     pub measures: &'static str,
     pub downloads: &'static str,
     pub switch_label: &'static str,
-    pub themes: &'static str,
     pub edition: &'static str,
     pub latest: &'static str,
     pub changes: &'static str,
     pub changes_none: &'static str,
     pub changes_first: &'static str,
-    pub previous: &'static str,
     pub now: &'static str,
-    pub new_cell: &'static str,
-    pub more_changes: &'static str,
     pub key_figures: &'static str,
     pub figures: &'static str,
     pub indicators: &'static str,
@@ -63,6 +59,7 @@ pub struct Words {
     pub chart_stacked: &'static str,
     pub chart_line: &'static str,
     pub chart_note: &'static str,
+    pub spark_note: &'static str,
     pub by: &'static str,
     pub per_year: &'static str,
     pub recommendation: &'static str,
@@ -72,9 +69,34 @@ pub struct Words {
     pub xlsx: &'static str,
     pub sdmx_data: &'static str,
     pub sdmx_structure: &'static str,
-    /// The page on how the monitor protects small counts, and its sections.
+    /// The page on statuses, disclosure and estimates.
     pub methodology: &'static str,
-    pub methodology_sections: &'static [(&'static str, &'static [&'static str])],
+    pub about: &'static str,
+    pub colophon: &'static str,
+    pub publisher: &'static str,
+    pub contact: &'static str,
+    pub licence: &'static str,
+    pub cite: &'static str,
+    pub rules: &'static str,
+    pub rule_below: &'static str,
+    pub on_this_page: &'static str,
+    pub policy_heading: &'static str,
+    pub background: &'static str,
+    pub in_year: &'static str,
+    pub in_view: &'static str,
+    pub in_view_of: &'static str,
+    pub in_view_desc: &'static str,
+    pub registered: &'static str,
+    pub estimated: &'static str,
+    pub all_about: &'static str,
+    pub compared_with: &'static str,
+    pub new_figures: &'static str,
+    pub revised_figures: &'static str,
+    pub latest_figure: &'static str,
+    pub status_per_edition: &'static str,
+    pub status_intro: &'static str,
+    pub assessed: &'static str,
+    pub all_recommendations: &'static str,
 }
 
 pub const NL: Words = Words {
@@ -88,16 +110,12 @@ pub const NL: Words = Words {
     measures: "Beleidsmaatregelen",
     downloads: "Downloads",
     switch_label: "English",
-    themes: "Thema's",
     edition: "Editie",
     latest: "meest recente cijfers",
     changes: "Wat is er veranderd sinds de vorige editie",
     changes_none: "Geen cijfers veranderd sinds de vorige editie.",
     changes_first: "Dit is de eerste editie: er is geen vorige om mee te vergelijken.",
-    previous: "Vorige editie",
     now: "Nu",
-    new_cell: "nieuw",
-    more_changes: "Meer veranderingen staan op de pagina's van de indicatoren.",
     key_figures: "Kengetallen",
     figures: "Cijfers",
     indicators: "Indicatoren",
@@ -144,6 +162,7 @@ pub const NL: Words = Words {
     chart_bars: "Staafdiagram",
     chart_stacked: "Gestapeld staafdiagram",
     chart_line: "Lijndiagram",
+    spark_note: "Cijfers die niet exact gepubliceerd worden, zijn gearceerd, nooit als nul. Alle cijfers staan op de pagina van de indicator.",
     chart_note: "Cijfers die niet exact gepubliceerd worden, zijn gearceerd en met hun teken weergegeven, nooit als nul. De tabel bij de grafiek geeft alle cijfers.",
     by: "naar",
     per_year: "per jaar",
@@ -154,28 +173,33 @@ pub const NL: Words = Words {
     xlsx: "Excel (XLSX)",
     sdmx_data: "SDMX-CSV 2.0 (gegevens)",
     sdmx_structure: "SDMX-ML 3.0 (structuur: DSD, codelijsten en begrippen)",
-    methodology: "Hoe zicht kleine aantallen beschermt",
-    methodology_sections: &[
-        ("Kleine aantallen", &[
-            "Achter elk cijfer in deze monitor staan kinderen. Een klein aantal kan naar een kind wijzen dat te herkennen is. Daarom publiceert zicht een aantal onder de ondergrens van de regel niet precies, maar als “<k”: op dit thema is de ondergrens 10, dus staat er “<10”.",
-        ]),
-        ("Wat een lezer daaruit kan afleiden", &[
-            "Waar een nul gewoon als 0 wordt gepubliceerd, weet een lezer dat “<10” betekent: 1 tot en met 9. zicht gaat ervan uit dat iemand die een kind wil herkennen dat weet, dat hij alles kent wat gepubliceerd is (totalen, andere uitsplitsingen, eerdere edities en de teksten) en dat hij weet dat aantallen hele getallen zijn. Tegen zo iemand moet de bescherming houden.",
-        ]),
-        ("Hoeveel ruimte een verborgen aantal houdt", &[
-            "Wat het echte aantal ook is: uit alles wat gepubliceerd is, mag niemand het verder kunnen insluiten dan tot een bereik van minstens 0,3 keer de ondergrens, naar boven afgerond. Bij een ondergrens van 10 is dat een bereik van minstens 3: er blijven altijd minstens vier hele getallen mogelijk.",
-            "Dat geldt ook dicht bij de grens. Een 9 die als “<10” is gepubliceerd, heeft die ruimte onder zich nodig: uit de andere cijfers mag niet volgen dat het 8 of 9 moet zijn.",
-        ]),
-        ("Geweigerde cijfers", &[
-            "Een cijfer dat een leverancier niet wilde geven (“x”) wordt beschermd zoals een klein aantal: het mag niet uit andere gepubliceerde cijfers terug te rekenen zijn.",
-        ]),
-        ("Andere cijfers afschermen", &[
-            "Soms zou een verborgen aantal toch terug te rekenen zijn, bijvoorbeeld als een totaal min de andere delen, of door te vergelijken met een eerdere editie. Dan publiceert zicht ook een of meer andere cijfers niet; in de tabellen staan die als “afgeschermd”. zicht kiest die cijfers zo dat er zo weinig mogelijk verdwijnt.",
-        ]),
-        ("Teksten", &[
-            "De teksten van de monitor schrijven een aantal niet zelf op, maar verwijzen naar het cijfer in de tabel. Een tekst toont dus precies wat de tabel toont (ook “<10” of “afgeschermd”) en kan nooit meer zeggen dan de tabel. Staat er in een tekst toch een klein getal naast een verborgen cijfer, dan krijgt de redactie een waarschuwing voordat de monitor verschijnt.",
-        ]),
-    ],
+    methodology: "Methode",
+    about: "Over deze monitor",
+    colophon: "Colofon",
+    publisher: "Uitgever",
+    contact: "Contact",
+    licence: "Licentie",
+    cite: "Zo verwijst u naar deze monitor",
+    rules: "De regel op elk thema",
+    rule_below: "aantallen onder",
+    on_this_page: "Op deze pagina",
+    policy_heading: "Beleid",
+    background: "Achtergrond",
+    in_year: "in",
+    in_view: "In beeld",
+    in_view_of: "van de geschatte",
+    in_view_desc: "De donkere balk is het geregistreerde aantal; het lichte vlak loopt tot de ondergrens van de schatting, het gearceerde vlak tussen de onder- en bovengrens.",
+    registered: "Geregistreerd",
+    estimated: "Geschat",
+    all_about: "Alle cijfers en teksten:",
+    compared_with: "Nieuwe en herziene cijfers per indicator, vergeleken met",
+    new_figures: "Nieuwe cijfers",
+    revised_figures: "Herziene cijfers",
+    latest_figure: "Nieuwste cijfer",
+    status_per_edition: "Stand van uitvoering per editie",
+    status_intro: "Hoe ver elke editie een aanbeveling uitgevoerd vindt. Een streepje: de editie bespreekt de aanbeveling niet.",
+    assessed: "besproken",
+    all_recommendations: "Alle aanbevelingen",
 };
 
 pub const EN: Words = Words {
@@ -189,16 +213,12 @@ pub const EN: Words = Words {
     measures: "Policy measures",
     downloads: "Downloads",
     switch_label: "Nederlands",
-    themes: "Themes",
     edition: "Edition",
     latest: "latest figures",
     changes: "What changed since the previous edition",
     changes_none: "No figures changed since the previous edition.",
     changes_first: "This is the first edition: there is no previous one to compare with.",
-    previous: "Previous edition",
     now: "Now",
-    new_cell: "new",
-    more_changes: "More changes are on the indicators' pages.",
     key_figures: "Key figures",
     figures: "Figures",
     indicators: "Indicators",
@@ -245,6 +265,7 @@ pub const EN: Words = Words {
     chart_bars: "Bar chart",
     chart_stacked: "Stacked bar chart",
     chart_line: "Line chart",
+    spark_note: "Figures not published exactly are hatched, never drawn as zero. Every figure is on the indicator's page.",
     chart_note: "Figures not published exactly are hatched and shown with their symbol, never as zero. The table beside the chart gives every figure.",
     by: "by",
     per_year: "by year",
@@ -255,109 +276,38 @@ pub const EN: Words = Words {
     xlsx: "Excel (XLSX)",
     sdmx_data: "SDMX-CSV 2.0 (data)",
     sdmx_structure: "SDMX-ML 3.0 (structure: DSD, code lists and concepts)",
-    methodology: "How zicht protects small counts",
-    methodology_sections: &[
-        ("Small counts", &[
-            "Behind every figure in this monitor there are children. A small count can point to a child who could be recognised. That is why zicht does not publish a count under the rule’s minimum exactly, but as “<k”: on this theme the minimum is 10, so it says “<10”.",
-        ]),
-        ("What a reader can work out", &[
-            "Where a zero is published as 0, a reader knows that “<10” means 1 to 9. zicht assumes that someone who wants to recognise a child knows this, knows everything that is published (totals, other breakdowns, earlier editions and the texts) and knows that counts are whole numbers. The protection has to hold against such a person.",
-        ]),
-        ("How much room a hidden count keeps", &[
-            "Whatever the true count is, nobody may be able to narrow it down, from everything that is published, to less than a range of 0.3 times the minimum, rounded up. With a minimum of 10 that is a range of at least 3: at least four whole numbers always remain possible.",
-            "This also holds close to the limit. A 9 published as “<10” needs that room below it: the other figures must not show that it has to be 8 or 9.",
-        ]),
-        ("Refused figures", &[
-            "A figure that a supplier did not want to give (“x”) is protected like a small count: it must not be possible to work it out from other published figures.",
-        ]),
-        ("Hiding other figures", &[
-            "Sometimes a hidden count could still be worked out, for example as a total minus the other parts, or by comparing with an earlier edition. Then zicht does not publish one or more other figures either; the tables show them as “withheld”. zicht chooses those figures so that as little as possible disappears.",
-        ]),
-        ("Texts", &[
-            "The monitor’s texts do not write a count themselves; they refer to the figure in the table. A text therefore shows exactly what the table shows (including “<10” or “withheld”) and can never say more than the table. If a text still has a small number next to a hidden figure, the editors get a warning before the monitor appears.",
-        ]),
-    ],
+    methodology: "Methodology",
+    about: "About this monitor",
+    colophon: "Colophon",
+    publisher: "Publisher",
+    contact: "Contact",
+    licence: "Licence",
+    cite: "How to cite this monitor",
+    rules: "The rule on each theme",
+    rule_below: "counts below",
+    on_this_page: "On this page",
+    policy_heading: "Policy",
+    background: "Background",
+    in_year: "in",
+    in_view: "In view",
+    in_view_of: "of the estimated",
+    in_view_desc: "The dark bar is the registered count; the light area runs to the estimate's lower bound, the hatched area between its lower and upper bound.",
+    registered: "Registered",
+    estimated: "Estimated",
+    all_about: "All figures and texts:",
+    compared_with: "New and revised figures by indicator, compared with",
+    new_figures: "New figures",
+    revised_figures: "Revised figures",
+    latest_figure: "Latest figure",
+    status_per_edition: "Implementation by edition",
+    status_intro: "How far each edition judges a recommendation carried out. A dash: the edition does not discuss the recommendation.",
+    assessed: "discussed",
+    all_recommendations: "All recommendations",
 };
 
 pub fn words(lang: Lang) -> &'static Words {
     match lang {
         Lang::Nl => &NL,
         Lang::En => &EN,
-    }
-}
-
-pub fn event_kind(kind: EventKind, lang: Lang) -> &'static str {
-    let nl = lang == Lang::Nl;
-    match kind {
-        EventKind::Announced => {
-            if nl {
-                "aangekondigd"
-            } else {
-                "announced"
-            }
-        }
-        EventKind::BillSubmitted => {
-            if nl {
-                "wetsvoorstel ingediend"
-            } else {
-                "bill submitted"
-            }
-        }
-        EventKind::AdoptedHouse => {
-            if nl {
-                "aangenomen door de Tweede Kamer"
-            } else {
-                "adopted by the House of Representatives"
-            }
-        }
-        EventKind::AdoptedSenate => {
-            if nl {
-                "aangenomen door de Eerste Kamer"
-            } else {
-                "adopted by the Senate"
-            }
-        }
-        EventKind::EnteredIntoForce => {
-            if nl {
-                "in werking getreden"
-            } else {
-                "entered into force"
-            }
-        }
-        EventKind::Started => {
-            if nl {
-                "gestart"
-            } else {
-                "started"
-            }
-        }
-        EventKind::Published => {
-            if nl {
-                "gepubliceerd"
-            } else {
-                "published"
-            }
-        }
-        EventKind::Evaluated => {
-            if nl {
-                "geëvalueerd"
-            } else {
-                "evaluated"
-            }
-        }
-        EventKind::Ended => {
-            if nl {
-                "beëindigd"
-            } else {
-                "ended"
-            }
-        }
-        EventKind::Other => {
-            if nl {
-                "overig"
-            } else {
-                "other"
-            }
-        }
     }
 }

@@ -24,6 +24,7 @@ struct ChartSpec {
     caption: String,
     kind: ChartKind,
     unit: Unit,
+    axis: String,
 }
 
 fn chart_block(
@@ -38,6 +39,7 @@ fn chart_block(
         caption,
         kind,
         unit,
+        axis,
     } = spec;
     let table_id = format!("{id}-data");
     let chart = Chart {
@@ -66,6 +68,8 @@ fn chart_block(
                 values: years.iter().map(|y| m.get(y).map(|c| c.figure)).collect(),
             })
             .collect(),
+        axis,
+        spark: false,
     };
     let rows = years
         .iter()
@@ -121,13 +125,14 @@ pub(super) fn indicator_charts(
             ctx,
             ChartSpec {
                 id: format!("{prefix}total"),
-                caption: format!("{label}, {}", ctx.w.per_year),
+                caption: ctx.by_year(&label),
                 kind: if percent {
                     ChartKind::Line
                 } else {
                     ChartKind::Bars
                 },
                 unit: ind.unit,
+                axis: ctx.axis_title(ind),
             },
             &years,
             vec![(ctx.w.total.to_owned(), total)],
@@ -172,9 +177,10 @@ pub(super) fn indicator_charts(
             ctx,
             ChartSpec {
                 id: format!("{prefix}{dim}"),
-                caption: format!("{label}, {} {dim_label}, {}", ctx.w.by, ctx.w.per_year),
+                caption: ctx.by_year(&format!("{label}, {} {dim_label}", ctx.w.by)),
                 kind,
                 unit: ind.unit,
+                axis: ctx.axis_title(ind),
             },
             &years,
             series,
@@ -182,4 +188,54 @@ pub(super) fn indicator_charts(
         ));
     }
     out
+}
+
+/// An indicator's yearly total as a small trend for a card, with the id
+/// of nothing beside it: the card says the figure in words.
+pub(super) fn spark(ctx: &Ctx<'_>, ind: &Indicator, cells: &[&Cell], id: &str) -> Option<String> {
+    let total: BTreeMap<i32, &Cell> = yearly(cells)
+        .into_iter()
+        .filter(|c| c.breakdown.is_total())
+        .filter_map(|c| c.period.as_year().map(|y| (y, c)))
+        .collect();
+    let (first, last) = (*total.keys().next()?, *total.keys().next_back()?);
+    let years: Vec<i32> = (first..=last).collect();
+    let label = ctx.by_year(&ctx.ind_label(ind));
+    let chart = Chart {
+        id: id.to_owned(),
+        title: label,
+        desc: format!(
+            "{} ({}). {}",
+            if matches!(ind.unit, Unit::Percent | Unit::PercentChange) {
+                ctx.w.chart_line
+            } else {
+                ctx.w.chart_bars
+            },
+            if first == last {
+                first.to_string()
+            } else {
+                format!("{first}–{last}")
+            },
+            ctx.w.spark_note
+        ),
+        table_id: String::new(),
+        kind: if matches!(ind.unit, Unit::Percent | Unit::PercentChange) {
+            ChartKind::Line
+        } else {
+            ChartKind::Bars
+        },
+        unit: ind.unit,
+        lang: ctx.lang,
+        categories: years.iter().map(|y| y.to_string()).collect(),
+        series: vec![Series {
+            label: ctx.w.total.to_owned(),
+            values: years
+                .iter()
+                .map(|y| total.get(y).map(|c| c.figure))
+                .collect(),
+        }],
+        axis: String::new(),
+        spark: true,
+    };
+    Some(chart.svg())
 }

@@ -10,7 +10,7 @@ use zicht_model::{
 };
 
 use super::{Chrome, EventRow, FigCell, Link, Note};
-use crate::site::words::{event_kind, Words};
+use crate::site::words::Words;
 
 /// The public cells of one moment, by indicator, in the store's order
 /// (period in time, then breakdown).
@@ -182,6 +182,7 @@ impl<'a> Ctx<'a> {
             title,
             home: format!("{root}{}index.html", self.prefix()),
             methodology: format!("{root}{}methodology.html", self.prefix()),
+            about: format!("{root}{}about.html", self.prefix()),
             switch_href: format!("{root}{other}{path}"),
             other_lang: match self.lang {
                 Lang::Nl => "en",
@@ -333,6 +334,114 @@ impl<'a> Ctx<'a> {
         .to_owned()
     }
 
+    /// A chart's title "…, per jaar", unless the label already says so
+    /// ("Geschat aantal slachtoffers per jaar").
+    pub(super) fn by_year(&self, label: &str) -> String {
+        let lower = label.to_lowercase();
+        let said = [
+            "per jaar",
+            "per year",
+            "by year",
+            "a year",
+            "jaarlijks",
+            "annual",
+        ]
+        .iter()
+        .any(|p| lower.contains(p));
+        if said {
+            label.to_owned()
+        } else {
+            format!("{label}, {}", self.w.per_year)
+        }
+    }
+
+    /// What a chart's vertical axis counts, with its unit.
+    pub(super) fn axis_title(&self, ind: &Indicator) -> String {
+        let nl = self.lang == Lang::Nl;
+        let pick = |a: &str, b: &str| if nl { a.to_owned() } else { b.to_owned() };
+        match ind.unit {
+            Unit::Count => {
+                let what = self.unit_label(ind);
+                match (nl, what.as_str()) {
+                    (true, "aantal") => what,
+                    (false, "count") => "number".to_owned(),
+                    (true, _) => format!("aantal {what}"),
+                    (false, _) => format!("number of {what}"),
+                }
+            }
+            Unit::Percent => pick("aandeel (%)", "share (%)"),
+            Unit::PercentChange => pick("verandering (%)", "change (%)"),
+            Unit::Euro => pick("bedrag (euro)", "amount (euros)"),
+            Unit::Months => pick("maanden", "months"),
+            Unit::Years => pick("jaren", "years"),
+        }
+    }
+
+    /// A date as a reader writes it: "12 juni 2023", "juni 2023", "2023"
+    /// ("12 June 2023" in English); a span joins its two ends.
+    pub(super) fn date_label(&self, iso: &str) -> String {
+        const NL: [&str; 12] = [
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ];
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let months = match self.lang {
+            Lang::Nl => &NL,
+            Lang::En => &EN,
+        };
+        let point = |p: &str| -> String {
+            let parts: Vec<&str> = p.split('-').collect();
+            let month = |m: &str| {
+                m.parse::<usize>()
+                    .ok()
+                    .and_then(|m| months.get(m.wrapping_sub(1)))
+                    .copied()
+            };
+            match parts.as_slice() {
+                [y, m] => match month(m) {
+                    Some(m) => format!("{m} {y}"),
+                    None => p.to_owned(),
+                },
+                [y, m, d] => match (month(m), d.parse::<u8>()) {
+                    (Some(m), Ok(d)) => format!("{d} {m} {y}"),
+                    _ => p.to_owned(),
+                },
+                _ => p.to_owned(),
+            }
+        };
+        iso.split('/').map(point).collect::<Vec<_>>().join("–")
+    }
+
+    pub(super) fn badge(&self, status: zicht_model::AssessmentStatus) -> super::Badge {
+        super::Badge {
+            class: status.as_str(),
+            text: status.label(self.lang),
+        }
+    }
+
     pub(super) fn ind_label(&self, ind: &Indicator) -> String {
         self.t(&ind.label_nl, &ind.label_en).to_owned()
     }
@@ -385,8 +494,8 @@ impl<'a> Ctx<'a> {
             .into_iter()
             .map(|e| EventRow {
                 iso: e.date.to_string(),
-                date: e.date.to_string(),
-                kind: event_kind(e.kind, self.lang).to_owned(),
+                date: self.date_label(&e.date.to_string()),
+                kind: e.kind.label(self.lang).to_owned(),
                 text: self.prose(&e.text_nl, &e.text_en),
                 document: e
                     .document

@@ -48,8 +48,10 @@ pub struct Chrome {
     pub title: String,
     pub root: String,
     pub home: String,
-    /// How the monitor protects small counts, linked from every page.
+    /// Statuses, disclosure and estimates, linked from every page.
     pub methodology: String,
+    /// Publisher, contact, licence and citation, linked from every page.
+    pub about: String,
     pub switch_href: String,
     pub other_lang: &'static str,
     pub nav: Vec<Link>,
@@ -75,6 +77,12 @@ pub struct ChartBlock {
     pub table_id: String,
     pub series: Vec<String>,
     pub rows: Vec<ChartRow>,
+}
+
+/// A recommendation's status in an edition, as a badge.
+pub struct Badge {
+    pub class: &'static str,
+    pub text: &'static str,
 }
 
 pub struct TextBlock {

@@ -4,11 +4,12 @@
 use askama::Template;
 
 use super::ctx::{paras, NoteBook};
-use super::{Chrome, EventRow, Link, ListPage, Out, Parts};
+use super::{Badge, Chrome, EventRow, Link, Out, Parts};
 use crate::site::SiteError;
 
 pub struct AssessmentBlock {
     pub edition: String,
+    pub status: Option<Badge>,
     pub quantitative: Vec<String>,
     pub policy: Vec<String>,
 }
@@ -31,29 +32,68 @@ pub struct RecommendationPage {
     pub measures: Vec<MeasureBlock>,
 }
 
-/// The list of recommendations.
+pub struct RecRow {
+    pub link: Link,
+    pub text: String,
+    /// One per edition of the table's columns; none where the edition does
+    /// not assess the recommendation.
+    pub statuses: Vec<Option<Badge>>,
+}
+
+#[derive(Template)]
+#[template(path = "recommendations.html", config = "src/site/askama.toml")]
+pub struct RecommendationsPage {
+    pub c: Chrome,
+    pub editions: Vec<String>,
+    pub rows: Vec<RecRow>,
+}
+
+/// The list of recommendations: every recommendation × every edition that
+/// assesses any, with its status.
 pub(super) fn write_list(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
     let ctx = &parts.ctx;
     let cat = ctx.cat;
     let w = ctx.w;
     let path = "recommendations.html";
-    let items = cat
+    let editions: Vec<_> = ctx
+        .editions
+        .iter()
+        .filter(|e| cat.assessments.iter().any(|a| a.document == e.id))
+        .collect();
+    let rows = cat
         .recommendations
         .iter()
-        .map(|r| {
-            (
-                ctx.link(
-                    path,
-                    &format!("recommendation/{}.html", r.id),
-                    ctx.rec_title(r.id.as_str()),
-                ),
-                ctx.prose(&r.text_nl, &r.text_en),
-            )
+        .map(|r| RecRow {
+            link: ctx.link(
+                path,
+                &format!("recommendation/{}.html", r.id),
+                ctx.rec_title(r.id.as_str()),
+            ),
+            text: ctx.prose(&r.text_nl, &r.text_en),
+            statuses: editions
+                .iter()
+                .map(|e| {
+                    cat.assessments
+                        .iter()
+                        .find(|a| a.recommendation == r.id && a.document == e.id)
+                        .map(|a| match a.status {
+                            Some(st) => ctx.badge(st),
+                            None => Badge {
+                                class: "assessed",
+                                text: w.assessed,
+                            },
+                        })
+                })
+                .collect(),
         })
         .collect();
-    let page = ListPage {
+    let page = RecommendationsPage {
         c: ctx.chrome(path, w.recommendations.to_owned(), NoteBook::default()),
-        items,
+        editions: editions
+            .iter()
+            .map(|e| ctx.doc_label(e.id.as_str()))
+            .collect(),
+        rows,
     };
     out.put(path, page.render()?);
     Ok(())
@@ -74,6 +114,7 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
             .into_iter()
             .map(|a| AssessmentBlock {
                 edition: ctx.doc_label(a.document.as_str()),
+                status: a.status.map(|st| ctx.badge(st)),
                 quantitative: paras(&ctx.prose(&a.quantitative_nl, &a.quantitative_en)),
                 policy: paras(&ctx.prose(&a.policy_nl, &a.policy_en)),
             })

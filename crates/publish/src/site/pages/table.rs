@@ -80,8 +80,11 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
                         &format!("indicator/{}.html", ind.id),
                         ctx.ind_label(ind),
                     ),
+                    // Newest first, beside the change: what a reader comes
+                    // for is never behind a scroll.
                     cells: years
                         .iter()
+                        .rev()
                         .map(|y| match m.get(y) {
                             Some(c) => ctx.fig(c, ind.unit, &mut book),
                             None => Ctx::none_cell(),
@@ -93,7 +96,7 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
             .collect();
         tables.push(YearTable {
             title: ctx.t(&theme.label_nl, &theme.label_en).to_owned(),
-            years: years.iter().map(|y| y.to_string()).collect(),
+            years: years.iter().rev().map(|y| y.to_string()).collect(),
             previous: prev.map(|p| p.to_string()).unwrap_or_default(),
             rows,
         });

@@ -6,7 +6,7 @@ use zicht_model::{Cell, Indicator, Status, Text, TextKind};
 
 use super::charts::indicator_charts;
 use super::ctx::{paras, period_label, NoteBook};
-use super::{ChartBlock, Chrome, FigCell, Link, Out, Parts, TextBlock};
+use super::{Badge, ChartBlock, Chrome, FigCell, Link, Out, Parts, TextBlock};
 use crate::site::SiteError;
 
 pub struct KeyFigure {
@@ -16,6 +16,8 @@ pub struct KeyFigure {
 
 pub struct RecBlock {
     pub link: Link,
+    /// The site's edition's judgement, or the latest before it.
+    pub status: Option<Badge>,
     pub text: String,
     pub quantitative: Vec<String>,
     pub policy: Vec<String>,
@@ -26,6 +28,9 @@ pub struct RecBlock {
 #[template(path = "theme.html", config = "src/site/askama.toml")]
 pub struct ThemePage {
     pub c: Chrome,
+    /// The summary's first paragraph, under the title.
+    pub lead: Option<String>,
+    pub has_quantitative: bool,
     pub summary: Option<TextBlock>,
     pub keys: Vec<KeyFigure>,
     pub texts: Vec<TextBlock>,
@@ -152,12 +157,13 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
             })
             .map(|t| block(t))
             .collect();
-        let recs = ctx
+        let recs: Vec<RecBlock> = ctx
             .theme_recs(theme.id.as_str())
             .into_iter()
             .map(|r| {
                 let a = ctx.assessments(r.id.as_str()).into_iter().next();
                 RecBlock {
+                    status: a.and_then(|a| a.status).map(|st| ctx.badge(st)),
                     link: ctx.link(
                         &path,
                         &format!("recommendation/{}.html", r.id),
@@ -189,7 +195,11 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
             .iter()
             .map(|i| ctx.link(&path, &format!("indicator/{}.html", i.id), ctx.ind_label(i)))
             .collect();
+        let lead = summary.as_ref().and_then(|t| t.paras.first().cloned());
+        let has_quantitative = recs.iter().any(|r: &RecBlock| !r.quantitative.is_empty());
         let page = ThemePage {
+            lead,
+            has_quantitative,
             c: ctx.chrome(
                 &path,
                 ctx.t(&theme.label_nl, &theme.label_en).to_owned(),
