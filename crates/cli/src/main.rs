@@ -100,7 +100,7 @@ fn main() -> std::process::ExitCode {
             Command::Serve(a) => commands::serve::run(&cli.db, a).await,
             Command::User(a) => commands::user::run(&cli.db, a).await,
             Command::Encode(a) => commands::encode::run(a),
-            Command::Link(a) => commands::link::run(a),
+            Command::Link(a) => commands::link::run(&cli.db, a).await,
         }
     });
     match result {

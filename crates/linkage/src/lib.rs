@@ -11,6 +11,7 @@ mod encode;
 mod link;
 mod normalise;
 mod quality;
+mod run;
 mod sensitivity;
 pub mod synth;
 
@@ -22,4 +23,8 @@ pub use link::{
 };
 pub use normalise::{birth_date, name_words, sex, BirthDate, Sex};
 pub use quality::{fit_mixture, Component, DiceHistogram, ErrorRates, Mixture, BIN_WIDTH};
+pub use run::{
+    link_lists, pattern_row, sha256_hex, Blocking, EncodedFileError, EncodedList, LinkRun,
+    LinkageRecord, ListRecord, StratumLinked, ThresholdRates, IDENTIFIER_COLUMNS,
+};
 pub use sensitivity::{capture_histories, sensitivity, sensitivity_sentence, ThresholdEstimate};

@@ -18,6 +18,7 @@
 mod accounts_api;
 mod api;
 pub mod auth;
+mod encoded_api;
 pub mod error;
 pub mod openapi;
 pub mod portal;
@@ -194,6 +195,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = api::routes()
         .merge(accounts_api::routes())
         .merge(rounds_api::routes())
+        .merge(encoded_api::routes())
         .merge(portal::routes())
         .fallback(site_file)
         .layer(axum::middleware::from_fn_with_state(
@@ -279,6 +281,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     if let Err(e) = state.publish().await {
         tracing::error!(error = %e, "the public snapshot could not be built");
     }
+    tokio::spawn(encoded_api::sweep_every_hour(state.store.clone()));
     tracing::info!("zicht serve: http://{local}/ (API: http://{local}/api/openapi.json)");
     axum::serve(
         listener,

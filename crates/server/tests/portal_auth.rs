@@ -94,6 +94,39 @@ const ROUTES: &[Route] = &[
         [No, No, Yes, Yes],
     ),
     r("GET", "/portal/rounds/{round}", "", [No, No, Yes, Yes]),
+    // Encoded records: the round asks comensha (the supplier's
+    // organisation) for them; a linkage of the round exists.
+    r(
+        "GET",
+        "/portal/rounds/{round}/encoded",
+        "",
+        [No, Yes, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/portal/rounds/{round}/encoded",
+        "organisation=politie&delete_on=2099-12-31",
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/portal/rounds/{round}/encoded/file",
+        "",
+        [No, Yes, No, No],
+    ),
+    r(
+        "POST",
+        "/portal/rounds/{round}/link",
+        "",
+        [No, No, Yes, Yes],
+    ),
+    r("GET", "/portal/linkages/{linkage}", "", [No, No, Yes, Yes]),
+    r(
+        "GET",
+        "/portal/linkages/{linkage}/histories.csv",
+        "",
+        [No, No, Yes, Yes],
+    ),
     r(
         "GET",
         "/portal/deliveries/{delivery}",
@@ -211,6 +244,26 @@ const ROUTES: &[Route] = &[
         [No, No, Yes, Yes],
     ),
     r("GET", "/api/rounds/{round}", "", [No, No, Yes, Yes]),
+    r(
+        "GET",
+        "/api/rounds/{round}/encoded",
+        "",
+        [No, Yes, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/api/rounds/{round}/encoded",
+        r#"{"organisation":"politie","delete_on":"2099-12-31"}"#,
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "PUT",
+        "/api/rounds/{round}/encoded/file",
+        "",
+        [No, Yes, No, No],
+    ),
+    r("POST", "/api/rounds/{round}/link", "", [No, No, Yes, Yes]),
+    r("GET", "/api/linkages/{linkage}", "", [No, No, Yes, Yes]),
     r("GET", "/api/deliveries", "", [No, Yes, Yes, Yes]),
     r("GET", "/api/deliveries/{delivery}", "", [No, Yes, Yes, Yes]),
     r(
@@ -562,6 +615,7 @@ fn session_of(answer: &Answer) -> String {
 struct Fixtures {
     round: i64,
     delivery: i64,
+    linkage: i64,
 }
 
 async fn fixtures(store: &Store) -> Fixtures {
@@ -600,7 +654,33 @@ async fn fixtures(store: &Store) -> Fixtures {
         )
         .await
         .unwrap();
-    Fixtures { round, delivery }
+    store
+        .ask_encoded(
+            &zicht_portal::Actor::editor("ed"),
+            round,
+            &slug("comensha"),
+            "2099-12-31".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let linkage = store
+        .save_linkage(
+            Some("ed"),
+            &zicht_store::NewLinkage {
+                round_id: round,
+                parameters: "{}",
+                histories: "comensha,politie,count\n1,1,4\n",
+                report: "Link report",
+                linked: &[],
+            },
+        )
+        .await
+        .unwrap();
+    Fixtures {
+        round,
+        delivery,
+        linkage,
+    }
 }
 
 /// A route's path with the fixtures' ids, and a token of the caller's own
@@ -609,7 +689,8 @@ async fn path_of(route: &Route, fx: &Fixtures, store: &Store, login: Option<&str
     let path = route
         .path
         .replace("{round}", &fx.round.to_string())
-        .replace("{delivery}", &fx.delivery.to_string());
+        .replace("{delivery}", &fx.delivery.to_string())
+        .replace("{linkage}", &fx.linkage.to_string());
     if !path.contains("{token}") {
         return path;
     }

@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod deliveries;
+pub mod encoded;
 mod error;
 mod load;
 pub mod release;

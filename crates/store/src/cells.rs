@@ -226,16 +226,18 @@ impl Store {
     }
 
     /// Records an estimate cell together with the capture histories and
-    /// options it was computed from, in one transaction.
+    /// options it was computed from, in one transaction; with the catalogue
+    /// when the cell brings a definition (its footnote).
     pub async fn save_estimate(
         &self,
         version: NewVersion<'_>,
+        catalogue: Option<&Catalogue>,
         histories: &str,
         options: &str,
     ) -> Result<LoadSummary, StoreError> {
         let mut tx = self.begin_write().await?;
         let mut summary = self
-            .load_in(&mut tx, "estimate", None, &[version], version.reason)
+            .load_in(&mut tx, "estimate", catalogue, &[version], version.reason)
             .await?;
         let load_id = match summary.load_id {
             Some(id) => id,

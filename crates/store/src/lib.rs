@@ -12,6 +12,7 @@ mod bulk;
 mod catalogue_rows;
 mod cells;
 mod editions;
+mod encoded;
 mod error;
 mod rounds;
 
@@ -25,6 +26,7 @@ pub use audit::{AuditEntry, AuditFilter, AuditRecord};
 pub use bulk::BulkLoad;
 pub use catalogue_rows::{assessment_id, text_id};
 pub use cells::{now, now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell};
+pub use encoded::{EncodedRequest, Linkage, NewLinkage};
 pub use error::StoreError;
 pub use rounds::{
     DefinitionKind, Delivery, Review, Revision, Round, SubmitOutcome, SupplierProgress,
@@ -107,6 +109,9 @@ impl Store {
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // A deleted encoded file (and any other deleted row)
+                        // is overwritten in the file, not left in free pages.
+                        conn.execute("PRAGMA secure_delete = ON").await?;
                     }
                     Ok(())
                 })

@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use zicht_model::{check_figures, Breakdown, Cell, Figure, Period, Provenance, Slug};
+use zicht_linkage::{sha256_hex, LinkageRecord};
+use zicht_model::{
+    check_figures, format_number_nl, Breakdown, Catalogue, Cell, Figure, Footnote, Lang, Period,
+    Provenance, Slug,
+};
 use zicht_store::{AsOf, NewVersion};
 
 use super::estimate::{EstimateArgs, EstimateOutcome};
@@ -56,12 +60,65 @@ pub struct HistoriesArgs {
     pub out: Option<PathBuf>,
 }
 
+/// The words the site shows beside an estimate: "estimated N (interval), of
+/// whom x% registered" and the registered count itself, in both languages,
+/// with how the lists were linked when they were.
+fn estimate_words(
+    report: &zicht_estimate::Report,
+    value: f64,
+    interval: Option<(f64, f64)>,
+    linkage: Option<&LinkageRecord>,
+) -> Footnote {
+    let words = |lang: Lang| {
+        let n = |v: f64| format_number_nl(v, lang);
+        let share = format_number_nl((1000.0 * report.share_observed).round() / 10.0, lang);
+        let interval = interval
+            .map(|(l, u)| format!(" ({}–{})", n(l), n(u)))
+            .unwrap_or_default();
+        let registered = n(report.observed as f64);
+        let lists = report.lists.len();
+        match lang {
+            Lang::Nl => {
+                let linked = linkage.map_or(String::new(), |l| {
+                    format!(
+                        "; de lijsten versleuteld gekoppeld bij Dice {}",
+                        format_number_nl(l.threshold, lang)
+                    )
+                });
+                format!(
+                    "Geschat {}{interval}, waarvan {share}% geregistreerd: {registered} geregistreerd op ten minste één van {lists} lijsten (meervoudige-systemenschatting{linked}).",
+                    n(value)
+                )
+            }
+            Lang::En => {
+                let linked = linkage.map_or(String::new(), |l| {
+                    format!(
+                        "; lists linked on encodings at Dice {}",
+                        format_number_nl(l.threshold, lang)
+                    )
+                });
+                format!(
+                    "Estimated {}{interval}, of whom {share}% registered: {registered} registered on at least one of {lists} lists (multiple systems estimation{linked}).",
+                    n(value)
+                )
+            }
+        }
+    };
+    let text_nl = words(Lang::Nl);
+    Footnote {
+        id: Slug::for_footnote_text(&text_nl),
+        text_nl,
+        text_en: words(Lang::En),
+    }
+}
+
 fn estimate_cell(
     indicator: &Slug,
     period: &Period,
     breakdown: Breakdown,
     report: &zicht_estimate::Report,
-) -> anyhow::Result<Cell> {
+    linkage: Option<&LinkageRecord>,
+) -> anyhow::Result<(Cell, Footnote)> {
     // Whole persons: the point rounds, the interval widens outward.
     let value = report.estimate.round();
     let lower = report.ci_lower.map(f64::floor);
@@ -79,7 +136,8 @@ fn estimate_cell(
         (Some(l), Some(u)) => format!(" ({l}–{u})"),
         _ => String::new(),
     };
-    Ok(Cell {
+    let footnote = estimate_words(report, value, lower.zip(upper), linkage);
+    let cell = Cell {
         indicator: indicator.clone(),
         period: period.clone(),
         breakdown,
@@ -94,12 +152,35 @@ fn estimate_cell(
                 100.0 * report.level
             ),
             document: None,
-            footnotes: Vec::new(),
+            footnotes: vec![footnote.id.clone()],
             quote: format!(
                 "geschat {value}{interval}, waarvan {in_view:.1}% geregistreerd / estimated {value}{interval}, of whom {in_view:.1}% registered"
             ),
         },
-    })
+    };
+    Ok((cell, footnote))
+}
+
+/// The linkage record `zicht link` wrote beside a histories file, if there
+/// is one; refused when it describes other histories than `histories`.
+fn linkage_beside(
+    file: &std::path::Path,
+    histories: &str,
+) -> anyhow::Result<Option<LinkageRecord>> {
+    let path = super::link::linkage_record_path(file);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let record: LinkageRecord = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a linkage record of zicht link", path.display()))?;
+    if record.histories_sha256 != sha256_hex(histories.as_bytes()) {
+        anyhow::bail!(
+            "{} describes other capture histories than {} (their SHA-256 differs): link again, or move the stale record away. Nothing was saved",
+            path.display(),
+            file.display()
+        );
+    }
+    Ok(Some(record))
 }
 
 pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
@@ -109,7 +190,7 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
             let period =
                 Period::parse(cmd.period.as_deref().unwrap_or_default()).context("--period")?;
             let breakdown = Breakdown::parse(&cmd.breakdown).context("--breakdown")?;
-            let Some((histories, _, at)) = store
+            let Some((histories, options, at)) = store
                 .capture_histories(indicator, &period, &breakdown)
                 .await?
             else {
@@ -118,12 +199,18 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
                 );
             };
             let name = format!("{indicator} {period} [{breakdown}] (histories recorded {at})");
-            Some((name, histories))
+            // A re-estimate keeps the linkage the histories came from.
+            let linkage: Option<LinkageRecord> =
+                serde_json::from_str::<serde_json::Value>(&options)
+                    .ok()
+                    .and_then(|o| o.get("linkage").cloned())
+                    .and_then(|l| serde_json::from_value(l).ok());
+            Some((name, histories, linkage))
         }
         None => None,
     };
     let compute = |args: &super::estimate::EstimateArgs| match &stored {
-        Some((name, text)) => super::estimate::run_text(args, name, text),
+        Some((name, text, _)) => super::estimate::run_text(args, name, text),
         None => super::estimate::run(args),
     };
     let Some(indicator) = &cmd.save else {
@@ -159,9 +246,13 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
         );
     }
     let outcome: EstimateOutcome = compute(&cmd.args)?;
-    let histories = match (&stored, &cmd.args.file) {
-        (Some((_, text)), _) => text.clone(),
-        (None, Some(file)) => std::fs::read_to_string(file)?,
+    let (histories, linkage) = match (&stored, &cmd.args.file) {
+        (Some((_, text, linkage)), _) => (text.clone(), linkage.clone()),
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(file)?;
+            let linkage = linkage_beside(file, &text)?;
+            (text, linkage)
+        }
         (None, None) => anyhow::bail!("give a capture-histories file, or --from-store"),
     };
     let options = serde_json::to_string(&serde_json::json!({
@@ -176,9 +267,13 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
         "thinning": cmd.args.thinning,
         "samples": cmd.args.samples,
         "chains": cmd.args.chains,
+        // How the histories were linked, so the number can be made again
+        // from the same encoded files (`zicht link` with these parameters).
+        "linkage": linkage,
     }))?;
     let recorded_at = zicht_store::now();
     let mut cells = Vec::new();
+    let mut catalogue: Catalogue = cat.clone();
     for (stratum, report) in &outcome.reports {
         let breakdown = match stratum {
             None => base.clone(),
@@ -193,7 +288,12 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
                 )
             }
         };
-        cells.push(estimate_cell(&indicator, &period, breakdown, report)?);
+        let (cell, footnote) =
+            estimate_cell(&indicator, &period, breakdown, report, linkage.as_ref())?;
+        if catalogue.footnotes.iter().all(|f| f.id != footnote.id) {
+            catalogue.footnotes.push(footnote);
+        }
+        cells.push(cell);
     }
     // The check every way in makes: an estimate only goes into an
     // indicator that holds estimates, never over a registered count, and
@@ -204,7 +304,7 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
         .into_iter()
         .map(|s| s.cell)
         .collect();
-    let problems = check_figures(&cat, &cells, &current, cmd.reason.as_deref());
+    let problems = check_figures(&catalogue, &cells, &current, cmd.reason.as_deref());
     if !problems.is_empty() {
         for p in &problems {
             let c = &cells[p.cell];
@@ -223,13 +323,24 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
                     recorded_at,
                     reason: cmd.reason.as_deref(),
                 },
+                Some(&catalogue),
                 &histories,
                 &options,
             )
             .await?;
         eprintln!(
-            "saved as {} {} [{}] with its capture histories",
-            cell.indicator, cell.period, cell.breakdown
+            "saved as {} {} [{}] with its capture histories{}",
+            cell.indicator,
+            cell.period,
+            cell.breakdown,
+            match &linkage {
+                Some(l) => format!(
+                    " and the linkage they came from (Dice {:.2}, {} lists)",
+                    l.threshold,
+                    l.lists.len()
+                ),
+                None => String::new(),
+            }
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -12,6 +12,7 @@
 mod accounts;
 mod deliveries;
 mod editions;
+mod encoded;
 mod rounds;
 mod texts;
 
@@ -66,6 +67,17 @@ pub fn routes() -> Router<AppState> {
             get(rounds::rounds_page).post(rounds::open_round),
         )
         .route("/portal/rounds/{id}", get(rounds::round_page))
+        .route(
+            "/portal/rounds/{id}/encoded",
+            get(encoded::encoded_page).post(encoded::ask),
+        )
+        .route(
+            "/portal/rounds/{id}/encoded/file",
+            post(encoded::upload).layer(DefaultBodyLimit::max(deliveries::UPLOAD_BODY_LIMIT)),
+        )
+        .route("/portal/rounds/{id}/link", post(encoded::link))
+        .route("/portal/linkages/{id}", get(encoded::linkage_page))
+        .route("/portal/linkages/{id}/{file}", get(encoded::linkage_file))
         .route(
             "/portal/deliveries/{id}",
             get(deliveries::delivery_page).post(deliveries::save_grid),
