@@ -10,11 +10,10 @@
 #   bench/disclose.sh --criterion  also criterion on the library (cargo bench)
 # Targets (2 cores, protect + audit): 99,900 cells under 2 s, 654,738 under
 # 60 s and 2 GB. They are checked here, never in a timed test.
-# Measured 2 Dec 2026 at load 3-8 (see crates/disclose/README.md): 3-d with
-# --method best 4.3 s wall at load 2.7 before the speed-ups, 2.0-2.4 s CPU at
-# load 7-8 after (14.5 -> 8.7 G instructions, 250 -> 197 MB, 14.3% secondary,
-# pattern unchanged); 5-d cut off unfinished after 19 min (227 s CPU, 1.19 GB),
-# 92% of it in the repair LPs.
+# Measured 3 Dec 2026 at load 4.5-5.8 (see crates/disclose/README.md): 3-d
+# --method best 4.8 s wall, 192 MB, 14.3% secondary (1.54 s on a quiet
+# machine); 5-d 78 s wall, 1.24 GB, 32.2% secondary (before: cut off after
+# 19 min). Smaller 5-d tables to try a method on: disclose_tables.py OUT 5d-s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
@@ -44,10 +43,11 @@ run() { # table method
         return 0
     }
     summary="$(grep -m1 "^$work/$t.csv: " "$log" | sed "s|^$work/$t.csv: ||")"
-    local wall rss
+    local wall cpu rss
     wall="$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')"
+    cpu="$(grep -E '(User|System) time' "$log" | awk '{s += $NF} END {printf "%.1f s", s}')"
     rss="$(grep 'Maximum resident set size' "$log" | awk '{printf "%.0f MB", $NF/1024}')"
-    echo "$t $method: wall $wall, peak $rss; $summary"
+    echo "$t $method: wall $wall, CPU $cpu, peak $rss; $summary"
     echo "    report: $(($(wc -l <"$work/$t.$method.report.csv") - 1)) hidden cells, load: $(uptime | sed 's/.*load average: //')"
 }
 

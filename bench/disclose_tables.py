@@ -2,9 +2,11 @@
 """The two synthetic benchmark tables of bench/disclose.sh as CSV in the export
 format, with their hierarchy files for `zicht protect --hierarchy`.
 
-    bench/disclose_tables.py OUTDIR
+    bench/disclose_tables.py OUTDIR [TABLE...]
 
-writes OUTDIR/3d.csv, OUTDIR/3d.hierarchy, OUTDIR/5d.csv, OUTDIR/5d.hierarchy.
+writes OUTDIR/3d.csv, OUTDIR/3d.hierarchy, OUTDIR/5d.csv, OUTDIR/5d.hierarchy,
+or the tables named (also the smaller 5-d ones, 5d-s and 5d-m, with the same
+shape and fewer municipalities and countries, to try a method on first).
 
 The same tables, row for row, as crates/disclose/tests/util/mod.rs `generate`
 builds for crates/disclose/benches/protect.rs (seed 2024, splitmix64, a leaf
@@ -58,6 +60,22 @@ TABLES = {
         ("form", 6, 0),
         ("country", 30, 3),
         ("municipality", 120, 10),
+    ],
+    # The same five dimensions, smaller: 3 × 7 × 7 × 16 × 34 = 79,968 cells.
+    "5d-s": [
+        ("sex", 2, 0),
+        ("age", 6, 0),
+        ("form", 6, 0),
+        ("country", 12, 3),
+        ("municipality", 30, 3),
+    ],
+    # 3 × 7 × 7 × 34 × 56 = 279,888 cells.
+    "5d-m": [
+        ("sex", 2, 0),
+        ("age", 6, 0),
+        ("form", 6, 0),
+        ("country", 30, 3),
+        ("municipality", 50, 5),
     ],
 }
 
@@ -145,8 +163,8 @@ def write(out_dir, key):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2 or any(k not in TABLES for k in sys.argv[2:]):
         sys.exit(__doc__)
-    for key in TABLES:
+    for key in sys.argv[2:] or ["3d", "5d"]:
         n = write(sys.argv[1], key)
         print("%s: %d cells" % (key, n), file=sys.stderr)

@@ -46,6 +46,26 @@ pub fn protection_window(x: f64, width: f64, low: f64, high: f64) -> (f64, f64) 
     (lower, upper)
 }
 
+/// The window moved, width kept, inside `[low, high]` where an end of it lies
+/// beyond what any point can reach ([`lp::reach`]): a 7 whose margin of 8 is
+/// "<10" beside a sibling "<10" can never be 9, so its window [6, 9] becomes
+/// [5, 8]. The policy is the width; aiming at an end nothing reaches would
+/// only cost programs over ever larger regions. Unchanged where the bounds
+/// are narrower than the window.
+pub(crate) fn within_reach(lower: f64, upper: f64, (low, high): (f64, f64)) -> (f64, f64) {
+    let width = upper - lower;
+    if high - low < width {
+        return (lower, upper);
+    }
+    if upper > high {
+        (high - width, high)
+    } else if lower < low {
+        (low, low + width)
+    } else {
+        (lower, upper)
+    }
+}
+
 /// The requirement of a cell, or `None` when it needs no protection: it is
 /// big enough, unknown to the publisher, or locked by an earlier edition.
 ///
@@ -513,7 +533,19 @@ impl Checker<'_> {
                     *slot = Some(merged);
                 }
             }
-            match req {
+            // Aim inside what the published bounds let any point reach.
+            let aim = match req {
+                Requirement::Contains { lower, upper } => {
+                    let (lower, upper) = within_reach(
+                        lower,
+                        upper,
+                        lp::reach(self.table, cell, |d| self.bounds[d]),
+                    );
+                    Requirement::Contains { lower, upper }
+                }
+                width => width,
+            };
+            match aim {
                 Requirement::Contains { lower, upper } if low[i].is_none() && high[i].is_none() => {
                     // Both sides at once, as the protector proves them.
                     let (up, down) = ((upper - x).max(0.0), (x - lower).max(0.0));
@@ -526,7 +558,7 @@ impl Checker<'_> {
                 }
                 _ => {}
             }
-            match req {
+            match aim {
                 Requirement::Contains { lower, upper } => {
                     // Aim at the window first; where one end falls short of
                     // it, the other end must make up the width.

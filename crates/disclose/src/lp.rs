@@ -674,3 +674,48 @@ fn with(key: &[(u32, u32)], dim: u32, value: Option<u32>) -> Vec<(u32, u32)> {
     }
     k
 }
+
+/// Bounds on a cell that no program can pass: each equality through it
+/// bounds it by the extremes its other cells may take (`widest`), and the
+/// tightest wins; rounded inwards for counts. One step of interval
+/// propagation: a sound outer bound on the attacker's (or a repair's)
+/// extreme, cheap on a table of any size, but never a proof that a value is
+/// reachable — that always takes a point.
+pub(crate) fn reach(table: &Table, c: CellId, widest: impl Fn(CellId) -> (f64, f64)) -> (f64, f64) {
+    let (mut lo, mut hi) = widest(c);
+    for &e in table.incidence(c) {
+        let e = e as usize;
+        if table.equations()[e].relation != Relation::Equal {
+            continue;
+        }
+        // total − Σ parts = 0: a·c + rest = 0.
+        let (mut rest_lo, mut rest_hi, mut a) = (0.0, 0.0, 0.0);
+        for (d, k) in table.terms(e) {
+            if d == c {
+                a += k;
+                continue;
+            }
+            let (dlo, dhi) = widest(d);
+            if k > 0.0 {
+                rest_lo += k * dlo;
+                rest_hi += k * dhi;
+            } else {
+                rest_lo += k * dhi;
+                rest_hi += k * dlo;
+            }
+        }
+        if a > 0.0 {
+            hi = hi.min(-rest_lo / a);
+            lo = lo.max(-rest_hi / a);
+        } else if a < 0.0 {
+            hi = hi.min(rest_hi / -a);
+            lo = lo.max(rest_lo / -a);
+        }
+    }
+    if table.is_integer() {
+        // Sums of whole numbers: only round off may sit between.
+        ((lo - tolerance(lo)).ceil(), (hi + tolerance(hi)).floor())
+    } else {
+        (lo, hi)
+    }
+}

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 use rayon::prelude::*;
 
-use crate::audit::{is_sensitive, reaches, requirement, Checker, Requirement};
+use crate::audit::{is_sensitive, reaches, requirement, within_reach, Checker, Requirement};
 use crate::certificate::Certificates;
 use crate::lp::{self, Slot, Solved};
 use crate::table::{CellId, Publication, Relation, Table, TableError, Truth};
@@ -358,6 +358,23 @@ fn initial(table: &Table, c: CellId) -> (Publication, Reason) {
     }
 }
 
+/// What a cell could be at most once the protector has hidden what it may:
+/// a published figure as "x" would say it, anything else as it is.
+fn widest(
+    bounds: &[(f64, f64)],
+    reasons: &[Reason],
+    as_hidden: &[(f64, f64)],
+    d: CellId,
+) -> (f64, f64) {
+    let (lo, hi) = bounds[d];
+    if reasons[d] == Reason::Published && lo >= hi {
+        let (slo, shi) = as_hidden[d];
+        (lo.min(slo), hi.max(shi))
+    } else {
+        (lo, hi)
+    }
+}
+
 /// What a partner costs: prefer hiding small cells.
 /// What one repair program found.
 enum RepairProgram {
@@ -384,10 +401,21 @@ impl<'a> State<'a> {
     fn new(table: &'a Table, point: &'a [f64], options: &'a ProtectOptions) -> Self {
         let (publications, reasons): (Vec<_>, Vec<_>) =
             (0..table.len()).map(|c| initial(table, c)).unzip();
-        let bounds = lp::published_bounds(table, &publications);
-        let required = (0..table.len()).map(|c| requirement(table, c)).collect();
-        let as_hidden = (0..table.len())
+        let as_hidden: Vec<(f64, f64)> = (0..table.len())
             .map(|c| table.cell_bounds(c, &Publication::Suppressed))
+            .collect();
+        let bounds = lp::published_bounds(table, &publications);
+        // A window end that no hiding can reach moves inwards, width kept
+        // (see `within_reach`): what `State::reach` bounds.
+        let hideable = |d: CellId| widest(&bounds, &reasons, &as_hidden, d);
+        let required = (0..table.len())
+            .map(|c| match requirement(table, c)? {
+                Requirement::Contains { lower, upper } => {
+                    let (lower, upper) = within_reach(lower, upper, lp::reach(table, c, hideable));
+                    Some(Requirement::Contains { lower, upper })
+                }
+                width => Some(width),
+            })
             .collect();
         State {
             as_hidden,
@@ -763,6 +791,14 @@ impl<'a> State<'a> {
         let table = self.table;
         let options = self.options;
         let caps = &options.repair_caps;
+        // A side that no hiding can open (a small margin of small parts)
+        // would otherwise cost every region's program up to the largest
+        // before the caller learns so.
+        let (can_lo, can_hi) = self.reach(c);
+        let slack = lp::tolerance(need);
+        if (maximize && can_hi < need - slack) || (!maximize && can_lo > need + slack) {
+            return Ok(None);
+        }
         let keep =
             |d: CellId| table.cell(d).locked.is_none() || self.bounds[d].0 < self.bounds[d].1;
         // Along the table's dimensions first, where they are known.
@@ -853,6 +889,17 @@ impl<'a> State<'a> {
         // a cell still narrow goes to `protect_table`'s fallbacks, and the
         // audit has the last word — never a silent pass.
         Ok(None)
+    }
+
+    /// An interval no hiding can take `c` out of ([`lp::reach`] with every
+    /// published cell as it would be hidden; a cell hidden or "<k" keeps
+    /// what it says). The protector uses it to skip programs that cannot
+    /// succeed and to place a window whose one end is closed; it proves that
+    /// a side is closed, never that one is open.
+    fn reach(&self, c: CellId) -> (f64, f64) {
+        lp::reach(self.table, c, |d| {
+            widest(&self.bounds, &self.reasons, &self.as_hidden, d)
+        })
     }
 
     /// The repair program on one region: the cheapest published cells to
