@@ -14,10 +14,26 @@ echo "== figures (UK 2013; SparseMSE: stepwise 11,418, 9,977–13,146; BCa 9,267
 cargo run --release --quiet -p zicht-estimate --example report 2>&1 \
   | grep -E '^(Estimate|Model|  model|  profile|  BCa|  main effects |  best BIC|took)'
 
-echo "== lcm on UK 2013 (defaults: K=10, burn-in 5,000, thinning 20, 1,000 draws x 4 chains; LCMCR's short chain takes 1.5-1.8 s in R, not installed here)"
-/usr/bin/time -f "  wall %e s, peak %M KB" \
-  cargo run --release --quiet -p zicht-estimate --example report -- crates/estimate/tests/data/uk2013.csv lcm 2>&1 \
-  | grep -E '^(Estimate|Posterior|took|  wall)|R-hat'
+echo "== lcm on UK 2013 (defaults: K=10, burn-in 5,000, thinning 10, 1,000 draws x 4 chains; converged when split R-hat < 1.05)"
+cargo build --release --quiet -p zicht-estimate --example lcm
+for seed in 1 2 3; do
+  "$CARGO_TARGET_DIR/release/examples/lcm" crates/estimate/tests/data/uk2013.csv 10 5000 10 1000 4 "$seed"
+done
+echo "  load: $(uptime | sed 's/.*load/load/')"
+# LCMCR beside it, when R and the package are installed (R CMD INSTALL of
+# the CRAN source into a library named by R_LIBS): its short chain, and the
+# long chain of the reference figures.
+if command -v Rscript >/dev/null && Rscript -e 'library(LCMCR)' >/dev/null 2>&1; then
+  echo "== LCMCR 0.4.14 on UK 2013 (short chain; LONG=1 adds burn-in 100,000 x 10,000 draws, thinning 100)"
+  Rscript bench/lcmcr.R crates/estimate/tests/data/uk2013.csv 10 10000 1000 100 1 2
+  Rscript bench/lcmcr.R crates/estimate/tests/data/uk2013.csv 5 10000 1000 10 1 2
+  if [[ "${LONG:-0}" == "1" ]]; then
+    Rscript bench/lcmcr.R crates/estimate/tests/data/uk2013.csv 10 100000 10000 100 1 2
+  fi
+  echo "  load: $(uptime | sed 's/.*load/load/')"
+else
+  echo "  (LCMCR not installed: R_LIBS=DIR Rscript -e 'library(LCMCR)' fails; R CMD INSTALL -l DIR its CRAN source)"
+fi
 echo "== sparse 6-list default run (work bound)"
 printf 'A,B,C,D,E,F,count\n1,0,0,1,0,1,4\n0,0,1,0,0,0,3\n0,0,1,1,0,0,32\n0,1,0,0,0,0,22\n0,0,0,1,0,1,14\n0,1,0,0,1,1,9\n1,0,0,0,0,0,37\n0,0,0,1,1,1,9\n1,1,1,0,1,0,27\n0,1,1,0,1,1,7\n1,0,0,0,0,1,11\n1,0,0,0,1,0,28\n0,1,1,1,0,0,24\n' > "${TMPDIR:-/tmp}/sparse6.csv"
 /usr/bin/time -f "  wall %e s, peak %M KB" \

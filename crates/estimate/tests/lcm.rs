@@ -10,8 +10,9 @@ fn data(name: &str) -> CaptureHistories {
 /// LCMCR 0.4.14 on Kosovo 1999 (K = 10, a_alpha = b_alpha = 0.25, burn-in
 /// 100,000, 10,000 samples, thinning 100, two seeds): posterior median
 /// 10,410, 95% interval 8,960–13,810; the near-census count is 10,401.
-/// zicht's chains are shorter; the tolerance is the Monte Carlo error of a
-/// median and of tail quantiles at a few hundred effective draws.
+/// zicht's chains are shorter (4 × 1,000 draws, about 250 effective); the
+/// tolerances are about three Monte Carlo standard errors of a median
+/// (±100 at a posterior sd of 1,200) and of 2.5% and 97.5% quantiles.
 #[test]
 fn kosovo_agrees_with_lcmcr() {
     let opts = LcmOptions {
@@ -25,9 +26,10 @@ fn kosovo_agrees_with_lcmcr() {
         "kosovo: median {:.0} mean {:.0} [{:.0}, {:.0}] R-hat {:.3} ESS {:.0} classes {:.1}",
         r.median, r.mean, r.lower, r.upper, r.rhat, r.ess, r.classes_used
     );
-    assert!((r.median - 10_410.0).abs() / 10_410.0 < 0.04, "{r:?}");
-    assert!((r.lower - 8_960.0).abs() / 8_960.0 < 0.08, "{}", r.lower);
-    assert!((r.upper - 13_810.0).abs() / 13_810.0 < 0.10, "{}", r.upper);
+    assert!((r.median - 10_410.0).abs() < 310.0, "{r:?}");
+    assert!((r.lower - 8_960.0).abs() < 450.0, "{}", r.lower);
+    assert!((r.upper - 13_810.0).abs() < 1_100.0, "{}", r.upper);
+    assert!(r.ess > 150.0, "ESS {}", r.ess);
     assert!(r.rhat < 1.05, "R-hat {}", r.rhat);
 }
 
