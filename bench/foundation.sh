@@ -17,13 +17,18 @@ echo "load: $(uptime)"
 
 secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
 best_of() { local n=$1; shift; local best=999999 t; for _ in $(seq "$n"); do t=$("$@"); best=$(echo "if ($t < $best) $t else $best" | bc); done; echo "$best"; }
-# Wall time and peak resident memory of one run, its stdout kept in $W/out.
+# Wall time, CPU time (user + system: what a busy machine does not stretch
+# as much), peak resident memory and the load average just before one run,
+# its stdout kept in $W/out.
 measured() {
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
   /usr/bin/time -v -o "$W/time" "$@" >"$W/out" 2>"$W/err" || { cat "$W/err" >&2; return 1; }
-  local wall mem
+  local wall mem cpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$W/time")
   mem=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time")
-  echo "$wall wall, $((mem / 1024)) MB peak"
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.1f", s}' "$W/time")
+  echo "$wall wall, $cpu s CPU, $((mem / 1024)) MB peak, load $load"
 }
 
 init_fresh() { rm -f "$W"/e.db*; secs "$Z" --db "sqlite://$W/e.db" init; }

@@ -74,14 +74,16 @@ def rows(years, bump):
 (out / "cells" / "e2.csv").write_text(head + "".join(rows(range(2021, 2023), 1)))
 PY
 publish_synth() { # backend-name store-url
-  local name=$1 db=$2 cells wall mem
+  local name=$1 db=$2 cells wall mem cpu load
   "$Z" --db "$db" init --data "$W/synth" >/dev/null 2>&1
   cells=$("$Z" --db "$db" export | wc -l)
   rm -rf "$W/site-s"
+  load=$(cut -d' ' -f1 /proc/loadavg)
   /usr/bin/time -v -o "$W/time" "$Z" --db "$db" publish --out "$W/site-s" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$W/time")
   mem=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time")
-  echo "publish synthetic monitor ($name):  $wall wall, $((mem / 1024)) MB peak   (target < 5 s, < 600 MB; 2000 indicators, $((cells - 1)) cells, $(find "$W/site-s" -type f | wc -l) files)"
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.1f", s}' "$W/time")
+  echo "publish synthetic monitor ($name):  $wall wall, $cpu s CPU, $((mem / 1024)) MB peak, load $load   (target < 5 s, < 600 MB; 2000 indicators, $((cells - 1)) cells, $(find "$W/site-s" -type f | wc -l) files)"
   grep '^wrote' "$W/err" || true
 }
 publish_synth SQLite "sqlite://$W/s.db"

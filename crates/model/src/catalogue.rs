@@ -714,7 +714,20 @@ enum Known<'c> {
 
 impl Catalogue {
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
-        find(&self.indicators, id, |i| &i.id)
+        // Callers ask cell by cell, and cells come grouped by indicator: the
+        // position of the last answer is tried first, so a monitor of
+        // thousands of indicators is not searched through for each cell. A
+        // hint only: whatever it holds, the id is compared.
+        thread_local! {
+            static LAST: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        }
+        let hint = LAST.with(std::cell::Cell::get);
+        if let Some(i) = self.indicators.get(hint).filter(|i| i.id.as_str() == id) {
+            return Some(i);
+        }
+        let at = self.indicators.iter().position(|i| i.id.as_str() == id)?;
+        LAST.with(|l| l.set(at));
+        Some(&self.indicators[at])
     }
     pub fn dimension(&self, id: &str) -> Option<&Dimension> {
         find(&self.dimensions, id, |d| &d.id)

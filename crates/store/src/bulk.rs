@@ -56,7 +56,7 @@ impl BulkLoad {
         indicator: &str,
         periods: &[&Period],
     ) -> Result<Vec<StoredCell>, StoreError> {
-        let mut latest: HashMap<(String, String, String), StoredCell> = HashMap::new();
+        let mut all: Vec<StoredCell> = Vec::new();
         for chunk in periods.chunks(PERIODS_PER_QUERY) {
             let list = (0..chunk.len())
                 .map(|i| format!("${}", i + 2))
@@ -73,21 +73,32 @@ impl BulkLoad {
             }
             let mut rows = q.fetch(&mut *self.tx);
             while let Some(r) = rows.try_next().await? {
-                let s = row_to_stored(&r)?;
-                let key = (
-                    s.cell.indicator.to_string(),
-                    s.cell.period.to_string(),
-                    s.cell.breakdown.to_string(),
-                );
-                match latest.get(&key) {
-                    Some(old) if (old.recorded_at, old.version) > (s.recorded_at, s.version) => {}
-                    _ => {
-                        latest.insert(key, s);
-                    }
+                all.push(row_to_stored(&r)?);
+            }
+        }
+        // Per key the latest version (ties by version), found by the key's
+        // parts as they are, without writing any key out as text.
+        type Key<'k> = (&'k str, &'k Period, &'k Breakdown);
+        let mut latest: HashMap<Key<'_>, usize> = HashMap::with_capacity(all.len());
+        for (i, s) in all.iter().enumerate() {
+            let newer = |j: &usize| {
+                let old = &all[*j];
+                (s.recorded_at, s.version) > (old.recorded_at, old.version)
+            };
+            match latest.get(&s.cell.key_ref()) {
+                Some(j) if !newer(j) => {}
+                _ => {
+                    latest.insert(s.cell.key_ref(), i);
                 }
             }
         }
-        Ok(latest.into_values().collect())
+        let mut keep = vec![false; all.len()];
+        for &i in latest.values() {
+            keep[i] = true;
+        }
+        let mut keep = keep.into_iter();
+        all.retain(|_| keep.next().unwrap_or(false));
+        Ok(all)
     }
 
     /// Records the versions that say something new over `current`, which

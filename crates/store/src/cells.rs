@@ -1,5 +1,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use futures_util::TryStreamExt;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use zicht_model::{
@@ -126,7 +127,8 @@ pub(crate) fn same(current: &Cell, incoming: &Cell) -> bool {
         && (i.quote.is_empty() || c.quote == i.quote)
 }
 
-/// Appends versions to `cell_versions` under one load, in multi-row INSERTs.
+/// Appends versions to `cell_versions` under one load: SQLite in multi-row
+/// INSERTs of one prepared shape, PostgreSQL in one statement per batch.
 pub(crate) async fn insert_versions(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
@@ -134,31 +136,45 @@ pub(crate) async fn insert_versions(
     fresh: &[&NewVersion<'_>],
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
-    for chunk in fresh.chunks(ROWS_PER_INSERT) {
-        let mut sql = format!("INSERT INTO cell_versions ({INSERT_COLUMNS}) VALUES ");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for j in 0..INSERT_ARITY {
-                if j > 0 {
-                    sql.push(',');
-                }
-                // SQLite looks up each `$n` by a linear scan when it
-                // prepares a statement, which is quadratic in the number
-                // of parameters; `?` is positional there and costs nothing.
-                match backend {
-                    Backend::Sqlite => sql.push('?'),
-                    Backend::Postgres => sql.push_str(&format!("${}", i * INSERT_ARITY + j + 1)),
-                }
-            }
-            sql.push(')');
+    match backend {
+        Backend::Sqlite => insert_versions_sqlite(tx, load_id, fresh, reason).await,
+        Backend::Postgres => insert_versions_postgres(tx, load_id, fresh, reason).await,
+    }
+}
+
+/// The text of a time column, written once per distinct instant: a load
+/// records all its versions at one.
+struct RecordedText(Option<(Instant, String)>);
+
+impl RecordedText {
+    fn of(&mut self, at: Instant) -> &str {
+        if self.0.as_ref().is_none_or(|(i, _)| *i != at) {
+            // Canonical UTC text only: `cells` and `versions` compare and
+            // order this column as text (see `now_utc`).
+            self.0 = Some((at, at.to_string()));
         }
-        // Not cached: sqlx's Any driver sends a NULL number to
-        // PostgreSQL as float4, and a statement prepared with that type
-        // refuses the float8 of a later load that has a value there.
-        let mut q = sqlx::query(&sql).persistent(false);
+        self.0.as_ref().map(|(_, s)| s.as_str()).unwrap_or_default()
+    }
+}
+
+async fn insert_versions_sqlite(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    load_id: i64,
+    fresh: &[&NewVersion<'_>],
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut recorded = RecordedText(None);
+    for chunk in fresh.chunks(ROWS_PER_INSERT) {
+        // `?` is positional in SQLite; `$n` would be looked up by a linear
+        // scan when the statement is prepared, quadratic in its length.
+        let row = format!("({})", vec!["?"; INSERT_ARITY].join(","));
+        let sql = format!(
+            "INSERT INTO cell_versions ({INSERT_COLUMNS}) VALUES {}",
+            vec![row.as_str(); chunk.len()].join(",")
+        );
+        // Kept prepared: every full chunk has the same text, so a million
+        // cells parse one statement (and one for the last, shorter chunk).
+        let mut q = sqlx::query(&sql);
         for v in chunk {
             let c = v.cell;
             let p = c.figure.parts();
@@ -177,12 +193,69 @@ pub(crate) async fn insert_versions(
                 .bind(c.provenance.document.as_ref().map(|s| s.to_string()))
                 .bind(join_footnotes(&c.provenance.footnotes))
                 .bind(c.provenance.quote.as_str())
-                // Canonical UTC text only: `cells` and `versions`
-                // compare and order this column as text (see `now_utc`).
-                .bind(v.recorded_at.to_string())
+                .bind(recorded.of(v.recorded_at).to_owned())
                 .bind(v.reason.or(reason));
         }
         q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Rows per statement on PostgreSQL: one JSON parameter of about a
+/// megabyte.
+const ROWS_PER_STATEMENT_PG: usize = 5_000;
+
+/// PostgreSQL takes a batch as one JSON array of rows and unpacks it
+/// itself: one parameter, one statement kept prepared, instead of sixteen
+/// parameters a row. Numbers travel as their shortest exact text, which
+/// `float8` reads back to the same double (JSON has no infinity).
+async fn insert_versions_postgres(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    load_id: i64,
+    fresh: &[&NewVersion<'_>],
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    const SQL: &str = "INSERT INTO cell_versions (load_id, indicator, period, breakdown, status, \
+         value, lower_bound, upper_bound, base, source, source_ref, document, footnotes, quote, \
+         recorded_at, reason) \
+         SELECT $1, r->>0, r->>1, r->>2, r->>3, (r->>4)::float8, (r->>5)::float8, \
+         (r->>6)::float8, (r->>7)::float8, r->>8, r->>9, r->>10, r->>11, r->>12, r->>13, r->>14 \
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n";
+    let mut recorded = RecordedText(None);
+    let number = |x: Option<f64>| x.map(|x| serde_json::Value::String(x.to_string()));
+    let text = |x: Option<&str>| x.map(|s| serde_json::Value::String(s.to_owned()));
+    for chunk in fresh.chunks(ROWS_PER_STATEMENT_PG) {
+        let rows: Vec<[Option<serde_json::Value>; 15]> = chunk
+            .iter()
+            .map(|v| {
+                let c = v.cell;
+                let p = c.figure.parts();
+                let pr = &c.provenance;
+                [
+                    text(Some(c.indicator.as_str())),
+                    text(Some(&c.period.to_string())),
+                    text(Some(&c.breakdown.to_string())),
+                    text(Some(c.figure.status().as_str())),
+                    number(p.value),
+                    number(p.lower),
+                    number(p.upper),
+                    number(p.base),
+                    text(pr.source.as_ref().map(Slug::as_str)),
+                    text(Some(&pr.source_ref)),
+                    text(pr.document.as_ref().map(Slug::as_str)),
+                    text(Some(&join_footnotes(&pr.footnotes))),
+                    text(Some(&pr.quote)),
+                    text(Some(recorded.of(v.recorded_at))),
+                    text(v.reason.or(reason)),
+                ]
+            })
+            .collect();
+        let json = serde_json::to_string(&rows).map_err(|e| corrupt("cell_versions batch", e))?;
+        sqlx::query(SQL)
+            .bind(load_id)
+            .bind(json)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -443,10 +516,12 @@ impl Store {
         for d in excluded {
             q = q.bind(d.clone());
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        // Row by row: a row as the driver gives it is several times the
+        // size of the cell made of it.
+        let mut rows = q.fetch(&self.pool);
         let mut latest: BTreeMap<(String, Period, String), StoredCell> = BTreeMap::new();
-        for r in &rows {
-            let s = row_to_stored(r)?;
+        while let Some(r) = rows.try_next().await? {
+            let s = row_to_stored(&r)?;
             let key = (
                 s.cell.indicator.to_string(),
                 s.cell.period.clone(),
@@ -471,17 +546,18 @@ impl Store {
         indicator: Option<&str>,
     ) -> Result<Vec<StoredCell>, StoreError> {
         let cutoff = self.cutoff_of(as_of).await?;
-        let rows = sqlx::query(&format!(
+        let sql = format!(
             "SELECT {COLUMNS} FROM cell_versions WHERE recorded_at <= $1 AND ($2 = '' OR indicator = $2)"
-        ))
-        .bind(cutoff.unwrap_or(Instant::MAX).to_string())
-        .bind(indicator.unwrap_or("").to_owned())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = rows
-            .iter()
-            .map(row_to_stored)
-            .collect::<Result<Vec<_>, _>>()?;
+        );
+        let mut rows = sqlx::query(&sql)
+            .bind(cutoff.unwrap_or(Instant::MAX).to_string())
+            .bind(indicator.unwrap_or("").to_owned())
+            .fetch(&self.pool);
+        // Row by row, as in `cells_without`.
+        let mut out = Vec::new();
+        while let Some(r) = rows.try_next().await? {
+            out.push(row_to_stored(&r)?);
+        }
         out.sort_by(|a, b| {
             (
                 a.cell.indicator.as_str(),

@@ -56,24 +56,51 @@ pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
     )
     .await?;
     let read = started.elapsed();
-    let site = zicht_publish::site::build(&input)?;
-    let built = started.elapsed();
-    for (rel, bytes) in &site.files {
-        write_atomic(&args.out.join(rel), bytes)?;
+    // Each page goes to disk as it is rendered: the site is never held
+    // whole. The first failure to write is kept and reported; the pages
+    // after it are still rendered, not written.
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let failed: std::sync::Mutex<Option<anyhow::Error>> = std::sync::Mutex::new(None);
+    let lock = || {
+        failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let each = |rel: String, bytes: Vec<u8>| {
+        if lock().is_some() {
+            return;
+        }
+        match write_atomic(&args.out.join(&rel), &bytes) {
+            Ok(()) => {
+                written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            Err(e) => {
+                lock().get_or_insert(e);
+            }
+        }
+    };
+    let built = zicht_publish::site::build_each(&input, &each);
+    if let Some(e) = failed
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        return Err(e);
     }
+    built?;
     let done = started.elapsed();
     eprintln!(
-        "wrote {} files ({} indicators, {} cells) to {} in {:.2} s (read {:.2} s, build {:.2} s, write {:.2} s); open {}",
-        site.files.len(),
+        "wrote {} files ({} indicators, {} cells) to {} in {:.2} s (read {:.2} s, build and write {:.2} s); open {}",
+        written.into_inner(),
         input.catalogue.indicators.len(),
         input.cells.len(),
         args.out.display(),
         done.as_secs_f64(),
         read.as_secs_f64(),
-        (built - read).as_secs_f64(),
-        (done - built).as_secs_f64(),
+        (done - read).as_secs_f64(),
         args.out.join("index.html").display()
     );
-    print_text_warnings(&store, input.now).await?;
+    let now = input.now;
+    drop(input);
+    print_text_warnings(&store, now).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -135,9 +135,30 @@ pub const FAVICON: &str = include_str!("favicon.svg");
 /// Builds the whole site. Every figure on it went through
 /// [`zicht_release::public_cells`].
 pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    build_each(input, &|path, bytes| {
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path, bytes);
+    })?;
+    Ok(Site {
+        files: files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    })
+}
+
+/// [`build`], handing each file to `each` (relative path, bytes) as soon as
+/// it is rendered, from more than one thread, instead of holding the site:
+/// a caller that writes them out holds one page at a time, not the site.
+pub fn build_each(
+    input: &SiteInput,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<(), SiteError> {
     let public = zicht_release::public_catalogue(&input.catalogue, input.now);
     if public == input.catalogue {
-        return pages::build(input);
+        return pages::build(input, each);
     }
     // Some document is under embargo: the site is built as if it did not
     // exist yet — its edition, its texts and its figures.
@@ -157,7 +178,7 @@ pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
         edition: input.edition.clone(),
         now: input.now,
     };
-    pages::build(&input)
+    pages::build(&input, each)
 }
 
 #[cfg(test)]

@@ -17,13 +17,13 @@ mod recommendations;
 mod table;
 mod theme;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use askama::Template;
 use zicht_model::{Cell, Citations, Document, DocumentKind, Lang};
 
 use super::words::{words, Words};
-use super::{Site, SiteError, SiteInput, FAVICON, STYLE};
+use super::{SiteError, SiteInput, FAVICON, STYLE};
 use crate::{render, Format};
 use ctx::{Ctx, Moment};
 
@@ -118,7 +118,7 @@ struct Built<'a> {
     previous: Option<usize>,
 }
 
-pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
+pub fn build(input: &SiteInput, each: &(dyn Fn(String, Vec<u8>) + Sync)) -> Result<(), SiteError> {
     let cat = &input.catalogue;
     // Every figure on the site passes the release path here: the editions
     // in order, then the site's own moment, each protected together with
@@ -168,13 +168,10 @@ pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
         editions_upto,
         previous,
     };
-    let mut site = Site::default();
-    site.files
-        .insert("style.css".to_owned(), STYLE.as_bytes().to_vec());
+    each("style.css".to_owned(), STYLE.as_bytes().to_vec());
     // Browsers ask for an icon on every page; without one each page logs a
     // 404.
-    site.files
-        .insert("favicon.svg".to_owned(), FAVICON.as_bytes().to_vec());
+    each("favicon.svg".to_owned(), FAVICON.as_bytes().to_vec());
     // The downloads and the two languages are independent: build them side
     // by side.
     std::thread::scope(|s| {
@@ -187,12 +184,11 @@ pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
         .into_iter()
         .map(|(name, format)| (name, s.spawn(move || render(&b.public, cat, format))))
         .collect();
-        let en = s.spawn(move || build_lang(b, Lang::En));
-        let nl = build_lang(b, Lang::Nl)?;
-        site.files.extend(nl);
-        site.files.extend(en.join().expect("site thread panicked")?);
+        let en = s.spawn(move || build_lang(b, Lang::En, each));
+        build_lang(b, Lang::Nl, each)?;
+        en.join().expect("site thread panicked")?;
         for (name, h) in downloads {
-            site.files.insert(
+            each(
                 format!("downloads/{name}"),
                 h.join().expect("download thread panicked")?,
             );
@@ -207,17 +203,16 @@ pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
             .max()
             .map(|i| i.to_string())
             .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned());
-        site.files.insert(
+        each(
             "downloads/sdmx-data.csv".to_owned(),
             zicht_sdmx::data_csv(cat, &b.public)?.into_bytes(),
         );
-        site.files.insert(
+        each(
             "downloads/sdmx-structure.xml".to_owned(),
             zicht_sdmx::structure_xml(cat, &prepared)?.into_bytes(),
         );
         Ok::<_, SiteError>(())
-    })?;
-    Ok(site)
+    })
 }
 
 /// What every page kind is built from, in one language.
@@ -230,20 +225,24 @@ struct Parts<'a> {
     moments: Vec<(String, Moment<'a>)>,
 }
 
-/// The pages of one language, each under the language's prefix.
-struct Out {
+/// The pages of one language, each under the language's prefix, handed on
+/// as each is rendered.
+struct Out<'e> {
     prefix: &'static str,
-    files: BTreeMap<String, Vec<u8>>,
+    each: &'e (dyn Fn(String, Vec<u8>) + Sync),
 }
 
-impl Out {
+impl Out<'_> {
     fn put(&mut self, path: &str, html: String) {
-        self.files
-            .insert(format!("{}{path}", self.prefix), html.into_bytes());
+        (self.each)(format!("{}{path}", self.prefix), html.into_bytes());
     }
 }
 
-fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, SiteError> {
+fn build_lang(
+    b: &Built<'_>,
+    lang: Lang,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<(), SiteError> {
     let cat = &b.input.catalogue;
     let w = words(lang);
     let mut dim_values = HashMap::new();
@@ -291,7 +290,7 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
     };
     let mut out = Out {
         prefix: parts.ctx.prefix(),
-        files: BTreeMap::new(),
+        each,
     };
     home::write(&parts, &mut out)?;
     theme::write(&parts, &mut out)?;
@@ -303,5 +302,5 @@ fn build_lang(b: &Built<'_>, lang: Lang) -> Result<BTreeMap<String, Vec<u8>>, Si
     table::write(&parts, &mut out)?;
     methodology::write(&parts, &mut out)?;
     downloads::write(&parts, &mut out)?;
-    Ok(out.files)
+    Ok(())
 }
