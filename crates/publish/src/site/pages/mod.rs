@@ -179,6 +179,7 @@ pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
         .into_iter()
         .map(|(name, format)| (name, s.spawn(move || render(&b.public, cat, format))))
         .collect();
+        let labelled = s.spawn(move || crate::labelled_files(&b.public, cat));
         let en = s.spawn(move || build_lang(b, Lang::En));
         let nl = build_lang(b, Lang::Nl)?;
         site.files.extend(nl);
@@ -189,6 +190,8 @@ pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
                 h.join().expect("download thread panicked")?,
             );
         }
+        site.files
+            .extend(labelled.join().expect("download thread panicked")?);
         // SDMX: the data and the structure they conform to. The message's
         // timestamp is the newest edition's cut-off, so the same store
         // gives the same file (and the same ETag).
