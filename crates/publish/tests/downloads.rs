@@ -353,3 +353,61 @@ fn long_ids_get_short_unique_sheet_names_by_one_rule() {
     let book = sheets(workbook(&[], &cat, None).unwrap());
     assert_eq!(book.sheet_names().len(), cat.indicators.len() + 1);
 }
+
+/// The site's labelled files hold exactly the rows of its contract download,
+/// which the release path made: whole, per indicator, and for Dutch Excel.
+#[test]
+fn the_sites_labelled_files_are_its_public_cells() {
+    let (cat, cells) = embedded();
+    let site = zicht_publish::site::build(&zicht_publish::site::SiteInput {
+        catalogue: cat.clone(),
+        cells,
+        editions: Vec::new(),
+        edition: None,
+        now: Instant::from(std::time::SystemTime::now()),
+    })
+    .unwrap();
+    let file = |p: &str| {
+        site.files
+            .get(p)
+            .unwrap_or_else(|| panic!("{p} is not on the site"))
+            .as_slice()
+    };
+    let mut contract = csv::Reader::from_reader(file("downloads/cells.csv"));
+    let contract: Vec<Vec<String>> = contract
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let whole = read(file("downloads/labelled.csv"), b',');
+    assert_eq!(
+        whole.iter().map(contract_part).collect::<Vec<_>>(),
+        contract
+    );
+    let hidden = ["below", "suppressed", "refused", "not_available"];
+    assert!(
+        whole.iter().any(|r| hidden.contains(&&r[column("status")])),
+        "the release hid something"
+    );
+    for i in &cat.indicators {
+        let id = i.id.as_str();
+        let mine: Vec<&csv::StringRecord> = whole.iter().filter(|r| &r[0] == id).collect();
+        let one = read(file(&format!("downloads/indicator/{id}.csv")), b',');
+        assert_eq!(one.iter().collect::<Vec<_>>(), mine, "{id}");
+        let nl = file(&format!("downloads/indicator-excel-nl/{id}.csv"));
+        let nl = read(nl.strip_prefix("\u{FEFF}".as_bytes()).unwrap(), b';');
+        assert_eq!(nl.len(), mine.len(), "{id}");
+        for r in nl.iter().filter(|r| hidden.contains(&&r[column("status")])) {
+            assert_eq!(&r[column("value")], "", "{id}: {r:?}");
+        }
+        let mut book = sheets(file(&format!("downloads/indicator/{id}.xlsx")).to_vec());
+        let range = book.worksheet_range(&sheet_names(&cat)[id]).unwrap();
+        assert_eq!(range.rows().count() - 1, mine.len(), "{id}");
+    }
+    for p in [
+        "downloads/workbook.xlsx",
+        "downloads/codebook.csv",
+        "downloads/codebook.md",
+    ] {
+        file(p);
+    }
+}
