@@ -1,7 +1,15 @@
 use serde::Serialize;
 use zicht_contract::{ExportRow, EXPORT_HEADER};
 use zicht_ingest::export_row;
-use zicht_model::{Catalogue, Cell};
+use zicht_model::{Catalogue, Cell, Instant};
+
+mod codebook;
+mod labelled;
+mod workbook;
+
+pub use codebook::{codebook, codebook_csv, codebook_markdown, CodebookEntry, CODEBOOK_HEADER};
+pub use labelled::{labelled_csv, Dialect, LABELLED_HEADER, STATUSES};
+pub use workbook::{sheet_names, workbook, NOTES_SHEET};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -50,6 +58,40 @@ pub struct JsonCell<'a> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CellList))]
 pub struct JsonCells<'a> {
     cells: Vec<JsonCell<'a>>,
+}
+
+/// What `zicht export --all-versions` adds to the contract's columns, so
+/// that versions of one cell can be told apart: the document a version came
+/// from (its id; empty when none was named) and when it was recorded (UTC,
+/// `YYYY-MM-DDTHH:MM:SSZ`). Not the contract: `zicht import` reads that.
+pub const VERSION_COLUMNS: [&str; 2] = ["document", "recorded_at"];
+
+/// The columns of the versions download: the contract's, then
+/// [`VERSION_COLUMNS`].
+pub const VERSIONS_HEADER: [&str; 12] = zicht_contract::columns(EXPORT_HEADER, VERSION_COLUMNS);
+
+/// One recorded version in the JSON download of versions.
+#[derive(Serialize)]
+struct JsonVersion<'a> {
+    #[serde(flatten)]
+    cell: JsonCell<'a>,
+    document: &'a str,
+    recorded_at: String,
+}
+
+impl<'a> JsonVersion<'a> {
+    fn of(r: &'a ExportRow, cell: &'a Cell, recorded_at: Instant) -> JsonVersion<'a> {
+        JsonVersion {
+            cell: JsonCell::of(r),
+            document: cell
+                .provenance
+                .document
+                .as_ref()
+                .map(|d| d.as_str())
+                .unwrap_or(""),
+            recorded_at: recorded_at.to_string(),
+        }
+    }
 }
 
 impl<'a> JsonCell<'a> {
@@ -142,12 +184,23 @@ enum CellOut<W: std::io::Write> {
 impl<W: std::io::Write> CellWriter<W> {
     /// Starts a download in `format`, which is CSV or JSON.
     pub fn new(out: W, format: Format) -> Result<Self, PublishError> {
+        Self::start(out, format, &EXPORT_HEADER)
+    }
+
+    /// Starts the download of recorded versions (`zicht export
+    /// --all-versions`), CSV or JSON: the contract's columns and
+    /// [`VERSION_COLUMNS`]; write it with [`CellWriter::write_version`].
+    pub fn versions(out: W, format: Format) -> Result<Self, PublishError> {
+        Self::start(out, format, &VERSIONS_HEADER)
+    }
+
+    fn start(out: W, format: Format, header: &[&str]) -> Result<Self, PublishError> {
         let out = match format {
             Format::Csv => {
                 let mut w = csv::WriterBuilder::new()
                     .terminator(csv::Terminator::Any(b'\n'))
                     .from_writer(out);
-                w.write_record(EXPORT_HEADER)?;
+                w.write_record(header)?;
                 CellOut::Csv(Box::new(w))
             }
             Format::Json => CellOut::Json(out),
@@ -164,29 +217,61 @@ impl<W: std::io::Write> CellWriter<W> {
         let r = export_row(cell, catalogue);
         match &mut self.out {
             CellOut::Csv(w) => w.write_record(r.csv_fields().iter().map(|f| f.as_bytes()))?,
-            CellOut::Json(w) => {
-                let one = serde_json::to_string_pretty(&JsonCell::of(&r))?;
-                let lead = if self.cells == 0 {
-                    "{\n  \"cells\": [\n"
-                } else {
-                    ",\n"
-                };
-                let mut text = String::with_capacity(one.len() + 64);
-                text.push_str(lead);
-                // Nested two levels deep, as the whole document pretty-prints
-                // it; a newline inside a string is escaped, so lines are safe.
-                for (i, line) in one.lines().enumerate() {
-                    if i > 0 {
-                        text.push('\n');
-                    }
-                    text.push_str("    ");
-                    text.push_str(line);
-                }
-                w.write_all(text.as_bytes())
-                    .map_err(serde_json::Error::io)?;
-            }
+            CellOut::Json(_) => self.json_item(&JsonCell::of(&r))?,
         }
         self.cells += 1;
+        Ok(())
+    }
+
+    /// One recorded version, in a download started with
+    /// [`CellWriter::versions`].
+    pub fn write_version(
+        &mut self,
+        cell: &Cell,
+        recorded_at: Instant,
+        catalogue: &Catalogue,
+    ) -> Result<(), PublishError> {
+        let r = export_row(cell, catalogue);
+        let v = JsonVersion::of(&r, cell, recorded_at);
+        match &mut self.out {
+            CellOut::Csv(w) => {
+                let fields = r.csv_fields();
+                let extra = [
+                    zicht_contract::inert(v.document),
+                    v.recorded_at.as_str().into(),
+                ];
+                w.write_record(fields.iter().chain(&extra).map(|f| f.as_bytes()))?
+            }
+            CellOut::Json(_) => self.json_item(&v)?,
+        }
+        self.cells += 1;
+        Ok(())
+    }
+
+    /// Appends one element to the JSON document's `cells`.
+    fn json_item<T: Serialize>(&mut self, item: &T) -> Result<(), PublishError> {
+        let CellOut::Json(w) = &mut self.out else {
+            return Ok(());
+        };
+        let one = serde_json::to_string_pretty(item)?;
+        let lead = if self.cells == 0 {
+            "{\n  \"cells\": [\n"
+        } else {
+            ",\n"
+        };
+        let mut text = String::with_capacity(one.len() + 64);
+        text.push_str(lead);
+        // Nested two levels deep, as the whole document pretty-prints
+        // it; a newline inside a string is escaped, so lines are safe.
+        for (i, line) in one.lines().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str("    ");
+            text.push_str(line);
+        }
+        w.write_all(text.as_bytes())
+            .map_err(serde_json::Error::io)?;
         Ok(())
     }
 
@@ -214,6 +299,108 @@ impl<W: std::io::Write> CellWriter<W> {
             }
         }
     }
+}
+
+/// Every recorded version given, with [`VERSIONS_HEADER`]: what
+/// [`CellWriter::versions`] writes for CSV and JSON, and for XLSX one sheet
+/// `versions` with numbers as numbers.
+pub fn render_versions(
+    versions: &[(Cell, Instant)],
+    catalogue: &Catalogue,
+    format: Format,
+) -> Result<Vec<u8>, PublishError> {
+    if format != Format::Xlsx {
+        let mut w = CellWriter::versions(Vec::new(), format)?;
+        for (cell, at) in versions {
+            w.write_version(cell, *at, catalogue)?;
+        }
+        return w.finish();
+    }
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("versions")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in VERSIONS_HEADER.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, (cell, at)) in versions.iter().enumerate() {
+        let row = (i + 1) as u32;
+        let r = export_row(cell, catalogue);
+        let v = JsonVersion::of(&r, cell, *at);
+        let fields = r.fields();
+        let extra = [v.document, v.recorded_at.as_str()];
+        for (c, field) in fields.iter().chain(&extra).enumerate() {
+            let numeric = matches!(c, 4..=6) && !field.is_empty();
+            match (numeric, num(field)) {
+                (true, Some(v)) => sheet.write_number(row, c as u16, v)?,
+                _ => sheet.write_string(row, c as u16, *field)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(book.save_to_buffer()?)
+}
+
+/// The labelled downloads of the site by path, made of its public cells:
+/// for the whole monitor `downloads/labelled.csv`,
+/// `downloads/labelled-excel-nl.csv`, `downloads/workbook.xlsx`,
+/// `downloads/codebook.csv` and `downloads/codebook.md`; for each indicator
+/// of the catalogue (its page links them, so there is one even without
+/// cells) `downloads/indicator/{id}.csv`, `downloads/indicator/{id}.xlsx`
+/// and `downloads/indicator-excel-nl/{id}.csv`.
+pub fn labelled_files(
+    public: &[Cell],
+    catalogue: &Catalogue,
+) -> Result<Vec<(String, Vec<u8>)>, PublishError> {
+    let labels = labelled::Labels::new(catalogue);
+    let names = sheet_names(catalogue);
+    let mut files = vec![
+        (
+            "downloads/labelled.csv".to_owned(),
+            labelled::labelled_csv_of(public.iter(), &labels, Dialect::Plain)?,
+        ),
+        (
+            "downloads/labelled-excel-nl.csv".to_owned(),
+            labelled::labelled_csv_of(public.iter(), &labels, Dialect::ExcelNl)?,
+        ),
+        (
+            "downloads/workbook.xlsx".to_owned(),
+            workbook::workbook_of(public.iter(), catalogue, &labels, &names, None)?,
+        ),
+        (
+            "downloads/codebook.csv".to_owned(),
+            codebook_csv(catalogue)?,
+        ),
+        (
+            "downloads/codebook.md".to_owned(),
+            codebook_markdown(catalogue).into_bytes(),
+        ),
+    ];
+    let mut by_indicator: std::collections::HashMap<&str, Vec<&Cell>> = Default::default();
+    for c in public {
+        by_indicator
+            .entry(c.indicator.as_str())
+            .or_default()
+            .push(c);
+    }
+    for ind in &catalogue.indicators {
+        let id = ind.id.as_str();
+        let cells = by_indicator.get(id).map(Vec::as_slice).unwrap_or_default();
+        let each = || cells.iter().copied();
+        files.push((
+            format!("downloads/indicator/{id}.csv"),
+            labelled::labelled_csv_of(each(), &labels, Dialect::Plain)?,
+        ));
+        files.push((
+            format!("downloads/indicator-excel-nl/{id}.csv"),
+            labelled::labelled_csv_of(each(), &labels, Dialect::ExcelNl)?,
+        ));
+        files.push((
+            format!("downloads/indicator/{id}.xlsx"),
+            workbook::workbook_of(each(), catalogue, &labels, &names, Some(id))?,
+        ));
+    }
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -4,4 +4,9 @@
 mod downloads;
 pub mod site;
 
-pub use downloads::{render, CellWriter, Format, JsonCell, JsonCells, PublishError};
+pub use downloads::{
+    codebook, codebook_csv, codebook_markdown, labelled_csv, labelled_files, render,
+    render_versions, sheet_names, workbook, CellWriter, CodebookEntry, Dialect, Format, JsonCell,
+    JsonCells, PublishError, CODEBOOK_HEADER, LABELLED_HEADER, NOTES_SHEET, STATUSES,
+    VERSIONS_HEADER, VERSION_COLUMNS,
+};

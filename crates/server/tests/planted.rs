@@ -159,7 +159,8 @@ fn stands_alone(text: &str, needle: &str) -> bool {
     })
 }
 
-const PLANTED: [&str; 6] = ["737", "373", "6161", "6.161", "6,161", "7.3"];
+// "7,3": the Dutch Excel download writes a decimal comma.
+const PLANTED: [&str; 7] = ["737", "373", "6161", "6.161", "6,161", "7.3", "7,3"];
 
 fn assert_clean(what: &str, text: &str) {
     for needle in PLANTED {
@@ -173,8 +174,28 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
+/// A CSV's fields, near enough for the search: a number is a field of its
+/// own, which [`stands_alone`] cannot see beside the `,` that separates it
+/// (a `,` may be a decimal comma). The Dutch Excel files use `;`.
+fn csv_fields<'t>(path: &str, text: &'t str) -> Vec<&'t str> {
+    let separator = if path.contains("excel-nl") { ';' } else { ',' };
+    text.lines()
+        .flat_map(|l| l.split(separator))
+        .map(|f| f.trim_matches('"'))
+        .collect()
+}
+
 #[test]
 fn the_search_finds_what_it_looks_for() {
+    let found = |path: &str, text: &str, needle: &str| {
+        csv_fields(path, text)
+            .iter()
+            .any(|f| stands_alone(f, needle))
+    };
+    assert!(found("cells.csv", "victims,2021,,exact,737,,,", "737"));
+    assert!(found("x.csv", "victims.share,2021,b,exact,7.3,", "7.3"));
+    assert!(found("excel-nl/x.csv", "x;2021;b;exact;7,3;;", "7,3"));
+    assert!(!found("excel-nl/x.csv", "x;2021;b;exact;17,3;;", "7,3"));
     // The search itself must be able to fail.
     assert!(stands_alone("<td>737</td>", "737"));
     assert!(stands_alone("\"value\":373}", "373"));
@@ -199,6 +220,20 @@ async fn planted_values_reach_no_page_download_or_api_answer() {
             .unwrap();
         let site = zicht_publish::site::build(&input).unwrap();
         assert!(site.files.len() > 5);
+        // The search below covers every download, the labelled ones too.
+        for path in [
+            "downloads/cells.csv",
+            "downloads/labelled.csv",
+            "downloads/labelled-excel-nl.csv",
+            "downloads/workbook.xlsx",
+            "downloads/codebook.csv",
+            "downloads/codebook.md",
+            "downloads/indicator/victims.csv",
+            "downloads/indicator/victims.share.xlsx",
+            "downloads/indicator-excel-nl/victims.share.csv",
+        ] {
+            assert!(site.files.contains_key(path), "{path} is not built");
+        }
         for (path, bytes) in &site.files {
             if path.ends_with(".xlsx") {
                 use calamine::Reader;
@@ -212,7 +247,13 @@ async fn planted_values_reach_no_page_download_or_api_answer() {
                     }
                 }
             } else {
-                assert_clean(path, &String::from_utf8_lossy(bytes));
+                let text = String::from_utf8_lossy(bytes);
+                assert_clean(path, &text);
+                if path.ends_with(".csv") {
+                    for field in csv_fields(path, &text) {
+                        assert_clean(path, field);
+                    }
+                }
             }
         }
     }

@@ -30,6 +30,7 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
         ("sdmx-structure.xml", w.sdmx_structure, ""),
     ]
     .into_iter()
+    .chain(labelled_files(ctx))
     .map(|(name, text, note)| {
         (
             Link {
@@ -48,4 +49,57 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
     };
     out.put(path, page.render()?);
     Ok(())
+}
+
+/// The labelled downloads of the whole monitor (`crate::labelled_files`):
+/// file name, what it is, a note.
+fn labelled_files(ctx: &super::ctx::Ctx<'_>) -> [(&'static str, &'static str, &'static str); 5] {
+    let t = |nl: &'static str, en: &'static str| {
+        if ctx.lang == zicht_model::Lang::Nl {
+            nl
+        } else {
+            en
+        }
+    };
+    [
+        (
+            "labelled.csv",
+            t(
+                "CSV met codes en namen (Nederlands en Engels)",
+                "CSV with codes and labels (Dutch and English)",
+            ),
+            t(
+                "de kolommen van het exportformaat, elke code met haar namen ernaast",
+                "the export format's columns, each code with its labels beside it",
+            ),
+        ),
+        (
+            "labelled-excel-nl.csv",
+            t(
+                "Dezelfde CSV voor Nederlandse Excel",
+                "The same CSV for Dutch Excel",
+            ),
+            t(
+                "puntkomma, decimale komma, UTF-8 met BOM",
+                "semicolon, decimal comma, UTF-8 with BOM",
+            ),
+        ),
+        (
+            "workbook.xlsx",
+            t("Excel-werkmap (XLSX)", "Excel workbook (XLSX)"),
+            t(
+                "een tabblad per indicator en een tabblad 'notes' met de toelichting",
+                "a sheet per indicator and a 'notes' sheet",
+            ),
+        ),
+        (
+            "codebook.md",
+            t("Codeboek", "Codebook"),
+            t(
+                "elke kolom, elke code met haar Nederlandse en Engelse naam, de statussen",
+                "every column, every code with its Dutch and English label, the statuses",
+            ),
+        ),
+        ("codebook.csv", t("Codeboek (CSV)", "Codebook (CSV)"), ""),
+    ]
 }

@@ -184,6 +184,7 @@ pub fn build(input: &SiteInput, each: &(dyn Fn(String, Vec<u8>) + Sync)) -> Resu
         .into_iter()
         .map(|(name, format)| (name, s.spawn(move || render(&b.public, cat, format))))
         .collect();
+        let labelled = s.spawn(move || crate::labelled_files(&b.public, cat));
         let en = s.spawn(move || build_lang(b, Lang::En, each));
         build_lang(b, Lang::Nl, each)?;
         en.join().expect("site thread panicked")?;
@@ -192,6 +193,9 @@ pub fn build(input: &SiteInput, each: &(dyn Fn(String, Vec<u8>) + Sync)) -> Resu
                 format!("downloads/{name}"),
                 h.join().expect("download thread panicked")?,
             );
+        }
+        for (name, bytes) in labelled.join().expect("download thread panicked")? {
+            each(name, bytes);
         }
         // SDMX: the data and the structure they conform to. The message's
         // timestamp is the newest edition's cut-off, so the same store

@@ -1,0 +1,192 @@
+//! The workbook: a notes sheet, then a sheet per indicator with the labelled
+//! columns, numbers as numbers.
+//!
+//! Sheet names (Excel allows at most 31 characters, unique regardless of
+//! case, and reserves "History"): the notes sheet is `notes`; an indicator's
+//! sheet is its id when that has at most 31 characters and is not taken
+//! yet; otherwise the id's first 27 characters, `~` and the smallest number
+//! from 1 up that makes the name unique (`nr.victims.by_exploitation_f~1`).
+//! Names are given in catalogue order over every indicator of the catalogue,
+//! so an indicator's sheet has the same name in every workbook made from one
+//! catalogue. The notes sheet lists each sheet with its indicator.
+//! Ids are ASCII (the identifier rule) and hold none of Excel's forbidden
+//! characters (`[]:*?/\`), so no other rule is needed.
+
+use std::collections::{HashMap, HashSet};
+
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use zicht_model::{Catalogue, Cell};
+
+use super::codebook::codebook;
+use super::labelled::{Labels, LABELLED_HEADER, NUMBER_COLUMNS};
+use super::PublishError;
+
+/// The name of the notes sheet.
+pub const NOTES_SHEET: &str = "notes";
+
+/// Excel's limit on a sheet name, in characters.
+const SHEET_NAME_MAX: usize = 31;
+
+/// Each indicator's sheet name, by indicator id (see the module's rule).
+pub fn sheet_names(cat: &Catalogue) -> HashMap<String, String> {
+    let mut taken: HashSet<String> = [NOTES_SHEET, "history"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut names = HashMap::new();
+    for ind in &cat.indicators {
+        let id = ind.id.as_str();
+        let name = if id.len() <= SHEET_NAME_MAX && !taken.contains(&id.to_lowercase()) {
+            id.to_owned()
+        } else {
+            let stem = &id[..id.len().min(SHEET_NAME_MAX - 4)];
+            (1..)
+                .map(|n| format!("{stem}~{n}"))
+                .find(|n| !taken.contains(&n.to_lowercase()))
+                .expect("some number is free")
+        };
+        taken.insert(name.to_lowercase());
+        names.insert(id.to_owned(), name);
+    }
+    names
+}
+
+/// The workbook of `cells`: the notes sheet, then one sheet per indicator
+/// of the catalogue (only `only` when given), in catalogue order, each with
+/// its cells in the order given; an indicator without cells has a sheet
+/// with its header only.
+pub fn workbook(
+    cells: &[Cell],
+    catalogue: &Catalogue,
+    only: Option<&str>,
+) -> Result<Vec<u8>, PublishError> {
+    let labels = Labels::new(catalogue);
+    let names = sheet_names(catalogue);
+    workbook_of(cells.iter(), catalogue, &labels, &names, only)
+}
+
+pub(crate) fn workbook_of<'a>(
+    cells: impl Iterator<Item = &'a Cell>,
+    cat: &Catalogue,
+    labels: &Labels<'_>,
+    names: &HashMap<String, String>,
+    only: Option<&str>,
+) -> Result<Vec<u8>, PublishError> {
+    let mut by_indicator: HashMap<&str, Vec<&Cell>> = HashMap::new();
+    for c in cells {
+        by_indicator
+            .entry(c.indicator.as_str())
+            .or_default()
+            .push(c);
+    }
+    let indicators: Vec<_> = cat
+        .indicators
+        .iter()
+        .filter(|i| only.is_none_or(|o| o == i.id.as_str()))
+        .collect();
+    let bold = Format::new().set_bold();
+    let mut book = Workbook::new();
+
+    let notes = book.add_worksheet();
+    notes.set_name(NOTES_SHEET)?;
+    notes.write_string_with_format(0, 0, "zicht: toelichting / notes", &bold)?;
+    notes.write_string(
+        1,
+        0,
+        "Elk tabblad na dit is één indicator (zie 'sheet' hieronder); de kolommen, codes en statussen staan hieronder. Afgeschermde en kleine cijfers hebben geen waarde.",
+    )?;
+    notes.write_string(
+        2,
+        0,
+        "Each sheet after this one is one indicator (see 'sheet' below); the columns, codes and statuses are listed below. Withheld and small figures have no value.",
+    )?;
+    let header = [
+        "kind",
+        "code",
+        "sheet",
+        "label_nl",
+        "label_en",
+        "meaning_nl",
+        "meaning_en",
+    ];
+    write_header(notes, 4, &header, &bold)?;
+    let shown: HashSet<&str> = indicators.iter().map(|i| i.id.as_str()).collect();
+    // A workbook of one indicator explains its own codes, not the monitor's.
+    let dims: Option<HashSet<&str>> = only.map(|_| {
+        indicators
+            .iter()
+            .flat_map(|i| i.dimensions.iter().map(|d| d.as_str()))
+            .collect()
+    });
+    let entries = codebook(cat).into_iter().filter(|e| match (&dims, e.kind) {
+        (None, _) => true,
+        (Some(_), "indicator") => shown.contains(e.code.as_str()),
+        (Some(d), "dimension") => d.contains(e.code.as_str()),
+        (Some(d), "dimension_value") => e
+            .code
+            .split_once('=')
+            .is_some_and(|(dim, _)| d.contains(dim)),
+        _ => true,
+    });
+    for (i, e) in entries.enumerate() {
+        let row = 5 + i as u32;
+        let sheet = match e.kind {
+            "indicator" if shown.contains(e.code.as_str()) => {
+                names.get(&e.code).map(String::as_str).unwrap_or("")
+            }
+            _ => "",
+        };
+        let fields = [
+            e.kind,
+            &e.code,
+            sheet,
+            &e.label_nl,
+            &e.label_en,
+            &e.meaning_nl,
+            &e.meaning_en,
+        ];
+        for (c, f) in fields.iter().enumerate() {
+            notes.write_string(row, c as u16, *f)?;
+        }
+    }
+
+    for ind in indicators {
+        let sheet = book.add_worksheet();
+        let name = names
+            .get(ind.id.as_str())
+            .cloned()
+            .unwrap_or_else(|| ind.id.to_string());
+        sheet.set_name(name)?;
+        write_header(sheet, 0, &LABELLED_HEADER, &bold)?;
+        let cells = by_indicator.get(ind.id.as_str()).map(Vec::as_slice);
+        for (i, cell) in cells.unwrap_or_default().iter().enumerate() {
+            let row = (i + 1) as u32;
+            for (c, field) in labels.fields(cell).iter().enumerate() {
+                let number = NUMBER_COLUMNS
+                    .contains(&c)
+                    .then(|| zicht_contract::parse_number(field).ok())
+                    .flatten();
+                match number {
+                    // Numbers stay numbers so a spreadsheet can compute with them.
+                    Some(v) => sheet.write_number(row, c as u16, v)?,
+                    // A string cell is never run as a formula.
+                    None => sheet.write_string(row, c as u16, field)?,
+                };
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+fn write_header(
+    sheet: &mut Worksheet,
+    row: u32,
+    header: &[&str],
+    bold: &Format,
+) -> Result<(), PublishError> {
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(row, c as u16, *h, bold)?;
+    }
+    Ok(())
+}
