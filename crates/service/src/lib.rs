@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod deliveries;
 mod error;
 mod load;
+pub mod mail;
 pub mod release;
 pub mod rounds;
 pub mod secrets;

@@ -13,6 +13,7 @@ mod catalogue_rows;
 mod cells;
 mod editions;
 mod error;
+mod mail;
 mod rounds;
 
 use std::str::FromStr;
@@ -26,6 +27,10 @@ pub use bulk::BulkLoad;
 pub use catalogue_rows::{assessment_id, text_id};
 pub use cells::{now, now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell};
 pub use error::StoreError;
+pub use mail::{
+    check_email, lang_code, parse_lang, Audience, Contact, MailKind, MailRequest, MailState,
+    QueuedMail,
+};
 pub use rounds::{
     DefinitionKind, Delivery, Review, Revision, Round, SubmitOutcome, SupplierProgress,
     SupplierRequest,
