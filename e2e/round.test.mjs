@@ -1,7 +1,8 @@
 // End-to-end test of a whole request round in headless Chromium against
 // `zicht serve` (ZICHT_URL), with the editor and the CoMensha supplier that
 // run.sh made (ZICHT_ROUND_EDITOR_PASSWORD, ZICHT_ROUND_SUPPLIER_PASSWORD):
-// an editor opens a round; the supplier uploads a CSV with one bad row,
+// an editor opens a round due in three days, and the supplier's reminder
+// arrives at the SMTP sink that run.sh started (ZICHT_MAIL_DIR); the supplier uploads a CSV with one bad row,
 // reads the error naming the row, fixes it and signs off; the editor
 // accepts and sets the edition's embargo a few seconds ahead; the figure is
 // absent from the public site and API until the embargo instant and
@@ -10,13 +11,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const BASE = process.env.ZICHT_URL;
 const EDITOR = 'e2e-round-editor';
 const SUPPLIER = 'e2e-round-supplier';
 const EDITOR_PASSWORD = process.env.ZICHT_ROUND_EDITOR_PASSWORD;
 const SUPPLIER_PASSWORD = process.env.ZICHT_ROUND_SUPPLIER_PASSWORD;
-assert.ok(BASE && EDITOR_PASSWORD && SUPPLIER_PASSWORD, 'run e2e/run.sh: ZICHT_URL or a round password is not set');
+const MAIL_DIR = process.env.ZICHT_MAIL_DIR;
+const SUPPLIER_EMAIL = 'e2e-supplier@example.org';
+assert.ok(BASE && EDITOR_PASSWORD && SUPPLIER_PASSWORD && MAIL_DIR, 'run e2e/run.sh: ZICHT_URL, ZICHT_MAIL_DIR or a round password is not set');
 
 // A synthetic figure that appears nowhere in the embedded monitor.
 const FIGURE = 7391;
@@ -25,6 +30,36 @@ const EDITION = 'kib-2025';
 // How far ahead the embargo is set, and how long we wait for it at most.
 const EMBARGO_AHEAD_MS = 12_000;
 const DEADLINE_AFTER_EMBARGO_MS = 20_000;
+
+// The mails the SMTP sink received, each with its recipients, subject and
+// body (headers unfolded).
+function mails() {
+  if (!fs.existsSync(MAIL_DIR)) return [];
+  return fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => {
+    const { to, data } = JSON.parse(fs.readFileSync(path.join(MAIL_DIR, f), 'utf8'));
+    const [head, ...rest] = data.split('\r\n\r\n');
+    const headers = head.replace(/\r\n[ \t]+/g, ' ');
+    const subject = (headers.match(/^Subject: (.*)$/im) || [])[1] || '';
+    let body = rest.join('\r\n\r\n');
+    const encoding = ((headers.match(/^Content-Transfer-Encoding: (.*)$/im) || [])[1] || '').trim().toLowerCase();
+    if (encoding === 'base64') body = Buffer.from(body, 'base64').toString('utf8');
+    if (encoding === 'quoted-printable') {
+      const bytes = body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => `%${h}`);
+      body = decodeURIComponent(bytes.replace(/%(?![0-9A-F]{2})/gi, '%25'));
+    }
+    return { to, subject, body };
+  });
+}
+
+async function waitForMail(pred, what, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const found = mails().find(pred);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`${what} did not arrive within ${ms} ms; the sink has: ${JSON.stringify(mails().map((m) => [m.to, m.subject]))}`);
+}
 
 let browser;
 const problems = [];
@@ -91,7 +126,9 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   await editor.waitForLoadState();
   await editor.selectOption('#edition', EDITION);
   await editor.fill('#title', 'E2E-uitvraag 2025');
-  await editor.fill('#due', '2099-12-31');
+  // Due in three days: within the reminder window (7 days by default).
+  const due = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+  await editor.fill('#due', due);
   await editor.selectOption('#organisation_0', 'comensha');
   await editor.selectOption('#indicators_0', [INDICATOR]);
   await editor.fill('#periods_0', '2024');
@@ -101,6 +138,16 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   assert.match(await editor.textContent('p.flash'), /Ronde geopend/);
   const link = editor.locator('table.progress a[href^="/portal/deliveries/"]').first();
   const delivery = await link.getAttribute('href');
+
+  // The supplier is told by mail, in Dutch: the round, then the reminder
+  // (the worker looks every second, run.sh says --mail-poll 1).
+  const opened = await waitForMail((m) => m.to.includes(SUPPLIER_EMAIL) && /Nieuwe uitvraag/.test(m.subject), 'the round-opened mail');
+  assert.match(opened.body, /E2E-uitvraag 2025/);
+  const reminder = await waitForMail((m) => m.to.includes(SUPPLIER_EMAIL) && /^Herinnering/.test(m.subject), 'the reminder');
+  assert.match(reminder.subject, /E2E-uitvraag 2025/);
+  assert.match(reminder.body, /nog niet afgetekend/);
+  assert.doesNotMatch(reminder.body, /comensha|Dear|Reminder/, 'labels, not ids, and one language');
+  assert.equal(mails().filter((m) => /^Herinnering/.test(m.subject)).length, 1, 'one reminder');
 
   // The supplier finds the request, uploads a file with a bad row, reads
   // the problem naming the row and column, and fixes it.

@@ -25,10 +25,15 @@ fi
 
 tmp="$(mktemp -d)"
 server=""
+sink=""
 cleanup() {
   if [ -n "$server" ]; then
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
+  fi
+  if [ -n "$sink" ]; then
+    kill "$sink" 2>/dev/null || true
+    wait "$sink" 2>/dev/null || true
   fi
   rm -rf "$tmp"
 }
@@ -38,8 +43,17 @@ db="sqlite://$tmp/zicht.db"
 "$bin" --db "$db" init >/dev/null
 "$bin" --db "$db" publish --out "$tmp/site"
 
-port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-"$bin" --db "$db" serve --addr "127.0.0.1:$port" &
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+# The server's mail goes to an SMTP sink on the loopback, which writes each
+# message to $tmp/mail; the round test reads its reminder there.
+smtp_port="$(free_port)"
+node "$here/smtp-sink.mjs" "$smtp_port" "$tmp/mail" &
+sink=$!
+port="$(free_port)"
+"$bin" --db "$db" serve --addr "127.0.0.1:$port" \
+  --smtp "smtp://127.0.0.1:$smtp_port" --mail-from "Monitor e2e <monitor@example.org>" --mail-poll 1 &
 server=$!
 
 url="http://127.0.0.1:$port/"
@@ -70,8 +84,10 @@ ZICHT_URL="$url" ZICHT_ADMIN_PASSWORD="$admin_password" node --test --test-concu
 editor_password="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 supplier_password="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$editor_password" | "$bin" --db "$db" user add e2e-round-editor --role editor --password-stdin >/dev/null
-printf '%s\n' "$supplier_password" | "$bin" --db "$db" user add e2e-round-supplier --role supplier --organisation comensha --password-stdin >/dev/null
+printf '%s\n' "$supplier_password" | "$bin" --db "$db" user add e2e-round-supplier --role supplier --organisation comensha \
+  --email e2e-supplier@example.org --language nl --password-stdin >/dev/null
 ZICHT_URL="$url" ZICHT_ROUND_EDITOR_PASSWORD="$editor_password" ZICHT_ROUND_SUPPLIER_PASSWORD="$supplier_password" \
+  ZICHT_MAIL_DIR="$tmp/mail" \
   node --test --test-concurrency=1 round.test.mjs
 
 # The round API under load, on a fresh store of its own (50 suppliers

@@ -122,6 +122,8 @@ async fn add_user(
             role,
             organisation: body.organisation.as_deref(),
             password: body.password,
+            // Set on the portal's users page or with `zicht user contact`.
+            contact: zicht_store::Contact::default(),
         },
     )
     .await?;

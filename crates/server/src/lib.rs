@@ -274,6 +274,41 @@ async fn site_file(
 
 /// Serves the application on `addr` until interrupted (Ctrl-C or SIGTERM).
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    serve_with_mail(state, addr, None).await
+}
+
+/// Serves the application and, with a worker, sends the queued mail
+/// beside it. On Ctrl-C or SIGTERM the worker finishes the mail it is
+/// handing over before the server returns, so none is left half-recorded.
+pub async fn serve_with_mail(
+    state: AppState,
+    addr: SocketAddr,
+    mail: Option<zicht_mail::Worker>,
+) -> std::io::Result<()> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = mail.map(|w| {
+        let mut stopped = stopped.clone();
+        tokio::spawn(w.run(async move {
+            // A closed channel (the server failed) stops the worker too.
+            let _ = stopped.wait_for(|s| *s).await;
+        }))
+    });
+    let served = serve_until(state, addr, async move {
+        shutdown().await;
+        let _ = stop.send(true);
+    })
+    .await;
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    served
+}
+
+async fn serve_until(
+    state: AppState,
+    addr: SocketAddr,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     // The first snapshot before the first request; a failure here is
@@ -287,7 +322,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown())
+    .with_graceful_shutdown(signal)
     .await
 }
 

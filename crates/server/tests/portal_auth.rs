@@ -70,6 +70,12 @@ const ROUTES: &[Route] = &[
     r("POST", "/portal/users/nobody/enable", "", [No, No, No, Yes]),
     r(
         "POST",
+        "/portal/users/nobody/contact",
+        "email=nobody%40example.org&language=en",
+        [No, No, No, Yes],
+    ),
+    r(
+        "POST",
         "/portal/users/nobody/password",
         "",
         [No, No, No, Yes],

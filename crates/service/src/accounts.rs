@@ -4,7 +4,7 @@
 
 use zicht_model::Role;
 use zicht_portal::Actor;
-use zicht_store::{NewUser, Store, User};
+use zicht_store::{Contact, NewUser, Store, User};
 
 use crate::secrets::{self, PasswordError};
 use crate::ServiceError;
@@ -36,6 +36,8 @@ pub struct NewAccount<'a> {
     pub role: Role,
     pub organisation: Option<&'a str>,
     pub password: Option<String>,
+    /// Where and in which language the user gets mail.
+    pub contact: Contact,
 }
 
 /// Adds a user; answers it and the generated password, if one was.
@@ -51,7 +53,7 @@ pub async fn add_user(
     };
     let password_hash = hash(password.clone()).await?;
     let user = store
-        .create_user(
+        .create_user_with_contact(
             Some(&caller.login),
             &NewUser {
                 login: new.login.trim(),
@@ -60,6 +62,7 @@ pub async fn add_user(
                 organisation: new.organisation.map(str::trim).filter(|o| !o.is_empty()),
                 password_hash: &password_hash,
             },
+            &new.contact,
         )
         .await?;
     Ok((user, generated.then_some(password)))
@@ -96,4 +99,20 @@ pub async fn reset_password(
         .set_password(Some(&caller.login), login, &password_hash)
         .await?;
     Ok((user, password))
+}
+
+/// Sets where and in which language a user gets mail: an admin for
+/// anyone, a user for themself.
+pub async fn set_contact(
+    store: &Store,
+    caller: &Actor,
+    login: &str,
+    contact: &Contact,
+) -> Result<Contact, ServiceError> {
+    if login != caller.login {
+        admin(caller)?;
+    }
+    Ok(store
+        .set_contact(Some(&caller.login), login, contact)
+        .await?)
 }

@@ -15,6 +15,7 @@ pub mod deliveries;
 pub mod encoded;
 mod error;
 mod load;
+pub mod mail;
 pub mod release;
 pub mod rounds;
 pub mod secrets;

@@ -172,7 +172,26 @@ impl Store {
         actor: Option<&str>,
         new: &NewUser<'_>,
     ) -> Result<User, StoreError> {
+        self.create_user_with_contact(actor, new, &crate::Contact::default())
+            .await
+    }
+
+    /// Creates a user with an address and a language for their mail.
+    pub async fn create_user_with_contact(
+        &self,
+        actor: Option<&str>,
+        new: &NewUser<'_>,
+        contact: &crate::Contact,
+    ) -> Result<User, StoreError> {
         check_new(new)?;
+        let email = contact
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
+        if let Some(e) = email {
+            crate::mail::check_email(e)?;
+        }
         let mut tx = self.begin_write().await?;
         if let Some(org) = new.organisation {
             let found =
@@ -193,8 +212,8 @@ impl Store {
         }
         let now = now_utc();
         sqlx::query(
-            "INSERT INTO users (login, name, role, organisation, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO users (login, name, role, organisation, password_hash, created_at, email, language) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(new.login)
         .bind(new.name.trim())
@@ -202,12 +221,25 @@ impl Store {
         .bind(new.organisation.map(str::to_owned))
         .bind(new.password_hash)
         .bind(&now)
+        .bind(email.map(str::to_owned))
+        .bind(crate::mail::lang_code(contact.language))
         .execute(&mut *tx)
         .await?;
         let user = user_in(&mut tx, new.login).await?;
         record_in(
             &mut tx,
-            &entry(actor, "user.add", &user, None, Some(audit_view(&user))),
+            &entry(
+                actor,
+                "user.add",
+                &user,
+                None,
+                Some({
+                    let mut v = audit_view(&user);
+                    v["email"] = json!(email);
+                    v["language"] = json!(crate::mail::lang_code(contact.language));
+                    v
+                }),
+            ),
             &now,
         )
         .await?;

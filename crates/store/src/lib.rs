@@ -14,6 +14,7 @@ mod cells;
 mod editions;
 mod encoded;
 mod error;
+mod mail;
 mod rounds;
 
 use std::str::FromStr;
@@ -28,6 +29,10 @@ pub use catalogue_rows::{assessment_id, text_id};
 pub use cells::{now, now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell};
 pub use encoded::{EncodedRequest, Linkage, NewLinkage};
 pub use error::StoreError;
+pub use mail::{
+    check_email, lang_code, parse_lang, Audience, Contact, MailKind, MailRequest, MailState,
+    QueuedMail,
+};
 pub use rounds::{
     DefinitionKind, Delivery, Review, Revision, Round, SubmitOutcome, SupplierProgress,
     SupplierRequest,

@@ -19,6 +19,7 @@ use zicht_portal::{
 };
 
 use crate::audit::{record_in, AuditEntry};
+use crate::mail::{queue_in, Audience, MailKind, MailRequest};
 use crate::{now, now_utc, Backend, LoadSummary, NewVersion, Store, StoreError};
 
 /// A round as stored.
@@ -319,6 +320,21 @@ impl Store {
             .bind(DeliveryState::Draft.as_str())
             .bind(&now)
             .execute(&mut *tx)
+            .await?;
+        }
+        // The mail to each organisation's suppliers commits with the round,
+        // or neither does.
+        for org in organisations.keys() {
+            queue_in(
+                &mut tx,
+                &MailRequest {
+                    key: format!("round_opened:{round_id}:{org}"),
+                    kind: MailKind::RoundOpened,
+                    params: json!({ "round": round_id, "organisation": org }),
+                    audience: Audience::Suppliers(slug("a round's organisation", org)?),
+                },
+                &now,
+            )
             .await?;
         }
         record_in(
@@ -668,6 +684,23 @@ impl Store {
         .await?;
         insert_cells(&mut tx, "revision_cells", "revision_id", revision_id, cells).await?;
         Self::replace_draft(&mut tx, delivery_id, cells).await?;
+        queue_in(
+            &mut tx,
+            &MailRequest {
+                key: format!("signed_off:{delivery_id}:{number}"),
+                kind: MailKind::SignedOff,
+                params: json!({
+                    "delivery": delivery_id,
+                    "round": d.round_id,
+                    "organisation": d.organisation.as_str(),
+                    "revision": number,
+                    "by": actor.login,
+                }),
+                audience: Audience::Editors,
+            },
+            &now,
+        )
+        .await?;
         sqlx::query(
             "UPDATE deliveries SET state = $1, signed_off_by = $2, signed_off_at = $3, updated_at = $3 WHERE id = $4",
         )
@@ -985,6 +1018,29 @@ impl Store {
             Some(message),
             cell,
             None,
+        )
+        .await?;
+        // The version grows with every change, so each return or reopen
+        // is its own mail.
+        queue_in(
+            tx,
+            &MailRequest {
+                key: format!("returned:{}:{}", d.id, d.version),
+                kind: MailKind::Returned,
+                params: json!({
+                    "delivery": d.id,
+                    "round": d.round_id,
+                    "organisation": d.organisation.as_str(),
+                    "message": message,
+                    "cell": cell.map(|c| json!({
+                        "indicator": c.indicator.as_str(),
+                        "period": c.period.to_string(),
+                        "breakdown": c.breakdown.to_string(),
+                    })),
+                }),
+                audience: Audience::Suppliers(d.organisation.clone()),
+            },
+            now,
         )
         .await?;
         let action = if cell.is_some() {

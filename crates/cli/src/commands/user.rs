@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use zicht_model::Role;
-use zicht_store::{NewUser, StoreError};
+use zicht_store::{Contact, NewUser, StoreError};
 
 #[derive(clap::Args, Debug)]
 pub struct UserArgs {
@@ -22,6 +22,35 @@ pub enum UserCommand {
     List,
     /// Make an API token for a user and print it once.
     Token(TokenArgs),
+    /// Set where a user gets mail and in which language.
+    Contact(ContactArgs),
+}
+
+/// The language a user's mail is written in.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum Language {
+    Nl,
+    En,
+}
+
+impl From<Language> for zicht_model::Lang {
+    fn from(l: Language) -> zicht_model::Lang {
+        match l {
+            Language::Nl => zicht_model::Lang::Nl,
+            Language::En => zicht_model::Lang::En,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ContactArgs {
+    pub login: String,
+    /// The address; an empty one ("") stops their mail.
+    #[arg(long)]
+    pub email: String,
+    /// nl (Dutch) or en (English).
+    #[arg(long, value_enum, default_value = "nl")]
+    pub language: Language,
 }
 
 #[derive(clap::Args, Debug)]
@@ -40,6 +69,13 @@ pub struct AddArgs {
     /// Read the password from standard input instead of generating one.
     #[arg(long)]
     pub password_stdin: bool,
+    /// Where the user gets mail (rounds, reminders, returns; editors: sign-offs
+    /// and the digest). Without one, none.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The one language of the user's mail: nl (Dutch) or en (English).
+    #[arg(long, value_enum, default_value = "nl")]
+    pub language: Language,
 }
 
 #[derive(clap::Args, Debug)]
@@ -56,6 +92,7 @@ pub async fn run(db: &str, args: &UserArgs) -> anyhow::Result<ExitCode> {
         UserCommand::Add(a) => add(&store, a).await,
         UserCommand::List => list(&store).await,
         UserCommand::Token(a) => token(&store, a).await,
+        UserCommand::Contact(a) => contact(&store, a).await,
     }
 }
 
@@ -78,7 +115,7 @@ async fn add(store: &zicht_store::Store, a: &AddArgs) -> anyhow::Result<ExitCode
     let hash = zicht_service::secrets::hash_password(&password)?;
     let name = a.name.clone().unwrap_or_else(|| a.login.clone());
     let user = store
-        .create_user(
+        .create_user_with_contact(
             None,
             &NewUser {
                 login: &a.login,
@@ -86,6 +123,10 @@ async fn add(store: &zicht_store::Store, a: &AddArgs) -> anyhow::Result<ExitCode
                 role: a.role,
                 organisation: a.organisation.as_deref(),
                 password_hash: &hash,
+            },
+            &Contact {
+                email: a.email.clone(),
+                language: a.language.into(),
             },
         )
         .await
@@ -107,6 +148,28 @@ async fn add(store: &zicht_store::Store, a: &AddArgs) -> anyhow::Result<ExitCode
     );
     if generated {
         println!("password (shown once): {password}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn contact(store: &zicht_store::Store, a: &ContactArgs) -> anyhow::Result<ExitCode> {
+    let c = store
+        .set_contact(
+            None,
+            &a.login,
+            &Contact {
+                email: Some(a.email.clone()),
+                language: a.language.into(),
+            },
+        )
+        .await?;
+    match c.email {
+        Some(e) => println!(
+            "{}: mail to {e}, in {}",
+            a.login,
+            zicht_store::lang_code(c.language)
+        ),
+        None => println!("{}: no mail", a.login),
     }
     Ok(ExitCode::SUCCESS)
 }

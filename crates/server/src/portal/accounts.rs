@@ -239,13 +239,23 @@ pub struct UserForm {
     role: String,
     #[serde(default)]
     organisation: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    language: String,
+}
+
+/// A user's address and mail language, as the users page shows them.
+pub struct ContactView {
+    email: String,
+    language: &'static str,
 }
 
 #[derive(Template)]
 #[template(path = "portal/users.html")]
 struct UsersPage {
     c: Chrome,
-    users: Vec<User>,
+    users: Vec<(User, ContactView)>,
     roles: [Role; 3],
     /// (id, label) of every organisation in the catalogue.
     organisations: Vec<(String, String)>,
@@ -261,7 +271,22 @@ async fn users_view(
     error: Option<String>,
     form: UserForm,
 ) -> PageResult {
-    let users = state.store.users().await?;
+    let contacts: std::collections::HashMap<String, zicht_store::Contact> =
+        state.store.contacts().await?.into_iter().collect();
+    let users = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| {
+            let c = contacts.get(&u.login).cloned().unwrap_or_default();
+            let view = ContactView {
+                email: c.email.unwrap_or_default(),
+                language: zicht_store::lang_code(c.language),
+            };
+            (u, view)
+        })
+        .collect();
     let organisations = state
         .store
         .catalogue()
@@ -324,6 +349,17 @@ pub async fn add_user(
             .await
         }
     };
+    let language = match zicht_store::parse_lang(if form.language.is_empty() {
+        "nl"
+    } else {
+        &form.language
+    }) {
+        Ok(l) => l,
+        Err(e) => {
+            let (status, text) = store_problem(e)?;
+            return problem(status, text, form).await;
+        }
+    };
     let created = accounts::add_user(
         &state.store,
         &actor(&user),
@@ -333,6 +369,10 @@ pub async fn add_user(
             role,
             organisation: Some(form.organisation.as_str()),
             password: None,
+            contact: zicht_store::Contact {
+                email: Some(form.email.clone()),
+                language,
+            },
         },
     )
     .await;
@@ -406,6 +446,47 @@ pub async fn enable_user(
     Path(login): Path<String>,
 ) -> PageResult {
     set_disabled(state, admin, login, false).await
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    language: String,
+}
+
+/// Sets a user's address (empty: no mail) and mail language.
+pub async fn set_contact(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(login): Path<String>,
+    PortalForm(form): PortalForm<ContactForm>,
+) -> PageResult {
+    let set = async {
+        let language = zicht_store::parse_lang(&form.language)?;
+        accounts::set_contact(
+            &state.store,
+            &actor(&admin),
+            &login,
+            &zicht_store::Contact {
+                email: Some(form.email.clone()),
+                language,
+            },
+        )
+        .await
+    };
+    match set.await {
+        Ok(_) => Ok(flash_redirect(
+            &state,
+            "/portal/users",
+            &format!("E-mail van {login} bewaard. · E-mail of {login} saved."),
+        )),
+        Err(e) => {
+            let (status, text) = store_problem(e)?;
+            Ok(error_page(status, "Niet gelukt", "Not done", &text, ""))
+        }
+    }
 }
 
 pub async fn reset_password(

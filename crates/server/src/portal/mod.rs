@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
             post(accounts::disable_user),
         )
         .route("/portal/users/{login}/enable", post(accounts::enable_user))
+        .route("/portal/users/{login}/contact", post(accounts::set_contact))
         .route(
             "/portal/users/{login}/password",
             post(accounts::reset_password),
