@@ -270,7 +270,7 @@ fn the_workbook_has_a_notes_sheet_and_a_sheet_per_indicator() {
     let notes = book.worksheet_range(NOTES_SHEET).unwrap();
     let listed: HashMap<String, String> = notes
         .rows()
-        .filter(|r| r[0].to_string() == "indicator")
+        .filter(|r| r[0] == "indicator")
         .map(|r| (r[1].to_string(), r[2].to_string()))
         .collect();
     for i in &cat.indicators {
@@ -278,7 +278,7 @@ fn the_workbook_has_a_notes_sheet_and_a_sheet_per_indicator() {
     }
     assert!(notes
         .rows()
-        .any(|r| r[0].to_string() == "status" && r[1].to_string() == "suppressed"));
+        .any(|r| r[0] == "status" && r[1] == "suppressed"));
 
     let mut per_indicator: HashMap<&str, Vec<&Cell>> = HashMap::new();
     for c in &cells {
@@ -320,7 +320,7 @@ fn the_workbook_has_a_notes_sheet_and_a_sheet_per_indicator() {
     let notes = book.worksheet_range(NOTES_SHEET).unwrap();
     let indicators = notes
         .rows()
-        .filter(|r| r[0].to_string() == "indicator")
+        .filter(|r| r[0] == "indicator")
         .count();
     assert_eq!(indicators, 1);
 }
