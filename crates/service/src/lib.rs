@@ -16,6 +16,7 @@ mod error;
 mod load;
 pub mod release;
 pub mod rounds;
+pub mod second_factor;
 pub mod secrets;
 
 pub use deliveries::{Incoming, Saved, UploadKind};
