@@ -2,11 +2,13 @@
 // (ZICHT_URL), with the admin run.sh made (ZICHT_ADMIN_PASSWORD). It guards
 // what only a real browser shows: the Secure session cookie kept on
 // http://127.0.0.1, the Origin a form post carries under the portal's
-// headers, and forms that work under the portal's CSP.
+// headers, and forms that work under the portal's CSP; and the second
+// factor an admin sets up at the first login (TOTP computed here, RFC 6238).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { enrol } from './totp.mjs';
 
 const BASE = process.env.ZICHT_URL;
 const PASSWORD = process.env.ZICHT_ADMIN_PASSWORD;
@@ -40,7 +42,10 @@ test('an admin logs in, adds a user and logs out', async () => {
   await page.fill('#password', PASSWORD);
   await page.click('main button[type=submit]');
   await page.waitForLoadState();
-  assert.ok(page.url().endsWith('/portal/'), `after login: ${page.url()}: ${await page.textContent('main')}`);
+  // An admin's first login: a second factor before anything else.
+  assert.ok(page.url().endsWith('/portal/second-factor/enrol'), `after login: ${page.url()}: ${await page.textContent('main')}`);
+  await enrol(page);
+  assert.ok(page.url().endsWith('/portal/'), `after enrolment: ${page.url()}: ${await page.textContent('main')}`);
   const cookies = await page.context().cookies();
   const session = cookies.find((c) => c.name === 'zicht_session');
   assert.ok(session, 'the session cookie is kept');

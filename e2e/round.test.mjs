@@ -4,15 +4,18 @@
 // an editor opens a round due in three days, and the supplier's reminder
 // arrives at the SMTP sink that run.sh started (ZICHT_MAIL_DIR); the supplier uploads a CSV with one bad row,
 // reads the error naming the row, fixes it and signs off; the editor
-// accepts and sets the edition's embargo a few seconds ahead; the figure is
-// absent from the public site and API until the embargo instant and
-// appears after it.
+// accepts and sets the edition's embargo a few seconds ahead, confirming
+// that the public edition is withdrawn until then; the figure is absent
+// from the public site and API until the embargo instant and appears after
+// it. The editor sets up a second factor at the first login (TOTP computed
+// here, RFC 6238).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { enrol, totp } from './totp.mjs';
 
 const BASE = process.env.ZICHT_URL;
 const EDITOR = 'e2e-round-editor';
@@ -82,9 +85,19 @@ async function login(login, password) {
   await page.fill('#password', password);
   await page.click('main button[type=submit]');
   await page.waitForLoadState();
+  if (page.url().endsWith('/portal/second-factor/enrol')) {
+    // An editor's first login: set up the second factor.
+    secrets[login] = await enrol(page);
+  } else if (page.url().endsWith('/portal/second-factor')) {
+    await page.fill('#code', totp(secrets[login], Date.now() + 30_000));
+    await submit(page, 'main form.stack button[type=submit]');
+  }
   assert.ok(page.url().endsWith('/portal/'), `${login} after login: ${page.url()}`);
   return page;
 }
+
+// The second-factor secrets set up during the test, by login.
+const secrets = {};
 
 async function submit(page, selector) {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
@@ -194,6 +207,11 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   const instant = embargo.toISOString().replace('.000Z', 'Z');
   await editor.fill(`#embargo-${EDITION}`, instant);
   await submit(editor, `#edition-${EDITION} button[value=set]`);
+  // The edition is public: the portal asks first, saying what disappears.
+  assert.match(await editor.textContent('main'), /Embargo bevestigen/);
+  assert.ok(Number(await editor.textContent('dd.cells')) > 0, 'public cells are counted');
+  assert.ok(Number(await editor.textContent('dd.indicators')) > 0, 'indicators are counted');
+  await submit(editor, 'button.confirm');
   assert.match(await editor.textContent('p.flash'), new RegExp(`Embargo van ${EDITION}`));
   assert.equal((await editor.textContent(`#edition-${EDITION} dd.embargo`)).trim(), instant);
 

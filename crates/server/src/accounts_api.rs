@@ -11,10 +11,10 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use zicht_model::Role;
-use zicht_service::accounts::{self, NewAccount};
+use zicht_service::accounts::{self, NewAccount, Owed};
 use zicht_store::{ApiToken, AuditFilter, AuditRecord, User};
 
-use crate::auth::{self, query_param, Admin, CurrentUser, Via};
+use crate::auth::{self, query_param, Admin, ClientIp, CurrentUser, Via};
 use crate::work::actor;
 use crate::{AppState, Error};
 
@@ -25,6 +25,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/users/{login}/disable", post(disable))
         .route("/api/users/{login}/enable", post(enable))
         .route("/api/users/{login}/password", post(reset_password))
+        .route(
+            "/api/users/{login}/second-factor",
+            delete(remove_users_second_factor),
+        )
+        .route("/api/password", post(change_password))
+        .route(
+            "/api/second-factor",
+            get(second_factor).delete(remove_own_second_factor),
+        )
+        .route("/api/second-factor/enrol", post(start_enrolment))
+        .route("/api/second-factor/confirm", post(confirm_enrolment))
         .route("/api/tokens", get(tokens).post(create_token))
         .route("/api/tokens/{id}", delete(revoke_token))
         .route("/api/audit", get(audit))
@@ -59,6 +70,8 @@ fn user_out(u: &User) -> Value {
         "organisation": u.organisation,
         "disabled": u.disabled,
         "created_at": u.created_at,
+        "password_change_due": u.password_change_due,
+        "second_factor": u.second_factor,
     })
 }
 
@@ -79,6 +92,14 @@ async fn me(user: CurrentUser) -> Response {
         "role": user.role.as_str(),
         "organisation": user.organisation,
         "via": match user.via { Via::Session => "session", Via::Token => "token" },
+        "second_factor": user.second_factor,
+        // What a session must do first (`code`, `password_change`,
+        // `enrolment`), or null.
+        "owed": user.owed.map(|o| match o {
+            Owed::Code => "code",
+            Owed::PasswordChange => "password_change",
+            Owed::Enrolment => "enrolment",
+        }),
     });
     // A browser script on this site needs the token for its writes; a
     // token client needs none.
@@ -178,13 +199,18 @@ async fn tokens(State(state): State<AppState>, user: CurrentUser) -> Result<Resp
 #[serde(deny_unknown_fields)]
 struct NewTokenIn {
     name: String,
+    /// A fresh code of the user's second factor; required when they have
+    /// one.
+    code: Option<String>,
 }
 
 async fn create_token(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<NewTokenIn>,
 ) -> Result<Response, Error> {
+    crate::portal::fresh_code(&state, &user, &ip, body.code.as_deref().unwrap_or("")).await?;
     let secret = auth::new_api_token();
     let token = state
         .store
@@ -215,6 +241,104 @@ async fn revoke_token(
         .revoke_token(Some(&user.login), user.id, id)
         .await?;
     Ok(Json(json!({ "token": token_out(&token) })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordIn {
+    current: String,
+    new: String,
+}
+
+/// The caller's own new password. With a session, the other sessions end;
+/// with a token, all of them do.
+async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<PasswordIn>,
+) -> Result<Response, Error> {
+    let changed = accounts::change_password(
+        &state.store,
+        user.id,
+        &user.login,
+        &body.current,
+        &body.new,
+        user.session_hash(),
+    )
+    .await?;
+    Ok(Json(json!({ "user": user_out(&changed) })).into_response())
+}
+
+async fn second_factor(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, Error> {
+    Ok(Json(json!({
+        "enabled": user.second_factor,
+        "required": accounts::second_factor_required(user.role),
+        "recovery_codes_left": state.store.recovery_codes_left(user.id).await?,
+    }))
+    .into_response())
+}
+
+/// Begins setting up the caller's second factor: the secret and its
+/// `otpauth://` URI, for an authenticator app.
+async fn start_enrolment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, Error> {
+    let e = accounts::start_enrolment(&state.store, &user.account()).await?;
+    Ok(Json(json!({ "secret": e.secret, "uri": e.uri })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeIn {
+    code: String,
+}
+
+/// Confirms the set-up with a code; answers the recovery codes, once.
+async fn confirm_enrolment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<CodeIn>,
+) -> Result<Response, Error> {
+    let codes = accounts::confirm_enrolment(
+        &state.store,
+        &user.account(),
+        &body.code,
+        user.session_hash(),
+    )
+    .await?;
+    Ok(Json(json!({ "recovery_codes": codes })).into_response())
+}
+
+/// A supplier turns their own second factor off, with a code of it.
+async fn remove_own_second_factor(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<CodeIn>,
+) -> Result<Response, Error> {
+    let u = crate::portal::remove_own(&state, &user, &ip, &body.code).await?;
+    Ok(Json(json!({ "user": user_out(&u) })).into_response())
+}
+
+/// An admin removes a user's second factor (a lost phone).
+async fn remove_users_second_factor(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(login): Path<String>,
+) -> Result<Response, Error> {
+    let u = accounts::remove_second_factor(
+        &state.store,
+        &actor(&admin),
+        &admin.account(),
+        &login,
+        None,
+    )
+    .await?;
+    Ok(Json(json!({ "user": user_out(&u) })).into_response())
 }
 
 fn record_out(r: &AuditRecord) -> Value {

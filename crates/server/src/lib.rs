@@ -28,7 +28,6 @@ pub mod work;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -68,9 +67,9 @@ impl AppState {
         AppState {
             published: Arc::new(Publisher::new(store.clone(), edition)),
             store,
-            // At most 5 failed logins per login and per client address in
-            // 15 minutes.
-            limiter: Arc::new(auth::RateLimiter::new(5, Duration::from_secs(15 * 60))),
+            // The back-offs are `auth::LOGIN_AT_ADDRESS`, `auth::ADDRESS`
+            // and `auth::CODES`.
+            limiter: Arc::new(auth::RateLimiter::new()),
             secure_cookies: true,
             trusted_proxy: None,
             previews: Arc::new(Mutex::new(None)),
@@ -88,8 +87,8 @@ impl AppState {
 
     /// Takes the client's address from `X-Forwarded-For` when the request
     /// comes from this proxy (`zicht serve --trusted-proxy`). Behind a TLS
-    /// proxy every request otherwise has the proxy's address, and five
-    /// failed logins by anyone would lock everyone out.
+    /// proxy every request otherwise has the proxy's address, and the
+    /// failed logins of anyone would lock out everyone behind it.
     pub fn trust_proxy(mut self, proxy: std::net::IpAddr) -> AppState {
         self.trusted_proxy = Some(proxy);
         self

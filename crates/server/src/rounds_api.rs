@@ -519,6 +519,10 @@ async fn history(State(state): State<AppState>, user: CurrentUser, uri: Uri) -> 
 #[serde(deny_unknown_fields)]
 struct EmbargoIn {
     embargo: Option<String>,
+    /// `true` to withdraw an edition that is public now until the embargo;
+    /// without it such an embargo is refused with what would disappear.
+    #[serde(default)]
+    confirm: bool,
 }
 
 async fn embargo(
@@ -537,8 +541,36 @@ async fn embargo(
                 .map_err(|e: zicht_model::TimeError| Error::Invalid(e.to_string()))
         })
         .transpose()?;
-    release::set_embargo(&state.store, &work::actor(&user), &edition, embargo).await?;
-    Ok(Json(json!({ "edition": edition, "embargo": embargo })).into_response())
+    match release::set_embargo(
+        &state.store,
+        &work::actor(&user),
+        &edition,
+        embargo,
+        body.confirm,
+    )
+    .await?
+    {
+        release::EmbargoOutcome::Set => {
+            Ok(Json(json!({ "edition": edition, "embargo": embargo })).into_response())
+        }
+        release::EmbargoOutcome::NeedsConfirmation(w) => Ok((
+            StatusCode::CONFLICT,
+            Json(json!({
+                "error": format!(
+                    "{edition} is public now: this embargo withdraws it from the site and the API until {}; send \"confirm\": true to set it",
+                    embargo.map(|e| e.to_string()).unwrap_or_default()
+                ),
+                "would_withdraw": {
+                    "edition": w.edition,
+                    "label_nl": w.label_nl,
+                    "label_en": w.label_en,
+                    "cells": w.cells,
+                    "indicators": w.indicators,
+                },
+            })),
+        )
+            .into_response()),
+    }
 }
 
 async fn pre_release(

@@ -89,6 +89,48 @@ const ROUTES: &[Route] = &[
         [No, Yes, Yes, Yes],
     ),
     r("GET", "/portal/audit", "", [No, No, No, Yes]),
+    // One's own account: password and second factor. A session that owes
+    // nothing is sent home from the code page.
+    r("GET", "/portal/account", "", [No, Yes, Yes, Yes]),
+    r("GET", "/portal/password", "", [No, Yes, Yes, Yes]),
+    r(
+        "POST",
+        "/portal/password",
+        "current=not+it+at+all&new=a+new+long+password&repeat=a+new+long+password",
+        [No, Yes, Yes, Yes],
+    ),
+    r("GET", "/portal/second-factor", "", [No, Yes, Yes, Yes]),
+    r(
+        "POST",
+        "/portal/second-factor",
+        "code=000000",
+        [No, Yes, Yes, Yes],
+    ),
+    r(
+        "GET",
+        "/portal/second-factor/enrol",
+        "",
+        [No, Yes, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/portal/second-factor/enrol",
+        "code=000000",
+        [No, Yes, Yes, Yes],
+    ),
+    // Admins and editors must keep theirs; another admin removes it.
+    r(
+        "POST",
+        "/portal/second-factor/remove",
+        "code=000000",
+        [No, Yes, No, No],
+    ),
+    r(
+        "POST",
+        "/portal/users/nobody/second-factor/remove",
+        "",
+        [No, No, No, Yes],
+    ),
     // Rounds, deliveries, release and texts, on the round and the signed-off
     // delivery of [`Fixtures`]: a caller let through gets a real answer,
     // never a 404.
@@ -241,6 +283,32 @@ const ROUTES: &[Route] = &[
     ),
     r("DELETE", "/api/tokens/{token}", "", [No, Yes, Yes, Yes]),
     r("GET", "/api/audit", "", [No, No, No, Yes]),
+    r(
+        "POST",
+        "/api/password",
+        r#"{"current":"not it at all","new":"a new long password"}"#,
+        [No, Yes, Yes, Yes],
+    ),
+    r("GET", "/api/second-factor", "", [No, Yes, Yes, Yes]),
+    r("POST", "/api/second-factor/enrol", "", [No, Yes, Yes, Yes]),
+    r(
+        "POST",
+        "/api/second-factor/confirm",
+        r#"{"code":"000000"}"#,
+        [No, Yes, Yes, Yes],
+    ),
+    r(
+        "DELETE",
+        "/api/second-factor",
+        r#"{"code":"000000"}"#,
+        [No, Yes, No, No],
+    ),
+    r(
+        "DELETE",
+        "/api/users/nobody/second-factor",
+        "",
+        [No, No, No, Yes],
+    ),
     // The round API, on the same round and delivery.
     r("GET", "/api/rounds", "", [No, No, Yes, Yes]),
     r(
@@ -378,12 +446,15 @@ struct Env {
     name: String,
     state: AppState,
     store: Store,
+    /// The second-factor secrets of root and ed.
+    secrets: std::collections::HashMap<String, String>,
     _dir: tempfile::TempDir,
 }
 
 /// One application per backend, each on a fresh store holding the embedded
 /// monitor's catalogue and the users root (admin), ed (editor) and sup
-/// (supplier of comensha), all with [`PASSWORD`].
+/// (supplier of comensha), all with [`PASSWORD`]; root and ed have a
+/// second factor.
 async fn envs(test: &str) -> Vec<Env> {
     let (dir, urls) = common::store_urls(test).await;
     let (monitor, _) = zicht_ingest::embedded_monitor();
@@ -405,9 +476,16 @@ async fn envs(test: &str) -> Vec<Env> {
             &hash,
         )
         .await;
+        // Admins and editors must have a second factor before anything.
+        let mut secrets = std::collections::HashMap::new();
+        for login in ["root", "ed"] {
+            let (secret, _) = common::enrol_second_factor(&store, login).await;
+            secrets.insert(login.to_owned(), secret);
+        }
         out.push(Env {
             name: url.split('?').next().unwrap_or(&url).to_owned(),
             state: AppState::new(store.clone(), None),
+            secrets,
             store,
             _dir: tempfile::tempdir().unwrap(),
         });
@@ -543,15 +621,12 @@ impl Call<'_> {
     }
 }
 
-/// A fresh session of `login`, made in the store as a login would.
+/// A fresh session of `login`, made in the store as a login (and its
+/// second factor) would.
 async fn session(store: &Store, login: &str) -> Who {
-    let user = store.user_by_login(login).await.unwrap().unwrap();
     let token = auth::random_token();
     let csrf = auth::random_token();
-    store
-        .create_session(user.id, &auth::hash_token(&token), &csrf, 3600)
-        .await
-        .unwrap();
+    common::full_session(store, login, &token, &csrf).await;
     Who::Session { token, csrf }
 }
 
@@ -803,7 +878,8 @@ async fn login_logout_and_the_session_cookie() {
             env.name,
             ok.body
         );
-        assert_eq!(ok.location(), "/portal/");
+        // ed has a second factor: the session owes a code first.
+        assert_eq!(ok.location(), "/portal/second-factor");
         let cookie = ok.set_cookie(auth::SESSION_COOKIE).unwrap();
         for part in [
             "HttpOnly",
@@ -831,6 +907,15 @@ async fn login_logout_and_the_session_cookie() {
             token: token.clone(),
             csrf: session.csrf.clone(),
         };
+        assert!(!session.second_factor_passed);
+        let first = call("GET", "/portal/", &who).send(s).await;
+        assert_eq!(first.location(), "/portal/second-factor", "{}", env.name);
+        let code = common::totp_code(&env.secrets["ed"], 1);
+        let passed = call("POST", "/portal/second-factor", &who)
+            .body(&format!("code={code}"))
+            .send(s)
+            .await;
+        assert_eq!(passed.location(), "/portal/", "{}", passed.body);
         let home = call("GET", "/portal/", &who).send(s).await;
         assert_eq!(home.status, StatusCode::OK);
         assert!(home.body.contains("Name of ed") && home.body.contains("redacteur"));
@@ -888,11 +973,11 @@ async fn login_logout_and_the_session_cookie() {
 }
 
 #[tokio::test]
-async fn the_sixth_failure_trips_the_rate_limit() {
+async fn a_login_locks_at_one_address_only_and_backs_off() {
     for env in envs("ratelimit").await {
         let s = &env.state;
         for i in 1..=5 {
-            let a = login_form(s, "ed", "wrong password!!", "192.0.2.20").await;
+            let a = login_form(s, "sup", "wrong password!!", "192.0.2.20").await;
             assert_eq!(
                 a.status,
                 StatusCode::UNAUTHORIZED,
@@ -900,35 +985,75 @@ async fn the_sixth_failure_trips_the_rate_limit() {
                 env.name
             );
         }
-        let sixth = login_form(s, "ed", "wrong password!!", "192.0.2.20").await;
+        let sixth = login_form(s, "sup", "wrong password!!", "192.0.2.20").await;
         assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS, "{}", env.name);
         let retry: u64 = sixth.headers["retry-after"]
             .to_str()
             .unwrap()
             .parse()
             .unwrap();
-        assert!(retry > 0 && retry <= 15 * 60, "{retry}");
-        assert!(sixth.body.contains("Te veel mislukte inlogpogingen"));
-        assert!(sixth.body.contains("Too many failed logins"));
-        // Even the right password, even from elsewhere: the login is locked.
-        let right = login_form(s, "ed", PASSWORD, "192.0.2.21").await;
-        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
-        // Other logins from elsewhere are not affected.
-        let other = login_form(s, "root", PASSWORD, "192.0.2.21").await;
-        assert_eq!(other.status, StatusCode::SEE_OTHER);
+        assert!(
+            retry > 0 && retry <= 60,
+            "the first lock is a minute: {retry}"
+        );
+        assert!(sixth.body.contains("Te veel mislukte pogingen"));
+        assert!(sixth.body.contains("Too many failed attempts"));
+        // At that address even the right password waits...
+        let here = login_form(s, "sup", PASSWORD, "192.0.2.20").await;
+        assert_eq!(here.status, StatusCode::TOO_MANY_REQUESTS);
+        // ...but from any other address the user logs in: one address
+        // cannot lock a login out.
+        let elsewhere = login_form(s, "sup", PASSWORD, "192.0.2.21").await;
+        assert_eq!(elsewhere.status, StatusCode::SEE_OTHER, "{}", env.name);
+        assert_eq!(elsewhere.location(), "/portal/");
 
-        // Per address: five failures over five logins lock the address.
-        for login in ["a1", "a2", "a3", "a4", "a5"] {
-            let a = login_form(s, login, "wrong password!!", "192.0.2.30").await;
-            assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        // The failures and the lock are in the audit trail, with the
+        // address and never the password.
+        let records = env
+            .store
+            .audit_log(&AuditFilter {
+                entity_prefix: Some("user:sup".into()),
+                limit: 50,
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap();
+        let fails: Vec<_> = records
+            .iter()
+            .filter(|r| r.entry.action == "login.fail")
+            .collect();
+        assert_eq!(fails.len(), 5, "{}", env.name);
+        assert_eq!(
+            fails[0].entry.after.as_ref().unwrap()["address"],
+            "192.0.2.20"
+        );
+        let locks: Vec<_> = records
+            .iter()
+            .filter(|r| r.entry.action == "login.lock")
+            .collect();
+        assert_eq!(locks.len(), 1, "{}", env.name);
+        assert_eq!(locks[0].entry.after.as_ref().unwrap()["seconds"], 60);
+        for r in &records {
+            let text = format!("{:?}", r.entry);
+            assert!(!text.contains("wrong password"), "{text}");
         }
-        let blocked = login_form(s, "sup", PASSWORD, "192.0.2.30").await;
+
+        // One address spraying many logins is locked after 20 failures, for
+        // every login from there, and for no other address.
+        for i in 0..20 {
+            let login = format!("guess{i}");
+            let a = login_form(s, &login, "wrong password!!", "192.0.2.30").await;
+            assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}: {i}", env.name);
+        }
+        let blocked = login_form(s, "root", PASSWORD, "192.0.2.30").await;
         assert_eq!(
             blocked.status,
             StatusCode::TOO_MANY_REQUESTS,
             "{}",
             env.name
         );
+        let other = login_form(s, "root", PASSWORD, "192.0.2.31").await;
+        assert_eq!(other.status, StatusCode::SEE_OTHER, "{}", env.name);
     }
 }
 
@@ -936,7 +1061,8 @@ async fn the_sixth_failure_trips_the_rate_limit() {
 async fn writes_need_the_csrf_token_and_the_same_origin() {
     for env in envs("csrf").await {
         let s = &env.state;
-        let who = session(&env.store, "ed").await;
+        // sup: a token of an editor needs a code besides (see `second_factor.rs`).
+        let who = session(&env.store, "sup").await;
         let Who::Session { csrf, .. } = &who else {
             unreachable!()
         };
@@ -981,7 +1107,7 @@ async fn writes_need_the_csrf_token_and_the_same_origin() {
         assert_eq!(same.status, StatusCode::OK, "{}", same.body);
         assert!(
             env.store
-                .tokens(env.store.user_by_login("ed").await.unwrap().unwrap().id)
+                .tokens(env.store.user_by_login("sup").await.unwrap().unwrap().id)
                 .await
                 .unwrap()
                 .len()
@@ -1136,6 +1262,21 @@ async fn a_disabled_user_loses_sessions_tokens_and_login() {
         assert_eq!(enabled.json()["user"]["disabled"], false);
         let login = login_form(s, "ed", PASSWORD, "192.0.2.41").await;
         assert_eq!(login.status, StatusCode::SEE_OTHER);
+        // Enabling brings back neither the token nor the session issued
+        // before the user was disabled: they are revoked for good.
+        let me = call("GET", "/api/me", &ed_token).send(s).await;
+        assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{}", env.name);
+        assert!(me.json()["error"].as_str().unwrap().contains("revoked"));
+        let home = call("GET", "/portal/", &ed_session).send(s).await;
+        assert_eq!(home.location(), "/portal/login", "{}", env.name);
+        let ed = env.store.user_by_login("ed").await.unwrap().unwrap();
+        assert!(env
+            .store
+            .tokens(ed.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.revoked_at.is_some()));
     }
 }
 
@@ -1241,8 +1382,10 @@ async fn secrets_never_appear_in_answers_or_the_audit_trail() {
             .send(s)
             .await;
         assert!(reset.body.contains("Nieuw wachtwoord voor ed"));
+        // An admin has a second factor: a token needs a fresh code.
+        let code = common::totp_code(&env.secrets["root"], 1);
         let made = call("POST", "/portal/tokens", &admin)
-            .body("name=t")
+            .body(&format!("name=t&code={code}"))
             .send(s)
             .await;
         let start = made.body.find("zicht_").unwrap();
@@ -1405,4 +1548,423 @@ async fn every_api_route_of_the_table_is_in_the_openapi_document() {
     let schemes = &doc["components"]["securitySchemes"];
     assert_eq!(schemes["bearer"]["scheme"], "bearer");
     assert_eq!(schemes["cookie"]["name"], auth::SESSION_COOKIE);
+}
+
+// --- one's own account: password and second factor ---------------------------
+
+/// The session a login form answer started.
+async fn session_from(env: &Env, answer: &Answer) -> Who {
+    let token = session_of(answer);
+    let s = env
+        .store
+        .session(&auth::hash_token(&token))
+        .await
+        .unwrap()
+        .expect("a session");
+    Who::Session {
+        token,
+        csrf: s.csrf,
+    }
+}
+
+fn between<'a>(body: &'a str, before: &str, after: &str) -> &'a str {
+    let start = body
+        .find(before)
+        .unwrap_or_else(|| panic!("{before} in {body}"))
+        + before.len();
+    body[start..].split(after).next().unwrap()
+}
+
+async fn actions_of(store: &Store, entity: &str) -> Vec<String> {
+    store
+        .audit_log(&AuditFilter {
+            entity_prefix: Some(entity.into()),
+            limit: 100,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.action)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_editor_sets_up_a_second_factor_before_anything_else() {
+    for env in envs("enrol").await {
+        let s = &env.state;
+        let n = &env.name;
+        let hash = auth::hash_password(PASSWORD).unwrap();
+        common::add_users(&env.store, &[("newed", Role::Editor, None)], &hash).await;
+        let a = login_form(s, "newed", PASSWORD, "192.0.2.50").await;
+        assert_eq!(a.location(), "/portal/second-factor/enrol", "{n}");
+        let who = session_from(&env, &a).await;
+        // Nothing else works until then.
+        let rounds = call("GET", "/portal/rounds", &who).send(s).await;
+        assert_eq!(rounds.location(), "/portal/second-factor/enrol", "{n}");
+        let api = call("GET", "/api/rounds", &who).send(s).await;
+        assert_eq!(api.status, StatusCode::FORBIDDEN, "{n}");
+        assert!(api.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("set up a second factor"));
+        assert_eq!(
+            call("GET", "/api/me", &who).send(s).await.json()["owed"],
+            "enrolment"
+        );
+
+        let page = call("GET", "/portal/second-factor/enrol", &who)
+            .send(s)
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{n}");
+        let secret = between(&page.body, "class=\"totp-secret\">", "<").to_owned();
+        assert!(page
+            .body
+            .contains(&format!("otpauth://totp/zicht:newed?secret={secret}")));
+        let again = call("GET", "/portal/second-factor/enrol", &who)
+            .send(s)
+            .await;
+        assert!(again.body.contains(&secret), "a reload keeps the secret");
+        let wrong = call("POST", "/portal/second-factor/enrol", &who)
+            .body("code=000000")
+            .send(s)
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
+        let code = common::totp_code(&secret, 0);
+        let done = call("POST", "/portal/second-factor/enrol", &who)
+            .body(&format!("code={code}"))
+            .send(s)
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{n}: {}", done.body);
+        let list = between(&done.body, "<ul class=\"recovery-codes\">", "</ul>");
+        let recovery: Vec<String> = list
+            .split("<code>")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(recovery.len(), 10, "{list}");
+        let rounds = call("GET", "/portal/rounds", &who).send(s).await;
+        assert_eq!(rounds.status, StatusCode::OK, "{n}: the session passed");
+        let newed = env.store.user_by_login("newed").await.unwrap().unwrap();
+        assert!(newed.second_factor);
+        assert!(actions_of(&env.store, "user:newed")
+            .await
+            .contains(&"second_factor.enrol".to_owned()));
+        // The secret and the codes are never in the audit trail.
+        for r in env.store.audit_log(&AuditFilter::default()).await.unwrap() {
+            let text = format!("{:?}", r.entry);
+            assert!(!text.contains(&secret), "{text}");
+            assert!(!text.contains(&recovery[0]), "{text}");
+        }
+
+        // The next login asks for a code; each code is good once.
+        call("POST", "/portal/logout", &who).send(s).await;
+        let a = login_form(s, "newed", PASSWORD, "192.0.2.50").await;
+        assert_eq!(a.location(), "/portal/second-factor", "{n}");
+        let who = session_from(&env, &a).await;
+        let home = call("GET", "/portal/", &who).send(s).await;
+        assert_eq!(home.location(), "/portal/second-factor");
+        let bad = call("POST", "/portal/second-factor", &who)
+            .body("code=000000")
+            .send(s)
+            .await;
+        assert_eq!(bad.status, StatusCode::UNAUTHORIZED, "{n}");
+        let replay = call("POST", "/portal/second-factor", &who)
+            .body(&format!("code={code}"))
+            .send(s)
+            .await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{n}: replayed");
+        let next = common::totp_code(&secret, 1);
+        let ok = call("POST", "/portal/second-factor", &who)
+            .body(&format!("code={next}"))
+            .send(s)
+            .await;
+        assert_eq!(ok.location(), "/portal/", "{n}: {}", ok.body);
+        assert_eq!(
+            call("GET", "/portal/rounds", &who).send(s).await.status,
+            StatusCode::OK
+        );
+        let fails = actions_of(&env.store, "user:newed").await;
+        assert_eq!(
+            fails.iter().filter(|a| *a == "second_factor.fail").count(),
+            2,
+            "{fails:?}"
+        );
+
+        // A recovery code works once, typed in capitals without dashes too.
+        let a = login_form(s, "newed", PASSWORD, "192.0.2.50").await;
+        let who = session_from(&env, &a).await;
+        let typed = recovery[3].replace('-', "").to_uppercase();
+        let ok = call("POST", "/portal/second-factor", &who)
+            .body(&format!("code={typed}"))
+            .send(s)
+            .await;
+        assert_eq!(ok.location(), "/portal/", "{n}: {}", ok.body);
+        let a = login_form(s, "newed", PASSWORD, "192.0.2.50").await;
+        let who = session_from(&env, &a).await;
+        let used = call("POST", "/portal/second-factor", &who)
+            .body(&format!("code={}", recovery[3]))
+            .send(s)
+            .await;
+        assert_eq!(used.status, StatusCode::UNAUTHORIZED, "{n}: used up");
+        assert_eq!(env.store.recovery_codes_left(newed.id).await.unwrap(), 9);
+    }
+}
+
+#[tokio::test]
+async fn a_reset_password_is_changed_at_the_next_login_before_anything_else() {
+    for env in envs("reset").await {
+        let s = &env.state;
+        let n = &env.name;
+        let root = bearer(&env.store, "root").await;
+        let reset = call("POST", "/api/users/sup/password", &root).send(s).await;
+        assert_eq!(reset.status, StatusCode::OK, "{n}");
+        let given = reset.json()["password"].as_str().unwrap().to_owned();
+        assert_eq!(reset.json()["user"]["password_change_due"], true);
+
+        let a = login_form(s, "sup", &given, "192.0.2.60").await;
+        assert_eq!(a.location(), "/portal/password", "{n}");
+        let who = session_from(&env, &a).await;
+        for path in ["/portal/", "/portal/history", "/portal/tokens"] {
+            let r = call("GET", path, &who).send(s).await;
+            assert_eq!(r.location(), "/portal/password", "{n}: {path}");
+        }
+        let api = call("GET", "/api/deliveries", &who).send(s).await;
+        assert_eq!(api.status, StatusCode::FORBIDDEN);
+        assert!(api.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("change your password"));
+        let form = call("GET", "/portal/password", &who).send(s).await;
+        assert!(form.body.contains("opnieuw ingesteld door een beheerder"));
+
+        let change = |current: &str, new: &str, repeat: &str| {
+            serde_urlencoded::to_string([("current", current), ("new", new), ("repeat", repeat)])
+                .unwrap()
+        };
+        for (body, why) in [
+            (
+                change(&given, "a brand new password", "a brand new passwort"),
+                "differ",
+            ),
+            (
+                change(
+                    "not the password",
+                    "a brand new password",
+                    "a brand new password",
+                ),
+                "current password",
+            ),
+            (change(&given, &given, &given), "must differ"),
+            (change(&given, "short", "short"), "at least 12"),
+        ] {
+            let r = call("POST", "/portal/password", &who)
+                .body(&body)
+                .send(s)
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {why}");
+        }
+        let r = call("POST", "/portal/password", &who)
+            .body(&change(
+                &given,
+                "a brand new password",
+                "a brand new password",
+            ))
+            .send(s)
+            .await;
+        assert_eq!(r.location(), "/portal/", "{n}: {}", r.body);
+        assert_eq!(
+            call("GET", "/portal/", &who).send(s).await.status,
+            StatusCode::OK
+        );
+        assert!(actions_of(&env.store, "user:sup")
+            .await
+            .contains(&"user.password.change".to_owned()));
+        assert_eq!(
+            login_form(s, "sup", "a brand new password", "192.0.2.60")
+                .await
+                .location(),
+            "/portal/"
+        );
+
+        // The same change through the API, with a token.
+        let token = bearer(&env.store, "sup").await;
+        let r = call("POST", "/api/password", &token)
+            .body(r#"{"current":"a brand new password","new":"an even newer password"}"#)
+            .send(s)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.body);
+        assert!(env
+            .store
+            .session(&auth::hash_token(&session_of(&a)))
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            login_form(s, "sup", "an even newer password", "192.0.2.60")
+                .await
+                .location(),
+            "/portal/"
+        );
+
+        // With a second factor, the code comes first: whoever reset the
+        // password knows it, but not the code.
+        let reset = call("POST", "/api/users/ed/password", &root).send(s).await;
+        let given = reset.json()["password"].as_str().unwrap().to_owned();
+        let a = login_form(s, "ed", &given, "192.0.2.61").await;
+        assert_eq!(a.location(), "/portal/second-factor", "{n}");
+        let who = session_from(&env, &a).await;
+        assert_eq!(
+            call("GET", "/portal/password", &who)
+                .send(s)
+                .await
+                .location(),
+            "/portal/second-factor"
+        );
+        let code = common::totp_code(&env.secrets["ed"], 1);
+        let r = call("POST", "/portal/second-factor", &who)
+            .body(&format!("code={code}"))
+            .send(s)
+            .await;
+        assert_eq!(r.location(), "/portal/", "{n}");
+        assert_eq!(
+            call("GET", "/portal/", &who).send(s).await.location(),
+            "/portal/password"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_token_needs_a_fresh_code_of_the_second_factor() {
+    for env in envs("token2fa").await {
+        let s = &env.state;
+        let n = &env.name;
+        let who = session(&env.store, "ed").await;
+        let none = call("POST", "/api/tokens", &who)
+            .body(r#"{"name":"x"}"#)
+            .send(s)
+            .await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
+        assert!(none.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("fresh code"));
+        let code = common::totp_code(&env.secrets["ed"], 1);
+        let made = call("POST", "/api/tokens", &who)
+            .body(&format!(r#"{{"name":"x","code":"{code}"}}"#))
+            .send(s)
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{n}: {}", made.body);
+        // The portal's form asks for the code too.
+        let page = call("GET", "/portal/tokens", &who).send(s).await;
+        assert!(page.body.contains("name=\"code\""));
+        let refused = call("POST", "/portal/tokens", &who)
+            .body("name=y&code=000000")
+            .send(s)
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
+        let ed = env.store.user_by_login("ed").await.unwrap().unwrap();
+        assert_eq!(env.store.tokens(ed.id).await.unwrap().len(), 1);
+        // A supplier without a second factor needs none.
+        let sup = session(&env.store, "sup").await;
+        let page = call("GET", "/portal/tokens", &sup).send(s).await;
+        assert!(!page.body.contains("name=\"code\""));
+    }
+}
+
+#[tokio::test]
+async fn second_factors_are_optional_for_suppliers_and_an_admin_removes_a_lost_one() {
+    for env in envs("remove2fa").await {
+        let s = &env.state;
+        let n = &env.name;
+        // A supplier sets one up through the API.
+        let sup = bearer(&env.store, "sup").await;
+        let e = call("POST", "/api/second-factor/enrol", &sup).send(s).await;
+        assert_eq!(e.status, StatusCode::OK, "{n}: {}", e.body);
+        let secret = e.json()["secret"].as_str().unwrap().to_owned();
+        assert!(e.json()["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/"));
+        let code = common::totp_code(&secret, 0);
+        let c = call("POST", "/api/second-factor/confirm", &sup)
+            .body(&format!(r#"{{"code":"{code}"}}"#))
+            .send(s)
+            .await;
+        assert_eq!(c.status, StatusCode::OK, "{n}: {}", c.body);
+        let recovery = c.json()["recovery_codes"].clone();
+        assert_eq!(recovery.as_array().unwrap().len(), 10);
+        let state = call("GET", "/api/second-factor", &sup).send(s).await.json();
+        assert_eq!(state["enabled"], true);
+        assert_eq!(state["required"], false);
+        assert_eq!(state["recovery_codes_left"], 10);
+        let a = login_form(s, "sup", PASSWORD, "192.0.2.70").await;
+        assert_eq!(a.location(), "/portal/second-factor", "{n}");
+        // ...and turns it off again with a code of it.
+        let wrong = call("DELETE", "/api/second-factor", &sup)
+            .body(r#"{"code":"000000"}"#)
+            .send(s)
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
+        let off = call("DELETE", "/api/second-factor", &sup)
+            .body(&format!(
+                r#"{{"code":"{}"}}"#,
+                recovery[0].as_str().unwrap()
+            ))
+            .send(s)
+            .await;
+        assert_eq!(off.status, StatusCode::OK, "{n}: {}", off.body);
+        assert_eq!(off.json()["user"]["second_factor"], false);
+
+        // An editor cannot drop theirs; an admin removes it (a lost phone),
+        // and the editor's next step is to set one up again.
+        let ed = session(&env.store, "ed").await;
+        let own = call(
+            "DELETE",
+            "/api/second-factor",
+            &bearer(&env.store, "ed").await,
+        )
+        .body(r#"{"code":"000000"}"#)
+        .send(s)
+        .await;
+        assert_eq!(own.status, StatusCode::FORBIDDEN, "{n}");
+        let root = bearer(&env.store, "root").await;
+        let removed = call("DELETE", "/api/users/ed/second-factor", &root)
+            .send(s)
+            .await;
+        assert_eq!(removed.status, StatusCode::OK, "{n}: {}", removed.body);
+        assert_eq!(
+            call("GET", "/portal/", &ed).send(s).await.location(),
+            "/portal/second-factor/enrol"
+        );
+        assert!(actions_of(&env.store, "user:ed")
+            .await
+            .contains(&"second_factor.remove".to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn direction_controls_are_refused_in_names_and_texts() {
+    for env in envs("bidi").await {
+        let s = &env.state;
+        let root = bearer(&env.store, "root").await;
+        let r = call("POST", "/api/users", &root)
+            .body(r#"{"login":"eve","name":"Eve \u202Eexe.doc","role":"editor"}"#)
+            .send(s)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.json()["error"].as_str().unwrap().contains("U+202E"));
+        let r = call("POST", "/api/tokens", &bearer(&env.store, "sup").await)
+            .body(r#"{"name":"laptop\u2067"}"#)
+            .send(s)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let ed = bearer(&env.store, "ed").await;
+        let r = call("POST", "/api/definitions/recommendation", &ed)
+            .body(r#"{"id":"99z","label_nl":"Aanbeveling \u200F","label_en":"Recommendation"}"#)
+            .send(s)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.json()["error"].as_str().unwrap().contains("label_nl"));
+    }
 }

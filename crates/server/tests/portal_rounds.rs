@@ -151,7 +151,28 @@ impl Browser {
             )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        assert_eq!(res.location(), "/portal/");
+        if res.location() == "/portal/second-factor/enrol" {
+            // An editor's first login: set up the second factor as a person
+            // does, typing the code their app computes from the secret.
+            let page = b.get("/portal/second-factor/enrol").await;
+            let marker = "class=\"totp-secret\">";
+            let start = page.body.find(marker).expect("the secret is shown") + marker.len();
+            let secret = page.body[start..].split('<').next().unwrap().to_owned();
+            let code = common::totp_code(&secret, 0);
+            let done = b
+                .post(
+                    "/portal/second-factor/enrol",
+                    &page.csrf(),
+                    &[("code", code.as_str())],
+                )
+                .await;
+            assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+            assert!(done.body.contains("recovery-codes"), "{}", done.body);
+        } else {
+            assert_eq!(res.location(), "/portal/");
+        }
+        let home = b.get("/portal/").await;
+        assert_eq!(home.status, StatusCode::OK, "{login} reaches the portal");
         b
     }
 }
@@ -530,6 +551,58 @@ async fn the_preview_is_for_editors_and_pre_release_logins_only() {
             "/portal/editions/kib-2025/embargo",
             &page.csrf(),
             &[("date", "2099-10-01"), ("time", "10:00"), ("action", "set")],
+        )
+        .await;
+    // kib-2025 is public: the embargo would withdraw it, so the portal asks
+    // first, saying what would disappear, and changes nothing yet.
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("Embargo bevestigen"), "{}", res.body);
+    let public = zicht_service::public_cells(
+        &store,
+        &AsOf::Edition("kib-2025".into()),
+        None,
+        zicht_model::Instant::from(std::time::SystemTime::now()),
+    )
+    .await
+    .unwrap()
+    .1;
+    assert!(!public.is_empty());
+    let indicators: std::collections::BTreeSet<_> =
+        public.iter().map(|c| c.indicator.clone()).collect();
+    assert!(
+        res.body
+            .contains(&format!("<dd class=\"cells\">{}</dd>", public.len())),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains(&format!(
+            "<dd class=\"indicators\">{}</dd>",
+            indicators.len()
+        )),
+        "{}",
+        res.body
+    );
+    assert_eq!(
+        store
+            .catalogue()
+            .await
+            .unwrap()
+            .document("kib-2025")
+            .unwrap()
+            .embargo,
+        None,
+        "not set before it is confirmed"
+    );
+    let res = ed
+        .post(
+            "/portal/editions/kib-2025/embargo",
+            &res.csrf(),
+            &[
+                ("embargo", "2099-10-01T08:00:00Z"),
+                ("confirm", "yes"),
+                ("action", "set"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);

@@ -629,6 +629,8 @@ async fn a_whole_round_from_opening_to_release() {
             public_shows(e, "4321").await,
             "{n}: accepted and ed-2 is public"
         );
+        // ed-2 is public: an embargo ahead withdraws it, so it is asked
+        // for again with `confirm`, after being told what would go.
         let a = json_call(
             e,
             "PUT",
@@ -637,8 +639,34 @@ async fn a_whole_round_from_opening_to_release() {
             json!({"embargo": "2099-12-01T10:00:00+01:00"}),
         )
         .await;
+        assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text());
+        let w = &a.json()["would_withdraw"];
+        assert_eq!(w["edition"], "ed-2");
+        assert_eq!(w["label_en"], "Edition 2");
+        assert!(w["cells"].as_u64().unwrap() >= 1, "{w}");
+        assert!(w["indicators"].as_u64().unwrap() >= 1, "{w}");
+        assert!(a.json()["error"].as_str().unwrap().contains("confirm"));
+        assert!(public_shows(e, "4321").await, "{n}: nothing changed yet");
+        let a = json_call(
+            e,
+            "PUT",
+            "/api/editions/ed-2/embargo",
+            "ed",
+            json!({"embargo": "2099-12-01T10:00:00+01:00", "confirm": true}),
+        )
+        .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         assert!(!public_shows(e, "4321").await, "{n}: under embargo");
+        // Not public any more: moving the embargo asks nothing.
+        let a = json_call(
+            e,
+            "PUT",
+            "/api/editions/ed-2/embargo",
+            "ed",
+            json!({"embargo": "2099-12-02T10:00:00+01:00"}),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         let a = json_call(
             e,
             "PUT",

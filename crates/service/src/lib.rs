@@ -18,6 +18,7 @@ mod load;
 pub mod mail;
 pub mod release;
 pub mod rounds;
+pub mod second_factor;
 pub mod secrets;
 
 pub use deliveries::{Incoming, Saved, UploadKind};

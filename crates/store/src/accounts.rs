@@ -24,6 +24,11 @@ pub struct User {
     pub organisation: Option<String>,
     pub disabled: bool,
     pub created_at: String,
+    /// An admin reset the password: the user must choose a new one before
+    /// anything else.
+    pub password_change_due: bool,
+    /// The user has a second factor (TOTP) and owes a code at each login.
+    pub second_factor: bool,
 }
 
 /// A user to create.
@@ -43,6 +48,18 @@ pub struct SessionUser {
     pub user: User,
     pub csrf: String,
     pub expires_at: String,
+    /// Whether the session passed the second factor (or needed none when it
+    /// began); while not, it may do nothing but give a code.
+    pub second_factor_passed: bool,
+}
+
+/// What checking a second factor needs of a user: the secret, the last time
+/// step a code was accepted for, and a secret waiting for enrolment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecondFactor {
+    pub secret: Option<String>,
+    pub last_step: Option<i64>,
+    pub pending: Option<String>,
 }
 
 /// An API token as it is listed: the token itself is shown once, on
@@ -56,8 +73,11 @@ pub struct ApiToken {
     pub revoked_at: Option<String>,
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.login, u.name, u.role, u.organisation, u.disabled_at, u.created_at";
+/// The columns [`user_from`] reads, in order; queries add theirs after.
+const USER_COLUMNS: &str = "u.id, u.login, u.name, u.role, u.organisation, u.disabled_at, \
+     u.created_at, u.password_change_due, u.totp_enabled_at";
+/// The index of the first column a query adds after [`USER_COLUMNS`].
+const AFTER_USER: usize = 9;
 
 fn user_from(r: &AnyRow) -> Result<User, StoreError> {
     let role: String = r.try_get(3)?;
@@ -73,6 +93,8 @@ fn user_from(r: &AnyRow) -> Result<User, StoreError> {
         organisation: r.try_get(4)?,
         disabled: disabled_at.is_some(),
         created_at: r.try_get(6)?,
+        password_change_due: r.try_get::<Option<String>, _>(7)?.is_some(),
+        second_factor: r.try_get::<Option<String>, _>(8)?.is_some(),
     })
 }
 
@@ -94,6 +116,8 @@ fn audit_view(u: &User) -> Value {
         "role": u.role.as_str(),
         "organisation": u.organisation,
         "disabled": u.disabled,
+        "password_change_due": u.password_change_due,
+        "second_factor": u.second_factor,
     })
 }
 
@@ -116,6 +140,18 @@ pub fn check_login(login: &str) -> Result<(), StoreError> {
     }
 }
 
+/// A name shown beside others (a user's, a token's) must read as it is
+/// stored: a direction control (RLO and the like) could make `evil` show
+/// as a trusted name.
+fn check_direction(text: &str) -> Result<(), StoreError> {
+    match zicht_contract::bidi_control(text) {
+        Some(c) => Err(StoreError::InvalidUser(
+            zicht_contract::TextProblem::BidiControl(c).to_string(),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn check_new(new: &NewUser<'_>) -> Result<(), StoreError> {
     check_login(new.login)?;
     let name = new.name.trim();
@@ -124,6 +160,7 @@ fn check_new(new: &NewUser<'_>) -> Result<(), StoreError> {
             "a name is 1 to 200 characters, without control characters".into(),
         ));
     }
+    check_direction(name)?;
     match (new.role, new.organisation) {
         (Role::Supplier, None) => Err(StoreError::InvalidUser(
             "a supplier needs an organisation (--organisation ORG)".into(),
@@ -291,14 +328,15 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         match row {
-            Some(r) => Ok(Some((user_from(&r)?, r.try_get(7)?))),
+            Some(r) => Ok(Some((user_from(&r)?, r.try_get(AFTER_USER)?))),
             None => Ok(None),
         }
     }
 
-    /// Replaces a user's password, ends all of their sessions and revokes
-    /// their API tokens: a reset after a break-in must shut every door the
-    /// intruder may have made.
+    /// Replaces a user's password (an admin's reset), ends all of their
+    /// sessions and revokes their API tokens: a reset after a break-in must
+    /// shut every door the intruder may have made. The user must change the
+    /// password at their next login.
     pub async fn set_password(
         &self,
         actor: Option<&str>,
@@ -307,8 +345,12 @@ impl Store {
     ) -> Result<User, StoreError> {
         let mut tx = self.begin_write().await?;
         let user = user_in(&mut tx, login).await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        let now = now_utc();
+        // The one who reset it has seen the password: its user must choose
+        // their own before doing anything else.
+        sqlx::query("UPDATE users SET password_hash = $1, password_change_due = $2 WHERE id = $3")
             .bind(password_hash)
+            .bind(&now)
             .bind(user.id)
             .execute(&mut *tx)
             .await?;
@@ -316,7 +358,6 @@ impl Store {
             .bind(user.id)
             .execute(&mut *tx)
             .await?;
-        let now = now_utc();
         let revoked = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
@@ -333,7 +374,8 @@ impl Store {
                 &user,
                 None,
                 Some(json!({
-                    "password": "changed",
+                    "password": "reset",
+                    "change_due": true,
                     "sessions": "ended",
                     "api_tokens_revoked": revoked,
                 })),
@@ -341,12 +383,13 @@ impl Store {
             &now,
         )
         .await?;
+        let user = user_in(&mut tx, login).await?;
         tx.commit().await?;
         Ok(user)
     }
 
-    /// Disables or enables a user. Disabling ends their sessions; their API
-    /// tokens stop working while they are disabled.
+    /// Disables or enables a user. Disabling ends their sessions and revokes
+    /// their API tokens for good: enabling them again restores neither.
     pub async fn set_disabled(
         &self,
         actor: Option<&str>,
@@ -364,11 +407,22 @@ impl Store {
             .bind(before.id)
             .execute(&mut *tx)
             .await?;
+        let mut revoked = 0;
         if disabled {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(before.id)
                 .execute(&mut *tx)
                 .await?;
+            // For good: enabling the user again must not bring back a token
+            // that may have leaked with the reason for disabling them.
+            revoked = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(&now)
+            .bind(before.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         }
         let after = user_in(&mut tx, login).await?;
         let action = if disabled {
@@ -383,7 +437,13 @@ impl Store {
                 action,
                 &after,
                 Some(audit_view(&before)),
-                Some(audit_view(&after)),
+                Some({
+                    let mut v = audit_view(&after);
+                    if disabled {
+                        v["api_tokens_revoked"] = json!(revoked);
+                    }
+                    v
+                }),
             ),
             &now,
         )
@@ -393,7 +453,9 @@ impl Store {
     }
 
     /// Starts a session for `user_id` that ends `lifetime_secs` from now,
-    /// and returns its end. Expired sessions of anyone are swept here.
+    /// and returns its end. Expired sessions of anyone are swept here. The
+    /// session of a user with a second factor has not passed it yet
+    /// ([`Store::pass_second_factor`]).
     pub async fn create_session(
         &self,
         user_id: i64,
@@ -424,15 +486,18 @@ impl Store {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
+        // A user with a second factor owes a code before the session counts.
+        let passed = (!user.second_factor).then(|| now.clone());
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, second_factor_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(csrf)
         .bind(&now)
         .bind(&expires_at)
+        .bind(passed)
         .execute(&mut *tx)
         .await?;
         record_in(
@@ -455,7 +520,7 @@ impl Store {
     /// session has expired or the user is disabled.
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionUser>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, s.csrf, s.expires_at FROM sessions s \
+            "SELECT {USER_COLUMNS}, s.csrf, s.expires_at, s.second_factor_at FROM sessions s \
              JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
         ))
@@ -466,8 +531,9 @@ impl Store {
         row.map(|r| {
             Ok(SessionUser {
                 user: user_from(&r)?,
-                csrf: r.try_get(7)?,
-                expires_at: r.try_get(8)?,
+                csrf: r.try_get(AFTER_USER)?,
+                expires_at: r.try_get(AFTER_USER + 1)?,
+                second_factor_passed: r.try_get::<Option<String>, _>(AFTER_USER + 2)?.is_some(),
             })
         })
         .transpose()
@@ -515,6 +581,7 @@ impl Store {
                 "a token name is 1 to 100 characters, without control characters".into(),
             ));
         }
+        check_direction(name)?;
         let mut tx = self.begin_write().await?;
         let user = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
@@ -633,7 +700,303 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((user_from(&r)?, r.try_get(7)?))).transpose()
+        row.map(|r| Ok((user_from(&r)?, r.try_get(AFTER_USER)?)))
+            .transpose()
+    }
+}
+
+/// The user of `user_id` inside a transaction.
+async fn user_by_id_in(conn: &mut AnyConnection, user_id: i64) -> Result<User, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
+    ))
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(r) => user_from(&r),
+        None => Err(StoreError::UnknownUser(format!("#{user_id}"))),
+    }
+}
+
+/// Password changes by the user and the second factor. The store checks no
+/// code: the caller (`zicht_service::accounts`) does, and records here what
+/// it decided.
+impl Store {
+    /// A user's own new password: clears a change an admin's reset made due,
+    /// and ends their other sessions (`keep_session`, the one making the
+    /// change, stays). API tokens stay: the user sees and revokes them.
+    pub async fn change_own_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<User, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = user_by_id_in(&mut tx, user_id).await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, password_change_due = NULL WHERE id = $2",
+        )
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let after = user_by_id_in(&mut tx, user_id).await?;
+        record_in(
+            &mut tx,
+            &entry(
+                Some(&after.login),
+                "user.password.change",
+                &after,
+                Some(json!({ "password_change_due": before.password_change_due })),
+                Some(json!({ "password": "changed", "other_sessions_ended": ended })),
+            ),
+            &now_utc(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// What checking a code of `user_id` needs.
+    pub async fn second_factor(&self, user_id: i64) -> Result<SecondFactor, StoreError> {
+        let row = sqlx::query(
+            "SELECT totp_secret, totp_last_step, totp_pending FROM users WHERE id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else {
+            return Err(StoreError::UnknownUser(format!("#{user_id}")));
+        };
+        Ok(SecondFactor {
+            secret: r.try_get(0)?,
+            last_step: r.try_get(1)?,
+            pending: r.try_get(2)?,
+        })
+    }
+
+    /// Keeps a secret shown for enrolment until a code confirms it; a new
+    /// enrolment replaces an unconfirmed one.
+    pub async fn set_pending_second_factor(
+        &self,
+        user_id: i64,
+        secret: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
+            .bind(secret)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Turns the pending secret into the user's second factor, confirmed by
+    /// a code of time step `step`, with new recovery codes (their hashes;
+    /// earlier ones no longer work). The session `session` passes, and the
+    /// user's other sessions end: they began without the factor. `None`
+    /// when the pending secret is not `secret` any more (a second
+    /// enrolment began meanwhile).
+    pub async fn enable_second_factor(
+        &self,
+        user_id: i64,
+        secret: &str,
+        step: i64,
+        recovery_hashes: &[String],
+        session: Option<&str>,
+    ) -> Result<Option<User>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let now = now_utc();
+        let changed = sqlx::query(
+            "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, \
+             totp_enabled_at = $1, totp_last_step = $2 WHERE id = $3 AND totp_pending = $4",
+        )
+        .bind(&now)
+        .bind(step)
+        .bind(user_id)
+        .bind(secret)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        for hash in recovery_hashes {
+            sqlx::query(
+                "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(user_id)
+            .bind(hash)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(session.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        if let Some(session) = session {
+            sqlx::query("UPDATE sessions SET second_factor_at = $1 WHERE token_hash = $2")
+                .bind(&now)
+                .bind(session)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let user = user_by_id_in(&mut tx, user_id).await?;
+        record_in(
+            &mut tx,
+            &entry(
+                Some(&user.login),
+                "second_factor.enrol",
+                &user,
+                None,
+                Some(json!({ "second_factor": "totp", "recovery_codes": recovery_hashes.len() })),
+            ),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    /// Records that a code of time step `step` was accepted, unless a code
+    /// of that step or a later one already was: `false` then, and the code
+    /// must be refused (a code is good once).
+    pub async fn accept_code_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_secret IS NOT NULL \
+             AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Uses up a recovery code of `user_id` by its hash; `false` when it is
+    /// not one of theirs or was used before. Audited with how many remain.
+    pub async fn use_recovery_code(
+        &self,
+        user_id: i64,
+        code_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let now = now_utc();
+        let n = sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 \
+             WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(&now)
+        .bind(user_id)
+        .bind(code_hash)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        let (left,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let user = user_by_id_in(&mut tx, user_id).await?;
+        record_in(
+            &mut tx,
+            &entry(
+                Some(&user.login),
+                "second_factor.recovery_code",
+                &user,
+                None,
+                Some(json!({ "recovery_codes_left": left })),
+            ),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// How many unused recovery codes `user_id` has.
+    pub async fn recovery_codes_left(&self, user_id: i64) -> Result<i64, StoreError> {
+        let (left,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(left)
+    }
+
+    /// Marks a session as having passed the second factor.
+    pub async fn pass_second_factor(&self, token_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE sessions SET second_factor_at = $1 WHERE token_hash = $2 \
+             AND second_factor_at IS NULL",
+        )
+        .bind(now_utc())
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes the second factor of `login` and their recovery codes: an
+    /// admin's help for a lost phone, or a supplier's own choice. An admin
+    /// or editor is led to enrol again at their next step.
+    pub async fn remove_second_factor(
+        &self,
+        actor: Option<&str>,
+        login: &str,
+    ) -> Result<User, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = user_in(&mut tx, login).await?;
+        sqlx::query(
+            "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_enabled_at = NULL, \
+             totp_last_step = NULL WHERE id = $1",
+        )
+        .bind(before.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(before.id)
+            .execute(&mut *tx)
+            .await?;
+        let after = user_in(&mut tx, login).await?;
+        record_in(
+            &mut tx,
+            &entry(
+                actor,
+                "second_factor.remove",
+                &after,
+                Some(audit_view(&before)),
+                Some(audit_view(&after)),
+            ),
+            &now_utc(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 }
 

@@ -22,7 +22,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use accounts::{check_login, ApiToken, NewUser, SessionUser, User};
+pub use accounts::{check_login, ApiToken, NewUser, SecondFactor, SessionUser, User};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
 pub use bulk::BulkLoad;
 pub use catalogue_rows::{assessment_id, text_id};

@@ -268,7 +268,17 @@ async fn api_tokens_are_own_and_revocable() {
             "{name}: disabled"
         );
         store.set_disabled(None, "a", false).await.unwrap();
-        assert!(store.user_by_token("th2").await.unwrap().is_some());
+        assert_eq!(
+            store.user_by_token("th2").await.unwrap(),
+            None,
+            "{name}: enabling again does not bring a token back"
+        );
+        assert!(store
+            .tokens(a.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.revoked_at.is_some()));
 
         let log = store
             .audit_log(&AuditFilter {
@@ -285,5 +295,189 @@ async fn api_tokens_are_own_and_revocable() {
             "{name}"
         );
         assert!(!format!("{log:?}").contains("th1"));
+    }
+}
+
+#[tokio::test]
+async fn a_reset_makes_a_change_due_and_the_own_change_clears_it() {
+    for (name, store) in stores("acc_change").await {
+        let u = store
+            .create_user(None, &new("ed", Role::Editor, None))
+            .await
+            .unwrap();
+        assert!(!u.password_change_due);
+        let reset = store
+            .set_password(Some("root"), "ed", "$argon2id$reset")
+            .await;
+        assert!(reset.is_ok());
+        let ed = store.user_by_login("ed").await.unwrap().unwrap();
+        assert!(ed.password_change_due, "{name}");
+        store.create_session(u.id, "keep", "c", 3600).await.unwrap();
+        store
+            .create_session(u.id, "other", "c", 3600)
+            .await
+            .unwrap();
+        let changed = store
+            .change_own_password(u.id, "$argon2id$own", Some("keep"))
+            .await
+            .unwrap();
+        assert!(!changed.password_change_due, "{name}");
+        assert!(store.session("keep").await.unwrap().is_some(), "{name}");
+        assert_eq!(store.session("other").await.unwrap(), None, "{name}");
+        assert_eq!(
+            store.login_credentials("ed").await.unwrap().unwrap().1,
+            "$argon2id$own"
+        );
+        let log = store.audit_log(&AuditFilter::default()).await.unwrap();
+        assert_eq!(log[0].entry.action, "user.password.change");
+        assert!(!format!("{log:?}").contains("$argon2id$"), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_second_factor_is_enrolled_used_once_per_step_and_removed() {
+    for (name, store) in stores("acc_totp").await {
+        let u = store
+            .create_user(None, &new("ed", Role::Editor, None))
+            .await
+            .unwrap();
+        // Without a factor a session needs no code.
+        store
+            .create_session(u.id, "before", "c", 3600)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .session("before")
+                .await
+                .unwrap()
+                .unwrap()
+                .second_factor_passed
+        );
+        store
+            .set_pending_second_factor(u.id, "SECRETA")
+            .await
+            .unwrap();
+        store
+            .set_pending_second_factor(u.id, "SECRETB")
+            .await
+            .unwrap();
+        let hashes = vec!["r1".to_owned(), "r2".to_owned()];
+        assert_eq!(
+            store
+                .enable_second_factor(u.id, "SECRETA", 100, &hashes, Some("before"))
+                .await
+                .unwrap(),
+            None,
+            "{name}: a replaced secret is not enabled"
+        );
+        let ed = store
+            .enable_second_factor(u.id, "SECRETB", 100, &hashes, Some("before"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(ed.second_factor);
+        let f = store.second_factor(u.id).await.unwrap();
+        assert_eq!(
+            (f.secret.as_deref(), f.last_step, f.pending),
+            (Some("SECRETB"), Some(100), None)
+        );
+        // The enrolling session passes; a new one owes a code.
+        assert!(
+            store
+                .session("before")
+                .await
+                .unwrap()
+                .unwrap()
+                .second_factor_passed
+        );
+        store
+            .create_session(u.id, "after", "c", 3600)
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .session("after")
+                .await
+                .unwrap()
+                .unwrap()
+                .second_factor_passed
+        );
+        assert!(
+            !store.accept_code_step(u.id, 100).await.unwrap(),
+            "{name}: replay"
+        );
+        assert!(
+            !store.accept_code_step(u.id, 99).await.unwrap(),
+            "{name}: older"
+        );
+        assert!(store.accept_code_step(u.id, 101).await.unwrap(), "{name}");
+        store.pass_second_factor("after").await.unwrap();
+        assert!(
+            store
+                .session("after")
+                .await
+                .unwrap()
+                .unwrap()
+                .second_factor_passed
+        );
+        assert!(store.use_recovery_code(u.id, "r1").await.unwrap());
+        assert!(
+            !store.use_recovery_code(u.id, "r1").await.unwrap(),
+            "{name}: once"
+        );
+        assert!(!store.use_recovery_code(u.id, "nope").await.unwrap());
+        assert_eq!(store.recovery_codes_left(u.id).await.unwrap(), 1);
+        let off = store
+            .remove_second_factor(Some("root"), "ed")
+            .await
+            .unwrap();
+        assert!(!off.second_factor);
+        assert_eq!(store.recovery_codes_left(u.id).await.unwrap(), 0);
+        assert!(
+            !store.accept_code_step(u.id, 200).await.unwrap(),
+            "{name}: no factor"
+        );
+        let actions: Vec<String> = store
+            .audit_log(&AuditFilter::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.entry.action)
+            .collect();
+        for a in [
+            "second_factor.enrol",
+            "second_factor.recovery_code",
+            "second_factor.remove",
+        ] {
+            assert!(actions.contains(&a.to_owned()), "{name}: {actions:?}");
+        }
+        let log = format!(
+            "{:?}",
+            store.audit_log(&AuditFilter::default()).await.unwrap()
+        );
+        assert!(
+            !log.contains("SECRETB") && !log.contains("\"r2\""),
+            "{name}: {log}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn names_with_a_direction_control_are_refused() {
+    for (name, store) in stores("acc_bidi").await {
+        let mut n = new("eve", Role::Editor, None);
+        n.name = "Eve \u{202E}cod.exe";
+        let err = store.create_user(None, &n).await.unwrap_err();
+        assert!(matches!(err, StoreError::InvalidUser(_)), "{name}: {err}");
+        assert!(err.to_string().contains("U+202E"), "{err}");
+        let ok = store
+            .create_user(None, &new("eve", Role::Editor, None))
+            .await
+            .unwrap();
+        assert!(store
+            .create_token(None, ok.id, "laptop\u{2066}", "h")
+            .await
+            .is_err());
     }
 }

@@ -6,8 +6,9 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use subtle::ConstantTimeEq;
+use zicht_service::accounts::{owed, Owed};
 
 use super::user::Authenticated;
 use super::{
@@ -60,7 +61,15 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             return Error::Anonymous("Authorization takes 'Bearer TOKEN'".into()).into_response();
         };
         match state.store.user_by_token(&hash_token(token)).await {
-            Ok(Some((user, _))) => Some(CurrentUser::new(user, String::new(), Via::Token, None)),
+            // A token is made at the terminal or by a session that passed
+            // every step, so it owes none of them.
+            Ok(Some((user, _))) => Some(CurrentUser::new(
+                user,
+                String::new(),
+                Via::Token,
+                None,
+                None,
+            )),
             Ok(None) => {
                 return Error::Anonymous("unknown or revoked API token".into()).into_response()
             }
@@ -69,13 +78,43 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
         let hash = hash_token(token);
         match state.store.session(&hash).await {
-            Ok(Some(s)) => Some(CurrentUser::new(s.user, s.csrf, Via::Session, Some(hash))),
+            Ok(Some(s)) => {
+                let owed = owed(&s.user, s.second_factor_passed);
+                Some(CurrentUser::new(
+                    s.user,
+                    s.csrf,
+                    Via::Session,
+                    Some(hash),
+                    owed,
+                ))
+            }
             Ok(None) => None,
             Err(e) => return Error::internal(e).into_response(),
         }
     } else {
         None
     };
+
+    // A session that owes a step (a code, a new password, a second factor
+    // to set up) reaches only that step's pages and the logout.
+    if let Some(step) = user.as_ref().and_then(|u| u.owed) {
+        if !allowed_while_owed(step, &path) {
+            return if api {
+                Error::Forbidden(format!(
+                    "{} first, in the portal ({})",
+                    match step {
+                        Owed::Code => "give the code of your second factor",
+                        Owed::PasswordChange => "change your password",
+                        Owed::Enrolment => "set up a second factor",
+                    },
+                    step_page(step)
+                ))
+                .into_response()
+            } else {
+                Redirect::to(step_page(step)).into_response()
+            };
+        }
+    }
 
     let mut req = req;
     if write {
@@ -148,6 +187,32 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     }
     req.extensions_mut().insert(Authenticated(user));
     next.run(req).await
+}
+
+/// The page where a session does what it owes.
+pub fn step_page(step: Owed) -> &'static str {
+    match step {
+        Owed::Code => "/portal/second-factor",
+        Owed::PasswordChange => "/portal/password",
+        Owed::Enrolment => "/portal/second-factor/enrol",
+    }
+}
+
+/// What a session that owes `step` may still reach: that step's page (and
+/// its API twin), the logout, the style sheet and who am I.
+fn allowed_while_owed(step: Owed, path: &str) -> bool {
+    let common = matches!(path, "/portal/logout" | "/portal/style.css" | "/api/me");
+    common
+        || match step {
+            Owed::Code => path == "/portal/second-factor",
+            Owed::PasswordChange => matches!(path, "/portal/password" | "/api/password"),
+            Owed::Enrolment => matches!(
+                path,
+                "/portal/second-factor/enrol"
+                    | "/api/second-factor/enrol"
+                    | "/api/second-factor/confirm"
+            ),
+        }
 }
 
 /// A text field of a multipart form. The portal's forms put `csrf` first,

@@ -24,14 +24,34 @@ mod user;
 
 pub use client::{client_ip, ClientIp};
 pub use cookies::{cookie, set_cookie};
-pub use guard::authenticate;
-pub use limit::RateLimiter;
+pub use guard::{authenticate, step_page};
+pub use limit::{Attempt, Backoff, RateLimiter};
 pub use login::check_login;
 pub use user::{Admin, CurrentUser, Editor, Via};
 pub use zicht_service::secrets::{
     check_password, dummy_hash, generate_password, hash_password, hash_token, new_api_token,
     random_token, verify_password, PasswordError, MIN_PASSWORD_LEN,
 };
+
+/// A login at one address: 5 failures, then locked for 1 minute, doubling
+/// with each further failure up to an hour. Per login *and* address, so
+/// that failures from one address never lock the login elsewhere.
+pub const LOGIN_AT_ADDRESS: Backoff = Backoff {
+    after: 5,
+    first: std::time::Duration::from_secs(60),
+    cap: std::time::Duration::from_secs(3600),
+};
+/// One address over all logins (a spray of guesses at many accounts): 20
+/// failures, as an office behind one address has many users, then the
+/// same back-off. It locks that address only.
+pub const ADDRESS: Backoff = Backoff {
+    after: 20,
+    ..LOGIN_AT_ADDRESS
+};
+/// The codes of one login's second factor, from anywhere: whoever is asked
+/// for a code already knows the password, and a million codes must not be
+/// tried; 5 wrong codes, then the same back-off.
+pub const CODES: Backoff = LOGIN_AT_ADDRESS;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "zicht_session";

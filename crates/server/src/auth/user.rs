@@ -3,6 +3,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use zicht_model::Role;
+use zicht_service::accounts::Owed;
 use zicht_store::User;
 
 use crate::Error;
@@ -29,12 +30,24 @@ pub struct CurrentUser {
     /// when authenticated by an API token (which needs none).
     pub csrf: String,
     pub via: Via,
+    /// The user has a second factor.
+    pub second_factor: bool,
+    /// What the user must do before anything else (a session only).
+    pub owed: Option<Owed>,
     session_hash: Option<String>,
 }
 
 impl CurrentUser {
-    pub(super) fn new(user: User, csrf: String, via: Via, session_hash: Option<String>) -> Self {
+    pub(super) fn new(
+        user: User,
+        csrf: String,
+        via: Via,
+        session_hash: Option<String>,
+        owed: Option<Owed>,
+    ) -> Self {
         CurrentUser {
+            second_factor: user.second_factor,
+            owed,
             id: user.id,
             login: user.login,
             name: user.name,
@@ -60,6 +73,21 @@ impl CurrentUser {
     /// guarding: guard with [`CurrentUser::require`]).
     pub fn is(&self, roles: &[Role]) -> bool {
         roles.contains(&self.role)
+    }
+
+    /// The user as the service's account operations take it.
+    pub fn account(&self) -> User {
+        User {
+            id: self.id,
+            login: self.login.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            organisation: self.organisation.clone(),
+            disabled: false,
+            created_at: String::new(),
+            password_change_due: self.owed == Some(Owed::PasswordChange),
+            second_factor: self.second_factor,
+        }
     }
 
     pub(crate) fn session_hash(&self) -> Option<&str> {

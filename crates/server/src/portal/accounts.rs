@@ -7,9 +7,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use zicht_model::Role;
-use zicht_service::accounts::{self, NewAccount};
+use zicht_service::accounts::{self, NewAccount, Owed};
 use zicht_service::ServiceError;
-use zicht_store::{ApiToken, AuditFilter, StoreError, User};
+use zicht_store::{ApiToken, AuditEntry, AuditFilter, StoreError, User};
 
 use super::{error_page, flash_redirect, render, Chrome, NavItem, PageResult, PortalForm, NAV};
 use crate::auth::{self, query_param, Admin, ClientIp, CurrentUser};
@@ -96,6 +96,76 @@ pub struct LoginForm {
     password: String,
 }
 
+/// Records a failed login, or a failed code, and the locks it started, in
+/// the audit trail. Refused attempts while a lock holds are not recorded:
+/// a flood of them would fill the trail and tell nothing new.
+async fn record_failure(
+    state: &AppState,
+    action: &str,
+    login: &str,
+    ip: &str,
+    attempt: &auth::Attempt,
+) -> Result<(), Error> {
+    let entity = if zicht_store::check_login(login).is_ok() {
+        format!("user:{login}")
+    } else {
+        // Whatever was typed is not a login: it is not repeated here.
+        "user:-".to_owned()
+    };
+    let failures: serde_json::Map<String, serde_json::Value> = attempt
+        .failures
+        .iter()
+        .map(|(k, n)| (k.clone(), serde_json::json!(n)))
+        .collect();
+    state
+        .store
+        .record_audit(&AuditEntry {
+            actor: None,
+            action: action.into(),
+            entity: entity.clone(),
+            organisation: None,
+            before: None,
+            after: Some(serde_json::json!({ "address": ip, "failures": failures })),
+        })
+        .await?;
+    for (key, lock) in &attempt.locks {
+        state
+            .store
+            .record_audit(&AuditEntry {
+                actor: None,
+                action: "login.lock".into(),
+                entity: entity.clone(),
+                organisation: None,
+                before: None,
+                after: Some(serde_json::json!({
+                    "address": ip,
+                    "key": key,
+                    "seconds": lock.as_secs(),
+                    "after": action,
+                })),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// The page that says to wait, with `Retry-After`.
+fn too_many(wait: std::time::Duration) -> Response {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    let mut res = error_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Te veel pogingen",
+        "Too many attempts",
+        &format!("Te veel mislukte pogingen. Probeer het over {minutes} minuten opnieuw."),
+        &format!("Too many failed attempts. Try again in {minutes} minutes."),
+    );
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(wait.as_secs().max(1)),
+    );
+    res
+}
+
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -103,34 +173,23 @@ pub async fn login(
     PortalForm(form): PortalForm<LoginForm>,
 ) -> PageResult {
     let login = form.login.trim().to_lowercase();
-    // A name that cannot be a login shares one key, so a spray of long or
-    // random names cannot grow the limiter without bound.
+    // A name that cannot be a login shares one key per address, so a spray
+    // of long or random names cannot grow the limiter without bound.
     let login_key = if zicht_store::check_login(&login).is_ok() {
-        format!("login:{login}")
+        format!("login:{login}@{ip}")
     } else {
-        "login:-".to_owned()
+        format!("login:-@{ip}")
     };
-    let keys = [login_key, format!("ip:{ip}")];
-    let attempt =
-        match state.limiter.attempt(&keys) {
-            Ok(at) => at,
-            Err(wait) => {
-                let minutes = wait.as_secs().div_ceil(60).max(1);
-                let mut res = error_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Te veel pogingen",
-            "Too many attempts",
-            &format!("Te veel mislukte inlogpogingen. Probeer het over {minutes} minuten opnieuw."),
-            &format!("Too many failed logins. Try again in {minutes} minutes."),
-        );
-                res.headers_mut().insert(
-                    header::RETRY_AFTER,
-                    HeaderValue::from(wait.as_secs().max(1)),
-                );
-                return Ok(res);
-            }
-        };
+    let keys = [
+        (login_key, auth::LOGIN_AT_ADDRESS),
+        (format!("ip:{ip}"), auth::ADDRESS),
+    ];
+    let attempt = match state.limiter.attempt(&keys) {
+        Ok(a) => a,
+        Err(wait) => return Ok(too_many(wait)),
+    };
     let Some(user) = auth::check_login(&state.store, &login, &form.password).await? else {
+        record_failure(&state, "login.fail", &login, &ip, &attempt).await?;
         return Ok(login_form(
             &state,
             &headers,
@@ -142,7 +201,7 @@ pub async fn login(
             ),
         ));
     };
-    state.limiter.succeeded(&keys, attempt);
+    state.limiter.succeeded(&keys, &attempt);
     let token = auth::random_token();
     state
         .store
@@ -153,7 +212,10 @@ pub async fn login(
             auth::SESSION_SECS,
         )
         .await?;
-    let mut res = Redirect::to("/portal/").into_response();
+    // Straight to the step the user owes, if any; the guard would send
+    // them there anyway.
+    let next = accounts::owed(&user, !user.second_factor).map_or("/portal/", auth::step_page);
+    let mut res = Redirect::to(next).into_response();
     let h = res.headers_mut();
     h.append(
         header::SET_COOKIE,
@@ -176,6 +238,350 @@ pub async fn login(
         ),
     );
     Ok(res)
+}
+
+// --- the steps a session may owe: a code, a new password, a second factor ---
+
+#[derive(Template)]
+#[template(path = "portal/second_factor.html")]
+struct CodePage {
+    c: Chrome,
+}
+
+pub async fn code_page(user: CurrentUser, headers: HeaderMap) -> PageResult {
+    if user.owed != Some(Owed::Code) {
+        return Ok(Redirect::to("/portal/").into_response());
+    }
+    let c = Chrome::new(
+        Some(&user),
+        &headers,
+        "/portal/second-factor",
+        "Tweede factor",
+        "Second factor",
+    );
+    Ok(render(StatusCode::OK, &CodePage { c }))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn give_code(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    headers: HeaderMap,
+    PortalForm(form): PortalForm<CodeForm>,
+) -> PageResult {
+    if user.owed != Some(Owed::Code) {
+        return Ok(Redirect::to("/portal/").into_response());
+    }
+    let keys = [(format!("code:{}", user.login), auth::CODES)];
+    let attempt = match state.limiter.attempt(&keys) {
+        Ok(a) => a,
+        Err(wait) => return Ok(too_many(wait)),
+    };
+    if !accounts::check_code(&state.store, &user.account(), &form.code).await? {
+        record_failure(&state, "second_factor.fail", &user.login, &ip, &attempt).await?;
+        let mut c = Chrome::new(
+            Some(&user),
+            &headers,
+            "/portal/second-factor",
+            "Tweede factor",
+            "Second factor",
+        );
+        c.error = Some(
+            "Deze code klopt niet, of is al gebruikt. · This code is not right, or was used before."
+                .into(),
+        );
+        return Ok(render(StatusCode::UNAUTHORIZED, &CodePage { c }));
+    }
+    state.limiter.succeeded(&keys, &attempt);
+    if let Some(hash) = user.session_hash() {
+        state.store.pass_second_factor(hash).await?;
+    }
+    Ok(Redirect::to("/portal/").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal/account.html")]
+struct AccountPage {
+    c: Chrome,
+    /// An admin's reset: only the password form, and why.
+    forced: bool,
+    second_factor: bool,
+    /// The role must have a second factor.
+    required: bool,
+    codes_left: i64,
+    min_len: usize,
+}
+
+async fn account_view(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<String>,
+) -> PageResult {
+    let forced = user.owed == Some(Owed::PasswordChange);
+    let (href, nl, en) = if forced {
+        (
+            "/portal/password",
+            "Nieuw wachtwoord kiezen",
+            "Choose a new password",
+        )
+    } else {
+        ("/portal/account", "Account", "Account")
+    };
+    let mut c = Chrome::new(Some(user), headers, href, nl, en);
+    c.error = error;
+    Ok(render(
+        status,
+        &AccountPage {
+            c,
+            forced,
+            second_factor: user.second_factor,
+            required: accounts::second_factor_required(user.role),
+            codes_left: state.store.recovery_codes_left(user.id).await?,
+            min_len: auth::MIN_PASSWORD_LEN,
+        },
+    ))
+}
+
+pub async fn account_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> PageResult {
+    account_view(&state, &user, &headers, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    PortalForm(form): PortalForm<PasswordForm>,
+) -> PageResult {
+    if form.new != form.repeat {
+        return account_view(
+            &state,
+            &user,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("De twee nieuwe wachtwoorden verschillen. · The two new passwords differ.".into()),
+        )
+        .await;
+    }
+    match accounts::change_password(
+        &state.store,
+        user.id,
+        &user.login,
+        &form.current,
+        &form.new,
+        user.session_hash(),
+    )
+    .await
+    {
+        Ok(_) => Ok(flash_redirect(
+            &state,
+            "/portal/",
+            "Uw wachtwoord is gewijzigd; uw andere sessies zijn beëindigd. · Your password is changed; your other sessions are ended.",
+        )),
+        Err(e) => {
+            let (status, text) = store_problem(e)?;
+            account_view(&state, &user, &headers, status, Some(text)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/enrol.html")]
+struct EnrolPage {
+    c: Chrome,
+    enrolment: Option<accounts::Enrolment>,
+    recovery_codes: Vec<String>,
+    required: bool,
+}
+
+fn enrol_chrome(user: &CurrentUser, headers: &HeaderMap) -> Chrome {
+    Chrome::new(
+        Some(user),
+        headers,
+        "/portal/second-factor/enrol",
+        "Tweede factor instellen",
+        "Set up a second factor",
+    )
+}
+
+pub async fn enrol_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> PageResult {
+    let account = user.account();
+    // A reload shows the same secret: the app may already hold it.
+    let enrolment = if user.second_factor {
+        None
+    } else {
+        match accounts::pending_enrolment(&state.store, &account).await? {
+            Some(e) => Some(e),
+            None => Some(accounts::start_enrolment(&state.store, &account).await?),
+        }
+    };
+    Ok(render(
+        StatusCode::OK,
+        &EnrolPage {
+            c: enrol_chrome(&user, &headers),
+            enrolment,
+            recovery_codes: Vec::new(),
+            required: accounts::second_factor_required(user.role),
+        },
+    ))
+}
+
+pub async fn enrol(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    PortalForm(form): PortalForm<CodeForm>,
+) -> PageResult {
+    let account = user.account();
+    match accounts::confirm_enrolment(&state.store, &account, &form.code, user.session_hash()).await
+    {
+        Ok(recovery_codes) => Ok(render(
+            StatusCode::OK,
+            &EnrolPage {
+                c: enrol_chrome(&user, &headers),
+                enrolment: None,
+                recovery_codes,
+                required: accounts::second_factor_required(user.role),
+            },
+        )),
+        Err(e) => {
+            let (status, text) = store_problem(e)?;
+            let mut c = enrol_chrome(&user, &headers);
+            c.error = Some(text);
+            Ok(render(
+                status,
+                &EnrolPage {
+                    c,
+                    enrolment: accounts::pending_enrolment(&state.store, &account).await?,
+                    recovery_codes: Vec::new(),
+                    required: accounts::second_factor_required(user.role),
+                },
+            ))
+        }
+    }
+}
+
+/// A supplier turns their own second factor off with a code of it; wrong
+/// codes count towards the same lock as at login.
+pub(crate) async fn remove_own(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: &str,
+    code: &str,
+) -> Result<User, Error> {
+    let keys = [(format!("code:{}", user.login), auth::CODES)];
+    let attempt = state.limiter.attempt(&keys).map_err(|wait| {
+        Error::Busy(format!(
+            "too many wrong codes: try again in {} s",
+            wait.as_secs().max(1)
+        ))
+    })?;
+    let login = user.login.clone();
+    match accounts::remove_second_factor(
+        &state.store,
+        &actor(user),
+        &user.account(),
+        &login,
+        Some(code),
+    )
+    .await
+    {
+        Err(ServiceError::Invalid(m)) => {
+            record_failure(state, "second_factor.fail", &user.login, ip, &attempt).await?;
+            Err(Error::Invalid(m))
+        }
+        // An admin's or editor's own: their role may not.
+        Err(ServiceError::Forbidden(_)) => {
+            state.limiter.succeeded(&keys, &attempt);
+            Err(Error::Role)
+        }
+        other => {
+            state.limiter.succeeded(&keys, &attempt);
+            Ok(other?)
+        }
+    }
+}
+
+pub async fn remove_own_second_factor(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    headers: HeaderMap,
+    PortalForm(form): PortalForm<CodeForm>,
+) -> PageResult {
+    match remove_own(&state, &user, &ip, &form.code).await {
+        Ok(_) => Ok(flash_redirect(
+            &state,
+            "/portal/account",
+            "Uw tweede factor staat uit. · Your second factor is off.",
+        )),
+        Err(Error::Invalid(text)) => {
+            account_view(
+                &state,
+                &user,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("Niet gelukt · Not done: {text}")),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// An admin removes a user's second factor (a lost phone).
+pub async fn remove_second_factor(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(login): Path<String>,
+) -> PageResult {
+    match accounts::remove_second_factor(
+        &state.store,
+        &actor(&admin),
+        &admin.account(),
+        &login,
+        None,
+    )
+    .await
+    {
+        Ok(u) => Ok(flash_redirect(
+            &state,
+            "/portal/users",
+            &format!(
+                "Tweede factor van {} verwijderd. · Second factor of {} removed.",
+                u.login, u.login
+            ),
+        )),
+        Err(e) => {
+            let (status, text) = store_problem(e)?;
+            Ok(error_page(status, "Niet gelukt", "Not done", &text, ""))
+        }
+    }
 }
 
 pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> PageResult {
@@ -417,7 +823,7 @@ async fn set_disabled(
         Ok(u) => {
             let text = if disabled {
                 format!(
-                    "{} geblokkeerd en uitgelogd. · {} disabled and logged out.",
+                    "{} geblokkeerd, uitgelogd en API-sleutels ingetrokken. · {} disabled, logged out and API tokens revoked.",
                     u.login, u.login
                 )
             } else {
@@ -503,8 +909,8 @@ pub async fn reset_password(
                 &headers,
                 StatusCode::OK,
                 Some(format!(
-                    "Nieuw wachtwoord voor {}, alleen nu zichtbaar: {password} (sessies beëindigd) · New password for {}, shown only now: {password} (sessions ended)",
-                    u.login, u.login
+                    "Nieuw wachtwoord voor {}, alleen nu zichtbaar: {password} (sessies beëindigd, API-sleutels ingetrokken; bij de volgende keer inloggen kiest {} een eigen wachtwoord) · New password for {}, shown only now: {password} (sessions ended, API tokens revoked; at the next login {} chooses their own)",
+                    u.login, u.login, u.login, u.login
                 )),
                 None,
                 UserForm::default(),
@@ -520,12 +926,45 @@ pub async fn reset_password(
 
 // --- API tokens -------------------------------------------------------------
 
+/// A token outlives the session that makes it and needs no second factor
+/// when used, so a user who has one must give a fresh code to make it: a
+/// stolen session cannot be turned into a lasting key without the phone.
+/// Wrong codes count towards the same lock as at login.
+pub(crate) async fn fresh_code(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: &str,
+    code: &str,
+) -> Result<(), Error> {
+    if !user.second_factor {
+        return Ok(());
+    }
+    let keys = [(format!("code:{}", user.login), auth::CODES)];
+    let attempt = state.limiter.attempt(&keys).map_err(|wait| {
+        Error::Busy(format!(
+            "too many wrong codes: try again in {} s",
+            wait.as_secs().max(1)
+        ))
+    })?;
+    if accounts::check_code(&state.store, &user.account(), code).await? {
+        state.limiter.succeeded(&keys, &attempt);
+        Ok(())
+    } else {
+        record_failure(state, "second_factor.fail", &user.login, ip, &attempt).await?;
+        Err(Error::Invalid(
+            "a new API token needs a fresh code of your second factor (`code`)".into(),
+        ))
+    }
+}
+
 #[derive(Template)]
 #[template(path = "portal/tokens.html")]
 struct TokensPage {
     c: Chrome,
     tokens: Vec<ApiToken>,
     new_token: Option<String>,
+    /// A new token needs a fresh code of the user's second factor.
+    needs_code: bool,
 }
 
 async fn tokens_view(
@@ -551,6 +990,7 @@ async fn tokens_view(
             c,
             tokens,
             new_token,
+            needs_code: user.second_factor,
         },
     ))
 }
@@ -567,14 +1007,35 @@ pub async fn tokens_page(
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    code: String,
 }
 
 pub async fn create_token(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     PortalForm(form): PortalForm<TokenForm>,
 ) -> PageResult {
+    if let Err(e) = fresh_code(&state, &user, &ip, &form.code).await {
+        return match e {
+            Error::Invalid(text) => {
+                tokens_view(
+                    &state,
+                    &user,
+                    &headers,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                    Some(format!(
+                        "Geef een geldige code van uw tweede factor. · {text}"
+                    )),
+                )
+                .await
+            }
+            e => Err(e),
+        };
+    }
     let token = auth::new_api_token();
     match state
         .store

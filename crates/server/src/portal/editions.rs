@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use zicht_model::{Day, DocumentKind, Instant, Role};
 use zicht_publish::site::Site;
-use zicht_service::release;
+use zicht_service::release::{self, EmbargoOutcome};
 
 use super::{error_page, flash_redirect, not_found_page, render, Chrome, PageResult, PortalForm};
 use crate::auth::{CurrentUser, Editor};
@@ -115,11 +115,28 @@ pub struct EmbargoForm {
     /// `set` or `clear`.
     #[serde(default)]
     action: String,
+    /// `yes` once the editor has seen what a public edition's embargo
+    /// withdraws.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Asks before an embargo withdraws a public edition, saying what would
+/// disappear until the embargo instant.
+#[derive(Template)]
+#[template(path = "portal/embargo_confirm.html")]
+struct ConfirmEmbargoPage {
+    c: Chrome,
+    w: release::Withdrawal,
+    /// The instant as RFC 3339, for the form that confirms it.
+    embargo: String,
+    embargo_amsterdam: String,
 }
 
 pub async fn set_embargo(
     State(state): State<AppState>,
     Editor(user): Editor,
+    headers: HeaderMap,
     Path(edition): Path<String>,
     PortalForm(form): PortalForm<EmbargoForm>,
 ) -> PageResult {
@@ -139,8 +156,27 @@ pub async fn set_embargo(
             }
         }
     };
-    match release::set_embargo(&state.store, &actor(&user), &edition, embargo).await {
-        Ok(()) => Ok(flash_redirect(
+    let confirmed = form.confirm == "yes";
+    match release::set_embargo(&state.store, &actor(&user), &edition, embargo, confirmed).await {
+        Ok(EmbargoOutcome::NeedsConfirmation(w)) => {
+            let c = Chrome::new(
+                Some(&user),
+                &headers,
+                "/portal/editions",
+                "Embargo bevestigen",
+                "Confirm the embargo",
+            );
+            Ok(render(
+                StatusCode::OK,
+                &ConfirmEmbargoPage {
+                    c,
+                    w,
+                    embargo: embargo.map(|e| e.to_string()).unwrap_or_default(),
+                    embargo_amsterdam: embargo.map(Instant::in_amsterdam).unwrap_or_default(),
+                },
+            ))
+        }
+        Ok(EmbargoOutcome::Set) => Ok(flash_redirect(
             &state,
             "/portal/editions",
             &match embargo.map(Instant::in_amsterdam) {
@@ -311,6 +347,7 @@ mod tests {
             date: d.into(),
             time: t.into(),
             action: "set".into(),
+            confirm: String::new(),
         };
         let shown =
             |e: &str, d: &str, t: &str| embargo_from(&form(e, d, t)).map(Instant::in_amsterdam);

@@ -16,6 +16,7 @@ mod encoded;
 mod rounds;
 mod texts;
 
+pub(crate) use accounts::{fresh_code, remove_own};
 pub use editions::PreviewKey;
 
 use askama::Template;
@@ -44,6 +45,23 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/portal/logout", post(accounts::logout))
         .route(
+            "/portal/second-factor",
+            get(accounts::code_page).post(accounts::give_code),
+        )
+        .route(
+            "/portal/second-factor/enrol",
+            get(accounts::enrol_page).post(accounts::enrol),
+        )
+        .route(
+            "/portal/second-factor/remove",
+            post(accounts::remove_own_second_factor),
+        )
+        .route("/portal/account", get(accounts::account_page))
+        .route(
+            "/portal/password",
+            get(accounts::account_page).post(accounts::change_password),
+        )
+        .route(
             "/portal/users",
             get(accounts::users_page).post(accounts::add_user),
         )
@@ -53,6 +71,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/portal/users/{login}/enable", post(accounts::enable_user))
         .route("/portal/users/{login}/contact", post(accounts::set_contact))
+        .route(
+            "/portal/users/{login}/second-factor/remove",
+            post(accounts::remove_second_factor),
+        )
         .route(
             "/portal/users/{login}/password",
             post(accounts::reset_password),
@@ -186,8 +208,8 @@ pub const NAV: &[NavItem] = &[
         href: "/portal/users",
         nl: "Gebruikers",
         en: "Users",
-        about_nl: "Gebruikers toevoegen, blokkeren en hun wachtwoord opnieuw instellen.",
-        about_en: "Add users, disable them, reset their password.",
+        about_nl: "Gebruikers toevoegen, blokkeren, hun wachtwoord opnieuw instellen en een verloren tweede factor weghalen.",
+        about_en: "Add users, disable them, reset their password, remove a lost second factor.",
         roles: &[Role::Admin],
     },
     NavItem {
@@ -197,6 +219,14 @@ pub const NAV: &[NavItem] = &[
         about_nl: "Elke wijziging: wie, wanneer, wat, ervoor en erna.",
         about_en: "Every change: who, when, what, before and after.",
         roles: &[Role::Admin],
+    },
+    NavItem {
+        href: "/portal/account",
+        nl: "Account",
+        en: "Account",
+        about_nl: "Uw wachtwoord wijzigen en uw tweede factor (authenticator-app) instellen.",
+        about_en: "Change your password and set up your second factor (authenticator app).",
+        roles: &Role::ALL,
     },
     NavItem {
         href: "/portal/tokens",

@@ -82,3 +82,46 @@ pub async fn add_users(
             .unwrap();
     }
 }
+
+/// Gives `login` a second factor as the enrolment page does: a new secret,
+/// confirmed with the code an authenticator computes from it now. Answers
+/// the secret and the recovery codes. Admins and editors need one before
+/// their sessions may do anything.
+pub async fn enrol_second_factor(store: &Store, login: &str) -> (String, Vec<String>) {
+    let user = store.user_by_login(login).await.unwrap().unwrap();
+    let enrolment = zicht_service::accounts::start_enrolment(store, &user)
+        .await
+        .unwrap();
+    let code = totp_code(&enrolment.secret, 0);
+    let recovery = zicht_service::accounts::confirm_enrolment(store, &user, &code, None)
+        .await
+        .unwrap();
+    (enrolment.secret, recovery)
+}
+
+/// The code of `secret` `steps` time steps from now, as an authenticator
+/// app computes it (RFC 6238); the server accepts one step either side.
+pub fn totp_code(secret: &str, steps: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let at = now + steps * zicht_service::second_factor::STEP_SECS as i64;
+    zicht_service::second_factor::code_at(secret, at as u64).unwrap()
+}
+
+/// A session of `login` made in the store, as a login does, that has
+/// passed the second factor where the user has one (as the code page
+/// records it after checking a code: the code itself is checked by the
+/// tests that log in through the forms).
+pub async fn full_session(store: &Store, login: &str, token: &str, csrf: &str) {
+    let user = store.user_by_login(login).await.unwrap().unwrap();
+    let hash = zicht_service::secrets::hash_token(token);
+    store
+        .create_session(user.id, &hash, csrf, 3600)
+        .await
+        .unwrap();
+    if user.second_factor {
+        store.pass_second_factor(&hash).await.unwrap();
+    }
+}
