@@ -42,6 +42,7 @@ fn catalogue() -> Catalogue {
             label_nl: "Thema".into(),
             label_en: "Theme".into(),
             min_count: None,
+            headline: Vec::new(),
         }],
         documents: vec![Document {
             id: slug("ed-2031"),
@@ -91,6 +92,7 @@ fn catalogue() -> Catalogue {
             zeros_sensitive: None,
             protection: None,
             derived: None,
+            registered: None,
         }],
         ..Default::default()
     }

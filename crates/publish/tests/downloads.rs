@@ -318,10 +318,7 @@ fn the_workbook_has_a_notes_sheet_and_a_sheet_per_indicator() {
         [NOTES_SHEET.to_owned(), by_id[one.id.as_str()].clone()]
     );
     let notes = book.worksheet_range(NOTES_SHEET).unwrap();
-    let indicators = notes
-        .rows()
-        .filter(|r| r[0] == "indicator")
-        .count();
+    let indicators = notes.rows().filter(|r| r[0] == "indicator").count();
     assert_eq!(indicators, 1);
 }
 

@@ -33,6 +33,7 @@ fn catalogue() -> Catalogue {
             label_nl: "Thema".into(),
             label_en: "Theme".into(),
             min_count: None,
+            headline: Vec::new(),
         }],
         documents: vec![Document {
             id: slug("ed-2025"),
@@ -76,6 +77,7 @@ fn catalogue() -> Catalogue {
             zeros_sensitive: None,
             protection: None,
             derived: None,
+            registered: None,
         }],
         texts: vec![Text {
             theme: slug("t"),
