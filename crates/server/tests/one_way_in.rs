@@ -585,12 +585,11 @@ async fn a_delivery_is_checked_again_at_accept() {
             env.name
         );
 
+        // An editor's session must have passed the second factor.
+        common::enrol_second_factor(&env.store, "ed").await;
         let session = auth::random_token();
         let csrf = auth::random_token();
-        env.store
-            .create_session(ed.id, &auth::hash_token(&session), &csrf, 3600)
-            .await
-            .unwrap();
+        common::full_session(&env.store, "ed", &session, &csrf).await;
         let req = Request::post(format!("/portal/deliveries/{delivery}/accept"))
             .header(
                 header::COOKIE,

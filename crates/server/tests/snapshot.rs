@@ -208,7 +208,10 @@ async fn an_edition_appears_at_its_embargo_instant_and_not_before() {
                 Request::put(format!("/api/editions/{edition}/embargo"))
                     .header(header::AUTHORIZATION, format!("Bearer {token}"))
                     .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(format!("{{\"embargo\": \"{embargo}\"}}")))
+                    // The edition is public: withdrawing it must be confirmed.
+                    .body(Body::from(format!(
+                        "{{\"embargo\": \"{embargo}\", \"confirm\": true}}"
+                    )))
                     .unwrap(),
             )
             .await
