@@ -148,7 +148,7 @@ fn export_import_export_round_trips() {
 /// `--out` naming a named pipe (or a device such as /dev/null) writes into
 /// it: a rename over it would replace it with a file (as root, /dev/null).
 #[test]
-fn export_and_protect_write_into_a_named_pipe_not_over_it() {
+fn export_writes_into_a_named_pipe_not_over_it() {
     let (dir, db) = sqlite("fifo");
     ok(zicht(&db, &["init"]));
     let whole = ok(zicht(&db, &["export"])).stdout;
