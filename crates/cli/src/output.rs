@@ -5,10 +5,31 @@ use std::path::Path;
 
 use anyhow::Context;
 
+/// Whether `path` names something that is not a file: a device such as
+/// `/dev/null` or `/dev/stdout`, or a named pipe. Such a target is written
+/// in place; a rename over it would replace the device with a file.
+pub fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Opens a device or a named pipe (see [`is_stream`]) for writing.
+pub fn open_stream(path: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot write to {}", path.display()))
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename, so a reader never sees a half-written file and an
-/// interrupted run leaves the old file in place.
+/// interrupted run leaves the old file in place. A device or a named pipe
+/// is written in place.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if is_stream(path) {
+        let mut f = open_stream(path)?;
+        f.write_all(bytes)?;
+        return Ok(f.flush()?);
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

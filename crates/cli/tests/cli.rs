@@ -145,6 +145,31 @@ fn export_import_export_round_trips() {
     assert_eq!(ok(zicht(&db_b, &["export"])).stdout, first);
 }
 
+/// `--out` naming a named pipe (or a device such as /dev/null) writes into
+/// it: a rename over it would replace it with a file (as root, /dev/null).
+#[test]
+fn export_writes_into_a_named_pipe_not_over_it() {
+    let (dir, db) = sqlite("fifo");
+    ok(zicht(&db, &["init"]));
+    let whole = ok(zicht(&db, &["export"])).stdout;
+    let fifo = dir.join("out.pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
+    assert!(made.success());
+    for _ in 0..2 {
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        ok(zicht(&db, &["export", "--out", fifo.to_str().unwrap()]));
+        assert_eq!(reader.join().unwrap(), whole);
+        let kind = std::fs::metadata(&fifo).unwrap().file_type();
+        assert!(
+            std::os::unix::fs::FileTypeExt::is_fifo(&kind),
+            "the pipe is still a pipe"
+        );
+    }
+}
+
 #[test]
 fn a_correction_is_a_new_version_with_its_reason() {
     let (dir, db) = sqlite("correction");

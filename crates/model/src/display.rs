@@ -8,6 +8,64 @@ pub enum Lang {
     En,
 }
 
+/// A date as a reader writes it: "12 juni 2023", "juni 2023", "2023"
+/// ("12 June 2023" in English); a span `A/B` joins its two ends with a dash.
+/// A part that is not a date is left as written.
+pub fn date_in_words(iso: &str, lang: Lang) -> String {
+    const NL: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let months = match lang {
+        Lang::Nl => &NL,
+        Lang::En => &EN,
+    };
+    let month = |m: &str| {
+        m.parse::<usize>()
+            .ok()
+            .and_then(|m| months.get(m.wrapping_sub(1)))
+            .copied()
+    };
+    let point = |p: &str| -> String {
+        match p.split('-').collect::<Vec<_>>().as_slice() {
+            [y, m] => match month(m) {
+                Some(m) => format!("{m} {y}"),
+                None => p.to_owned(),
+            },
+            [y, m, d] => match (month(m), d.parse::<u8>()) {
+                (Some(m), Ok(d)) => format!("{d} {m} {y}"),
+                _ => p.to_owned(),
+            },
+            _ => p.to_owned(),
+        }
+    };
+    iso.split('/').map(point).collect::<Vec<_>>().join("–")
+}
+
 /// Formats a number the way the language writes it: Dutch uses `.` for
 /// thousands and `,` for decimals ("19.872", "76,6"); English the reverse.
 pub fn format_number_nl(value: f64, lang: Lang) -> String {
@@ -97,6 +155,20 @@ impl std::fmt::Display for FigureDisplay<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_in_words_in_either_language() {
+        assert_eq!(date_in_words("2023-06-12", Lang::Nl), "12 juni 2023");
+        assert_eq!(date_in_words("2023-06-02", Lang::En), "2 June 2023");
+        assert_eq!(date_in_words("2023-03", Lang::Nl), "maart 2023");
+        assert_eq!(date_in_words("2023", Lang::En), "2023");
+        assert_eq!(
+            date_in_words("2023-01-01/2024-12-31", Lang::Nl),
+            "1 januari 2023–31 december 2024"
+        );
+        assert_eq!(date_in_words("2023-13-01", Lang::Nl), "2023-13-01");
+        assert_eq!(date_in_words("not a day", Lang::En), "not a day");
+    }
 
     fn show(figure: Figure, unit: Unit, lang: Lang) -> String {
         FigureDisplay {

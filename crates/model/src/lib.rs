@@ -23,7 +23,7 @@ pub use catalogue::{
     Recommendation, Section, Text, TextKind, Theme, Unit,
 };
 pub use cell::{Cell, Figure, FigureError, FigureParts, Provenance, Status, StatusParseError};
-pub use display::{format_number_nl, FigureDisplay, Lang};
+pub use display::{date_in_words, format_number_nl, FigureDisplay, Lang};
 pub use period::{Period, PeriodError};
 pub use prose::{
     citations, pieces, CellRef, CellRefError, Citations, Piece, Prose, ProseKind, NO_FIGURE,

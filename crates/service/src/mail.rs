@@ -137,47 +137,9 @@ impl Words {
     }
 
     /// "31 maart 2025" / "31 March 2025"; the text as stored if it is not
-    /// a day.
+    /// a date.
     fn day(&self, iso: &str) -> String {
-        const NL: [&str; 12] = [
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ];
-        const EN: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        let parts: Vec<&str> = iso.split('-').collect();
-        match parts.as_slice() {
-            [y, m, d] => match (m.parse::<usize>(), d.parse::<u32>()) {
-                (Ok(m @ 1..=12), Ok(d)) => {
-                    let month = self.pick(NL[m - 1], EN[m - 1]);
-                    format!("{d} {month} {y}")
-                }
-                _ => iso.to_owned(),
-            },
-            _ => iso.to_owned(),
-        }
+        zicht_model::date_in_words(iso, self.lang)
     }
 
     fn state(&self, s: DeliveryState) -> &'static str {

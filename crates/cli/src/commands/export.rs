@@ -168,6 +168,14 @@ async fn stream(
 ) -> anyhow::Result<ExitCode> {
     let indicator = args.indicator.as_deref();
     match &args.out {
+        Some(path) if crate::output::is_stream(path) => {
+            let file = crate::output::open_stream(path)?;
+            let mut w = writer(BufWriter::new(file), format, args.all_versions)?;
+            write_cells(store, cat, as_of, indicator, args.all_versions, &mut w).await?;
+            let cells = w.cells();
+            w.finish()?.into_inner().map_err(|e| e.into_error())?;
+            eprintln!("wrote {cells} cells to {}", path.display());
+        }
         Some(path) => {
             let dir = path
                 .parent()

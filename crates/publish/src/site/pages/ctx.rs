@@ -377,62 +377,9 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// A date as a reader writes it: "12 juni 2023", "juni 2023", "2023"
-    /// ("12 June 2023" in English); a span joins its two ends.
+    /// A date as a reader writes it, in the page's language.
     pub(super) fn date_label(&self, iso: &str) -> String {
-        const NL: [&str; 12] = [
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ];
-        const EN: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        let months = match self.lang {
-            Lang::Nl => &NL,
-            Lang::En => &EN,
-        };
-        let point = |p: &str| -> String {
-            let parts: Vec<&str> = p.split('-').collect();
-            let month = |m: &str| {
-                m.parse::<usize>()
-                    .ok()
-                    .and_then(|m| months.get(m.wrapping_sub(1)))
-                    .copied()
-            };
-            match parts.as_slice() {
-                [y, m] => match month(m) {
-                    Some(m) => format!("{m} {y}"),
-                    None => p.to_owned(),
-                },
-                [y, m, d] => match (month(m), d.parse::<u8>()) {
-                    (Some(m), Ok(d)) => format!("{d} {m} {y}"),
-                    _ => p.to_owned(),
-                },
-                _ => p.to_owned(),
-            }
-        };
-        iso.split('/').map(point).collect::<Vec<_>>().join("–")
+        zicht_model::date_in_words(iso, self.lang)
     }
 
     pub(super) fn badge(&self, status: zicht_model::AssessmentStatus) -> super::Badge {
