@@ -153,7 +153,10 @@ fn export_writes_into_a_named_pipe_not_over_it() {
     ok(zicht(&db, &["init"]));
     let whole = ok(zicht(&db, &["export"])).stdout;
     let fifo = dir.join("out.pipe");
-    let made = Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
     assert!(made.success());
     for _ in 0..2 {
         let reader = {
