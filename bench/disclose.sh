@@ -13,7 +13,8 @@
 # Measured 3 Dec 2026 at load 4.5-5.8 (see crates/disclose/README.md): 3-d
 # --method best 4.8 s wall, 192 MB, 14.3% secondary (1.54 s on a quiet
 # machine); 5-d 78 s wall, 1.24 GB, 32.2% secondary (before: cut off after
-# 19 min). Smaller 5-d tables to try a method on: disclose_tables.py OUT 5d-s.
+# 19 min). Quiet machine (load 1.4-1.9), 3 Dec 2026: 3-d best 2.07 s, 201 MB;
+# 5-d best 39.1 s, 1.11 GB, 32.2% secondary; 5-d hypercube 21.8 s. Smaller 5-d tables to try a method on: disclose_tables.py OUT 5d-s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
