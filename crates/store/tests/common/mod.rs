@@ -3,6 +3,8 @@
 //! database); without it the PostgreSQL half is skipped with a notice, except
 //! under CI=true, where it fails.
 
+pub mod rounds;
+
 use zicht_store::Store;
 
 /// Every backend the suite runs on, each with a fresh, empty store.
