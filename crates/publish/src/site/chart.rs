@@ -131,6 +131,8 @@ struct Frame {
     left: f64,
     top: f64,
     plot_h: f64,
+    /// The whole drawing's width: a label near an edge must stay inside it.
+    width: f64,
 }
 
 impl Frame {
@@ -139,6 +141,22 @@ impl Frame {
     }
     fn slot_x(&self, i: usize) -> f64 {
         self.left + self.slot * i as f64
+    }
+
+    /// Where a label of `chars` characters (font size 10) above a bar centred
+    /// at `cx` goes, and its anchor. Centred where it fits; otherwise pinned
+    /// to the nearer edge, because an SVG clips what runs past its box and a
+    /// cut-off "000–7.500" reads as a different number.
+    fn label_at(&self, cx: f64, chars: usize) -> (f64, &'static str) {
+        // An average glyph of the site's sans at 10 px is about 5.6 px wide.
+        let half = chars as f64 * 5.6 / 2.0;
+        if cx - half < 2.0 {
+            (2.0, "start")
+        } else if cx + half > self.width - 2.0 {
+            (self.width - 2.0, "end")
+        } else {
+            (cx, "middle")
+        }
     }
 }
 
@@ -204,6 +222,7 @@ impl Chart {
             left,
             top: plot_top,
             plot_h,
+            width,
         };
         let per_row = (((width - left) / 190.0).floor() as usize).max(1);
         let legend_rows = if self.series.len() > 1 && !self.spark {
@@ -352,13 +371,14 @@ impl Chart {
             None => return,
         };
         let y0 = frame.y(0.0);
+        let (tx, anchor) = frame.label_at(cx, label.chars().count());
         let _ = write!(
             o,
             "<g class=\"gap\"><rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"url(#{id}-hatch)\" stroke=\"{MUTED}\" stroke-width=\"1\"/>\
-             <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{}</text></g>",
+             <text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{INK}\">{}</text></g>",
             fmt_n(cx - 5.0),
             fmt_n(y0 - 10.0),
-            fmt_n(cx),
+            fmt_n(tx),
             fmt_n(y0 - 14.0),
             escape(&label),
             id = escape(&self.id),
@@ -369,7 +389,9 @@ impl Chart {
     fn bar(&self, o: &mut String, frame: &Frame, x: f64, w: f64, f: &Figure, fill: &str) {
         let cx = x + w / 2.0;
         let id = escape(&self.id);
-        let label = escape(&self.label(f));
+        let plain = self.label(f);
+        let (tx, anchor) = frame.label_at(cx, plain.chars().count());
+        let label = escape(&plain);
         let y0 = frame.y(0.0);
         match *f {
             Figure::Exact { value } | Figure::Rounded { value, .. } => {
@@ -393,12 +415,12 @@ impl Chart {
                 let _ = write!(
                     o,
                     "<g class=\"below\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{id}-hatch)\" stroke=\"{fill}\" stroke-width=\"1.5\" stroke-dasharray=\"4 2\"><title>{label}</title></rect>\
-                     <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
+                     <text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
                     fmt_n(x),
                     fmt_n(y),
                     fmt_n(w),
                     fmt_n((y0 - y).max(1.0)),
-                    fmt_n(cx),
+                    fmt_n(tx),
                     fmt_n(y - 3.0),
                 );
             }
@@ -407,12 +429,12 @@ impl Chart {
                 let _ = write!(
                     o,
                     "<g class=\"range\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{id}-hatch)\" stroke=\"{fill}\" stroke-width=\"1.5\"><title>{label}</title></rect>\
-                     <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
+                     <text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
                     fmt_n(x),
                     fmt_n(yu),
                     fmt_n(w),
                     fmt_n((yl - yu).max(1.0)),
-                    fmt_n(cx),
+                    fmt_n(tx),
                     fmt_n(yu - 3.0),
                 );
             }
@@ -448,8 +470,8 @@ impl Chart {
                 let ytext = frame.y(upper.or(value).unwrap_or(0.0)) - 3.0;
                 let _ = write!(
                     o,
-                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
-                    fmt_n(cx),
+                    "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
+                    fmt_n(tx),
                     fmt_n(ytext)
                 );
             }
@@ -679,6 +701,71 @@ mod tests {
         .svg();
         assert!(svg.contains("class=\"estimate\""));
         assert!(svg.contains("5.000–7.500"));
+    }
+
+    /// Every `<text>` of the drawing, as (x, anchor, content).
+    fn texts(svg: &str) -> Vec<(f64, String, String)> {
+        svg.split("<text ")
+            .skip(1)
+            .map(|t| {
+                let attr = |name: &str| {
+                    t.split(&format!("{name}=\""))
+                        .nth(1)
+                        .and_then(|v| v.split('"').next())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let content = t
+                    .split('>')
+                    .nth(1)
+                    .and_then(|c| c.split('<').next())
+                    .unwrap_or("")
+                    .to_string();
+                (
+                    attr("x").parse().unwrap_or(f64::NAN),
+                    attr("text-anchor"),
+                    content,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_label_at_the_edge_of_a_spark_stays_inside_it() {
+        // One estimate on a card's spark: its bar sits against the left edge,
+        // where a centred "5.000–7.500 (schatting)" would lose its first digits.
+        for values in [
+            vec![Some(Figure::Estimate {
+                value: None,
+                lower: Some(5000.0),
+                upper: Some(7500.0),
+            })],
+            vec![
+                Some(Figure::Exact { value: 3.0 }),
+                Some(Figure::Below { upper: 10.0 }),
+                Some(Figure::Range {
+                    lower: 2000.0,
+                    upper: 2500.0,
+                }),
+            ],
+        ] {
+            let mut c = chart(ChartKind::Bars, values);
+            c.spark = true;
+            c.axis.clear();
+            let svg = c.svg();
+            for (x, anchor, content) in texts(&svg) {
+                let w = content.chars().count() as f64 * 5.6;
+                let (from, to) = match anchor.as_str() {
+                    "start" | "" => (x, x + w),
+                    "end" => (x - w, x),
+                    _ => (x - w / 2.0, x + w / 2.0),
+                };
+                assert!(
+                    from >= 0.0 && to <= SPARK_W,
+                    "{content:?} runs from {from} to {to} in a {SPARK_W}-wide spark: {svg}"
+                );
+            }
+        }
     }
 
     #[test]
