@@ -8,6 +8,7 @@
 
 mod clk;
 mod encode;
+mod fields;
 mod link;
 mod normalise;
 mod quality;
@@ -15,8 +16,9 @@ mod run;
 mod sensitivity;
 pub mod synth;
 
-pub use clk::{Clk, ClkError, FILTER_BITS};
+pub use clk::{Clk, ClkError, Slot, DATE_SLOT, FILTER_BITS, NAME_SLOT};
 pub use encode::{BadField, Encoder, RawRecord, Secret, SecretError, SCHEME};
+pub use fields::{band, cell, field_dice, fit_fields, FieldModel, FIELD_BANDS};
 pub use link::{
     candidates, cluster, histories, link, Candidate, Histories, LinkOptions, Linked,
     SimilarityBand, DEFAULT_THRESHOLD,

@@ -509,7 +509,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// not here: the monitor never has it, and the encodings already carry it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinkageRecord {
-    /// The encoding scheme, e.g. `zicht-clk-1`.
+    /// The encoding scheme, e.g. `zicht-clk-2`.
     pub scheme: String,
     pub filter_bits: usize,
     pub similarity: String,
