@@ -32,6 +32,9 @@ pub struct LinkOptions {
     pub band_bits: usize,
     /// Seed of the sampled bits; linkage is the same for the same seed.
     pub seed: u64,
+    /// Imputations of the link decisions, for the estimate with linkage
+    /// error in its interval.
+    pub imputation: crate::ImputeOptions,
 }
 
 impl Default for LinkOptions {
@@ -43,6 +46,7 @@ impl Default for LinkOptions {
             bands: 32,
             band_bits: 28,
             seed: 20_241_113,
+            imputation: crate::ImputeOptions::default(),
         }
     }
 }
@@ -394,6 +398,10 @@ pub struct Linked {
     pub bands: Vec<SimilarityBand>,
     /// The candidates' Dice in fine bins, for [`crate::fit_mixture`].
     pub dice_histogram: DiceHistogram,
+    /// Histories of each imputation of the link decisions
+    /// ([`crate::imputed_histories`]); empty when the field model could not
+    /// be fitted (too few candidates).
+    pub imputed: Vec<Histories>,
 }
 
 const BAND_EDGES: &[f64] = &[0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0];
@@ -451,12 +459,16 @@ pub fn link(lists: &[Vec<Clk>], opts: &LinkOptions) -> Linked {
         cluster_of.push(chosen[at..at + l.len()].to_vec());
         at += l.len();
     }
+    let imputed = crate::impute::pair_probabilities(&records, &pairs)
+        .map(|(_, p)| crate::impute::imputed_histories(&list_of, &pairs, &p, &opts.imputation))
+        .unwrap_or_default();
     Linked {
         cluster_of,
         clusters,
         histories,
         bands,
         dice_histogram,
+        imputed,
     }
 }
 
