@@ -9,7 +9,10 @@
 
 use rayon::prelude::*;
 use zicht_linkage::synth::{generate, true_histories, SynthOptions};
-use zicht_linkage::{link, sensitivity, Clk, Encoder, LinkOptions, RawRecord, Secret};
+use zicht_linkage::{
+    candidates, imputed_histories, link, pair_probabilities, pooled_estimate, sensitivity, Clk,
+    Encoder, ImputeOptions, LinkOptions, RawRecord, Secret,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let arg = |i: usize, default: usize| -> Result<usize, Box<dyn std::error::Error>> {
@@ -62,13 +65,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let linked = link(&encoded, &link_opts);
             let mut histories = vec![(1.0, true_histories(&synth))];
             histories.extend(linked.histories.iter().cloned());
-            sensitivity(&names, &histories, &opts)
+            let mut out: Vec<Option<(f64, f64, f64)>> = sensitivity(&names, &histories, &opts)
                 .into_iter()
                 .map(|e| match e.estimate {
                     Ok((n, Some(lo), Some(hi))) => Some((n, lo, hi)),
                     _ => None,
                 })
-                .collect()
+                .collect();
+            // Linkage error in the interval: the link decisions imputed
+            // from the field model, the estimates pooled (Rubin).
+            let records: Vec<Clk> = encoded.iter().flatten().cloned().collect();
+            let list_of: Vec<u16> = encoded
+                .iter()
+                .enumerate()
+                .flat_map(|(l, v)| std::iter::repeat_n(l as u16, v.len()))
+                .collect();
+            let pairs = candidates(&records, &link_opts);
+            let pooled = pair_probabilities(&records, &pairs).and_then(|(_, p)| {
+                let imputed = imputed_histories(&list_of, &pairs, &p, &ImputeOptions::default());
+                pooled_estimate(&names, &imputed, &opts).ok()
+            });
+            out.push(pooled.map(|p| (p.estimate, p.lower, p.upper)));
+            out
         })
         .collect();
     let t = link_opts.threshold;
@@ -77,6 +95,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         format!("linked at {:.2} (stricter)", t + link_opts.step),
         format!("linked at {t:.2} (chosen)"),
         format!("linked at {:.2} (looser)", t - link_opts.step),
+        "imputed linkage (pooled)".to_string(),
     ];
     println!(
         "{runs} populations of {population}; {lists} lists of {list_size} records (generator's error rates)"

@@ -8,6 +8,26 @@ use base64::Engine;
 pub const FILTER_BITS: usize = 1024;
 const WORDS: usize = FILTER_BITS / 64;
 
+/// A run of bits that one kind of field writes to: its own part of the
+/// filter, so that linkage can read how the dates agree apart from the
+/// names. Starts are whole words; with an odd step, double hashing visits
+/// `len / gcd(step, len)` distinct positions, at least 256 here, far more
+/// than a token's k.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub start: usize,
+    pub len: usize,
+}
+
+/// The name bigrams (first and last name in one bag): three quarters of the
+/// filter, as before the split about as many bits per name bigram.
+pub const NAME_SLOT: Slot = Slot { start: 0, len: 768 };
+/// The birth date's parts and the sex.
+pub const DATE_SLOT: Slot = Slot {
+    start: 768,
+    len: 256,
+};
+
 /// One record's encoding: the bits its tokens set.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Clk(pub [u64; WORDS]);
@@ -76,6 +96,17 @@ impl Clk {
         } else {
             2.0 * both as f32 / total as f32
         }
+    }
+
+    /// Shared and total set bits in `slot`, for a per-field Dice.
+    pub fn slot_counts(&self, other: &Clk, slot: Slot) -> (u32, u32) {
+        let words = slot.start / 64..(slot.start + slot.len) / 64;
+        let (mut both, mut total) = (0, 0);
+        for w in words {
+            both += (self.0[w] & other.0[w]).count_ones();
+            total += self.0[w].count_ones() + other.0[w].count_ones();
+        }
+        (both, total)
     }
 
     pub fn to_base64(&self) -> String {

@@ -5,12 +5,12 @@ use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::clk::{Clk, FILTER_BITS};
+use crate::clk::{Clk, Slot, DATE_SLOT, NAME_SLOT};
 use crate::normalise::{self, Sex};
 
 /// The scheme's name, written beside encodings so that encodings of another
 /// scheme are never compared with these.
-pub const SCHEME: &str = "zicht-clk-1";
+pub const SCHEME: &str = "zicht-clk-2";
 
 /// Bigrams of every name word, first and last name alike.
 const Q: usize = 2;
@@ -95,6 +95,7 @@ fn positions(
     kind: u8,
     bytes: &[u8],
     k: usize,
+    slot: Slot,
 ) -> impl Iterator<Item = usize> {
     let mut m = mac.clone();
     m.update(salt);
@@ -103,7 +104,8 @@ fn positions(
     let h = m.finalize().into_bytes();
     let h1 = u64::from_le_bytes(h[0..8].try_into().expect("8 bytes"));
     let h2 = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes")) | 1;
-    (0..k as u64).map(move |i| (h1.wrapping_add(i.wrapping_mul(h2)) % FILTER_BITS as u64) as usize)
+    let (start, len) = (slot.start as u64, slot.len as u64);
+    (0..k as u64).map(move |i| (start + h1.wrapping_add(i.wrapping_mul(h2)) % len) as usize)
 }
 
 impl Encoder {
@@ -142,7 +144,7 @@ impl Encoder {
         } else {
             Vec::new()
         };
-        positions(&self.name, &salt, b'n', &bigram, K_NAME).collect()
+        positions(&self.name, &salt, b'n', &bigram, K_NAME, NAME_SLOT).collect()
     }
 
     /// The encoding of one record, or every field that is wrong.
@@ -184,7 +186,8 @@ impl Encoder {
         let salt = if self.salted { salt } else { &[] };
         let mut clk = Clk::default();
         let mut token = |mac: &HmacSha256, kind: u8, bytes: &[u8], k: usize| {
-            for p in positions(mac, salt, kind, bytes, k) {
+            let slot = if kind == b'n' { NAME_SLOT } else { DATE_SLOT };
+            for p in positions(mac, salt, kind, bytes, k, slot) {
                 clk.set(p);
             }
         };

@@ -8,6 +8,8 @@
 
 mod clk;
 mod encode;
+mod fields;
+mod impute;
 mod link;
 mod normalise;
 mod quality;
@@ -15,8 +17,10 @@ mod run;
 mod sensitivity;
 pub mod synth;
 
-pub use clk::{Clk, ClkError, FILTER_BITS};
+pub use clk::{Clk, ClkError, Slot, DATE_SLOT, FILTER_BITS, NAME_SLOT};
 pub use encode::{BadField, Encoder, RawRecord, Secret, SecretError, SCHEME};
+pub use fields::{band, cell, field_dice, fit_fields, FieldModel, FIELD_BANDS};
+pub use impute::{imputed_histories, pair_probabilities, pooled_estimate, ImputeOptions, Pooled};
 pub use link::{
     candidates, cluster, histories, link, Candidate, Histories, LinkOptions, Linked,
     SimilarityBand, DEFAULT_THRESHOLD,

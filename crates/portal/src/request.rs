@@ -105,12 +105,8 @@ impl RoundPlan {
                 format!("'{}' is not a day: write e.g. 2025-03-31", self.due),
             ));
         }
-        if self.requests.is_empty() {
-            problems.push(problem(
-                "requests",
-                "ask at least one organisation for at least one cell",
-            ));
-        }
+        // A round may ask no cells at all: one that collects encoded
+        // records only (issue 13) asks for them once it is open.
         let index = catalogue.index();
         let mut asked = BTreeSet::new();
         for (i, r) in self.requests.iter().enumerate() {
