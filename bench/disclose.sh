@@ -15,6 +15,9 @@
 # machine); 5-d 78 s wall, 1.24 GB, 32.2% secondary (before: cut off after
 # 19 min). Quiet machine (load 1.4-1.9), 3 Dec 2026: 3-d best 2.07 s, 201 MB;
 # 5-d best 39.1 s, 1.11 GB, 32.2% secondary; 5-d hypercube 21.8 s. Smaller 5-d tables to try a method on: disclose_tables.py OUT 5d-s.
+# Issue 10 (3 Dec, load 12-14, indicative): windows placed where the witness
+# lies, detail first, six places: 3-d 11.7% secondary (3.3 s CPU, 192 MB);
+# 5d-s 27.0% (was 31.1%); 5-d 27.7% (was 32.2%), 85.6 s CPU, 1.09 GB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"

@@ -566,6 +566,11 @@ impl Checker<'_> {
                     let mut need_low = lower;
                     let mut need_high = upper;
                     for round in 0..3 {
+                        // Points already as far apart as the width pass it,
+                        // wherever the protector placed its window.
+                        if low[i].zip(high[i]).is_some_and(|(l, h)| meets(&req, l, h)) {
+                            break;
+                        }
                         let done_low =
                             low[i].is_some_and(|l| l <= need_low + lp::tolerance(need_low));
                         if !done_low && !exact_low[i] {

@@ -57,6 +57,10 @@ pub struct ProtectOptions {
     pub cost: Cost,
     /// Places tried per dimension in a hypercube.
     pub alternatives: usize,
+    /// Place a small count's window wherever its witness is cheapest.
+    pub any_window: bool,
+    /// Protect the most detailed cells (longest breakdowns) first.
+    pub detail_first: bool,
 }
 
 /// What a hidden cell costs the protector.
@@ -78,6 +82,9 @@ impl ProtectOptions {
     pub fn hypercube_alone() -> Self {
         ProtectOptions {
             prune: false,
+            alternatives: 4,
+            any_window: false,
+            detail_first: false,
             ..ProtectOptions::default()
         }
     }
@@ -92,7 +99,9 @@ impl Default for ProtectOptions {
             search_cells: 96,
             prune: true,
             cost: Cost::Cells,
-            alternatives: 4,
+            alternatives: 6,
+            any_window: true,
+            detail_first: true,
         }
     }
 }
@@ -496,7 +505,15 @@ impl<'a> State<'a> {
     }
 
     fn prove_and_repair(&mut self) -> Result<(), ProtectError> {
-        for c in 0..self.table.len() {
+        let mut order: Vec<CellId> = (0..self.table.len()).collect();
+        if self.options.detail_first {
+            // The most detailed cells first: their witnesses hide the cells
+            // the margins' witnesses then find hidden already.
+            if let Some(co) = self.table.coordinates() {
+                order.sort_by_key(|&c| (std::cmp::Reverse(co.keys[c].len()), c));
+            }
+        }
+        for c in order {
             let Some(req) = self.required[c] else {
                 continue;
             };
@@ -517,6 +534,9 @@ impl<'a> State<'a> {
                 Requirement::Width(w) => (w, 0.0),
             };
             if up <= lp::tolerance(x) && down <= lp::tolerance(x) {
+                continue;
+            }
+            if self.place_window(c, &req) {
                 continue;
             }
             // Witnesses among the hidden cells, one serving both sides or one
@@ -582,6 +602,83 @@ impl<'a> State<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The windows of the policy's width that contain the cell's value,
+    /// inside what "<k" says and what any point can reach: the one the
+    /// protector aims at first, then the others from the highest down.
+    fn windows(&self, c: CellId, lower: f64, upper: f64) -> Vec<(f64, f64)> {
+        let mut out = vec![(lower, upper)];
+        if !self.options.any_window {
+            return out;
+        }
+        let x = self.point[c];
+        let width = upper - lower;
+        let (dlo, dhi) = self.table.below_domain(c);
+        let (rlo, rhi) = self.reach(c);
+        let (lo, hi) = (dlo.max(rlo), dhi.min(rhi));
+        let steps = width.round() as i64;
+        for j in 0..=steps {
+            let l = x - j as f64;
+            let u = l + width;
+            let inside = l >= lo - lp::tolerance(lo) && u <= hi + lp::tolerance(hi);
+            if inside && (l - lower).abs() > lp::tolerance(l) {
+                out.push((l, u));
+            }
+        }
+        out
+    }
+
+    /// Where no proof of `c` is on file yet, the window placed where the
+    /// cheapest witness lies: the auditor asks for the width, and the true
+    /// value lies in any window that contains it. A witness among the hidden
+    /// cells at any placement first; else the cheapest that hides cells, if
+    /// it beats the aimed window's. Returns whether `c` is proven.
+    fn place_window(&mut self, c: CellId, req: &Requirement) -> bool {
+        let Requirement::Contains { lower, upper } = *req else {
+            return false;
+        };
+        if self.proofs.low[c].is_some() || self.proofs.high[c].is_some() {
+            return false;
+        }
+        let windows = self.windows(c, lower, upper);
+        if windows.len() < 2 {
+            return false;
+        }
+        let x = self.point[c];
+        let moves = |(l, u): (f64, f64)| ((u - x).max(0.0), (x - l).max(0.0));
+        for &win in &windows {
+            let (up, down) = moves(win);
+            if let Some(w) = self.free_witness(c, up, down, false) {
+                self.adopt(c, win, &w);
+                return true;
+            }
+        }
+        let mut best: Option<((f64, f64), Witness)> = None;
+        for &win in &windows {
+            let (up, down) = moves(win);
+            if let Some(w) = self.cheapest_witness(c, up, down) {
+                if best.as_ref().is_none_or(|(_, b)| w.cost < b.cost) {
+                    best = Some((win, w));
+                }
+            }
+        }
+        match best {
+            Some((win, w)) if win != windows[0] => {
+                self.hide_for(&w);
+                self.adopt(c, win, &w);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Files `w` as the proof of both ends of window `win` of `c`.
+    fn adopt(&mut self, c: CellId, (lower, upper): (f64, f64), w: &Witness) {
+        let req = Requirement::Contains { lower, upper };
+        self.required[c] = Some(req);
+        let x = self.point[c];
+        self.file_witness(c, &req, w, (upper - x).max(0.0), (x - lower).max(0.0));
     }
 
     fn file_witness(&mut self, c: CellId, req: &Requirement, w: &Witness, up: f64, down: f64) {
@@ -727,7 +824,8 @@ impl<'a> State<'a> {
             // The users' proofs are independent of each other: found on
             // both cores, kept in the users' order, so the pattern does not
             // depend on the threads.
-            let fresh: Option<Vec<(CellId, Witness, f64, f64)>> = if users[q].len() > 1 {
+            let fresh: Option<Vec<(CellId, Witness, f64, f64, Requirement)>> = if users[q].len() > 1
+            {
                 let this = &*self;
                 users[q].par_iter().map(|&t| this.reprove(t)).collect()
             } else {
@@ -739,7 +837,8 @@ impl<'a> State<'a> {
             };
             self.publications[q] = Publication::Exact(x);
             self.reasons[q] = Reason::Published;
-            for (t, w, up, down) in fresh {
+            for (t, w, up, down, req) in fresh {
+                self.required[t] = Some(req);
                 for d in self.proofs.support(t) {
                     users[d].retain(|&u| u != t);
                 }
@@ -761,20 +860,26 @@ impl<'a> State<'a> {
 
     /// A fresh witness for a cell among the hidden cells only, with the
     /// amounts it moves up and down.
-    fn reprove(&self, t: CellId) -> Option<(CellId, Witness, f64, f64)> {
+    fn reprove(&self, t: CellId) -> Option<(CellId, Witness, f64, f64, Requirement)> {
         let x = self.point[t];
         match self.required[t]? {
             Requirement::Contains { lower, upper } => {
-                let (up, down) = ((upper - x).max(0.0), (x - lower).max(0.0));
-                self.free_witness(t, up, down, true)
-                    .map(|w| (t, w, up, down))
+                // The window it has, then any other placement.
+                self.windows(t, lower, upper)
+                    .into_iter()
+                    .find_map(|(lower, upper)| {
+                        let (up, down) = ((upper - x).max(0.0), (x - lower).max(0.0));
+                        let req = Requirement::Contains { lower, upper };
+                        self.free_witness(t, up, down, true)
+                            .map(|w| (t, w, up, down, req))
+                    })
             }
-            Requirement::Width(w) => self
+            req @ Requirement::Width(w) => self
                 .free_witness(t, w, 0.0, true)
-                .map(|found| (t, found, w, 0.0))
+                .map(|found| (t, found, w, 0.0, req))
                 .or_else(|| {
                     self.free_witness(t, 0.0, w, true)
-                        .map(|found| (t, found, 0.0, w))
+                        .map(|found| (t, found, 0.0, w, req))
                 }),
         }
     }
