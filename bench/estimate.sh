@@ -14,10 +14,14 @@ echo "== figures (UK 2013; SparseMSE: stepwise 11,418, 9,977–13,146; BCa 9,267
 cargo run --release --quiet -p zicht-estimate --example report 2>&1 \
   | grep -E '^(Estimate|Model|  model|  profile|  BCa|  main effects |  best BIC|took)'
 
-echo "== lcm on UK 2013 (defaults: K=10, burn-in 5,000, thinning 10, 1,000 draws x 4 chains; converged when split R-hat < 1.05)"
+# Seeds 1-10 at load 10-12 on 2 cores (indicative): medians 22,280-23,343, split
+# R-hat 1.002-1.058 (9 of 10 under 1.05), 0.55-0.8 s CPU each (target 0.5 s);
+# LCMCR's long chains 20,994-22,902, its short chain 1.5-1.8 s.
+echo "== lcm on UK 2013 (defaults: K=10, burn-in 3,000, thinning 4, 1,000 draws x 4 chains; converged when split R-hat < 1.05)"
 cargo build --release --quiet -p zicht-estimate --example lcm
-for seed in 1 2 3; do
-  "$CARGO_TARGET_DIR/release/examples/lcm" crates/estimate/tests/data/uk2013.csv 10 5000 10 1000 4 "$seed"
+for seed in 1 2 3 4 5 6 7 8 9 10; do
+  /usr/bin/time -f "  cpu %U s, wall %e s" \
+    "$CARGO_TARGET_DIR/release/examples/lcm" crates/estimate/tests/data/uk2013.csv 10 3000 4 1000 4 "$seed"
 done
 echo "  load: $(uptime | sed 's/.*load/load/')"
 # LCMCR beside it, when R and the package are installed (R CMD INSTALL of
