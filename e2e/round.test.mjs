@@ -160,6 +160,8 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   // Only this indicator's own dimensions are offered under it.
   const offered = await editor.locator(`input[name=breakdown][value^="${INDICATOR}|"]`).evaluateAll((xs) => xs.map((x) => x.value));
   assert.ok(offered.includes(`${INDICATOR}|`) && offered.includes(`${INDICATOR}|sex=girls`), `offered: ${offered}`);
+  // The breakdowns fold out under the indicator, as a person opens them.
+  await editor.click(`details:has(input[value="${INDICATOR}|"]) > summary`);
   await editor.check(`input[name=breakdown][value="${INDICATOR}|"]`);
   await submit(editor, 'button[name=step][value=save]');
   assert.match(editor.url(), /\/portal\/rounds\/\d+$/, await editor.textContent('main'));
