@@ -4,7 +4,11 @@
 # with API tokens, `zicht serve` on a free loopback port; then 50 suppliers
 # deliver at once while readers hammer the public API, and every delivery is
 # checked. Prints throughput and latency; exits non-zero on any error.
-# Needs node ≥ 20. ZICHT_BIN names a zicht binary already built.
+# Then e2e/portal-crash.mjs kills that server (SIGKILL) during deliveries of
+# a new round, starts it again and checks nothing was lost or half-stored.
+# Needs node ≥ 20. ZICHT_BIN names a zicht binary already built;
+# ZICHT_LOAD_DB an empty database to use instead of a new SQLite file
+# (e2e/run.sh gives a fresh PostgreSQL database).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -30,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 
 node "$load" monitor "$tmp/monitor"
-db="sqlite://$tmp/zicht.db"
+db="${ZICHT_LOAD_DB:-sqlite://$tmp/zicht.db}"
 "$bin" --db "$db" init --data "$tmp/monitor" >"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; exit 1; }
 
 # Passwords are never used (the run authenticates with tokens), but every
@@ -73,3 +77,9 @@ ZICHT_URL="$url" ZICHT_LOAD_TOKENS="$tmp/tokens.json" node "$load" run || {
   tail -n 20 "$tmp/serve.log" >&2
   exit "$status"
 }
+
+# The crash test starts and kills its own server on the same store.
+kill "$server" 2>/dev/null || true
+wait "$server" 2>/dev/null || true
+server=""
+ZICHT_BIN="$bin" ZICHT_DB="$db" ZICHT_LOAD_TOKENS="$tmp/tokens.json" node "$root/e2e/portal-crash.mjs"

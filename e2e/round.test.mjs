@@ -1,14 +1,16 @@
 // End-to-end test of a whole request round in headless Chromium against
 // `zicht serve` (ZICHT_URL), with the editor and the CoMensha supplier that
 // run.sh made (ZICHT_ROUND_EDITOR_PASSWORD, ZICHT_ROUND_SUPPLIER_PASSWORD):
-// an editor opens a round due in three days, and the supplier's reminder
+// an editor plans a round by theme (searching the indicators, ticking one
+// and its total) due in three days, and the supplier's reminder
 // arrives at the SMTP sink that run.sh started (ZICHT_MAIL_DIR); the supplier uploads a CSV with one bad row,
 // reads the error naming the row, fixes it and signs off; the editor
 // accepts and sets the edition's embargo a few seconds ahead, confirming
 // that the public edition is withdrawn until then; the figure is absent
 // from the public site and API until the embargo instant and appears after
-// it. The editor sets up a second factor at the first login (TOTP computed
-// here, RFC 6238).
+// it. Then the editor closes the round and the supplier's next upload is
+// refused. The editor sets up a second factor at the first login (TOTP
+// computed here, RFC 6238).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -133,22 +135,38 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   const before = await publicShows();
   assert.deepEqual(before, { inApi: false, inPage: false }, 'the figure is not public before the round');
 
-  // The editor opens a round asking CoMensha for the 2024 total.
+  // The editor plans a round by theme: searches the indicators, ticks the
+  // one wanted and, under it, the total among its own breakdowns, and asks
+  // CoMensha for 2024.
   const editor = await login(EDITOR, EDITOR_PASSWORD);
   await editor.click('nav a[href="/portal/rounds"]');
   await editor.waitForLoadState();
+  await submit(editor, 'main a[href="/portal/rounds/plan"]');
   await editor.selectOption('#edition', EDITION);
   await editor.fill('#title', 'E2E-uitvraag 2025');
   // Due in three days: within the reminder window (7 days by default).
   const due = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
   await editor.fill('#due', due);
-  await editor.selectOption('#organisation_0', 'comensha');
-  await editor.selectOption('#indicators_0', [INDICATOR]);
-  await editor.fill('#periods_0', '2024');
-  await editor.fill('#breakdowns_0', 'total');
-  await submit(editor, 'form.stack button[type=submit]:has-text("Ronde openen")');
+  await editor.fill('#periods', '2024');
+  await editor.check('input[name=organisation][value=comensha]');
+  await editor.fill('#q', 'minderjarige slachtoffers');
+  await submit(editor, 'button[name=step][value=filter]');
+  // The search keeps what was typed, and shows only matching indicators.
+  assert.equal(await editor.inputValue('#periods'), '2024');
+  assert.ok(await editor.isChecked('input[name=organisation][value=comensha]'));
+  const shown = await editor.locator('input[type=checkbox][name=indicator]').count();
+  assert.ok(shown > 0 && shown < 20, `the search narrows the list: ${shown} shown`);
+  await editor.check(`input[name=indicator][value="${INDICATOR}"]`);
+  // Only this indicator's own dimensions are offered under it.
+  const offered = await editor.locator(`input[name=breakdown][value^="${INDICATOR}|"]`).evaluateAll((xs) => xs.map((x) => x.value));
+  assert.ok(offered.includes(`${INDICATOR}|`) && offered.includes(`${INDICATOR}|sex=girls`), `offered: ${offered}`);
+  // The breakdowns fold out under the indicator, as a person opens them.
+  await editor.click(`details:has(input[value="${INDICATOR}|"]) > summary`);
+  await editor.check(`input[name=breakdown][value="${INDICATOR}|"]`);
+  await submit(editor, 'button[name=step][value=save]');
   assert.match(editor.url(), /\/portal\/rounds\/\d+$/, await editor.textContent('main'));
   assert.match(await editor.textContent('p.flash'), /Ronde geopend/);
+  const roundPath = new URL(editor.url()).pathname;
   const link = editor.locator('table.progress a[href^="/portal/deliveries/"]').first();
   const delivery = await link.getAttribute('href');
 
@@ -238,6 +256,16 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   assert.ok(firstPresent !== null, `the figure appeared within ${DEADLINE_AFTER_EMBARGO_MS} ms after the embargo`);
   assert.ok(firstPresent >= embargo.getTime() - 1_000, 'not shown before the instant');
   console.log(`# embargo ${instant}: last seen absent ${embargo.getTime() - lastAbsent} ms before, first seen present ${firstPresent - embargo.getTime()} ms after`);
+
+  // The editor closes the round: the page says so, and the supplier can
+  // deliver no more.
+  await editor.goto(new URL(roundPath, BASE).href);
+  await submit(editor, 'section.round-actions button:has-text("Ronde sluiten")');
+  assert.match(await editor.textContent('p.flash'), /Ronde gesloten/);
+  assert.match(await editor.textContent('section.round-actions'), /Gesloten op/);
+  await supplier.goto(new URL(delivery, BASE).href);
+  assert.match(await supplier.textContent('p.closed'), /Deze ronde is gesloten/);
+  assert.equal(await supplier.locator('form.upload').count(), 0, 'no upload form in a closed round');
 
   assert.deepEqual(problems, [], 'no page or console errors');
 });

@@ -450,6 +450,45 @@ async fn reminders_and_overdue_notices_go_once_per_delivery_and_deadline() {
 }
 
 #[tokio::test]
+async fn a_closed_round_chases_nobody() {
+    for url in urls("closed").await {
+        let store = store(&url).await;
+        let sink = Sink::start().await;
+        let mut c = config(&sink.url());
+        c.schedule.digest_days = 7;
+        let worker = Worker::new(store.clone(), c).unwrap();
+        let round = zicht_service::rounds::open_round(&store, &editor(), &plan())
+            .await
+            .unwrap();
+        // The round's mails and the digest go out while it is open.
+        let pass = worker.pass(day("2031-05-10")).await;
+        assert_eq!(pass.sent, 5, "{url}: 3 suppliers, 2 editors");
+        // Reminders queued, then the round is closed before they are sent:
+        // they are dropped, and nothing more is queued for it.
+        let plan = Schedule {
+            remind_days: 7,
+            digest_days: 0,
+        };
+        let queued = zicht_service::mail::schedule(&store, day("2031-05-13"), &plan)
+            .await
+            .unwrap();
+        assert_eq!(queued, 3, "{url}");
+        zicht_service::rounds::close_round(&store, &editor(), round)
+            .await
+            .unwrap();
+        let pass = worker.pass(day("2031-05-13")).await;
+        assert_eq!((pass.sent, pass.dropped), (0, 3), "{url}");
+        for later in ["2031-05-21", "2031-05-30"] {
+            let pass = worker.pass(day(later)).await;
+            assert_eq!((pass.queued, pass.sent), (0, 0), "{url}: {later}");
+        }
+        assert_eq!(sink.received().len(), 5);
+        sink.stop();
+        store.close().await;
+    }
+}
+
+#[tokio::test]
 async fn the_digest_tells_editors_once_per_period() {
     for url in urls("digest").await {
         let store = store(&url).await;

@@ -10,6 +10,7 @@
 mod delivered;
 mod delivery;
 mod parse;
+mod plan;
 mod request;
 mod review;
 mod template;
@@ -22,6 +23,7 @@ pub use parse::{
     check_rows, check_zip, grid_field, parse_csv, parse_grid, parse_xlsx, Asked, Limits,
     ParsedDelivery, Problem, RawRow, COLUMNS, GRID_PARTS,
 };
+pub use plan::{next_year, offered_breakdowns, requests_of, title_next_year, PlanChoice};
 pub use request::{is_day, AskedCell, CellKey, PlanProblem, Request, RoundPlan};
 pub use review::{differences, progress, Difference, EarlierFigure, Flag, Progress};
 pub use template::{

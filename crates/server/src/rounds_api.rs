@@ -17,8 +17,8 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use zicht_model::{Breakdown, Period, Role, Slug};
-use zicht_portal::{differences, AskedCell, CellKey, DeliveredCell, RoundPlan};
+use zicht_model::{Breakdown, Day, Document, DocumentKind, Instant, Period, Role, Slug};
+use zicht_portal::{differences, offered_breakdowns, AskedCell, CellKey, DeliveredCell, RoundPlan};
 use zicht_service::{deliveries, release, rounds, Incoming};
 use zicht_store::{DefinitionKind, Delivery, Revision, Round};
 
@@ -33,7 +33,12 @@ pub fn routes() -> Router<AppState> {
     let upload = DefaultBodyLimit::max(UPLOAD_LIMIT);
     Router::new()
         .route("/api/rounds", get(rounds).post(open_round))
-        .route("/api/rounds/{id}", get(round))
+        .route("/api/rounds/options", get(plan_options))
+        .route("/api/rounds/{id}", get(round).put(edit_round))
+        .route("/api/rounds/{id}/plan", get(round_plan))
+        .route("/api/rounds/{id}/close", post(close_round))
+        .route("/api/rounds/{id}/copy", post(copy_round))
+        .route("/api/catalogue/editions", post(add_edition))
         .route("/api/deliveries", get(deliveries))
         .route("/api/deliveries/{id}", get(delivery))
         .route("/api/deliveries/{id}/template.csv", get(template_as_csv))
@@ -77,6 +82,8 @@ fn round_out(r: &Round) -> Value {
         "due": r.due,
         "opened_by": r.opened_by,
         "opened_at": r.opened_at,
+        "closed_at": r.closed_at,
+        "closed_by": r.closed_by,
     })
 }
 
@@ -140,6 +147,165 @@ async fn open_round(
 ) -> Answer {
     let id = rounds::open_round(&state.store, &work::actor(&user), &plan).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+/// What a round can ask: the themes with their indicators, each with the
+/// breakdowns its own dimensions offer, and the organisations and editions
+/// to choose from, with their labels.
+async fn plan_options(State(state): State<AppState>, _: Editor) -> Answer {
+    let catalogue = state.store.catalogue().await?;
+    let themes: Vec<Value> = catalogue
+        .themes
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id.as_str(),
+                "label_nl": t.label_nl,
+                "label_en": t.label_en,
+                "indicators": catalogue
+                    .indicators
+                    .iter()
+                    .filter(|i| i.theme == t.id)
+                    .map(|i| json!({
+                        "id": i.id.as_str(),
+                        "label_nl": i.label_nl,
+                        "label_en": i.label_en,
+                        "breakdowns": offered_breakdowns(&catalogue, i.id.as_str())
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>(),
+                    }))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let labelled = |id: &Slug, nl: &str, en: &str| json!({ "id": id.as_str(), "label_nl": nl, "label_en": en });
+    Ok(Json(json!({
+        "themes": themes,
+        "organisations": catalogue
+            .organisations
+            .iter()
+            .map(|o| labelled(&o.id, &o.label_nl, &o.label_en))
+            .collect::<Vec<_>>(),
+        "editions": catalogue
+            .documents
+            .iter()
+            .filter(|d| d.kind == DocumentKind::Edition)
+            .map(|d| labelled(&d.id, &d.label_nl, &d.label_en))
+            .collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+async fn edit_round(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+    ApiJson(plan): ApiJson<RoundPlan>,
+) -> Answer {
+    let id = number(&id, "round")?;
+    let round = rounds::edit_round(&state.store, &work::actor(&user), id, &plan).await?;
+    Ok(Json(round_out(&round)).into_response())
+}
+
+async fn round_plan(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+) -> Answer {
+    let id = number(&id, "round")?;
+    let plan = rounds::plan(&state.store, &work::actor(&user), id).await?;
+    Ok(Json(plan).into_response())
+}
+
+async fn close_round(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+) -> Answer {
+    let id = number(&id, "round")?;
+    let round = rounds::close_round(&state.store, &work::actor(&user), id).await?;
+    Ok(Json(round_out(&round)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CopyIn {
+    edition: Slug,
+    due: String,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+async fn copy_round(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CopyIn>,
+) -> Answer {
+    let id = number(&id, "round")?;
+    let new = rounds::copy_round(
+        &state.store,
+        &work::actor(&user),
+        id,
+        body.edition,
+        body.title,
+        body.due,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": new }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditionIn {
+    id: Slug,
+    label_nl: String,
+    label_en: String,
+    /// ISO 8601 day: what was known up to this day is in the edition.
+    cutoff: String,
+    #[serde(default)]
+    publisher: Option<Slug>,
+    /// RFC 3339; before it nothing of the edition is public.
+    #[serde(default)]
+    embargo: Option<String>,
+}
+
+async fn add_edition(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    ApiJson(body): ApiJson<EditionIn>,
+) -> Answer {
+    let cutoff: Day = body
+        .cutoff
+        .trim()
+        .parse()
+        .map_err(|e: zicht_model::TimeError| Error::Invalid(format!("cutoff: {e}")))?;
+    let embargo = body
+        .embargo
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| e.parse::<Instant>())
+        .transpose()
+        .map_err(|e| Error::Invalid(format!("embargo: {e}")))?;
+    let edition = Document {
+        id: body.id,
+        kind: DocumentKind::Edition,
+        label_nl: body.label_nl.trim().to_owned(),
+        label_en: body.label_en.trim().to_owned(),
+        publisher: body.publisher,
+        cutoff,
+        published: None,
+        seed: None,
+        embargo,
+    };
+    rounds::add_edition(&state.store, &work::actor(&user), &edition).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": edition.id.as_str(), "cutoff": cutoff.to_string() })),
+    )
+        .into_response())
 }
 
 async fn rounds(State(state): State<AppState>, _: Editor) -> Answer {

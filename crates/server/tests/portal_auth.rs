@@ -436,6 +436,62 @@ const ROUTES: &[Route] = &[
         "{}",
         [No, No, Yes, Yes],
     ),
+    // Planning: by theme, editing (the fixture round has started: 409),
+    // copying, a new edition. Closing comes last, as it ends the round.
+    r("GET", "/portal/rounds/plan", "", [No, No, Yes, Yes]),
+    r(
+        "POST",
+        "/portal/rounds/plan",
+        "step=filter&q=minder",
+        [No, No, Yes, Yes],
+    ),
+    r("GET", "/portal/rounds/{round}/edit", "", [No, No, Yes, Yes]),
+    r(
+        "POST",
+        "/portal/rounds/{round}/edit",
+        "step=filter",
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/portal/rounds/{round}/copy",
+        "edition=nope&due=2100-01-31",
+        [No, No, Yes, Yes],
+    ),
+    r("GET", "/portal/editions/new", "", [No, No, Yes, Yes]),
+    r(
+        "POST",
+        "/portal/editions/new",
+        "id=&cutoff=x",
+        [No, No, Yes, Yes],
+    ),
+    r("GET", "/api/rounds/options", "", [No, No, Yes, Yes]),
+    r("GET", "/api/rounds/{round}/plan", "", [No, No, Yes, Yes]),
+    r(
+        "PUT",
+        "/api/rounds/{round}",
+        r#"{"edition":"nope","title":"","due":"x","requests":[]}"#,
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/api/rounds/{round}/copy",
+        r#"{"edition":"nope","due":"x"}"#,
+        [No, No, Yes, Yes],
+    ),
+    r(
+        "POST",
+        "/api/catalogue/editions",
+        r#"{"id":"x","label_nl":"","label_en":"","cutoff":"x"}"#,
+        [No, No, Yes, Yes],
+    ),
+    r("POST", "/api/rounds/{round}/close", "", [No, No, Yes, Yes]),
+    r(
+        "POST",
+        "/portal/rounds/{round}/close",
+        "",
+        [No, No, Yes, Yes],
+    ),
 ];
 
 // --- harness ---------------------------------------------------------------

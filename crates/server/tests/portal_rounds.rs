@@ -779,3 +779,166 @@ async fn the_text_editor_refuses_a_citation_of_nothing_and_warns_about_a_hidden_
     let again = ed.get("/portal/texts").await;
     assert!(again.body.contains("Getallen die de tabellen verbergen"));
 }
+
+/// The round's id in a path like `/portal/rounds/12`.
+fn round_of(location: &str) -> i64 {
+    location
+        .strip_prefix("/portal/rounds/")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("not a round's page: {location}"))
+}
+
+#[tokio::test]
+async fn a_round_is_planned_by_theme_edited_copied_and_closed_through_the_pages() {
+    let (_dir, store, state) = setup().await;
+    let catalogue = store.catalogue().await.unwrap();
+    let mut ed = Browser::login(&state, "ed").await;
+
+    // Every theme's indicators, each offering its own breakdowns only.
+    let page = ed.get("/portal/rounds/plan").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for t in &catalogue.themes {
+        assert!(page.body.contains(&t.label_nl), "theme {}", t.id);
+    }
+    let ind = "comensha.minor_victims";
+    assert!(page.body.contains(&format!("value=\"{ind}|sex=girls\"")));
+    for i in &catalogue.indicators {
+        let offers_sex = page.body.contains(&format!("value=\"{}|sex=", i.id));
+        assert_eq!(
+            offers_sex,
+            i.dimensions.iter().any(|d| d.as_str() == "sex"),
+            "{} offers the sex breakdown only if it has that dimension",
+            i.id
+        );
+    }
+
+    // The filter keeps what was ticked, also when it hides it.
+    let filtered = ed
+        .post(
+            "/portal/rounds/plan",
+            &page.csrf(),
+            &[
+                ("q", "zzz-no-such-indicator"),
+                ("indicator", ind),
+                ("breakdown", "comensha.minor_victims|sex=girls"),
+                ("step", "filter"),
+            ],
+        )
+        .await;
+    assert_eq!(filtered.status, StatusCode::OK, "{}", filtered.body);
+    assert!(!filtered
+        .body
+        .contains("type=\"checkbox\" name=\"indicator\""));
+    assert!(filtered.body.contains(&format!(
+        "type=\"hidden\" name=\"indicator\" value=\"{ind}\""
+    )));
+    assert!(filtered
+        .body
+        .contains("type=\"hidden\" name=\"breakdown\" value=\"comensha.minor_victims|sex=girls\""));
+
+    // Nothing chosen: every missing choice is named, nothing opened.
+    let refused = ed
+        .post("/portal/rounds/plan", &page.csrf(), &[("step", "save")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Choose at least one organisation"));
+    assert!(store.rounds().await.unwrap().is_empty());
+
+    let plan = [
+        ("edition", "kib-2025"),
+        ("title", "Uitvraag 2025"),
+        ("due", "2099-12-31"),
+        ("periods", "2024"),
+        ("organisation", "comensha"),
+        ("indicator", ind),
+        ("breakdown", "comensha.minor_victims|"),
+        ("breakdown", "comensha.minor_victims|sex=girls"),
+        ("step", "save"),
+    ];
+    let opened = ed.post("/portal/rounds/plan", &page.csrf(), &plan).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let round = round_of(opened.location());
+    assert_eq!(store.asked_cells(round).await.unwrap().len(), 2);
+
+    // Changed before anyone started: a later due day, the total only.
+    let edit = ed.get(&format!("/portal/rounds/{round}/edit")).await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.body);
+    assert!(edit
+        .body
+        .contains("value=\"comensha.minor_victims|sex=girls\" checked"));
+    let mut changed = plan.to_vec();
+    changed.retain(|(k, v)| !(*k == "breakdown" && v.ends_with("girls")) && *k != "due");
+    changed.push(("due", "2099-11-30"));
+    let saved = ed
+        .post(
+            &format!("/portal/rounds/{round}/edit"),
+            &edit.csrf(),
+            &changed,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(store.asked_cells(round).await.unwrap().len(), 1);
+    assert_eq!(store.round(round).await.unwrap().due, "2099-11-30");
+
+    // A new edition with its cut-off, and last year's round copied into it.
+    let new = ed.get("/portal/editions/new").await;
+    assert_eq!(new.status, StatusCode::OK);
+    let added = ed
+        .post(
+            "/portal/editions/new",
+            &new.csrf(),
+            &[
+                ("id", "kib-2026"),
+                ("label_nl", "Monitor 2026"),
+                ("label_en", "Monitor 2026"),
+                ("cutoff", "2026-06-30"),
+                ("embargo_date", "2099-10-01"),
+                ("embargo_time", "10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let doc = store.catalogue().await.unwrap();
+    let doc = doc.document("kib-2026").unwrap();
+    assert_eq!(doc.cutoff.to_string(), "2026-06-30");
+    assert!(doc.embargo.is_some(), "not public before its embargo");
+
+    let page = ed.get(&format!("/portal/rounds/{round}")).await;
+    assert!(
+        page.body.contains("Uitvraag 2026"),
+        "the copy's title is offered"
+    );
+    let copied = ed
+        .post(
+            &format!("/portal/rounds/{round}/copy"),
+            &page.csrf(),
+            &[
+                ("edition", "kib-2026"),
+                ("title", ""),
+                ("due", "2100-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(copied.status, StatusCode::SEE_OTHER, "{}", copied.body);
+    let copy = round_of(copied.location());
+    let asked = store.asked_cells(copy).await.unwrap();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].key.period.to_string(), "2025");
+    assert_eq!(store.round(copy).await.unwrap().title, "Uitvraag 2026");
+
+    // Closed: the page says so and the round can no longer be changed.
+    let closed = ed
+        .post(&format!("/portal/rounds/{round}/close"), &page.csrf(), &[])
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let page = ed.get(&format!("/portal/rounds/{round}")).await;
+    assert!(page.body.contains("Gesloten op"), "{}", page.body);
+    assert!(
+        !page.body.contains("/close\""),
+        "no close button on a closed round"
+    );
+    let edit = ed.get(&format!("/portal/rounds/{round}/edit")).await;
+    assert_eq!(edit.status, StatusCode::CONFLICT);
+    let list = ed.get("/portal/rounds").await;
+    assert!(list.body.contains("gesloten"));
+}

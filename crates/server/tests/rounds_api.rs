@@ -888,3 +888,181 @@ async fn suppliers_signing_off_at_once_all_land() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_round_is_planned_edited_copied_and_closed_through_the_api() {
+    for env in envs("planning").await {
+        let n = &env.name;
+        // What can be asked, with labels and each indicator's breakdowns.
+        let options = get(&env, "/api/rounds/options", Some("ed")).await;
+        assert_eq!(options.status, StatusCode::OK, "{n}: {}", options.text());
+        let options = options.json();
+        assert_eq!(options["themes"][0]["indicators"][0]["id"], "victims");
+        assert_eq!(
+            options["themes"][0]["indicators"][0]["breakdowns"],
+            json!([""])
+        );
+        assert_eq!(options["organisations"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            get(&env, "/api/rounds/options", Some("sup-a")).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        let (round, ids) = open_round(&env).await;
+        // Changed before anyone started: org-c out, a later due day.
+        let mut changed = plan();
+        changed["due"] = json!("2099-04-30");
+        changed["requests"].as_array_mut().unwrap().pop();
+        let path = format!("/api/rounds/{round}");
+        assert_eq!(
+            json_call(&env, "PUT", &path, "sup-a", changed.clone())
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let a = json_call(&env, "PUT", &path, "ed", changed.clone()).await;
+        assert_eq!(a.status, StatusCode::OK, "{n}: {}", a.text());
+        assert_eq!(a.json()["due"], "2099-04-30");
+        let r = get(&env, &path, Some("ed")).await.json();
+        assert_eq!(r["deliveries"].as_array().unwrap().len(), 2, "{n}");
+        let p = get(&env, &format!("{path}/plan"), Some("ed")).await.json();
+        assert_eq!(p["requests"].as_array().unwrap().len(), 2, "{n}: {p}");
+        assert!(
+            get(&env, "/api/deliveries", Some("sup-c")).await.json()["deliveries"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+
+        // Once a supplier saved a draft, the round stays as it is.
+        let da = id_of(&ids, "sup-a");
+        let draft = format!("{HEADER}victims,Slachtoffers,2022,,exact,510,,,,500\n");
+        let a = csv(
+            &env,
+            "PUT",
+            &format!("/api/deliveries/{da}/draft"),
+            "sup-a",
+            &draft,
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{n}: {}", a.text());
+        let a = json_call(&env, "PUT", &path, "ed", plan()).await;
+        assert_eq!(a.status, StatusCode::CONFLICT, "{n}: {}", a.text());
+
+        // A new edition with its cut-off; last year's round copied into it.
+        let edition = json!({
+            "id": "ed-3", "label_nl": "Editie 3", "label_en": "Edition 3",
+            "cutoff": "2025-06-01", "embargo": "2099-10-01T10:00:00+02:00",
+        });
+        for (who, status) in [
+            ("sup-a", StatusCode::FORBIDDEN),
+            ("ed", StatusCode::CREATED),
+            ("ed", StatusCode::UNPROCESSABLE_ENTITY),
+        ] {
+            let a = json_call(
+                &env,
+                "POST",
+                "/api/catalogue/editions",
+                who,
+                edition.clone(),
+            )
+            .await;
+            assert_eq!(a.status, status, "{n}: {who}: {}", a.text());
+        }
+        let bad = json!({"id": "ed-4", "label_nl": "x", "label_en": "x", "cutoff": "1 juni"});
+        let a = json_call(&env, "POST", "/api/catalogue/editions", "ed", bad).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
+        let a = json_call(
+            &env,
+            "POST",
+            &format!("{path}/copy"),
+            "ed",
+            json!({"edition": "ed-3", "due": "2100-03-31"}),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{n}: {}", a.text());
+        let copy = a.json()["id"].as_i64().unwrap();
+        let p = get(&env, &format!("/api/rounds/{copy}/plan"), Some("ed"))
+            .await
+            .json();
+        assert_eq!(p["edition"], "ed-3");
+        assert_eq!(p["title"], "Uitvraag 2025");
+        let mut periods: Vec<String> = p["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["periods"].as_array().unwrap().clone())
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        periods.sort();
+        periods.dedup();
+        assert_eq!(periods, ["2023", "2024"], "{n}");
+
+        // Closed: no more drafts, closing twice is refused.
+        let a = send(
+            &env,
+            "POST",
+            &format!("{path}/close"),
+            Some("sup-a"),
+            "",
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN);
+        let a = send(
+            &env,
+            "POST",
+            &format!("{path}/close"),
+            Some("ed"),
+            "",
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{n}: {}", a.text());
+        assert!(a.json()["closed_at"].is_string());
+        let a = send(
+            &env,
+            "POST",
+            &format!("{path}/close"),
+            Some("ed"),
+            "",
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::CONFLICT);
+        let a = csv(
+            &env,
+            "PUT",
+            &format!("/api/deliveries/{da}/draft"),
+            "sup-a",
+            &draft,
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::CONFLICT, "{n}: {}", a.text());
+        assert!(get(&env, &path, Some("ed")).await.json()["closed_at"].is_string());
+
+        let actions: Vec<(String, Option<String>)> = env
+            .state
+            .store()
+            .audit_log(&zicht_store::AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| {
+                r.entry.entity.starts_with("round:") || r.entry.entity.starts_with("edition:")
+            })
+            .map(|r| (r.entry.action, r.entry.actor))
+            .collect();
+        for action in ["round.open", "round.edit", "round.close", "edition.add"] {
+            assert!(
+                actions
+                    .iter()
+                    .any(|(a, who)| a == action && who.as_deref() == Some("ed")),
+                "{n}: {action} in {actions:?}"
+            );
+        }
+    }
+}

@@ -63,7 +63,9 @@ impl From<StoreError> for ServiceError {
             StoreError::Transition(
                 TransitionError::NotEditor { .. } | TransitionError::NotOwnOrganisation { .. },
             ) => ServiceError::Forbidden(shown),
-            StoreError::Transition(_) | StoreError::LoginTaken(_) => ServiceError::Conflict(shown),
+            StoreError::Transition(_) | StoreError::LoginTaken(_) | StoreError::RoundState(_) => {
+                ServiceError::Conflict(shown)
+            }
             StoreError::Plan(problems) => ServiceError::Plan(problems),
             // Only a new user names an organisation: a mistake in the
             // request, not a missing thing.

@@ -61,7 +61,8 @@ fn days_between(from: Day, to: Day) -> i64 {
 pub async fn schedule(store: &Store, today: Day, plan: &Schedule) -> Result<u64, ServiceError> {
     let mut requests = Vec::new();
     let mut open = false;
-    for round in store.rounds().await? {
+    // A closed round chases nobody.
+    for round in store.open_rounds().await? {
         let Ok(due) = round.due.parse::<Day>() else {
             continue;
         };
@@ -242,6 +243,11 @@ pub async fn write(store: &Store, mail: &QueuedMail) -> Result<Option<Letter>, S
                     }
                 }
             }
+            // Closed meanwhile, or the organisation taken out of the round
+            // before anyone started: nothing to ask any more.
+            if round.is_closed() || n == 0 {
+                return Ok(None);
+            }
             let edition = w.edition(&cat, round.edition.as_str());
             let due = w.day(&round.due);
             let orgl = w.organisation(&cat, org);
@@ -273,7 +279,8 @@ pub async fn write(store: &Store, mail: &QueuedMail) -> Result<Option<Letter>, S
         MailKind::Reminder | MailKind::Overdue => {
             let delivery = store.delivery(&editor, param_i64(p, "delivery")?).await?;
             let round = store.round(delivery.round_id).await?;
-            if !delivery.state.editable() || round.due != param_str(p, "due")? {
+            if !delivery.state.editable() || round.due != param_str(p, "due")? || round.is_closed()
+            {
                 return Ok(None);
             }
             let asked = store
@@ -403,7 +410,7 @@ pub async fn write(store: &Store, mail: &QueuedMail) -> Result<Option<Letter>, S
                 "Zo staan de open uitvragen ervoor:\n",
                 "This is where the open requests stand:\n",
             );
-            for round in store.rounds().await? {
+            for round in store.open_rounds().await? {
                 let progress = store.round_progress(round.id, &today.to_string()).await?;
                 if progress.iter().all(|s| s.state == DeliveryState::Accepted) {
                     continue;

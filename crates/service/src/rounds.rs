@@ -1,9 +1,9 @@
 //! The editor's side of a round: open it, send a delivery back, reopen a
 //! cell; and what an organisation delivered over time.
 
-use zicht_model::Slug;
+use zicht_model::{Document, Slug};
 use zicht_portal::{Actor, CellKey, RoundPlan};
-use zicht_store::{AuditFilter, AuditRecord, Delivery, Revision, Store};
+use zicht_store::{AuditFilter, AuditRecord, Delivery, Revision, Round, Store};
 
 use crate::ServiceError;
 
@@ -25,6 +25,55 @@ pub async fn open_round(
 ) -> Result<i64, ServiceError> {
     editor(caller)?;
     Ok(store.open_round(caller, plan).await?)
+}
+
+/// Changes what an open round asks, its edition, title or due day, until a
+/// supplier starts on it.
+pub async fn edit_round(
+    store: &Store,
+    caller: &Actor,
+    round: i64,
+    plan: &RoundPlan,
+) -> Result<Round, ServiceError> {
+    editor(caller)?;
+    Ok(store.edit_round(caller, round, plan).await?)
+}
+
+/// Closes a round: no more deliveries, no more reminders.
+pub async fn close_round(store: &Store, caller: &Actor, round: i64) -> Result<Round, ServiceError> {
+    editor(caller)?;
+    Ok(store.close_round(caller, round).await?)
+}
+
+/// Opens last year's round again: the same requests, every period one year
+/// on, for `edition`, due on `due`. Gives the new round's id.
+pub async fn copy_round(
+    store: &Store,
+    caller: &Actor,
+    from: i64,
+    edition: Slug,
+    title: Option<String>,
+    due: String,
+) -> Result<i64, ServiceError> {
+    editor(caller)?;
+    Ok(store.copy_round(caller, from, edition, title, due).await?)
+}
+
+/// A round's plan as it stands, for editing it or copying it by hand.
+pub async fn plan(store: &Store, caller: &Actor, round: i64) -> Result<RoundPlan, ServiceError> {
+    editor(caller)?;
+    Ok(store.round_plan(round).await?)
+}
+
+/// Adds an edition (with its cut-off) to the catalogue, for a round to
+/// collect figures for.
+pub async fn add_edition(
+    store: &Store,
+    caller: &Actor,
+    edition: &Document,
+) -> Result<(), ServiceError> {
+    editor(caller)?;
+    Ok(store.add_edition(caller, edition).await?)
 }
 
 /// Sends a signed-off delivery back to its supplier with what to correct.

@@ -98,6 +98,83 @@ impl Store {
         Ok(())
     }
 
+    /// Adds a new edition to the catalogue, so that a round can collect
+    /// figures for it. Its id must be new among the documents and its
+    /// publisher, if any, an organisation of the catalogue. Editors only.
+    pub async fn add_edition(&self, actor: &Actor, edition: &Document) -> Result<(), StoreError> {
+        editors_only(actor, "add an edition")?;
+        if edition.kind != DocumentKind::Edition {
+            return Err(StoreError::Invalid(format!(
+                "'{}' is not an edition: only editions are added here",
+                edition.id
+            )));
+        }
+        if edition.label_nl.trim().is_empty() || edition.label_en.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "give the edition a name in Dutch and in English".into(),
+            ));
+        }
+        for label in [&edition.label_nl, &edition.label_en] {
+            if let Some(c) = zicht_contract::bidi_control(label) {
+                return Err(StoreError::Invalid(format!(
+                    "an edition's name may not hold the direction control U+{:04X}",
+                    c as u32
+                )));
+            }
+        }
+        let catalogue = self.catalogue().await?;
+        if let Some(publisher) = &edition.publisher {
+            if catalogue.organisation(publisher.as_str()).is_none() {
+                return Err(StoreError::UnknownOrganisation(publisher.to_string()));
+            }
+        }
+        let now = now_utc();
+        let mut tx = self.begin_write().await?;
+        let taken: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM catalogue WHERE kind = 'document' AND id = $1",
+        )
+        .bind(edition.id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if taken > 0 {
+            return Err(StoreError::Invalid(format!(
+                "there is already a document '{}'",
+                edition.id
+            )));
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), -1) + 1 FROM catalogue WHERE kind = 'document'",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let body = serde_json::to_value(edition).expect("a document always serialises");
+        sqlx::query(
+            "INSERT INTO catalogue (kind, id, seq, body, updated_at) VALUES ('document', $1, $2, $3, $4)",
+        )
+        .bind(edition.id.as_str())
+        .bind(seq)
+        .bind(body.to_string())
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        bump_revision(&mut tx, &format!("edition:{}", edition.id), &now).await?;
+        record_in(
+            &mut tx,
+            &AuditEntry {
+                actor: Some(actor.login.clone()),
+                action: "edition.add".into(),
+                entity: format!("edition:{}", edition.id),
+                organisation: None,
+                before: None,
+                after: Some(body),
+            },
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Lets `login` see `edition` before its embargo ends.
     pub async fn grant_pre_release(
         &self,

@@ -18,6 +18,10 @@ pub enum StoreError {
     /// A round plan with problems; each names where it is.
     #[error("the round cannot be opened: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Plan(Vec<zicht_portal::PlanProblem>),
+    /// A round no longer allows this: it is closed (no deliveries, no
+    /// reviews that ask for more), or a supplier has started (no edits).
+    #[error("{0}")]
+    RoundState(String),
     /// No such round, delivery, cell or definition.
     #[error("{0}")]
     NotFound(String),

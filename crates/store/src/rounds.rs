@@ -14,8 +14,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use zicht_model::{Breakdown, Figure, Period, Slug, Status};
 use zicht_portal::{
-    progress, transition, Actor, AskedCell, CellKey, DeliveredCell, DeliveryAction, DeliveryState,
-    Progress, RoundPlan,
+    progress, requests_of, title_next_year, transition, Actor, AskedCell, CellKey, DeliveredCell,
+    DeliveryAction, DeliveryState, Progress, RoundPlan,
 };
 
 use crate::audit::{record_in, AuditEntry};
@@ -31,6 +31,15 @@ pub struct Round {
     pub due: String,
     pub opened_by: String,
     pub opened_at: String,
+    /// When an editor closed it: no more deliveries, no more reminders.
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+}
+
+impl Round {
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
+    }
 }
 
 /// A delivery as stored: one per round and organisation.
@@ -182,10 +191,12 @@ fn row_to_round(r: &AnyRow) -> Result<Round, StoreError> {
         due: r.try_get(3)?,
         opened_by: r.try_get(4)?,
         opened_at: r.try_get(5)?,
+        closed_at: r.try_get(6)?,
+        closed_by: r.try_get(7)?,
     })
 }
 
-const ROUND_COLUMNS: &str = "id, edition, title, due, opened_by, opened_at";
+const ROUND_COLUMNS: &str = "id, edition, title, due, opened_by, opened_at, closed_at, closed_by";
 
 const DELIVERY_COLUMNS: &str = "d.id, d.round_id, d.organisation, d.state, d.version, \
      d.signed_off_by, d.signed_off_at, d.message, d.updated_at, \
@@ -275,6 +286,15 @@ impl Store {
     /// round, every asked cell and a draft delivery per organisation.
     /// Editors only. Gives the round's id.
     pub async fn open_round(&self, actor: &Actor, plan: &RoundPlan) -> Result<i64, StoreError> {
+        self.open_round_from(actor, plan, None).await
+    }
+
+    async fn open_round_from(
+        &self,
+        actor: &Actor,
+        plan: &RoundPlan,
+        copied_from: Option<i64>,
+    ) -> Result<i64, StoreError> {
         if !actor.role.edits() {
             return Err(StoreError::Forbidden(
                 "only an editor may open a round".into(),
@@ -295,8 +315,45 @@ impl Store {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
+        let organisations = Self::insert_requests(&mut tx, round_id, &asked).await?;
+        for org in organisations.keys() {
+            Self::add_delivery(&mut tx, round_id, org, &now).await?;
+        }
+        let mut after = json!({
+            "edition": plan.edition.as_str(),
+            "title": plan.title.trim(),
+            "due": plan.due,
+            "asked": organisations,
+        });
+        if let Some(from) = copied_from {
+            after["copied_from"] = json!(from);
+        }
+        record_in(
+            &mut tx,
+            &AuditEntry {
+                actor: Some(actor.login.clone()),
+                action: "round.open".into(),
+                entity: format!("round:{round_id}"),
+                organisation: None,
+                before: None,
+                after: Some(after),
+            },
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(round_id)
+    }
+
+    /// Stores the asked cells of a round; gives how many each organisation
+    /// is asked.
+    async fn insert_requests(
+        tx: &mut Transaction<'static, Any>,
+        round_id: i64,
+        asked: &[AskedCell],
+    ) -> Result<BTreeMap<String, usize>, StoreError> {
         let mut organisations = BTreeMap::new();
-        for a in &asked {
+        for a in asked {
             *organisations.entry(a.organisation.to_string()).or_insert(0) += 1;
             sqlx::query(
                 "INSERT INTO round_requests (round_id, organisation, indicator, period, breakdown) \
@@ -307,44 +364,216 @@ impl Store {
             .bind(a.key.indicator.to_string())
             .bind(a.key.period.to_string())
             .bind(a.key.breakdown.to_string())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        for org in organisations.keys() {
-            sqlx::query(
-                "INSERT INTO deliveries (round_id, organisation, state, version, updated_at) \
-                 VALUES ($1, $2, $3, 0, $4)",
-            )
+        Ok(organisations)
+    }
+
+    /// An organisation's draft delivery in a round, with the mail to its
+    /// suppliers: the mail commits with the round, or neither does.
+    async fn add_delivery(
+        tx: &mut Transaction<'static, Any>,
+        round_id: i64,
+        org: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO deliveries (round_id, organisation, state, version, updated_at) \
+             VALUES ($1, $2, $3, 0, $4)",
+        )
+        .bind(round_id)
+        .bind(org)
+        .bind(DeliveryState::Draft.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        queue_in(
+            tx,
+            &MailRequest {
+                key: format!("round_opened:{round_id}:{org}"),
+                kind: MailKind::RoundOpened,
+                params: json!({ "round": round_id, "organisation": org }),
+                audience: Audience::Suppliers(slug("a round's organisation", org)?),
+            },
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Locks a round and every delivery of it for this transaction and
+    /// reads the round. A supplier's change locks its delivery first
+    /// (`lock_delivery`), so an edit or a close and a delivery run one
+    /// after the other, never interleaved.
+    async fn lock_round(
+        tx: &mut Transaction<'static, Any>,
+        round_id: i64,
+    ) -> Result<Round, StoreError> {
+        let n = sqlx::query("UPDATE rounds SET due = due WHERE id = $1")
             .bind(round_id)
-            .bind(org)
-            .bind(DeliveryState::Draft.as_str())
-            .bind(&now)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!(
+                "there is no round {round_id}"
+            )));
+        }
+        sqlx::query("UPDATE deliveries SET version = version WHERE round_id = $1")
+            .bind(round_id)
+            .execute(&mut **tx)
+            .await?;
+        let row = sqlx::query(&format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"))
+            .bind(round_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        row_to_round(&row)
+    }
+
+    /// Refuses a supplier's or an editor's change to a delivery of a closed
+    /// round. Read after the delivery's lock, so a close that committed
+    /// first is seen.
+    async fn refuse_if_closed(
+        tx: &mut Transaction<'static, Any>,
+        round_id: i64,
+    ) -> Result<(), StoreError> {
+        let closed: Option<String> =
+            sqlx::query_scalar("SELECT closed_at FROM rounds WHERE id = $1")
+                .bind(round_id)
+                .fetch_one(&mut **tx)
+                .await?;
+        match closed {
+            Some(at) => Err(StoreError::RoundState(format!(
+                "round {round_id} was closed at {at}: it takes no more deliveries"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a supplier has started on the round: saved a draft, signed
+    /// off, or been sent back (every change to a delivery grows its
+    /// version).
+    async fn started_in(
+        tx: &mut Transaction<'static, Any>,
+        round_id: i64,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deliveries WHERE round_id = $1 AND (version > 0 OR state <> $2)",
+        )
+        .bind(round_id)
+        .bind(DeliveryState::Draft.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Whether a supplier has started on the round (see `edit_round`).
+    pub async fn round_started(&self, round_id: i64) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deliveries WHERE round_id = $1 AND (version > 0 OR state <> $2)",
+        )
+        .bind(round_id)
+        .bind(DeliveryState::Draft.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Replaces what a round asks, its edition, title and due day, as long
+    /// as no supplier has started on it and it is open. An organisation no
+    /// longer asked loses its (untouched) delivery; a new one gets a
+    /// delivery and the round's mail. Editors only.
+    pub async fn edit_round(
+        &self,
+        actor: &Actor,
+        round_id: i64,
+        plan: &RoundPlan,
+    ) -> Result<Round, StoreError> {
+        if !actor.role.edits() {
+            return Err(StoreError::Forbidden(
+                "only an editor may change a round".into(),
+            ));
+        }
+        let catalogue = self.catalogue().await?;
+        let asked = plan.expand(&catalogue).map_err(StoreError::Plan)?;
+        let now = now_utc();
+        let mut tx = self.begin_write().await?;
+        let before = Self::lock_round(&mut tx, round_id).await?;
+        if before.is_closed() {
+            return Err(StoreError::RoundState(format!(
+                "round {round_id} is closed: it can no longer be changed"
+            )));
+        }
+        if Self::started_in(&mut tx, round_id).await? {
+            return Err(StoreError::RoundState(format!(
+                "a supplier has started on round {round_id}: it can no longer be changed (close it and open another)"
+            )));
+        }
+        let had: BTreeSet<String> = sqlx::query_scalar::<_, String>(
+            "SELECT organisation FROM deliveries WHERE round_id = $1",
+        )
+        .bind(round_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        let encoded: BTreeSet<String> = sqlx::query_scalar::<_, String>(
+            "SELECT organisation FROM encoded_requests WHERE round_id = $1",
+        )
+        .bind(round_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        let asked_before: BTreeMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
+            "SELECT organisation, COUNT(*) FROM round_requests WHERE round_id = $1 GROUP BY organisation",
+        )
+        .bind(round_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        sqlx::query("DELETE FROM round_requests WHERE round_id = $1")
+            .bind(round_id)
             .execute(&mut *tx)
             .await?;
+        let organisations = Self::insert_requests(&mut tx, round_id, &asked).await?;
+        for gone in had.iter().filter(|o| !organisations.contains_key(*o)) {
+            if encoded.contains(gone) {
+                return Err(StoreError::RoundState(format!(
+                    "round {round_id} asks {gone} for encoded records: it stays in the round"
+                )));
+            }
+            sqlx::query("DELETE FROM deliveries WHERE round_id = $1 AND organisation = $2")
+                .bind(round_id)
+                .bind(gone)
+                .execute(&mut *tx)
+                .await?;
         }
-        // The mail to each organisation's suppliers commits with the round,
-        // or neither does.
-        for org in organisations.keys() {
-            queue_in(
-                &mut tx,
-                &MailRequest {
-                    key: format!("round_opened:{round_id}:{org}"),
-                    kind: MailKind::RoundOpened,
-                    params: json!({ "round": round_id, "organisation": org }),
-                    audience: Audience::Suppliers(slug("a round's organisation", org)?),
-                },
-                &now,
-            )
+        for new in organisations.keys().filter(|o| !had.contains(*o)) {
+            Self::add_delivery(&mut tx, round_id, new, &now).await?;
+        }
+        sqlx::query("UPDATE rounds SET edition = $1, title = $2, due = $3 WHERE id = $4")
+            .bind(plan.edition.to_string())
+            .bind(plan.title.trim())
+            .bind(&plan.due)
+            .bind(round_id)
+            .execute(&mut *tx)
             .await?;
-        }
         record_in(
             &mut tx,
             &AuditEntry {
                 actor: Some(actor.login.clone()),
-                action: "round.open".into(),
+                action: "round.edit".into(),
                 entity: format!("round:{round_id}"),
                 organisation: None,
-                before: None,
+                before: Some(json!({
+                    "edition": before.edition.as_str(),
+                    "title": before.title,
+                    "due": before.due,
+                    "asked": asked_before,
+                })),
                 after: Some(json!({
                     "edition": plan.edition.as_str(),
                     "title": plan.title.trim(),
@@ -355,8 +584,116 @@ impl Store {
             &now,
         )
         .await?;
+        let row = sqlx::query(&format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"))
+            .bind(round_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let after = row_to_round(&row)?;
         tx.commit().await?;
-        Ok(round_id)
+        Ok(after)
+    }
+
+    /// Closes a round: no more drafts, sign-offs, returns or reopened
+    /// cells, and no more reminders. What was signed off can still be
+    /// accepted. Editors only; closing a closed round is refused.
+    pub async fn close_round(&self, actor: &Actor, round_id: i64) -> Result<Round, StoreError> {
+        if !actor.role.edits() {
+            return Err(StoreError::Forbidden(
+                "only an editor may close a round".into(),
+            ));
+        }
+        let now = now_utc();
+        let mut tx = self.begin_write().await?;
+        let before = Self::lock_round(&mut tx, round_id).await?;
+        if let Some(at) = &before.closed_at {
+            return Err(StoreError::RoundState(format!(
+                "round {round_id} was closed already, at {at}"
+            )));
+        }
+        sqlx::query("UPDATE rounds SET closed_at = $1, closed_by = $2 WHERE id = $3")
+            .bind(&now)
+            .bind(&actor.login)
+            .bind(round_id)
+            .execute(&mut *tx)
+            .await?;
+        let states: Vec<(String, String)> = sqlx::query_as(
+            "SELECT organisation, state FROM deliveries WHERE round_id = $1 ORDER BY organisation",
+        )
+        .bind(round_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        record_in(
+            &mut tx,
+            &AuditEntry {
+                actor: Some(actor.login.clone()),
+                action: "round.close".into(),
+                entity: format!("round:{round_id}"),
+                organisation: None,
+                before: Some(json!({ "closed_at": null })),
+                after: Some(json!({
+                    "closed_at": now,
+                    "deliveries": states.into_iter().collect::<BTreeMap<_, _>>(),
+                })),
+            },
+            &now,
+        )
+        .await?;
+        let row = sqlx::query(&format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"))
+            .bind(round_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let after = row_to_round(&row)?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// A round's plan as it stands: its edition, title, due day and
+    /// requests that ask exactly its cells.
+    pub async fn round_plan(&self, round_id: i64) -> Result<RoundPlan, StoreError> {
+        let round = self.round(round_id).await?;
+        let asked = self.asked_cells(round_id).await?;
+        Ok(RoundPlan {
+            edition: round.edition,
+            title: round.title,
+            due: round.due,
+            requests: requests_of(&asked),
+        })
+    }
+
+    /// Opens last year's round again for this year: the same requests with
+    /// every period one year on, for `edition`, due on `due`, titled
+    /// `title` (by default the old title with its years moved on). Editors
+    /// only. Gives the new round's id.
+    pub async fn copy_round(
+        &self,
+        actor: &Actor,
+        from: i64,
+        edition: Slug,
+        title: Option<String>,
+        due: String,
+    ) -> Result<i64, StoreError> {
+        if !actor.role.edits() {
+            return Err(StoreError::Forbidden(
+                "only an editor may open a round".into(),
+            ));
+        }
+        let last = self.round_plan(from).await?;
+        let title = title
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| title_next_year(&last.title));
+        let plan = last.next_year(edition, title, due);
+        self.open_round_from(actor, &plan, Some(from)).await
+    }
+
+    /// The rounds still open, newest first: those the reminders and the
+    /// digest are about.
+    pub async fn open_rounds(&self) -> Result<Vec<Round>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ROUND_COLUMNS} FROM rounds WHERE closed_at IS NULL ORDER BY id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_to_round).collect()
     }
 
     /// Every round, newest first.
@@ -592,6 +929,7 @@ impl Store {
         let now = now_utc();
         let mut tx = self.begin_write().await?;
         let d = Self::lock_delivery(&mut tx, actor, delivery_id).await?;
+        Self::refuse_if_closed(&mut tx, d.round_id).await?;
         let asked = Self::asked_in(&mut tx, &d).await?;
         let missing = Self::check_asked(&asked, &d, cells)?;
         let next = transition(
@@ -660,6 +998,7 @@ impl Store {
                 }
             }
         }
+        Self::refuse_if_closed(&mut tx, d.round_id).await?;
         let asked = Self::asked_in(&mut tx, &d).await?;
         let missing = Self::check_asked(&asked, &d, cells)?;
         let next = transition(
@@ -912,6 +1251,7 @@ impl Store {
         let now = now_utc();
         let mut tx = self.begin_write().await?;
         let d = Self::lock_delivery(&mut tx, actor, delivery_id).await?;
+        Self::refuse_if_closed(&mut tx, d.round_id).await?;
         let next = transition(
             DeliveryAction::Return,
             d.state,
@@ -952,6 +1292,7 @@ impl Store {
         let now = now_utc();
         let mut tx = self.begin_write().await?;
         let d = Self::lock_delivery(&mut tx, actor, delivery_id).await?;
+        Self::refuse_if_closed(&mut tx, d.round_id).await?;
         let next = transition(
             DeliveryAction::ReopenCell,
             d.state,

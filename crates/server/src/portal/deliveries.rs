@@ -178,7 +178,8 @@ async fn supplier_view(
         &format!("Levering {}: {}", d.id, cx.round.title),
         &format!("Delivery {}: {}", d.id, cx.round.title),
     );
-    let editable = d.state.editable();
+    // A closed round takes nothing more, whatever the delivery's state.
+    let editable = d.state.editable() && !cx.round.is_closed();
     Ok(render(
         status,
         &DeliveryPage {

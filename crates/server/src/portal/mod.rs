@@ -13,6 +13,7 @@ mod accounts;
 mod deliveries;
 mod editions;
 mod encoded;
+mod plan;
 mod rounds;
 mod texts;
 
@@ -89,7 +90,17 @@ pub fn routes() -> Router<AppState> {
             "/portal/rounds",
             get(rounds::rounds_page).post(rounds::open_round),
         )
+        .route(
+            "/portal/rounds/plan",
+            get(plan::plan_page).post(plan::plan_round),
+        )
         .route("/portal/rounds/{id}", get(rounds::round_page))
+        .route(
+            "/portal/rounds/{id}/edit",
+            get(plan::edit_page).post(plan::edit_round),
+        )
+        .route("/portal/rounds/{id}/close", post(plan::close_round))
+        .route("/portal/rounds/{id}/copy", post(plan::copy_round))
         .route(
             "/portal/rounds/{id}/encoded",
             get(encoded::encoded_page).post(encoded::ask),
@@ -122,6 +133,10 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/deliveries/{id}/{file}", get(deliveries::template))
         .route("/portal/history", get(deliveries::history_page))
         .route("/portal/editions", get(editions::editions_page))
+        .route(
+            "/portal/editions/new",
+            get(plan::edition_page).post(plan::add_edition),
+        )
         .route("/portal/editions/{id}/embargo", post(editions::set_embargo))
         .route("/portal/editions/{id}/pre-release", post(editions::grant))
         .route(

@@ -362,6 +362,11 @@ struct RoundPage {
     /// (organisation's name, progress)
     suppliers: Vec<(String, SupplierProgress)>,
     today: String,
+    /// Whether a supplier has started (the round can no longer be changed).
+    started: bool,
+    /// (id, Dutch, English) of every edition, for the copy.
+    editions: Vec<(String, String, String)>,
+    next_title: String,
 }
 
 pub async fn round_page(
@@ -395,6 +400,14 @@ pub async fn round_page(
             (name, p)
         })
         .collect();
+    let started = state.store.round_started(id).await?;
+    let editions = catalogue
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::Edition)
+        .map(|d| (d.id.to_string(), d.label_nl.clone(), d.label_en.clone()))
+        .collect();
+    let next_title = super::plan::next_title(&round.title);
     let c = Chrome::new(
         Some(&user),
         &headers,
@@ -409,6 +422,9 @@ pub async fn round_page(
             round,
             suppliers,
             today,
+            started,
+            editions,
+            next_title,
         },
     ))
 }

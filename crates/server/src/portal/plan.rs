@@ -1,0 +1,845 @@
+//! Planning a round by theme: the indicators grouped by theme with a
+//! filter, each with the breakdowns its own dimensions offer; editing a
+//! round until a supplier starts, closing it, copying last year's round,
+//! and adding an edition with its cut-off.
+//!
+//! No script: the filter is a submit button of the same form, so what is
+//! ticked survives filtering (ticked indicators the filter hides ride along
+//! as hidden fields).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use zicht_model::{Breakdown, Catalogue, Day, Document, DocumentKind, Instant, Period, Slug};
+use zicht_portal::{offered_breakdowns, title_next_year, PlanChoice, RoundPlan};
+use zicht_service::{rounds, ServiceError};
+use zicht_store::StoreError;
+
+use super::{error_page, flash_redirect, not_found_page, render, Chrome, PageResult, PortalForm};
+use crate::auth::{CurrentUser, Editor};
+use crate::work::actor;
+use crate::AppState;
+
+pub struct PlanBreakdown {
+    /// The form value: `INDICATOR|BREAKDOWN` (an empty breakdown is the
+    /// total).
+    pub value: String,
+    pub label_nl: String,
+    pub label_en: String,
+    pub chosen: bool,
+}
+
+pub struct PlanIndicator {
+    pub id: String,
+    pub label_nl: String,
+    pub label_en: String,
+    pub chosen: bool,
+    /// Whether the filter lets it through.
+    pub shown: bool,
+    pub breakdowns: Vec<PlanBreakdown>,
+}
+
+pub struct PlanTheme {
+    pub label_nl: String,
+    pub label_en: String,
+    pub indicators: Vec<PlanIndicator>,
+}
+
+impl PlanTheme {
+    fn any_shown(&self) -> bool {
+        self.indicators.iter().any(|i| i.shown)
+    }
+}
+
+/// What the planning form holds, as typed.
+#[derive(Default)]
+pub struct PlanForm {
+    pub edition: String,
+    pub title: String,
+    pub due: String,
+    pub periods: String,
+    pub organisations: BTreeSet<String>,
+    pub indicators: BTreeSet<String>,
+    /// Per indicator, the breakdowns ticked (as text; empty is the total).
+    pub breakdowns: BTreeMap<String, BTreeSet<String>>,
+    pub q: String,
+}
+
+impl PlanForm {
+    fn read(pairs: &[(String, String)]) -> (PlanForm, bool) {
+        let mut f = PlanForm::default();
+        let mut filter = false;
+        for (k, v) in pairs {
+            let v = v.trim();
+            match k.as_str() {
+                "edition" => f.edition = v.into(),
+                "title" => f.title = v.into(),
+                "due" => f.due = v.into(),
+                "periods" => f.periods = v.into(),
+                "q" => f.q = v.into(),
+                "organisation" if !v.is_empty() => {
+                    f.organisations.insert(v.into());
+                }
+                "indicator" if !v.is_empty() => {
+                    f.indicators.insert(v.into());
+                }
+                "breakdown" => {
+                    if let Some((ind, b)) = v.split_once('|') {
+                        f.breakdowns.entry(ind.into()).or_default().insert(b.into());
+                    }
+                }
+                "step" => filter = v == "filter",
+                _ => {}
+            }
+        }
+        (f, filter)
+    }
+
+    fn of_choice(round: &zicht_store::Round, choice: &PlanChoice) -> PlanForm {
+        PlanForm {
+            edition: round.edition.to_string(),
+            title: round.title.clone(),
+            due: round.due.clone(),
+            periods: choice
+                .periods
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            organisations: choice
+                .organisations
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            indicators: choice.indicators.keys().map(ToString::to_string).collect(),
+            breakdowns: choice
+                .indicators
+                .iter()
+                .map(|(i, bs)| (i.to_string(), bs.iter().map(ToString::to_string).collect()))
+                .collect(),
+            q: String::new(),
+        }
+    }
+
+    /// The indicators asked: those ticked, and those with a breakdown
+    /// ticked under them (ticking "girls" under an indicator means it).
+    fn chosen(&self) -> BTreeSet<&String> {
+        self.indicators
+            .iter()
+            .chain(
+                self.breakdowns
+                    .iter()
+                    .filter(|(_, bs)| !bs.is_empty())
+                    .map(|(i, _)| i),
+            )
+            .collect()
+    }
+
+    /// The plan the form asks for, or every problem reading it.
+    fn plan(&self) -> Result<RoundPlan, Vec<String>> {
+        let mut problems = Vec::new();
+        let edition = Slug::parse(&self.edition).map_err(|_| {
+            problems.push("Kies een editie · Choose an edition".to_owned());
+        });
+        let mut choice = PlanChoice::default();
+        for o in &self.organisations {
+            match Slug::parse(o) {
+                Ok(s) => {
+                    choice.organisations.insert(s);
+                }
+                Err(e) => problems.push(format!("organisatie · organisation '{o}': {e}")),
+            }
+        }
+        if choice.organisations.is_empty() {
+            problems.push(
+                "Kies minstens één organisatie · Choose at least one organisation".to_owned(),
+            );
+        }
+        for p in self
+            .periods
+            .split([',', ';', ' ', '\n', '\r'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match Period::parse(p) {
+                Ok(p) => {
+                    choice.periods.insert(p);
+                }
+                Err(e) => problems.push(format!("periode · period '{p}': {e}")),
+            }
+        }
+        if choice.periods.is_empty() {
+            problems.push("Noem minstens één periode · Name at least one period".to_owned());
+        }
+        for i in self.chosen() {
+            let Ok(ind) = Slug::parse(i) else {
+                problems.push(format!("indicator '{i}'"));
+                continue;
+            };
+            let mut bs = BTreeSet::new();
+            for b in self.breakdowns.get(i).into_iter().flatten() {
+                match Breakdown::parse(b) {
+                    Ok(b) => {
+                        bs.insert(b);
+                    }
+                    Err(e) => problems.push(format!("uitsplitsing · breakdown '{b}': {e}")),
+                }
+            }
+            // Nothing ticked asks the total, as an empty list always has.
+            if bs.is_empty() {
+                bs.insert(Breakdown::total());
+            }
+            choice.indicators.insert(ind, bs);
+        }
+        if choice.indicators.is_empty() {
+            problems.push("Kies minstens één indicator · Choose at least one indicator".to_owned());
+        }
+        match edition {
+            Ok(edition) if problems.is_empty() => Ok(RoundPlan {
+                edition,
+                title: self.title.clone(),
+                due: self.due.clone(),
+                requests: choice.requests(),
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+fn matches(q: &str, texts: &[&str]) -> bool {
+    let q = q.to_lowercase();
+    q.split_whitespace()
+        .all(|word| texts.iter().any(|t| t.to_lowercase().contains(word)))
+}
+
+/// The breakdown's words: "Totaal", or the dimension and its value.
+fn breakdown_labels(catalogue: &Catalogue, b: &Breakdown) -> (String, String) {
+    if b.is_total() {
+        return ("Totaal".into(), "Total".into());
+    }
+    let mut nl = Vec::new();
+    let mut en = Vec::new();
+    for (dim, value) in b.pairs() {
+        let d = catalogue.dimension(dim.as_str());
+        let v = d.and_then(|d| d.value(value.as_str()));
+        nl.push(format!(
+            "{}: {}",
+            d.map_or(dim.as_str(), |d| d.label_nl.as_str()),
+            v.map_or(value.as_str(), |v| v.label_nl.as_str())
+        ));
+        en.push(format!(
+            "{}: {}",
+            d.map_or(dim.as_str(), |d| d.label_en.as_str()),
+            v.map_or(value.as_str(), |v| v.label_en.as_str())
+        ));
+    }
+    (nl.join(", "), en.join(", "))
+}
+
+fn themes(catalogue: &Catalogue, form: &PlanForm) -> Vec<PlanTheme> {
+    catalogue
+        .themes
+        .iter()
+        .map(|t| PlanTheme {
+            label_nl: t.label_nl.clone(),
+            label_en: t.label_en.clone(),
+            indicators: catalogue
+                .indicators
+                .iter()
+                .filter(|i| i.theme == t.id)
+                .map(|i| {
+                    let ticked = form.breakdowns.get(i.id.as_str());
+                    PlanIndicator {
+                        id: i.id.to_string(),
+                        label_nl: i.label_nl.clone(),
+                        label_en: i.label_en.clone(),
+                        chosen: form.indicators.contains(i.id.as_str())
+                            || ticked.is_some_and(|t| !t.is_empty()),
+                        shown: form.q.is_empty()
+                            || matches(
+                                &form.q,
+                                &[
+                                    i.id.as_str(),
+                                    &i.label_nl,
+                                    &i.label_en,
+                                    &t.label_nl,
+                                    &t.label_en,
+                                ],
+                            ),
+                        breakdowns: offered_breakdowns(catalogue, i.id.as_str())
+                            .iter()
+                            .map(|b| {
+                                let text = b.to_string();
+                                let (label_nl, label_en) = breakdown_labels(catalogue, b);
+                                PlanBreakdown {
+                                    chosen: ticked.is_some_and(|t| t.contains(&text)),
+                                    value: format!("{}|{text}", i.id),
+                                    label_nl,
+                                    label_en,
+                                }
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "portal/round_plan.html")]
+struct PlanPage {
+    c: Chrome,
+    action: String,
+    /// The round being changed, if any.
+    round: Option<i64>,
+    form: PlanForm,
+    problems: Vec<String>,
+    editions: Vec<(String, String, String)>,
+    organisations: Vec<(String, String, String, bool)>,
+    themes: Vec<PlanTheme>,
+}
+
+async fn plan_view(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    status: StatusCode,
+    round: Option<i64>,
+    form: PlanForm,
+    problems: Vec<String>,
+) -> PageResult {
+    let catalogue = state.store.catalogue().await?;
+    let editions = catalogue
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::Edition)
+        .map(|d| (d.id.to_string(), d.label_nl.clone(), d.label_en.clone()))
+        .collect();
+    let organisations = catalogue
+        .organisations
+        .iter()
+        .map(|o| {
+            (
+                o.id.to_string(),
+                o.label_nl.clone(),
+                o.label_en.clone(),
+                form.organisations.contains(o.id.as_str()),
+            )
+        })
+        .collect();
+    let themes = themes(&catalogue, &form);
+    let (action, nl, en) = match round {
+        Some(id) => (
+            format!("/portal/rounds/{id}/edit"),
+            "Ronde wijzigen",
+            "Change the round",
+        ),
+        None => (
+            "/portal/rounds/plan".to_owned(),
+            "Ronde plannen",
+            "Plan a round",
+        ),
+    };
+    let mut c = Chrome::new(Some(user), headers, "/portal/rounds", nl, en);
+    if !problems.is_empty() {
+        c.error = Some(
+            "De ronde is niet opgeslagen: zie de problemen. · The round was not saved: see the problems."
+                .into(),
+        );
+    }
+    Ok(render(
+        status,
+        &PlanPage {
+            c,
+            action,
+            round,
+            form,
+            problems,
+            editions,
+            organisations,
+            themes,
+        },
+    ))
+}
+
+pub async fn plan_page(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    headers: HeaderMap,
+) -> PageResult {
+    plan_view(
+        &state,
+        &user,
+        &headers,
+        StatusCode::OK,
+        None,
+        PlanForm::default(),
+        Vec::new(),
+    )
+    .await
+}
+
+/// Saves the planning form: opens a round, or changes `round`.
+async fn save(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    round: Option<i64>,
+    pairs: &[(String, String)],
+) -> PageResult {
+    let (form, filter) = PlanForm::read(pairs);
+    if filter {
+        return plan_view(
+            state,
+            user,
+            headers,
+            StatusCode::OK,
+            round,
+            form,
+            Vec::new(),
+        )
+        .await;
+    }
+    let plan = match form.plan() {
+        Ok(plan) => plan,
+        Err(problems) => {
+            return plan_view(
+                state,
+                user,
+                headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                round,
+                form,
+                problems,
+            )
+            .await
+        }
+    };
+    let who = actor(user);
+    let done = match round {
+        None => rounds::open_round(&state.store, &who, &plan)
+            .await
+            .map(|id| (id, "Ronde geopend. · Round opened.")),
+        Some(id) => rounds::edit_round(&state.store, &who, id, &plan)
+            .await
+            .map(|_| (id, "Ronde gewijzigd. · Round changed.")),
+    };
+    match done {
+        Ok((id, text)) => Ok(flash_redirect(state, &format!("/portal/rounds/{id}"), text)),
+        Err(ServiceError::Plan(problems)) => {
+            plan_view(
+                state,
+                user,
+                headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                round,
+                form,
+                problems.iter().map(ToString::to_string).collect(),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn plan_round(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    headers: HeaderMap,
+    PortalForm(pairs): PortalForm<Vec<(String, String)>>,
+) -> PageResult {
+    save(&state, &user, &headers, None, &pairs).await
+}
+
+fn refusal(status: StatusCode, nl: &str, en: &str) -> axum::response::Response {
+    error_page(status, "Niet gelukt", "Not done", nl, en)
+}
+
+fn round_id(raw: &str) -> Option<i64> {
+    raw.parse().ok()
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let Some(id) = round_id(&id) else {
+        return Ok(not_found_page());
+    };
+    let round = match state.store.round(id).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound(_)) => return Ok(not_found_page()),
+        Err(e) => return Err(e.into()),
+    };
+    if round.is_closed() || state.store.round_started(id).await? {
+        return Ok(refusal(
+            StatusCode::CONFLICT,
+            "Deze ronde is gesloten of een leverancier is begonnen: wijzigen kan niet meer.",
+            "This round is closed or a supplier has started: it can no longer be changed.",
+        ));
+    }
+    let asked = state.store.asked_cells(id).await?;
+    let Some(choice) = PlanChoice::of_asked(&asked) else {
+        return Ok(refusal(
+            StatusCode::CONFLICT,
+            "Deze ronde vraagt organisaties verschillende dingen; wijzig haar via de API (PUT /api/rounds/ID).",
+            "This round asks organisations different things; change it through the API (PUT /api/rounds/ID).",
+        ));
+    };
+    let form = PlanForm::of_choice(&round, &choice);
+    plan_view(
+        &state,
+        &user,
+        &headers,
+        StatusCode::OK,
+        Some(id),
+        form,
+        Vec::new(),
+    )
+    .await
+}
+
+pub async fn edit_round(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    PortalForm(pairs): PortalForm<Vec<(String, String)>>,
+) -> PageResult {
+    let Some(id) = round_id(&id) else {
+        return Ok(not_found_page());
+    };
+    save(&state, &user, &headers, Some(id), &pairs).await
+}
+
+pub async fn close_round(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+) -> PageResult {
+    let Some(id) = round_id(&id) else {
+        return Ok(not_found_page());
+    };
+    rounds::close_round(&state.store, &actor(&user), id).await?;
+    Ok(flash_redirect(
+        &state,
+        &format!("/portal/rounds/{id}"),
+        "Ronde gesloten: er kan niet meer worden geleverd en er gaan geen herinneringen meer uit. · Round closed: no more deliveries, no more reminders.",
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct CopyForm {
+    #[serde(default)]
+    edition: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    title: String,
+}
+
+pub async fn copy_round(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    Path(id): Path<String>,
+    PortalForm(form): PortalForm<CopyForm>,
+) -> PageResult {
+    let Some(id) = round_id(&id) else {
+        return Ok(not_found_page());
+    };
+    let Ok(edition) = Slug::parse(form.edition.trim()) else {
+        return Ok(refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Kies de editie van de nieuwe ronde.",
+            "Choose the new round's edition.",
+        ));
+    };
+    let title = Some(form.title.trim().to_owned()).filter(|t| !t.is_empty());
+    match rounds::copy_round(
+        &state.store,
+        &actor(&user),
+        id,
+        edition,
+        title,
+        form.due.trim().to_owned(),
+    )
+    .await
+    {
+        Ok(new) => Ok(flash_redirect(
+            &state,
+            &format!("/portal/rounds/{new}"),
+            "Ronde gekopieerd naar het volgende jaar. · Round copied to the next year.",
+        )),
+        Err(ServiceError::Plan(problems)) => {
+            let list = problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            Ok(refusal(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("De kopie is niet geopend: {list}"),
+                &format!("The copy was not opened: {list}"),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The copy form's defaults on a round's page: the title with its years
+/// moved on.
+pub fn next_title(title: &str) -> String {
+    title_next_year(title)
+}
+
+#[derive(Template)]
+#[template(path = "portal/edition_new.html")]
+struct EditionPage {
+    c: Chrome,
+    form: EditionForm,
+    organisations: Vec<(String, String, String)>,
+    problems: Vec<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct EditionForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    label_nl: String,
+    #[serde(default)]
+    label_en: String,
+    #[serde(default)]
+    cutoff: String,
+    #[serde(default)]
+    publisher: String,
+    #[serde(default)]
+    embargo_date: String,
+    #[serde(default)]
+    embargo_time: String,
+}
+
+impl EditionForm {
+    fn document(&self) -> Result<Document, Vec<String>> {
+        let mut problems = Vec::new();
+        let id = Slug::parse(self.id.trim())
+            .map_err(|e| problems.push(format!("id: {e}")))
+            .ok();
+        let cutoff = self
+            .cutoff
+            .trim()
+            .parse::<Day>()
+            .map_err(|e| problems.push(format!("peildatum · cut-off: {e}")))
+            .ok();
+        let publisher = match self.publisher.trim() {
+            "" => None,
+            p => Slug::parse(p)
+                .map_err(|e| problems.push(format!("uitgever · publisher: {e}")))
+                .ok(),
+        };
+        let embargo = match self.embargo_date.trim() {
+            "" => None,
+            d => d
+                .parse::<Day>()
+                .map_err(|e| e.to_string())
+                .and_then(|day| {
+                    let time = match self.embargo_time.trim() {
+                        "" => "00:00",
+                        t => t,
+                    };
+                    Instant::from_amsterdam(day, time).map_err(|e| e.to_string())
+                })
+                .map_err(|e| problems.push(format!("embargo: {e}")))
+                .ok(),
+        };
+        match (id, cutoff) {
+            (Some(id), Some(cutoff)) if problems.is_empty() => Ok(Document {
+                id,
+                kind: DocumentKind::Edition,
+                label_nl: self.label_nl.trim().to_owned(),
+                label_en: self.label_en.trim().to_owned(),
+                publisher,
+                cutoff,
+                published: None,
+                seed: None,
+                embargo,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+async fn edition_view(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    status: StatusCode,
+    form: EditionForm,
+    problems: Vec<String>,
+) -> PageResult {
+    let catalogue = state.store.catalogue().await?;
+    let organisations = catalogue
+        .organisations
+        .iter()
+        .map(|o| (o.id.to_string(), o.label_nl.clone(), o.label_en.clone()))
+        .collect();
+    let mut c = Chrome::new(
+        Some(user),
+        headers,
+        "/portal/editions",
+        "Nieuwe editie",
+        "New edition",
+    );
+    if !problems.is_empty() {
+        c.error = Some(
+            "De editie is niet toegevoegd: zie de problemen. · The edition was not added: see the problems."
+                .into(),
+        );
+    }
+    Ok(render(
+        status,
+        &EditionPage {
+            c,
+            form,
+            organisations,
+            problems,
+        },
+    ))
+}
+
+pub async fn edition_page(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    headers: HeaderMap,
+) -> PageResult {
+    edition_view(
+        &state,
+        &user,
+        &headers,
+        StatusCode::OK,
+        EditionForm::default(),
+        Vec::new(),
+    )
+    .await
+}
+
+pub async fn add_edition(
+    State(state): State<AppState>,
+    Editor(user): Editor,
+    headers: HeaderMap,
+    PortalForm(form): PortalForm<EditionForm>,
+) -> PageResult {
+    let doc = match form.document() {
+        Ok(d) => d,
+        Err(problems) => {
+            return edition_view(
+                &state,
+                &user,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                problems,
+            )
+            .await
+        }
+    };
+    match rounds::add_edition(&state.store, &actor(&user), &doc).await {
+        Ok(()) => Ok(flash_redirect(
+            &state,
+            "/portal/editions",
+            "Editie toegevoegd. · Edition added.",
+        )),
+        Err(ServiceError::Invalid(m) | ServiceError::NotFound(m)) => {
+            edition_view(
+                &state,
+                &user,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                vec![m],
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_form_gives_each_indicator_its_own_breakdowns() {
+        let (form, filter) = PlanForm::read(&pairs(&[
+            ("edition", "kib-2025"),
+            ("title", "Uitvraag"),
+            ("due", "2026-03-31"),
+            ("periods", "2024, 2025"),
+            ("organisation", "a"),
+            ("organisation", "b"),
+            ("indicator", "x"),
+            ("indicator", "y"),
+            ("breakdown", "x|"),
+            ("breakdown", "x|sex=girls"),
+            ("breakdown", "z|sex=boys"),
+            ("step", "save"),
+        ]));
+        assert!(!filter);
+        let plan = form.plan().unwrap();
+        // Two organisations × three indicators, each its own request.
+        assert_eq!(plan.requests.len(), 6);
+        let x = plan
+            .requests
+            .iter()
+            .find(|r| r.indicators[0].as_str() == "x")
+            .unwrap();
+        assert_eq!(x.breakdowns.len(), 2);
+        assert_eq!(x.periods.len(), 2);
+        let y = plan
+            .requests
+            .iter()
+            .find(|r| r.indicators[0].as_str() == "y")
+            .unwrap();
+        assert_eq!(y.breakdowns, vec![Breakdown::total()]);
+        // A breakdown ticked under an indicator asks for that indicator too.
+        let z = plan
+            .requests
+            .iter()
+            .find(|r| r.indicators[0].as_str() == "z")
+            .unwrap();
+        assert_eq!(z.breakdowns, vec![Breakdown::parse("sex=boys").unwrap()]);
+    }
+
+    #[test]
+    fn an_empty_form_names_every_missing_choice() {
+        let (form, filter) = PlanForm::read(&pairs(&[("step", "filter"), ("q", "minder")]));
+        assert!(filter);
+        assert_eq!(form.q, "minder");
+        let problems = form.plan().unwrap_err();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+    }
+
+    #[test]
+    fn the_filter_matches_every_word_in_any_label() {
+        assert!(matches(
+            "minderjarige slachtoffers",
+            &["Minderjarige slachtoffers", ""]
+        ));
+        assert!(matches("victims", &["x", "Minor victims"]));
+        assert!(!matches(
+            "minderjarige daders",
+            &["Minderjarige slachtoffers", "Minor victims"]
+        ));
+    }
+}
