@@ -6,8 +6,8 @@
 //! often each 95% interval covers the true size: the log-normal model
 //! interval (SparseMSE), the profile-likelihood interval (Rcapture), the BCa
 //! bootstrap with the selection repeated (REPLICATES replicates each,
-//! default 200) resampling the estimated population (the default) and
-//! resampling the observed n (SparseMSE, `--resampling observed`); the mean
+//! default 200) resampling the estimated population (`--resampling
+//! population`) and resampling the observed n (SparseMSE, the default); the mean
 //! relative bias of the point estimate; and the same for the covariate
 //! model (`--covariates age`) on the table split by a two-level covariate
 //! that changes the first list's capture: its total and its strata.
@@ -177,9 +177,8 @@ fn main() {
         for seed in 0..runs {
             let (strata, sizes) = pop.draw(seed);
             let truth = (sizes[0] + sizes[1]) as f64;
-            let inside = |lo: f64, hi: Option<f64>, n: f64| {
-                lo <= n && n <= hi.unwrap_or(f64::INFINITY)
-            };
+            let inside =
+                |lo: f64, hi: Option<f64>, n: f64| lo <= n && n <= hi.unwrap_or(f64::INFINITY);
             let pooled: Vec<(u32, u64)> = (1..1u32 << t)
                 .map(|m| (m, strata[0][m as usize] + strata[1][m as usize]))
                 .collect();
@@ -210,8 +209,7 @@ fn main() {
                         ..opts
                     };
                     if let Ok(Some(b)) = estimate(&data, &fixed_n).map(|r| r.bootstrap) {
-                        s.bca_observed +=
-                            u64::from(inside(b.lower.unwrap_or(0.0), b.upper, truth));
+                        s.bca_observed += u64::from(inside(b.lower.unwrap_or(0.0), b.upper, truth));
                     }
                     s.bias += r.estimate / truth - 1.0;
                     s.abs_err += (r.estimate / truth - 1.0).abs();
@@ -227,8 +225,7 @@ fn main() {
                 s.cov_runs += 1;
                 s.cov_total += u64::from(inside(r.total.lower, Some(r.total.upper), truth));
                 for (k, e) in r.strata.iter().enumerate() {
-                    s.cov_strata +=
-                        u64::from(inside(e.lower, Some(e.upper), sizes[k] as f64));
+                    s.cov_strata += u64::from(inside(e.lower, Some(e.upper), sizes[k] as f64));
                 }
                 s.cov_bias += r.total.estimate / truth - 1.0;
             }

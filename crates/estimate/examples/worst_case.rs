@@ -3,7 +3,7 @@
 //! 10¹². Prints the slowest run per list count; every default run should
 //! take under 2 s (issue 14, item 5).
 //!
-//! cargo run --release -p zicht-estimate --example worst_case [-- TABLES_PER_SIZE]
+//! cargo run --release -p zicht-estimate --example worst_case [-- TABLES_PER_SIZE | T SEED]
 
 use std::time::{Duration, Instant};
 
@@ -31,6 +31,29 @@ fn table(t: usize, seed: u64) -> CaptureHistories {
 }
 
 fn main() {
+    // `worst_case T SEED`: that one table, with and without the
+    // sensitivity table, and the work each did.
+    let one: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if let [t, seed] = one[..] {
+        let data = table(t as usize, 1000 * t + seed);
+        for sensitivity in [false, true] {
+            let opts = Options {
+                sensitivity,
+                ..Options::default()
+            };
+            let start = Instant::now();
+            let r = estimate(&data, &opts);
+            println!(
+                "sensitivity {sensitivity}: {:.2?}, {:?}",
+                start.elapsed(),
+                r.map(|r| r.work)
+            );
+        }
+        return;
+    }
     let per: u64 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
