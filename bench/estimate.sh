@@ -45,6 +45,21 @@ printf 'A,B,C,D,E,F,count\n1,0,0,1,0,1,4\n0,0,1,0,0,0,3\n0,0,1,1,0,0,32\n0,1,0,0
   | grep -E '^(Estimate|Model average|took|  wall)'
 echo "  load: $(uptime | sed 's/.*load/load/')"
 
+echo "== covariate model: synthetic 6 lists x 4 covariates (year 2010-15, sex, age, form; bench/estimate_covariates.py, population printed)"
+python3 bench/estimate_covariates.py 1 > "${TMPDIR:-/tmp}/cov6x4.csv"
+cargo build --release --quiet -p zicht-estimate --example covariates
+/usr/bin/time -v "$CARGO_TARGET_DIR/release/examples/covariates" "${TMPDIR:-/tmp}/cov6x4.csv" year,sex,age,form 2>&1 \
+  | grep -E '^(Model|  total|took)|Elapsed \(wall|Maximum resident' | sed 's/^\t/  /'
+echo "  load: $(uptime | sed 's/.*load/load/')"
+
+# Coverage and bias (both resampling schemes, covariate model) take minutes:
+# COVERAGE=RUNS adds them, e.g. COVERAGE=500.
+if [[ -n "${COVERAGE:-}" ]]; then
+  echo "== coverage, ${COVERAGE} populations per scenario"
+  /usr/bin/time -f "  wall %e s" cargo run --release --quiet -p zicht-estimate --example coverage -- "$COVERAGE" 200
+  echo "  load: $(uptime | sed 's/.*load/load/')"
+fi
+
 if [[ "${QUICK:-0}" == "1" ]]; then
   exit 0
 fi

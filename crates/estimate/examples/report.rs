@@ -2,10 +2,11 @@
 //! the command line) and how long it took.
 //!
 //! cargo run --release -p zicht-estimate --example report [-- FILE.csv [METHOD [json]]]
+//! (RESAMPLING=observed: SparseMSE's bootstrap)
 
 use std::time::Instant;
 
-use zicht_estimate::{estimate, CaptureHistories, Options};
+use zicht_estimate::{estimate, CaptureHistories, Options, Resampling};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -25,6 +26,9 @@ fn main() {
     let mut opts = Options::default();
     if let Some(m) = args.get(2) {
         opts.method = m.parse().expect("method");
+    }
+    if std::env::var("RESAMPLING").as_deref() == Ok("observed") {
+        opts.resampling = Resampling::Observed;
     }
     let start = Instant::now();
     match estimate(&data, &opts) {

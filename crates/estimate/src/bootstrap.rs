@@ -16,14 +16,13 @@ use crate::data::CaptureHistories;
 pub enum Resampling {
     /// From the estimated population: N̂ people, of whom the n observed are
     /// drawn with their patterns and the rest are unseen; the replicate's
-    /// observed count is Binomial(N̂, n/N̂). This keeps the chance of being
-    /// observed at all in the interval, which a fixed n leaves out; on
-    /// simulated closed populations it is what brings coverage to 95%.
-    #[default]
+    /// observed count is Binomial(N̂, n/N̂). Wider: on simulated closed
+    /// populations it covers 97–98% where 95% is asked (`--example coverage`).
     Population,
-    /// SparseMSE's scheme: multinomial resampling of exactly the observed n
-    /// over the observed patterns. Reproduces its published intervals up to
-    /// bootstrap noise, but undercovers N when much of it is observed.
+    /// SparseMSE's scheme, the default: multinomial resampling of exactly the
+    /// observed n over the observed patterns. Reproduces SparseMSE's intervals
+    /// up to bootstrap noise and covers 94–97% on the same populations.
+    #[default]
     Observed,
 }
 

@@ -63,7 +63,7 @@ impl Default for Options {
             seed: 1234,
             level: 0.95,
             sensitivity: true,
-            resampling: Resampling::Population,
+            resampling: Resampling::Observed,
             lcm: LcmOptions::default(),
         }
     }
@@ -439,7 +439,7 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
         work.add(boot_work.done());
         if boot_work.exhausted() {
             warnings.push(format!(
-                "no bootstrap interval: on this sparse table the replicates would need more than {BOOTSTRAP_LP_BUDGET} existence programs (seconds to minutes); the interval is the model's. Merge lists with few cases, or use --resampling observed"
+                "no bootstrap interval: on this sparse table the replicates would need more than {BOOTSTRAP_LP_BUDGET} existence programs (seconds to minutes); the interval is the model's. Merge lists with few cases"
             ));
             None
         } else {

@@ -27,6 +27,18 @@ pub struct StoredCell {
     pub reason: Option<String>,
 }
 
+/// The capture histories last saved with an estimate cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredHistories {
+    pub period: Period,
+    pub breakdown: Breakdown,
+    /// The estimation CSV as it was given.
+    pub histories: String,
+    /// The options of that run (JSON).
+    pub options: String,
+    pub recorded_at: Instant,
+}
+
 /// Which moment a query answers for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AsOf {
@@ -369,6 +381,47 @@ impl Store {
             Ok((h, o, at))
         })
         .transpose()
+    }
+
+    /// The latest capture histories saved for each cell of an indicator, by
+    /// period and breakdown: the strata a re-estimate over years or
+    /// breakdowns puts together.
+    pub async fn capture_histories_of(
+        &self,
+        indicator: &str,
+    ) -> Result<Vec<StoredHistories>, StoreError> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT period, breakdown, histories, options, recorded_at FROM capture_histories \
+             WHERE indicator = $1 ORDER BY period, breakdown, recorded_at DESC, id DESC",
+        )
+        .bind(indicator)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<StoredHistories> = Vec::new();
+        for (period, breakdown, histories, options, at) in rows {
+            let period =
+                Period::parse(&period).map_err(|e| corrupt("capture_histories.period", e))?;
+            let breakdown = Breakdown::parse(&breakdown)
+                .map_err(|e| corrupt("capture_histories.breakdown", e))?;
+            // Rows come newest first within a cell: keep the first.
+            if out
+                .last()
+                .is_some_and(|l| l.period == period && l.breakdown == breakdown)
+            {
+                continue;
+            }
+            let recorded_at = at
+                .parse()
+                .map_err(|e| corrupt("capture_histories.recorded_at", e))?;
+            out.push(StoredHistories {
+                period,
+                breakdown,
+                histories,
+                options,
+                recorded_at,
+            });
+        }
+        Ok(out)
     }
 
     pub(crate) async fn load_in(

@@ -26,7 +26,9 @@ pub use accounts::{check_login, ApiToken, NewUser, SecondFactor, SessionUser, Us
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
 pub use bulk::BulkLoad;
 pub use catalogue_rows::{assessment_id, text_id};
-pub use cells::{now, now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell};
+pub use cells::{
+    now, now_utc, utc_after, AsOf, LoadSummary, NewVersion, StoredCell, StoredHistories,
+};
 pub use encoded::{EncodedRequest, Linkage, NewLinkage};
 pub use error::StoreError;
 pub use mail::{

@@ -42,9 +42,11 @@ impl From<MethodArg> for Method {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResamplingArg {
-    /// Draw from the estimated population, so the observed count varies too.
+    /// Draw from the estimated population, so the observed count varies too
+    /// (wider: 97–98% coverage of 95% intervals in simulations).
     Population,
-    /// Resample exactly the observed people (SparseMSE's published intervals).
+    /// Resample exactly the observed people, as SparseMSE (the default:
+    /// nearer 95% coverage in simulations).
     Observed,
 }
 
@@ -66,7 +68,7 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "N")]
     pub bootstrap: Option<usize>,
     /// How bootstrap replicates draw people.
-    #[arg(long, value_enum, default_value_t = ResamplingArg::Population)]
+    #[arg(long, value_enum, default_value_t = ResamplingArg::Observed)]
     pub resampling: ResamplingArg,
     /// Seed of the bootstrap; the same seed gives the same interval.
     #[arg(long, value_name = "S", default_value_t = 1234)]

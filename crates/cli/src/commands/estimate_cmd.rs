@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use zicht_estimate::{estimate_covariates, CaptureHistories, CovariateHistories};
 use zicht_linkage::{sha256_hex, LinkageRecord};
 use zicht_model::{
     check_figures, format_number_nl, Breakdown, Catalogue, Cell, Figure, Footnote, Lang, Period,
     Provenance, Slug,
 };
-use zicht_store::{AsOf, NewVersion};
+use zicht_store::{AsOf, NewVersion, StoredHistories};
 
 use super::estimate::{EstimateArgs, EstimateOutcome};
 use crate::output::emit;
@@ -45,6 +46,17 @@ pub struct EstimateCmd {
         conflicts_with = "file"
     )]
     pub from_store: Option<String>,
+    /// With --from-store: put the stored histories of every year in
+    /// --period (`year`) and of each value of these breakdown dimensions
+    /// together as strata of one covariate model, and estimate each stratum
+    /// and their total (e.g. `--by year,sex`).
+    #[arg(
+        long,
+        value_name = "year,DIM",
+        value_delimiter = ',',
+        requires = "from_store"
+    )]
+    pub by: Vec<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -183,7 +195,211 @@ fn linkage_beside(
     Ok(Some(record))
 }
 
+/// The histories of one stored cell. A cell saved with --stratum-column
+/// keeps the whole file; its stratum is the rows whose stratum value is the
+/// `dim=value` its breakdown gained.
+fn stored_stratum(
+    text: &str,
+    options: &str,
+    breakdown: &Breakdown,
+    at: &str,
+) -> anyhow::Result<CaptureHistories> {
+    let column = stratum_column(options);
+    let diags = |d: Vec<zicht_estimate::Diagnostic>| {
+        let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("stored histories of {at}: {}", lines.join("; "))
+    };
+    match column {
+        None => CaptureHistories::parse_csv(text).map_err(diags),
+        Some(column) => CaptureHistories::parse_csv_strata(text, &column)
+            .map_err(diags)?
+            .into_iter()
+            .find(|(label, _)| {
+                Breakdown::parse(label).is_ok_and(|b| {
+                    b.pairs()
+                        .all(|(d, v)| breakdown.get(d.as_str()) == Some(v))
+                })
+            })
+            .map(|(_, data)| data)
+            .with_context(|| {
+                format!("stored histories of {at}: no stratum of column '{column}' matches the breakdown")
+            }),
+    }
+}
+
+/// The --stratum-column of a saved run, from its options.
+fn stratum_column(options: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(options)
+        .ok()?
+        .get("stratum_column")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// The estimation CSV of one table: the lists, then `count`.
+fn histories_csv(data: &CaptureHistories) -> String {
+    let mut out = format!("{},count\n", data.lists().join(","));
+    for (mask, count) in data.patterns() {
+        let bits: Vec<&str> = (0..data.n_lists())
+            .map(|i| if mask & (1 << i) != 0 { "1" } else { "0" })
+            .collect();
+        out += &format!("{},{count}\n", bits.join(","));
+    }
+    out
+}
+
+/// `--from-store INDICATOR --period P --by year,DIM…`: the latest stored
+/// histories of each year in P (with `year`) and each value of the other
+/// dimensions become the strata of one covariate model; each stratum and
+/// the total (their sum) are estimated together.
+async fn estimate_by(
+    store: &zicht_store::Store,
+    indicator: &str,
+    period: &Period,
+    cmd: &EstimateCmd,
+) -> anyhow::Result<()> {
+    let by_year = cmd.by.iter().any(|b| b == "year");
+    let mut dims: Vec<&str> = cmd
+        .by
+        .iter()
+        .map(String::as_str)
+        .filter(|b| *b != "year")
+        .collect();
+    dims.sort_unstable();
+    dims.dedup();
+    let stored = store.capture_histories_of(indicator).await?;
+    let chosen: Vec<&StoredHistories> = stored
+        .iter()
+        .filter(|h| {
+            let in_period = if by_year {
+                h.period
+                    .as_year()
+                    .is_some_and(|y| period.first_year() <= y && y <= period.last_year())
+            } else {
+                h.period == *period
+            };
+            let mut have: Vec<&str> = h.breakdown.dimensions().map(|d| d.as_str()).collect();
+            have.sort_unstable();
+            in_period && have == dims
+        })
+        .collect();
+    if chosen.is_empty() {
+        let held: Vec<String> = stored
+            .iter()
+            .map(|h| format!("{} [{}]", h.period, h.breakdown))
+            .collect();
+        anyhow::bail!(
+            "--from-store {indicator} --period {period} --by {}: no stored histories {} with a breakdown by exactly [{}]; stored: {}. Nothing was computed",
+            cmd.by.join(","),
+            if by_year { "of a year in the period" } else { "of that period" },
+            dims.join(","),
+            if held.is_empty() { "none".to_string() } else { held.join(", ") }
+        );
+    }
+    // Each stratum's covariate values, in the order of --by.
+    let key = |h: &StoredHistories| -> Vec<String> {
+        cmd.by
+            .iter()
+            .map(|b| match b.as_str() {
+                "year" => h.period.to_string(),
+                d => h
+                    .breakdown
+                    .get(d)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    };
+    let mut levels: Vec<Vec<String>> = vec![Vec::new(); cmd.by.len()];
+    for h in &chosen {
+        for (l, v) in levels.iter_mut().zip(key(h)) {
+            if !l.contains(&v) {
+                l.push(v);
+            }
+        }
+    }
+    for l in &mut levels {
+        l.sort();
+    }
+    let tables: Vec<CaptureHistories> = chosen
+        .iter()
+        .map(|h| {
+            let at = format!("{} [{}]", h.period, h.breakdown);
+            stored_stratum(&h.histories, &h.options, &h.breakdown, &at)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let lists: Vec<String> = tables[0].lists().to_vec();
+    let t = lists.len();
+    let mut strata = vec![vec![0u64; 1 << t]; levels.iter().map(Vec::len).product()];
+    let mut filled = vec![false; strata.len()];
+    for (h, table) in chosen.iter().zip(&tables) {
+        let at = format!("{} [{}]", h.period, h.breakdown);
+        // The same lists, perhaps in another column order.
+        let position: Vec<usize> = table
+            .lists()
+            .iter()
+            .map(|l| lists.iter().position(|m| m == l))
+            .collect::<Option<_>>()
+            .filter(|p: &Vec<usize>| p.len() == t)
+            .with_context(|| {
+                format!(
+                    "stored histories of {at} have lists [{}], others [{}]: strata need the same lists",
+                    table.lists().join(","),
+                    lists.join(",")
+                )
+            })?;
+        let index = key(h).iter().zip(&levels).fold(0, |acc, (v, l)| {
+            acc * l.len() + l.iter().position(|x| x == v).unwrap_or(0)
+        });
+        if std::mem::replace(&mut filled[index], true) {
+            anyhow::bail!("two stored cells fall in the same stratum as {at}");
+        }
+        for (mask, count) in table.patterns() {
+            let to = (0..t)
+                .filter(|&i| mask & (1 << i) != 0)
+                .fold(0usize, |m, i| m | 1 << position[i]);
+            strata[index][to] += count;
+        }
+    }
+    let covariates: Vec<(String, Vec<String>)> = cmd.by.iter().cloned().zip(levels).collect();
+    let data = CovariateHistories::new(lists, covariates, strata)?;
+    let report = estimate_covariates(&data, cmd.args.level)
+        .map_err(|e| anyhow::anyhow!("{indicator} {period} by {}: {e}", cmd.by.join(",")))?;
+    if cmd.args.json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.render_text());
+    }
+    Ok(())
+}
+
 pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
+    if let Some(indicator) = &cmd.from_store {
+        // Refused before anything is read or computed.
+        let store = super::open(db).await?;
+        let cat = store.catalogue().await?;
+        let Some(ind) = cat.indicator(indicator) else {
+            anyhow::bail!(
+                "--from-store: unknown indicator '{indicator}': run `zicht indicators` for the list; nothing was computed"
+            );
+        };
+        if !ind.estimates {
+            anyhow::bail!(
+                "--from-store: indicator '{indicator}' holds registered figures, not estimates; nothing was computed"
+            );
+        }
+        if !cmd.by.is_empty() {
+            if cmd.save.is_some() {
+                anyhow::bail!(
+                    "--by estimates strata together in a covariate model, which --save does not store yet. Nothing was computed"
+                );
+            }
+            let period = Period::parse(cmd.period.as_deref().unwrap_or_default())
+                .context("--period: e.g. --period 2010/2015")?;
+            estimate_by(&store, indicator, &period, cmd).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let stored = match &cmd.from_store {
         Some(indicator) => {
             let store = super::open(db).await?;
@@ -199,6 +415,13 @@ pub async fn run(db: &str, cmd: &EstimateCmd) -> anyhow::Result<ExitCode> {
                 );
             };
             let name = format!("{indicator} {period} [{breakdown}] (histories recorded {at})");
+            // A cell saved with --stratum-column holds the whole file: its
+            // own stratum is what it was estimated from.
+            let histories = if stratum_column(&options).is_some() {
+                histories_csv(&stored_stratum(&histories, &options, &breakdown, &name)?)
+            } else {
+                histories
+            };
             // A re-estimate keeps the linkage the histories came from.
             let linkage: Option<LinkageRecord> =
                 serde_json::from_str::<serde_json::Value>(&options)
