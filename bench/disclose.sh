@@ -18,6 +18,8 @@
 # Issue 10 (3 Dec, load 12-14, indicative): windows placed where the witness
 # lies, detail first, six places: 3-d 11.7% secondary (3.3 s CPU, 192 MB);
 # 5d-s 27.0% (was 31.1%); 5-d 27.7% (was 32.2%), 85.6 s CPU, 1.09 GB.
+# Quiet (load 1.1-1.8), the default of four places: 3-d 3.3 s, 201 MB,
+# 12.8%; 5-d 50.2 s, 1.12 GB, 28.3% (six places: 69.4 s, 27.7%).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"

@@ -99,7 +99,7 @@ impl Default for ProtectOptions {
             search_cells: 96,
             prune: true,
             cost: Cost::Cells,
-            alternatives: 6,
+            alternatives: 4,
             any_window: true,
             detail_first: true,
         }

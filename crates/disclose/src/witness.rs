@@ -338,9 +338,9 @@ fn lp_slack(bound: f64) -> f64 {
     1e-9 * bound.abs().max(1.0)
 }
 
-/// Most products one hypercube tries.
-/// Most products one hypercube tries: 7^5, six places per dimension in the
-/// 5-d benchmark's five top dimensions (the walk rules most out early).
+/// Most products one hypercube tries: 7^5, so that up to six places per
+/// dimension fit the 5-d benchmark's five top dimensions (the walk rules
+/// most out early; the default tries four).
 const MAX_COMBINATIONS: usize = 16807;
 
 /// A place along one dimension (a nested pair counts as one): the value of
