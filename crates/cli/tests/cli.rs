@@ -1,46 +1,10 @@
 //! The `zicht` binary end to end, against real stores.
 
+mod common;
+
+use common::{ok, sqlite, zicht};
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn zicht(db: &str, args: &[&str]) -> Run {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_zicht"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("ZICHT_DATABASE_URL")
-        .output()
-        .expect("run zicht");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zicht-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn sqlite(name: &str) -> (PathBuf, String) {
-    let dir = tmp(name);
-    let url = format!("sqlite://{}/z.db", dir.display());
-    (dir, url)
-}
-
-fn ok(r: Run) -> Run {
-    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
-    r
-}
+use std::process::Command;
 
 fn rows<'a>(csv: &'a str, prefix: &str) -> Vec<&'a str> {
     csv.lines().filter(|l| l.starts_with(prefix)).collect()

@@ -2,42 +2,9 @@
 //! the capture histories that earlier `--save` runs stored, and the guards
 //! that refuse a run before anything is computed (issue 14, items 4 and 6).
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn zicht(db: &str, args: &[&str]) -> Run {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_zicht"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("ZICHT_DATABASE_URL")
-        .output()
-        .expect("run zicht");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn sqlite(name: &str) -> (PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("zicht-est-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}/z.db", dir.display());
-    (dir, url)
-}
-
-fn ok(r: Run) -> Run {
-    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
-    r
-}
+use common::{ok, sqlite, zicht, Run};
 
 fn refused(r: Run, needle: &str) -> String {
     assert_ne!(r.code, 0, "accepted:\n{}", r.stdout);
