@@ -2,45 +2,11 @@
 //! workbook, codebook) and the versions export, end to end against a real
 //! store, read back as a user's program would.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
 use calamine::{DataType, Reader};
+use common::{ok, sqlite, zicht};
 use zicht_publish::{LABELLED_HEADER, NOTES_SHEET, VERSIONS_HEADER};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn zicht(db: &str, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_zicht"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("ZICHT_DATABASE_URL")
-        .output()
-        .expect("run zicht");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn ok(r: Run) -> Run {
-    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
-    r
-}
-
-fn sqlite(name: &str) -> (PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("zicht-dl-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}/z.db", dir.display());
-    (dir, url)
-}
 
 fn records(text: &[u8], delimiter: u8) -> (Vec<String>, Vec<csv::StringRecord>) {
     let mut r = csv::ReaderBuilder::new()
