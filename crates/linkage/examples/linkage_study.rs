@@ -81,10 +81,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .flat_map(|(l, v)| std::iter::repeat_n(l as u16, v.len()))
                 .collect();
             let pairs = candidates(&records, &link_opts);
-            let pooled = pair_probabilities(&records, &pairs).and_then(|(_, p)| {
-                let imputed = imputed_histories(&list_of, &pairs, &p, &ImputeOptions::default());
-                pooled_estimate(&names, &imputed, &opts).ok()
-            });
+            let pooled = pair_probabilities(&records, &pairs, link_opts.floor, link_opts.seed)
+                .and_then(|(_, p)| {
+                    let imputed =
+                        imputed_histories(&list_of, &pairs, &p, &ImputeOptions::default());
+                    pooled_estimate(&names, &imputed, &opts).ok()
+                });
             out.push(pooled.map(|p| (p.estimate, p.lower, p.upper)));
             out
         })

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use zicht_estimate::{estimate, Options};
 
 use crate::clk::Clk;
-use crate::fields::{cell, fit_fields, FieldModel, FIELD_BANDS};
+use crate::fields::{cell, fit_fields, nonmatch_cells, FieldModel, FIELD_BANDS};
 use crate::link::{histories, Candidate, Histories};
 use crate::sensitivity::capture_histories;
 
@@ -33,8 +33,15 @@ impl Default for ImputeOptions {
 }
 
 /// The field model fitted to the candidates, and each candidate's match
-/// probability under it; `None` under 20 candidates.
-pub fn pair_probabilities(records: &[Clk], pairs: &[Candidate]) -> Option<(FieldModel, Vec<f64>)> {
+/// probability under it; `None` under 20 candidates. `floor` is the
+/// whole-filter Dice the candidates were cut at, `seed` that of the
+/// random pairs that give the non-match class.
+pub fn pair_probabilities(
+    records: &[Clk],
+    pairs: &[Candidate],
+    floor: f64,
+    seed: u64,
+) -> Option<(FieldModel, Vec<f64>)> {
     let cells: Vec<usize> = pairs
         .iter()
         .map(|p| cell(&records[p.a as usize], &records[p.b as usize]))
@@ -43,7 +50,8 @@ pub fn pair_probabilities(records: &[Clk], pairs: &[Candidate]) -> Option<(Field
     for &c in &cells {
         table[c] += 1;
     }
-    let model = fit_fields(&table)?;
+    let nonmatch = nonmatch_cells(records, floor, seed);
+    let model = fit_fields(&table, nonmatch.as_deref())?;
     let probabilities = cells.iter().map(|&c| model.posterior[c]).collect();
     Some((model, probabilities))
 }

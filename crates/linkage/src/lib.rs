@@ -19,7 +19,9 @@ pub mod synth;
 
 pub use clk::{Clk, ClkError, Slot, DATE_SLOT, FILTER_BITS, NAME_SLOT};
 pub use encode::{BadField, Encoder, RawRecord, Secret, SecretError, SCHEME};
-pub use fields::{band, cell, field_dice, fit_fields, FieldModel, FIELD_BANDS};
+pub use fields::{
+    band, cell, field_dice, fit_fields, nonmatch_cells, FieldModel, FIELD_BANDS, NONMATCH_SAMPLE,
+};
 pub use impute::{imputed_histories, pair_probabilities, pooled_estimate, ImputeOptions, Pooled};
 pub use link::{
     candidates, cluster, histories, link, Candidate, Histories, LinkOptions, Linked,

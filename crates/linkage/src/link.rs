@@ -184,6 +184,12 @@ pub fn candidates(records: &[Clk], opts: &LinkOptions) -> Vec<Candidate> {
             out
         })
         .collect();
+    let shared_date = same_date_pairs(records, &ones, floor);
+    if !shared_date.is_empty() {
+        found.extend(shared_date);
+        found.par_sort_unstable_by_key(|c| (c.a, c.b));
+        found.dedup_by_key(|c| (c.a, c.b));
+    }
     found.par_sort_unstable_by(|x, y| {
         y.dice
             .total_cmp(&x.dice)
@@ -191,6 +197,56 @@ pub fn candidates(records: &[Clk], opts: &LinkOptions) -> Vec<Candidate> {
             .then(x.b.cmp(&y.b))
     });
     found
+}
+
+/// A birth-date group this large says little about who is who (a date
+/// part missing in bulk); its pairs are left to the bit bands.
+const MAX_DATE_GROUP: usize = 4_096;
+
+/// The pairs with the very same date slot (birth date and sex) and Dice ≥
+/// `floor`. The bit bands miss a child whose surname changed (marriage,
+/// another parent's name): half the name bits differ, so few bands agree,
+/// yet such a pair is a match the field model can weigh. Children sharing
+/// a birth date are about n²/13,000 pairs, a few seconds at two million
+/// records.
+fn same_date_pairs(records: &[Clk], ones: &[u32], floor: f32) -> Vec<Candidate> {
+    let date_words = DATE_SLOT.start / 64..(DATE_SLOT.start + DATE_SLOT.len) / 64;
+    let mut order: Vec<u32> = (0..records.len() as u32).collect();
+    let key = |i: u32| &records[i as usize].0[date_words.clone()];
+    order.par_sort_unstable_by(|&x, &y| key(x).cmp(key(y)).then(x.cmp(&y)));
+    let mut groups = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && key(order[end]) == key(order[start]) {
+            end += 1;
+        }
+        if end - start > 1 && end - start <= MAX_DATE_GROUP {
+            groups.push(start..end);
+        }
+        start = end;
+    }
+    groups
+        .par_iter()
+        .flat_map_iter(|g| {
+            let group = &order[g.clone()];
+            let mut out = Vec::new();
+            for (x, &i) in group.iter().enumerate() {
+                for &j in &group[x + 1..] {
+                    let (i, j) = (i as usize, j as usize);
+                    let d = records[i].dice_with(ones[i], &records[j], ones[j]);
+                    if d >= floor {
+                        out.push(Candidate {
+                            a: i as u32,
+                            b: j as u32,
+                            dice: d,
+                        });
+                    }
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 /// How two records' birth dates (and sex) agree, read from the date slot of
@@ -459,7 +515,7 @@ pub fn link(lists: &[Vec<Clk>], opts: &LinkOptions) -> Linked {
         cluster_of.push(chosen[at..at + l.len()].to_vec());
         at += l.len();
     }
-    let imputed = crate::impute::pair_probabilities(&records, &pairs)
+    let imputed = crate::impute::pair_probabilities(&records, &pairs, opts.floor, opts.seed)
         .map(|(_, p)| crate::impute::imputed_histories(&list_of, &pairs, &p, &opts.imputation))
         .unwrap_or_default();
     Linked {

@@ -79,3 +79,43 @@ fn eight_lists_link_too() {
         .keys()
         .any(|&p| p >> 7 & 1 == 1));
 }
+
+/// The match probabilities carried into the estimate add up: the expected
+/// number of links (the sum of the candidates' probabilities) is within 2%
+/// of the true pairs, and a changed surname with the same birth date (few
+/// bit bands agree) is among the candidates.
+#[test]
+fn match_probabilities_add_up_to_the_true_links() {
+    use zicht_linkage::{band, candidates, field_dice, pair_probabilities};
+    let synth = generate(&SynthOptions {
+        seed: 11,
+        ..SynthOptions::default()
+    });
+    let encoder = Encoder::new(&Secret::new(b"shared by the three suppliers").unwrap());
+    let records: Vec<Clk> = encode_all(&encoder, &synth).into_iter().flatten().collect();
+    let person: Vec<u32> = synth.lists.iter().flatten().map(|r| r.person).collect();
+    let opts = LinkOptions::default();
+    let pairs = candidates(&records, &opts);
+    let (_, p) = pair_probabilities(&records, &pairs, opts.floor, opts.seed).unwrap();
+    let mut per_person = std::collections::HashMap::<u32, u64>::new();
+    for &q in &person {
+        *per_person.entry(q).or_default() += 1;
+    }
+    let true_pairs: u64 = per_person.values().map(|&n| n * (n - 1) / 2).sum();
+    let expected: f64 = p.iter().sum();
+    assert!(
+        (expected / true_pairs as f64 - 1.0).abs() < 0.02,
+        "expected links {expected:.0}, true pairs {true_pairs}"
+    );
+    let changed_surname = pairs
+        .iter()
+        .filter(|c| {
+            let (name, date) = field_dice(&records[c.a as usize], &records[c.b as usize]);
+            band(date) == 20 && name < 0.6 && person[c.a as usize] == person[c.b as usize]
+        })
+        .count();
+    assert!(
+        changed_surname > 0,
+        "no changed surname among the candidates"
+    );
+}
