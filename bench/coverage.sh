@@ -5,12 +5,15 @@
 # tables. Prints coverage, relative bias and error of the posterior median,
 # relative width, how many runs warned, and the time per scenario.
 #
-# 100 per scenario at load 12 on 2 cores (172 s CPU, 754 s wall; indicative):
-#   latent-class 2 classes, 5 lists, N=2000: coverage 0.670, rel. bias -0.119
-#   independent 5 lists, N=2000:             coverage 0.940, rel. bias -0.002
-#   sparse 6 lists, N=1000:                  coverage 0.900, rel. bias -0.038
-# (LCMCR shows the same bias on the latent-class tables: 1,724 vs lcm's 1,716.)
-#
+# 500 per scenario (808 s CPU, 4,123 s wall at load 8-11 beside four builds;
+# indicative times, the coverage does not depend on load):
+#   scenario                                coverage  rel.bias  warned
+#   latent-class 2 classes, 5 lists, N=2000    0.668    -0.118    478
+#   independent 5 lists, N=2000                0.960    -0.001     46
+#   sparse 6 lists, N=1000                     0.928    -0.034      1
+# On the latent-class tables the chains warn (R-hat or effective sample size)
+# in 478 of 500 runs: the report says so. LCMCR shows the same bias on them
+# (1,724 against lcm's 1,716 on one table).
 #   bench/coverage.sh        # 500 populations per scenario
 #   RUNS=100 bench/coverage.sh
 set -euo pipefail
