@@ -230,6 +230,12 @@ fn recv<T>(rx: &std::sync::mpsc::Receiver<T>) -> Option<T> {
 /// The contract has no column for a rounding base; a rounded value that the
 /// store already holds keeps the base it was recorded with.
 fn keep_bases(batch: &mut [zicht_ingest::ImportRow], current: &[zicht_store::StoredCell]) {
+    if !batch
+        .iter()
+        .any(|r| matches!(r.cell.figure, Figure::Rounded { .. }))
+    {
+        return;
+    }
     let current_by_key: HashMap<_, &Cell> = current
         .iter()
         .map(|s| (s.cell.key_ref(), &s.cell))
