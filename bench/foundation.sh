@@ -3,7 +3,10 @@
 # bulk paths on one million synthetic cells: import (target < 10 s, < 500 MB),
 # re-import of the unchanged file (< 10 s, 0 versions recorded) and export
 # (< 5 s, < 200 MB), each with its peak memory (GNU time), on SQLite and, when
-# ZICHT_BENCH_POSTGRES_URL names a server, on a fresh PostgreSQL database.
+# ZICHT_BENCH_POSTGRES_URL names a server, on a fresh PostgreSQL database
+# (made beside the URL's and dropped after; with ZICHT_BENCH_POSTGRES_REUSE=1
+# the URL's own database is emptied and used instead, for a role that may
+# not create databases).
 # The machine's load is printed first: figures on a busy machine are indicative.
 # Usage: bench/foundation.sh [N]   (default 1000000; CARGO_TARGET_DIR is honoured)
 set -euo pipefail
@@ -51,7 +54,11 @@ bulk() { # backend-name store-url
   rm -f "$W/big.csv"
 }
 bulk SQLite "sqlite://$W/s.db"
-if [ -n "${ZICHT_BENCH_POSTGRES_URL:-}" ]; then
+if [ -n "${ZICHT_BENCH_POSTGRES_URL:-}" ] && [ "${ZICHT_BENCH_POSTGRES_REUSE:-}" = 1 ]; then
+  psql "$ZICHT_BENCH_POSTGRES_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
+  bulk PostgreSQL "$ZICHT_BENCH_POSTGRES_URL"
+  psql "$ZICHT_BENCH_POSTGRES_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
+elif [ -n "${ZICHT_BENCH_POSTGRES_URL:-}" ]; then
   # A database of its own, dropped afterwards.
   base=${ZICHT_BENCH_POSTGRES_URL%/*}
   db="zicht_bench_$$"

@@ -1,17 +1,18 @@
 //! Bulk work in bounded memory: a load written batch by batch inside one
 //! transaction, and reads that hand over one cell at a time as the rows
-//! come from the database.
+//! come from the database. Both go through the typed drivers
+//! ([`crate::Typed`]), not `Any`: a million rows each way.
 
 use std::collections::{BTreeMap, HashMap};
 
 use futures_util::TryStreamExt;
-use sqlx::any::AnyRow;
 use sqlx::Row;
-use zicht_model::{Breakdown, Catalogue, Cell, Instant, Period};
+use zicht_model::{Breakdown, Catalogue, Cell, Instant, Period, Slug};
 
-use crate::cells::{insert_versions, row_to_stored, same, COLUMNS};
+use crate::cells::{insert_sqlite_rows, join_footnotes, same, stored_of, RecordedText, COLUMNS};
 use crate::{
-    catalogue_rows, now_utc, AsOf, Backend, LoadSummary, NewVersion, Store, StoreError, StoredCell,
+    catalogue_rows, now_utc, on_typed, AsOf, Backend, LoadSummary, NewVersion, Store, StoreError,
+    StoredCell, Typed, TypedTx,
 };
 
 /// Periods per `IN (…)` list: far below either backend's parameter limit.
@@ -20,8 +21,7 @@ const PERIODS_PER_QUERY: usize = 500;
 /// A load written in batches inside one transaction: either all of it is
 /// stored or none. Dropped without [`BulkLoad::finish`], nothing is.
 pub struct BulkLoad {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    backend: Backend,
+    tx: TypedTx,
     origin: String,
     reason: Option<String>,
     now: String,
@@ -37,9 +37,13 @@ impl Store {
         origin: &str,
         reason: Option<&str>,
     ) -> Result<BulkLoad, StoreError> {
+        // As `begin_write`: SQLite takes the write lock at once.
+        let tx = match &self.typed {
+            Typed::Sqlite(p) => Typed::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Typed::Postgres(p) => Typed::Postgres(p.begin().await?),
+        };
         Ok(BulkLoad {
-            tx: self.begin_write().await?,
-            backend: self.backend,
+            tx,
             origin: origin.to_owned(),
             reason: reason.map(str::to_owned),
             now: now_utc(),
@@ -56,49 +60,44 @@ impl BulkLoad {
         indicator: &str,
         periods: &[&Period],
     ) -> Result<Vec<StoredCell>, StoreError> {
-        let mut all: Vec<StoredCell> = Vec::new();
+        // The versions of a key come together, oldest last-but-one: the
+        // latest of each is the last before the key changes, so no key is
+        // looked up and only the rows kept are decoded.
+        let c = match self.tx {
+            Typed::Sqlite(_) => "",
+            Typed::Postgres(_) => " COLLATE \"C\"",
+        };
+        let mut out: Vec<StoredCell> = Vec::new();
         for chunk in periods.chunks(PERIODS_PER_QUERY) {
             let list = (0..chunk.len())
                 .map(|i| format!("${}", i + 2))
                 .collect::<Vec<_>>()
                 .join(",");
             let sql = format!(
-                "SELECT {COLUMNS} FROM cell_versions WHERE indicator = $1 AND period IN ({list})"
+                "SELECT {COLUMNS} FROM cell_versions WHERE indicator = $1 AND period IN ({list}) \
+                 ORDER BY period, breakdown, recorded_at{c}, id"
             );
-            let mut q = sqlx::query(&sql)
-                .persistent(false)
-                .bind(indicator.to_owned());
-            for p in chunk {
-                q = q.bind(p.to_string());
-            }
-            let mut rows = q.fetch(&mut *self.tx);
-            while let Some(r) = rows.try_next().await? {
-                all.push(row_to_stored(&r)?);
-            }
-        }
-        // Per key the latest version (ties by version), found by the key's
-        // parts as they are, without writing any key out as text.
-        type Key<'k> = (&'k str, &'k Period, &'k Breakdown);
-        let mut latest: HashMap<Key<'_>, usize> = HashMap::with_capacity(all.len());
-        for (i, s) in all.iter().enumerate() {
-            let newer = |j: &usize| {
-                let old = &all[*j];
-                (s.recorded_at, s.version) > (old.recorded_at, old.version)
-            };
-            match latest.get(&s.cell.key_ref()) {
-                Some(j) if !newer(j) => {}
-                _ => {
-                    latest.insert(s.cell.key_ref(), i);
+            on_typed!(&mut self.tx, tx => {
+                let mut q = sqlx::query(&sql).persistent(false).bind(indicator);
+                for p in chunk {
+                    q = q.bind(p.to_string());
                 }
-            }
+                let mut rows = q.fetch(&mut **tx);
+                let mut pending = None;
+                while let Some(r) = rows.try_next().await? {
+                    if let Some(p) = pending.take() {
+                        if !same_key(&p, &r)? {
+                            out.push(stored_of(&p)?);
+                        }
+                    }
+                    pending = Some(r);
+                }
+                if let Some(p) = pending {
+                    out.push(stored_of(&p)?);
+                }
+            });
         }
-        let mut keep = vec![false; all.len()];
-        for &i in latest.values() {
-            keep[i] = true;
-        }
-        let mut keep = keep.into_iter();
-        all.retain(|_| keep.next().unwrap_or(false));
-        Ok(all)
+        Ok(out)
     }
 
     /// Records the versions that say something new over `current`, which
@@ -128,14 +127,11 @@ impl BulkLoad {
             return Ok(());
         }
         let load_id = self.load_id().await?;
-        insert_versions(
-            &mut self.tx,
-            self.backend,
-            load_id,
-            &fresh,
-            self.reason.as_deref(),
-        )
-        .await?;
+        let reason = self.reason.as_deref();
+        match &mut self.tx {
+            Typed::Sqlite(tx) => insert_sqlite_rows!(tx, load_id, &fresh, reason)?,
+            Typed::Postgres(tx) => insert_postgres(tx, load_id, &fresh, reason).await?,
+        }
         self.summary.cells_added += fresh.len() as u64;
         Ok(())
     }
@@ -145,14 +141,14 @@ impl BulkLoad {
         if let Some(id) = self.summary.load_id {
             return Ok(id);
         }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO loads (started_at, origin, reason, cells_added) VALUES ($1, $2, $3, 0) RETURNING id",
-        )
-        .bind(&self.now)
-        .bind(&self.origin)
-        .bind(self.reason.as_deref())
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let sql = "INSERT INTO loads (started_at, origin, reason, cells_added) \
+                   VALUES ($1, $2, $3, 0) RETURNING id";
+        let id: i64 = on_typed!(&mut self.tx, tx => sqlx::query_scalar(sql)
+            .bind(&self.now)
+            .bind(&self.origin)
+            .bind(self.reason.as_deref())
+            .fetch_one(&mut **tx)
+            .await?);
         self.summary.load_id = Some(id);
         Ok(id)
     }
@@ -164,17 +160,17 @@ impl BulkLoad {
     ) -> Result<LoadSummary, StoreError> {
         if let Some(c) = catalogue {
             self.summary.definitions_changed =
-                catalogue_rows::save(&mut self.tx, c, &self.now).await?;
+                catalogue_rows::save_typed(&mut self.tx, c, &self.now).await?;
         }
         if self.summary.definitions_changed > 0 || self.summary.cells_added > 0 {
             let id = self.load_id().await?;
-            sqlx::query("UPDATE loads SET cells_added = $1 WHERE id = $2")
-                .bind(self.summary.cells_added as i64)
-                .bind(id)
-                .execute(&mut *self.tx)
-                .await?;
+            let added = self.summary.cells_added as i64;
+            let sql = "UPDATE loads SET cells_added = $1 WHERE id = $2";
+            on_typed!(&mut self.tx, tx => {
+                sqlx::query(sql).bind(added).bind(id).execute(&mut **tx).await?;
+            });
         }
-        self.tx.commit().await?;
+        on_typed!(self.tx, tx => tx.commit().await?);
         Ok(self.summary)
     }
 }
@@ -216,15 +212,14 @@ impl Store {
             .to_string();
         // Which periods each indicator has, to order them in time as
         // `Store::cells` does: the database orders text.
-        let pairs: Vec<(String, String)> = sqlx::query_as(
-            "SELECT DISTINCT indicator, period FROM cell_versions \
-             WHERE recorded_at <= $1 AND ($2 = '' OR indicator = $2)",
-        )
-        .bind(&cutoff)
-        .bind(indicator.unwrap_or("").to_owned())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(StoreError::from)?;
+        let sql = "SELECT DISTINCT indicator, period FROM cell_versions \
+                   WHERE recorded_at <= $1 AND ($2 = '' OR indicator = $2)";
+        let pairs: Vec<(String, String)> = on_typed!(&self.typed, pool => sqlx::query_as(sql)
+            .bind(&cutoff)
+            .bind(indicator.unwrap_or(""))
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::from)?);
         let mut periods: BTreeMap<String, Vec<(Period, String)>> = BTreeMap::new();
         for (ind, text) in pairs {
             let p = Period::parse(&text).map_err(|e| StoreError::Corrupt {
@@ -254,25 +249,27 @@ impl Store {
                      WHERE indicator = $1 AND recorded_at <= $2 AND ($3 = '' OR period = $3) \
                      ORDER BY period{c}, breakdown{c}, recorded_at{c}, id"
                 );
-                let mut rows = sqlx::query(&sql)
-                    .bind(ind.as_str())
-                    .bind(&cutoff)
-                    .bind(period.unwrap_or("").to_owned())
-                    .fetch(&self.pool);
-                // The last version of a key is the current one: hold it
-                // until the key changes.
-                let mut pending: Option<AnyRow> = None;
-                while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
-                    if let Some(p) = pending.take() {
-                        if !latest_only || !same_key(&p, &r)? {
-                            each(row_to_stored(&p)?)?;
+                on_typed!(&self.typed, pool => {
+                    let mut rows = sqlx::query(&sql)
+                        .bind(ind.as_str())
+                        .bind(&cutoff)
+                        .bind(period.unwrap_or(""))
+                        .fetch(pool);
+                    // The last version of a key is the current one: hold
+                    // it until the key changes.
+                    let mut pending = None;
+                    while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
+                        if let Some(p) = pending.take() {
+                            if !latest_only || !same_key(&p, &r)? {
+                                each(stored_of(&p)?)?;
+                            }
                         }
+                        pending = Some(r);
                     }
-                    pending = Some(r);
-                }
-                if let Some(p) = pending {
-                    each(row_to_stored(&p)?)?;
-                }
+                    if let Some(p) = pending {
+                        each(stored_of(&p)?)?;
+                    }
+                });
             }
         }
         Ok(())
@@ -280,11 +277,96 @@ impl Store {
 }
 
 /// Whether two rows of `COLUMNS` are versions of one cell.
-fn same_key(a: &AnyRow, b: &AnyRow) -> Result<bool, StoreError> {
+fn same_key<R: Row>(a: &R, b: &R) -> Result<bool, StoreError>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> &'a str: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
     for i in 1..=3 {
-        if a.try_get::<String, _>(i)? != b.try_get::<String, _>(i)? {
+        if a.try_get::<&str, _>(i)? != b.try_get::<&str, _>(i)? {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// Rows per statement on PostgreSQL.
+const ROWS_PER_STATEMENT_PG: usize = 10_000;
+
+/// PostgreSQL takes a batch as one array per column, unnested into rows:
+/// sixteen parameters a statement whatever its length, binary on the wire.
+async fn insert_postgres(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    load_id: i64,
+    fresh: &[&NewVersion<'_>],
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    const SQL: &str = "INSERT INTO cell_versions (load_id, indicator, period, breakdown, status, \
+         value, lower_bound, upper_bound, base, source, source_ref, document, footnotes, quote, \
+         recorded_at, reason) \
+         SELECT $1, i, p, b, s, v, l, u, ba, so, sr, d, f, q, r, w \
+         FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], \
+         $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::text[], \
+         $12::text[], $13::text[], $14::text[], $15::text[], $16::text[]) \
+         WITH ORDINALITY AS t(i, p, b, s, v, l, u, ba, so, sr, d, f, q, r, w, n) ORDER BY n";
+    let mut recorded = RecordedText(None);
+    for chunk in fresh.chunks(ROWS_PER_STATEMENT_PG) {
+        let n = chunk.len();
+        let mut indicator = Vec::with_capacity(n);
+        let mut period = Vec::with_capacity(n);
+        let mut breakdown = Vec::with_capacity(n);
+        let mut status = Vec::with_capacity(n);
+        let (mut value, mut lower, mut upper, mut base) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let mut source = Vec::with_capacity(n);
+        let mut source_ref = Vec::with_capacity(n);
+        let mut document = Vec::with_capacity(n);
+        let mut footnotes = Vec::with_capacity(n);
+        let mut quote = Vec::with_capacity(n);
+        let mut at = Vec::with_capacity(n);
+        let mut why = Vec::with_capacity(n);
+        for v in chunk {
+            let c = v.cell;
+            let p = c.figure.parts();
+            indicator.push(c.indicator.as_str());
+            period.push(c.period.to_string());
+            breakdown.push(c.breakdown.to_string());
+            status.push(c.figure.status().as_str());
+            value.push(p.value);
+            lower.push(p.lower);
+            upper.push(p.upper);
+            base.push(p.base);
+            source.push(c.provenance.source.as_ref().map(Slug::as_str));
+            source_ref.push(c.provenance.source_ref.as_str());
+            document.push(c.provenance.document.as_ref().map(Slug::as_str));
+            footnotes.push(join_footnotes(&c.provenance.footnotes));
+            quote.push(c.provenance.quote.as_str());
+            at.push(recorded.of(v.recorded_at).to_owned());
+            why.push(v.reason.or(reason));
+        }
+        sqlx::query(SQL)
+            .bind(load_id)
+            .bind(indicator)
+            .bind(period)
+            .bind(breakdown)
+            .bind(status)
+            .bind(value)
+            .bind(lower)
+            .bind(upper)
+            .bind(base)
+            .bind(source)
+            .bind(source_ref)
+            .bind(document)
+            .bind(footnotes)
+            .bind(quote)
+            .bind(at)
+            .bind(why)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

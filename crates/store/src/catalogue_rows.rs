@@ -5,7 +5,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use sqlx::Row;
 use zicht_model::Catalogue;
 
-use crate::{Store, StoreError};
+use crate::{on_typed, Store, StoreError, TypedTx};
 
 fn rows<T: Serialize>(
     kind: &'static str,
@@ -58,6 +58,48 @@ fn all_rows(c: &Catalogue) -> Vec<(&'static str, String, i64, String)> {
     out
 }
 
+/// The body of [`save`] for a transaction of any driver.
+macro_rules! save_on {
+    ($tx:expr, $catalogue:expr, $now:expr) => {{
+        let tx = $tx;
+        let existing: Vec<(String, String, i64, String)> =
+            sqlx::query_as("SELECT kind, id, seq, body FROM catalogue")
+                .fetch_all(&mut **tx)
+                .await?;
+        let existing: std::collections::HashMap<(String, String), (i64, String)> = existing
+            .into_iter()
+            .map(|(k, i, s, b)| ((k, i), (s, b)))
+            .collect();
+        let mut changed = 0;
+        for (kind, id, seq, body) in all_rows($catalogue) {
+            match existing.get(&(kind.to_owned(), id.clone())) {
+                Some((s, b)) if *s == seq && *b == body => continue,
+                Some(_) => {
+                    sqlx::query("UPDATE catalogue SET seq = $1, body = $2, updated_at = $3 WHERE kind = $4 AND id = $5")
+                        .bind(seq)
+                        .bind(&body)
+                        .bind($now)
+                        .bind(kind)
+                        .bind(&id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                None => {
+                    sqlx::query("INSERT INTO catalogue (kind, id, seq, body, updated_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(kind)
+                        .bind(&id)
+                        .bind(seq)
+                        .bind(&body)
+                        .bind($now)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+            changed += 1;
+        }
+        Ok(changed)
+    }};
+}
 /// Writes definitions that are new or changed; returns how many. Definitions
 /// are not values: a changed label replaces the old one.
 pub(crate) async fn save(
@@ -65,42 +107,16 @@ pub(crate) async fn save(
     catalogue: &Catalogue,
     now: &str,
 ) -> Result<u64, StoreError> {
-    let existing: Vec<(String, String, i64, String)> =
-        sqlx::query_as("SELECT kind, id, seq, body FROM catalogue")
-            .fetch_all(&mut **tx)
-            .await?;
-    let existing: std::collections::HashMap<(String, String), (i64, String)> = existing
-        .into_iter()
-        .map(|(k, i, s, b)| ((k, i), (s, b)))
-        .collect();
-    let mut changed = 0;
-    for (kind, id, seq, body) in all_rows(catalogue) {
-        match existing.get(&(kind.to_owned(), id.clone())) {
-            Some((s, b)) if *s == seq && *b == body => continue,
-            Some(_) => {
-                sqlx::query("UPDATE catalogue SET seq = $1, body = $2, updated_at = $3 WHERE kind = $4 AND id = $5")
-                    .bind(seq)
-                    .bind(&body)
-                    .bind(now)
-                    .bind(kind)
-                    .bind(&id)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            None => {
-                sqlx::query("INSERT INTO catalogue (kind, id, seq, body, updated_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(kind)
-                    .bind(&id)
-                    .bind(seq)
-                    .bind(&body)
-                    .bind(now)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
-        changed += 1;
-    }
-    Ok(changed)
+    save_on!(tx, catalogue, now)
+}
+
+/// [`save`] inside a bulk load's transaction.
+pub(crate) async fn save_typed(
+    tx: &mut TypedTx,
+    catalogue: &Catalogue,
+    now: &str,
+) -> Result<u64, StoreError> {
+    on_typed!(tx, tx => save_on!(tx, catalogue, now))
 }
 
 fn parse_all<T: DeserializeOwned>(

@@ -1,13 +1,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use futures_util::TryStreamExt;
-use sqlx::any::AnyRow;
 use sqlx::Row;
 use zicht_model::{
     Breakdown, Catalogue, Cell, Day, Figure, Instant, Period, Provenance, Slug, Status,
 };
 
-use crate::{catalogue_rows, Backend, Store, StoreError};
+use crate::{catalogue_rows, on_typed, Backend, Store, StoreError};
 
 /// A value to record: the cell, when it became known, and for a correction
 /// why.
@@ -62,13 +61,32 @@ pub struct LoadSummary {
 pub(crate) const COLUMNS: &str =
     "id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
                        source, source_ref, document, footnotes, quote, recorded_at, reason";
-const INSERT_COLUMNS: &str =
+/// [`COLUMNS`] one by one, to name a column that holds what it may not.
+const COLUMN_NAMES: [&str; 16] = [
+    "id",
+    "indicator",
+    "period",
+    "breakdown",
+    "status",
+    "value",
+    "lower_bound",
+    "upper_bound",
+    "base",
+    "source",
+    "source_ref",
+    "document",
+    "footnotes",
+    "quote",
+    "recorded_at",
+    "reason",
+];
+pub(crate) const INSERT_COLUMNS: &str =
     "load_id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
                               source, source_ref, document, footnotes, quote, recorded_at, reason";
-const INSERT_ARITY: usize = 16;
+pub(crate) const INSERT_ARITY: usize = 16;
 /// Rows per INSERT statement: well under SQLite's and PostgreSQL's limits on
 /// bound parameters, large enough that a million cells load in seconds.
-const ROWS_PER_INSERT: usize = 500;
+pub(crate) const ROWS_PER_INSERT: usize = 500;
 
 fn corrupt(what: &str, detail: impl ToString) -> StoreError {
     StoreError::Corrupt {
@@ -77,27 +95,36 @@ fn corrupt(what: &str, detail: impl ToString) -> StoreError {
     }
 }
 
-fn join_footnotes(f: &[Slug]) -> String {
+pub(crate) fn join_footnotes(f: &[Slug]) -> String {
     f.iter().map(Slug::as_str).collect::<Vec<_>>().join(";")
 }
 
-pub(crate) fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
-    let text = |i: usize| -> Result<String, StoreError> { Ok(r.try_get::<String, _>(i)?) };
-    let opt_text =
-        |i: usize| -> Result<Option<String>, StoreError> { Ok(r.try_get::<Option<String>, _>(i)?) };
-    let num = |i: usize| -> Result<Option<f64>, StoreError> { Ok(r.try_get::<Option<f64>, _>(i)?) };
-    let indicator = Slug::parse(&text(1)?).map_err(|e| corrupt("indicator", e))?;
-    let period = Period::parse(&text(2)?).map_err(|e| corrupt("period", e))?;
-    let breakdown = Breakdown::parse(&text(3)?).map_err(|e| corrupt("breakdown", e))?;
+/// A row of [`COLUMNS`] of either typed driver, or of `Any`, as a stored
+/// cell; text is read where the row holds it, not copied first.
+pub(crate) fn stored_of<R: Row>(r: &R) -> Result<StoredCell, StoreError>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> &'a str: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> f64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let opt_text = |i: usize| -> Result<Option<&str>, StoreError> { Ok(r.try_get(i)?) };
+    let num = |i: usize| -> Result<Option<f64>, StoreError> { Ok(r.try_get(i)?) };
+    let text = |i: usize| -> Result<&str, StoreError> {
+        opt_text(i)?.ok_or_else(|| corrupt(COLUMN_NAMES[i], "NULL"))
+    };
+    let indicator = Slug::parse(text(1)?).map_err(|e| corrupt("indicator", e))?;
+    let period = Period::parse(text(2)?).map_err(|e| corrupt("period", e))?;
+    let breakdown = Breakdown::parse(text(3)?).map_err(|e| corrupt("breakdown", e))?;
     let status: Status = text(4)?.parse().map_err(|e| corrupt("status", e))?;
     let figure = Figure::from_parts(status, num(5)?, num(6)?, num(7)?, num(8)?)
         .map_err(|e| corrupt("figure", e))?;
     let source = opt_text(9)?
-        .map(|s| Slug::parse(&s))
+        .map(Slug::parse)
         .transpose()
         .map_err(|e| corrupt("source", e))?;
     let document = opt_text(11)?
-        .map(|s| Slug::parse(&s))
+        .map(Slug::parse)
         .transpose()
         .map_err(|e| corrupt("document", e))?;
     let footnotes = text(12)?
@@ -115,14 +142,14 @@ pub(crate) fn row_to_stored(r: &AnyRow) -> Result<StoredCell, StoreError> {
             figure,
             provenance: Provenance {
                 source,
-                source_ref: text(10)?,
+                source_ref: text(10)?.to_owned(),
                 document,
                 footnotes,
-                quote: text(13)?,
+                quote: text(13)?.to_owned(),
             },
         },
         recorded_at: text(14)?.parse().map_err(|e| corrupt("recorded_at", e))?,
-        reason: opt_text(15)?,
+        reason: opt_text(15)?.map(str::to_owned),
     })
 }
 
@@ -156,10 +183,10 @@ pub(crate) async fn insert_versions(
 
 /// The text of a time column, written once per distinct instant: a load
 /// records all its versions at one.
-struct RecordedText(Option<(Instant, String)>);
+pub(crate) struct RecordedText(pub(crate) Option<(Instant, String)>);
 
 impl RecordedText {
-    fn of(&mut self, at: Instant) -> &str {
+    pub(crate) fn of(&mut self, at: Instant) -> &str {
         if self.0.as_ref().is_none_or(|(i, _)| *i != at) {
             // Canonical UTC text only: `cells` and `versions` compare and
             // order this column as text (see `now_utc`).
@@ -169,48 +196,64 @@ impl RecordedText {
     }
 }
 
+/// Appends `$fresh` versions under one load through the SQLite transaction
+/// `$tx` (of `Any` or of the typed driver: one text for both), in multi-row
+/// INSERTs of one prepared shape.
+macro_rules! insert_sqlite_rows {
+    ($tx:expr, $load_id:expr, $fresh:expr, $reason:expr) => {{
+        use $crate::cells::{join_footnotes, RecordedText, INSERT_ARITY, INSERT_COLUMNS};
+        let (tx, load_id, fresh, reason) = ($tx, $load_id, $fresh, $reason);
+        let mut recorded = RecordedText(None);
+        // `?` is positional in SQLite; `$n` would be looked up by a linear
+        // scan when the statement is prepared, quadratic in its length.
+        let row = format!("({})", vec!["?"; INSERT_ARITY].join(","));
+        let mut sql = String::new();
+        for chunk in fresh.chunks($crate::cells::ROWS_PER_INSERT) {
+            // Kept prepared: every full chunk has the same text, so a
+            // million cells parse one statement (and one for the last,
+            // shorter chunk).
+            if sql.is_empty() || chunk.len() != $crate::cells::ROWS_PER_INSERT {
+                sql = format!(
+                    "INSERT INTO cell_versions ({INSERT_COLUMNS}) VALUES {}",
+                    vec![row.as_str(); chunk.len()].join(",")
+                );
+            }
+            let mut q = sqlx::query(&sql);
+            for v in chunk {
+                let c = v.cell;
+                let p = c.figure.parts();
+                q = q
+                    .bind(load_id)
+                    .bind(c.indicator.as_str())
+                    .bind(c.period.to_string())
+                    .bind(c.breakdown.to_string())
+                    .bind(c.figure.status().as_str())
+                    .bind(p.value)
+                    .bind(p.lower)
+                    .bind(p.upper)
+                    .bind(p.base)
+                    .bind(c.provenance.source.as_ref().map(|s| s.as_str()))
+                    .bind(c.provenance.source_ref.as_str())
+                    .bind(c.provenance.document.as_ref().map(|s| s.as_str()))
+                    .bind(join_footnotes(&c.provenance.footnotes))
+                    .bind(c.provenance.quote.as_str())
+                    .bind(recorded.of(v.recorded_at).to_owned())
+                    .bind(v.reason.or(reason));
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok::<(), StoreError>(())
+    }};
+}
+pub(crate) use insert_sqlite_rows;
+
 async fn insert_versions_sqlite(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     load_id: i64,
     fresh: &[&NewVersion<'_>],
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
-    let mut recorded = RecordedText(None);
-    for chunk in fresh.chunks(ROWS_PER_INSERT) {
-        // `?` is positional in SQLite; `$n` would be looked up by a linear
-        // scan when the statement is prepared, quadratic in its length.
-        let row = format!("({})", vec!["?"; INSERT_ARITY].join(","));
-        let sql = format!(
-            "INSERT INTO cell_versions ({INSERT_COLUMNS}) VALUES {}",
-            vec![row.as_str(); chunk.len()].join(",")
-        );
-        // Kept prepared: every full chunk has the same text, so a million
-        // cells parse one statement (and one for the last, shorter chunk).
-        let mut q = sqlx::query(&sql);
-        for v in chunk {
-            let c = v.cell;
-            let p = c.figure.parts();
-            q = q
-                .bind(load_id)
-                .bind(c.indicator.as_str())
-                .bind(c.period.to_string())
-                .bind(c.breakdown.to_string())
-                .bind(c.figure.status().as_str())
-                .bind(p.value)
-                .bind(p.lower)
-                .bind(p.upper)
-                .bind(p.base)
-                .bind(c.provenance.source.as_ref().map(|s| s.to_string()))
-                .bind(c.provenance.source_ref.as_str())
-                .bind(c.provenance.document.as_ref().map(|s| s.to_string()))
-                .bind(join_footnotes(&c.provenance.footnotes))
-                .bind(c.provenance.quote.as_str())
-                .bind(recorded.of(v.recorded_at).to_owned())
-                .bind(v.reason.or(reason));
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
+    insert_sqlite_rows!(tx, load_id, fresh, reason)
 }
 
 /// Rows per statement on PostgreSQL: one JSON parameter of about a
@@ -454,7 +497,7 @@ impl Store {
             .fetch_all(&mut **tx)
             .await?;
             for r in &rows {
-                stored.push(row_to_stored(r)?);
+                stored.push(stored_of(r)?);
             }
         }
         type Key<'k> = (&'k str, &'k Period, &'k Breakdown);
@@ -559,34 +602,36 @@ impl Store {
                 places.join(", ")
             ));
         }
-        let mut q = sqlx::query(&sql);
-        if let Some(c) = cutoff {
-            q = q.bind(c.to_string());
-        }
-        if let Some(i) = indicator {
-            q = q.bind(i.to_owned());
-        }
-        for d in excluded {
-            q = q.bind(d.clone());
-        }
-        // Row by row: a row as the driver gives it is several times the
-        // size of the cell made of it.
-        let mut rows = q.fetch(&self.pool);
         let mut latest: BTreeMap<(String, Period, String), StoredCell> = BTreeMap::new();
-        while let Some(r) = rows.try_next().await? {
-            let s = row_to_stored(&r)?;
-            let key = (
-                s.cell.indicator.to_string(),
-                s.cell.period.clone(),
-                s.cell.breakdown.to_string(),
-            );
-            match latest.get(&key) {
-                Some(old) if (old.recorded_at, old.version) > (s.recorded_at, s.version) => {}
-                _ => {
-                    latest.insert(key, s);
+        // Through the typed driver, row by row: a row as the driver gives
+        // it is several times the size of the cell made of it.
+        on_typed!(&self.typed, pool => {
+            let mut q = sqlx::query(&sql);
+            if let Some(c) = cutoff {
+                q = q.bind(c.to_string());
+            }
+            if let Some(i) = indicator {
+                q = q.bind(i);
+            }
+            for d in excluded {
+                q = q.bind(d.as_str());
+            }
+            let mut rows = q.fetch(pool);
+            while let Some(r) = rows.try_next().await? {
+                let s = stored_of(&r)?;
+                let key = (
+                    s.cell.indicator.to_string(),
+                    s.cell.period.clone(),
+                    s.cell.breakdown.to_string(),
+                );
+                match latest.get(&key) {
+                    Some(old) if (old.recorded_at, old.version) > (s.recorded_at, s.version) => {}
+                    _ => {
+                        latest.insert(key, s);
+                    }
                 }
             }
-        }
+        });
         Ok(latest.into_values().collect())
     }
 
@@ -602,30 +647,28 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM cell_versions WHERE recorded_at <= $1 AND ($2 = '' OR indicator = $2)"
         );
-        let mut rows = sqlx::query(&sql)
-            .bind(cutoff.unwrap_or(Instant::MAX).to_string())
-            .bind(indicator.unwrap_or("").to_owned())
-            .fetch(&self.pool);
+        let cutoff = cutoff.unwrap_or(Instant::MAX).to_string();
         // Row by row, as in `cells_without`.
         let mut out = Vec::new();
-        while let Some(r) = rows.try_next().await? {
-            out.push(row_to_stored(&r)?);
-        }
-        out.sort_by(|a, b| {
+        on_typed!(&self.typed, pool => {
+            let mut rows = sqlx::query(&sql)
+                .bind(&cutoff)
+                .bind(indicator.unwrap_or(""))
+                .fetch(pool);
+            while let Some(r) = rows.try_next().await? {
+                out.push(stored_of(&r)?);
+            }
+        });
+        // The breakdown's text written once per version, not once per
+        // comparison.
+        out.sort_by_cached_key(|s| {
             (
-                a.cell.indicator.as_str(),
-                &a.cell.period,
-                a.cell.breakdown.to_string(),
-                a.recorded_at,
-                a.version,
+                s.cell.indicator.to_string(),
+                s.cell.period.clone(),
+                s.cell.breakdown.to_string(),
+                s.recorded_at,
+                s.version,
             )
-                .cmp(&(
-                    b.cell.indicator.as_str(),
-                    &b.cell.period,
-                    b.cell.breakdown.to_string(),
-                    b.recorded_at,
-                    b.version,
-                ))
         });
         Ok(out)
     }
@@ -638,7 +681,7 @@ impl Store {
         .bind(indicator.to_owned())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(row_to_stored).collect()
+        rows.iter().map(stored_of).collect()
     }
 
     /// A number that grows with every load: readers that cache what they

@@ -57,7 +57,43 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The same database through sqlx's own driver, for the bulk paths
+    /// (import, export): `Any` copies every value of every row into a form
+    /// of its own, several microseconds a row, more than a million-cell
+    /// load may spend. Connected on first use.
+    typed: TypedPool,
 }
+
+/// One thing of either driver: a pool, a transaction.
+#[derive(Debug, Clone)]
+pub(crate) enum Typed<S, P> {
+    Sqlite(S),
+    Postgres(P),
+}
+
+pub(crate) type TypedPool = Typed<sqlx::SqlitePool, sqlx::PgPool>;
+pub(crate) type TypedTx =
+    Typed<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Transaction<'static, sqlx::Postgres>>;
+
+/// Connections of the typed pool: bulk work is one load or one read at a
+/// time.
+const TYPED_CONNECTIONS: u32 = 2;
+
+/// Rows a typed SQLite connection may have read ahead of its reader: a few
+/// megabytes.
+const BULK_ROWS_IN_FLIGHT: usize = 4096;
+
+/// Runs `$body` with `$p` bound to the [`Typed`] thing of either backend:
+/// one text, compiled for each driver.
+macro_rules! on_typed {
+    ($typed:expr, $p:ident => $body:expr) => {
+        match $typed {
+            $crate::Typed::Sqlite($p) => $body,
+            $crate::Typed::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_typed;
 
 impl Store {
     /// Opens the store at `url`, creating an SQLite file when missing, and
@@ -131,7 +167,50 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        Ok(Store { pool, backend })
+        let typed = match backend {
+            Backend::Sqlite => {
+                use sqlx::sqlite::{
+                    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+                };
+                // The settings of the `Any` pool's connections, above.
+                let options = SqliteConnectOptions::from_str(&url)
+                    .map_err(|e| StoreError::BadUrl(format!("'{url}': {e}")))?
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(std::time::Duration::from_secs(10))
+                    .pragma("secure_delete", "ON")
+                    // sqlx steps SQLite on a thread of its own and hands
+                    // the rows over a channel: a deep one lets that thread
+                    // run ahead of the reader instead of waking it per row.
+                    .row_buffer_size(BULK_ROWS_IN_FLIGHT);
+                Typed::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(TYPED_CONNECTIONS)
+                        .before_acquire(|conn, _| {
+                            Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+                        })
+                        .connect_lazy_with(options),
+                )
+            }
+            Backend::Postgres => {
+                let options = sqlx::postgres::PgConnectOptions::from_str(&url)
+                    .map_err(|e| StoreError::BadUrl(format!("'{url}': {e}")))?;
+                Typed::Postgres(
+                    sqlx::postgres::PgPoolOptions::new()
+                        .max_connections(TYPED_CONNECTIONS)
+                        .before_acquire(|conn, _| {
+                            Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+                        })
+                        .connect_lazy_with(options),
+                )
+            }
+        };
+        Ok(Store {
+            pool,
+            backend,
+            typed,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -146,6 +225,7 @@ impl Store {
     }
 
     pub async fn close(self) {
+        on_typed!(&self.typed, p => p.close().await);
         self.pool.close().await;
     }
 }

@@ -681,3 +681,47 @@ async fn a_bulk_load_records_what_is_new_and_nothing_when_dropped() {
         assert_eq!(store.revision().await.unwrap(), revision, "{url}");
     }
 }
+
+#[tokio::test]
+async fn a_bulk_load_sees_the_latest_version_of_each_cell() {
+    // Loads out of time order: a later load may record an earlier moment,
+    // and two versions at one moment are told apart by the later load.
+    let total = |value| cell("2019", "", Figure::Exact { value }, None);
+    let girls = |value| cell("2019", "sex=girls", Figure::Exact { value }, None);
+    let history = [
+        (total(109.0), "2022-01-01T00:00:00Z"),
+        (total(100.0), "2021-01-01T00:00:00Z"),
+        (girls(40.0), "2021-01-01T00:00:00Z"),
+        (girls(41.0), "2021-01-01T00:00:00Z"),
+        (
+            cell("2020", "", Figure::Exact { value: 70.0 }, None),
+            "2020-06-01T00:00:00Z",
+        ),
+    ];
+    for (url, store) in stores("bulk_latest").await {
+        store
+            .load("definitions", Some(&catalogue()), &[], None)
+            .await
+            .unwrap();
+        for (i, (c, at)) in history.iter().enumerate() {
+            store
+                .load(&format!("l{i}"), None, &[v(c, at)], Some("recount"))
+                .await
+                .unwrap();
+        }
+        let periods = [&history[0].0.period, &history[4].0.period];
+        let mut load = store.begin_bulk_load("import: t", None).await.unwrap();
+        let mut current = load.current("victims", &periods).await.unwrap();
+        current.sort_by(|a, b| a.cell.key().cmp(&b.cell.key()));
+        let values: Vec<Option<f64>> = current
+            .iter()
+            .map(|s| s.cell.figure.parts().value)
+            .collect();
+        assert_eq!(values, [Some(109.0), Some(41.0), Some(70.0)], "{url}");
+        assert_eq!(
+            current,
+            store.cells(&AsOf::Latest, None).await.unwrap(),
+            "{url}"
+        );
+    }
+}

@@ -43,13 +43,8 @@ impl Checked {
     /// Whether `rows` touch an indicator and period of this batch: then
     /// their current values must be read after this batch is written.
     fn overlaps(&self, rows: &[zicht_ingest::ImportRow]) -> bool {
-        let mine: HashSet<(&str, &Period)> = self
-            .rows
-            .iter()
-            .map(|r| (r.cell.indicator.as_str(), &r.cell.period))
-            .collect();
-        rows.iter()
-            .any(|r| mine.contains(&(r.cell.indicator.as_str(), &r.cell.period)))
+        let mine: HashSet<(&str, &Period)> = groups(&self.rows).collect();
+        groups(rows).any(|g| mine.contains(&g))
     }
 
     async fn write(
@@ -230,6 +225,12 @@ fn recv<T>(rx: &std::sync::mpsc::Receiver<T>) -> Option<T> {
 /// The contract has no column for a rounding base; a rounded value that the
 /// store already holds keeps the base it was recorded with.
 fn keep_bases(batch: &mut [zicht_ingest::ImportRow], current: &[zicht_store::StoredCell]) {
+    if !batch
+        .iter()
+        .any(|r| matches!(r.cell.figure, Figure::Rounded { .. }))
+    {
+        return;
+    }
     let current_by_key: HashMap<_, &Cell> = current
         .iter()
         .map(|s| (s.cell.key_ref(), &s.cell))
@@ -253,11 +254,8 @@ async fn current_of(
     batch: &[zicht_ingest::ImportRow],
 ) -> anyhow::Result<Vec<zicht_store::StoredCell>> {
     let mut periods: HashMap<&str, HashSet<&Period>> = HashMap::new();
-    for r in batch {
-        periods
-            .entry(r.cell.indicator.as_str())
-            .or_default()
-            .insert(&r.cell.period);
+    for (indicator, period) in groups(batch) {
+        periods.entry(indicator).or_default().insert(period);
     }
     let mut current = Vec::new();
     for (indicator, ps) in periods {
@@ -265,4 +263,17 @@ async fn current_of(
         current.extend(load.current(indicator, &ps).await?);
     }
     Ok(current)
+}
+
+/// The indicators and periods of `rows`, a run of rows of one group once: a
+/// batch comes group by group, so each group is named about once.
+fn groups(rows: &[zicht_ingest::ImportRow]) -> impl Iterator<Item = (&str, &Period)> {
+    let mut last: Option<(&str, &Period)> = None;
+    rows.iter().filter_map(move |r| {
+        let g = (r.cell.indicator.as_str(), &r.cell.period);
+        (last != Some(g)).then(|| {
+            last = Some(g);
+            g
+        })
+    })
 }
