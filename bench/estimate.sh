@@ -45,6 +45,12 @@ printf 'A,B,C,D,E,F,count\n1,0,0,1,0,1,4\n0,0,1,0,0,0,3\n0,0,1,1,0,0,32\n0,1,0,0
   | grep -E '^(Estimate|Model average|took|  wall)'
 echo "  load: $(uptime | sed 's/.*load/load/')"
 
+echo "== worst case (issue 14, item 5: every default run under 2 s for up to 8 lists and any counts)"
+cargo build --release --quiet -p zicht-estimate --example worst_case
+"$CARGO_TARGET_DIR/release/examples/worst_case" max 20 8
+"$CARGO_TARGET_DIR/release/examples/worst_case" max 20 6
+echo "  load: $(uptime | sed 's/.*load/load/')"
+
 echo "== covariate model: synthetic 6 lists x 4 covariates (year 2010-15, sex, age, form; bench/estimate_covariates.py, population printed)"
 python3 bench/estimate_covariates.py 1 > "${TMPDIR:-/tmp}/cov6x4.csv"
 cargo build --release --quiet -p zicht-estimate --example covariates
@@ -67,6 +73,7 @@ fi
 echo "== criterion ($(nproc) cores)"
 cargo bench -p zicht-estimate --bench estimate -- --noplot 2>&1 \
   | awk '
+      /^worst case:/ { print "  " $0 }
       /^uk2013\// { name = $1; sub(/^uk2013\//, "", name) }
       /time:/ {
         s = $0; sub(/.*\[/, "", s); sub(/\].*/, "", s); split(s, v, " ")

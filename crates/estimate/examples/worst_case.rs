@@ -3,32 +3,18 @@
 //! 10¹². Prints the slowest run per list count; every default run should
 //! take under 2 s (issue 14, item 5).
 //!
-//! cargo run --release -p zicht-estimate --example worst_case [-- TABLES_PER_SIZE | T SEED]
+//! cargo run --release -p zicht-estimate --example worst_case [-- TABLES_PER_SIZE | T SEED | max TABLES T]
+//!
+//! `max TABLES T` prints one line, the slowest of TABLES default runs on
+//! T-list tables against the 2 s target (`bench/estimate.sh`).
 
 use std::time::{Duration, Instant};
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use zicht_estimate::{estimate, CaptureHistories, Options};
+use zicht_estimate::{estimate, Options};
 
-fn table(t: usize, seed: u64) -> CaptureHistories {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let density = [0.05, 0.15, 0.4][rng.gen_range(0..3)];
-    let mut rows: Vec<(u32, u64)> = Vec::new();
-    for mask in 1u32..(1 << t) {
-        if mask.count_ones() == 1 || rng.gen_bool(density) {
-            let count = match rng.gen_range(0..4) {
-                0 => rng.gen_range(1..5),
-                1 => rng.gen_range(5..1_000),
-                2 => rng.gen_range(1_000..10_000_000),
-                _ => rng.gen_range(10_000_000..1_000_000_000_000),
-            };
-            rows.push((mask, count));
-        }
-    }
-    let names = (0..t).map(|i| format!("L{i}")).collect();
-    CaptureHistories::from_masks(names, rows).expect("valid table")
-}
+#[path = "../benches/common/tables.rs"]
+mod tables;
+use tables::table;
 
 fn main() {
     // `worst_case T SEED`: that one table, with and without the
@@ -37,6 +23,24 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
+    if std::env::args().nth(1).as_deref() == Some("max") {
+        if let [tables, t] = one[..] {
+            let (mut worst, mut worst_seed, mut work) = (Duration::ZERO, 0, None);
+            for seed in 0..tables {
+                let data = table(t as usize, 1000 * t + seed);
+                let start = Instant::now();
+                let r = estimate(&data, &Options::default());
+                let took = start.elapsed();
+                if took > worst {
+                    (worst, worst_seed, work) = (took, seed, r.ok().map(|r| r.work));
+                }
+            }
+            println!(
+                "worst case: {t} lists, counts to 10^12, slowest default run of {tables}: {worst:.2?} (seed {worst_seed}; target 2 s), work {work:?}"
+            );
+            return;
+        }
+    }
     if let [t, seed] = one[..] {
         let data = table(t as usize, 1000 * t + seed);
         for sensitivity in [false, true] {

@@ -249,6 +249,7 @@ fn build(h: &CovariateHistories, terms: &[Term]) -> Built {
             row_start,
             row_cols,
             structural: Vec::new(),
+            col_masks: None,
         },
         zero_cols,
     }

@@ -64,6 +64,11 @@ pub(crate) struct Design {
     pub row_cols: Vec<u16>,
     /// Pairs in the model fixed at −∞ because their overlap is empty.
     pub structural: Vec<(usize, usize)>,
+    /// The lists each column needs (none for the intercept, one for a main
+    /// effect, two for an interaction): a row has the column exactly when
+    /// its pattern holds those lists. `None` for designs of another shape
+    /// (covariates).
+    pub col_masks: Option<Vec<u32>>,
 }
 
 impl Design {
@@ -127,6 +132,10 @@ impl Design {
             }
             row_start.push(row_cols.len());
         }
+        let col_masks = std::iter::once(0)
+            .chain((0..t).map(|i| 1u32 << i))
+            .chain(est_masks)
+            .collect();
         Design {
             t,
             cells,
@@ -135,6 +144,7 @@ impl Design {
             row_start,
             row_cols,
             structural,
+            col_masks: Some(col_masks),
         }
     }
 

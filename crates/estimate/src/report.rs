@@ -426,6 +426,10 @@ pub fn estimate(data: &CaptureHistories, opts: &Options) -> Result<Report, Estim
     let bootstrap = if opts.bootstrap > 0 && lcm.is_none() {
         let (method, threshold) = (opts.method, opts.threshold);
         let boot_work = Work::with_budget(BOOTSTRAP_LP_BUDGET);
+        // The observed table's fits, once, as starts for the replicates'.
+        boot_work.start_recording();
+        point_only(data, method, threshold, &boot_work);
+        boot_work.stop_recording();
         let est = |d: &CaptureHistories| point_only(d, method, threshold, &boot_work);
         let b = bca(
             data,

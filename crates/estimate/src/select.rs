@@ -94,11 +94,17 @@ pub(crate) fn fit_model(
             reason: reason.to_string(),
         });
     }
-    let fit = irls(&design, None).ok_or_else(|| EstimateError::NoEstimate {
-        model: model_label(model),
-        reason: "the Poisson regression did not converge".to_string(),
-    })?;
+    let mask = model_mask(t, model);
+    let fit = work
+        .start(mask, &design)
+        .and_then(|start| irls(&design, Some(&start)))
+        .or_else(|| irls(&design, None))
+        .ok_or_else(|| EstimateError::NoEstimate {
+            model: model_label(model),
+            reason: "the Poisson regression did not converge".to_string(),
+        })?;
     work.fitted(fit.iterations);
+    work.record(mask, &design, &fit.eta);
     Ok(Fitted {
         model: model.to_vec(),
         design,
@@ -194,14 +200,18 @@ pub(crate) fn stepwise(
             let mut model = current.model.clone();
             model.push(all[j]);
             let design = Design::new(counts, t, &model, None);
-            if !work.passes(counts, model_mask(t, &model), &design) {
+            let mask = model_mask(t, &model);
+            if !work.passes(counts, mask, &design) {
                 continue;
             }
-            let start = carry_eta(&current, &design);
+            let start = work
+                .start(mask, &design)
+                .unwrap_or_else(|| carry_eta(&current, &design));
             let Some(fit) = irls(&design, Some(&start)).or_else(|| irls(&design, None)) else {
                 continue;
             };
             work.fitted(fit.iterations);
+            work.record(mask, &design, &fit.eta);
             current = Fitted {
                 model,
                 design,

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use serde::Serialize;
 
@@ -45,8 +45,10 @@ impl WorkDone {
     }
 }
 
-/// (model, its interactions fixed at −∞): the same key means the same cells.
-type Key = (u128, u128);
+/// (lists, model, its interactions fixed at −∞): the same key means the same
+/// cells. The lists count because a replicate that lost a list numbers the
+/// pairs of the others anew.
+type Key = (usize, u128, u128);
 /// Supports (bit per pattern) with their answer.
 type Answers = Vec<(Vec<u64>, bool)>;
 
@@ -65,6 +67,16 @@ pub(crate) struct Work {
     /// New LPs allowed in this scope; `u64::MAX` for none.
     lp_budget: u64,
     exhausted: AtomicBool,
+    /// Fitted linear predictors by (lists, model), one per pattern (NaN
+    /// where the model has no cell), to start later fits of the same model
+    /// from: a bootstrap replicate's table is close to the observed one,
+    /// so from the observed fit Newton needs two or three steps, where
+    /// from the parent model it needed ten on tables of huge counts.
+    starts: RwLock<HashMap<(usize, u128), Vec<f64>>>,
+    /// Whether fits are being recorded into `starts`. Only while one thread
+    /// fits (the observed table before the replicates), so that the starts
+    /// the replicates see do not depend on scheduling.
+    recording: AtomicBool,
 }
 
 impl Default for Work {
@@ -83,7 +95,40 @@ impl Work {
             cached: AtomicU64::new(0),
             lp_budget,
             exhausted: AtomicBool::new(false),
+            starts: RwLock::new(HashMap::new()),
+            recording: AtomicBool::new(false),
         }
+    }
+
+    /// Records the fits that follow as starts for later fits of the same
+    /// models, until `stop_recording`.
+    pub fn start_recording(&self) {
+        self.recording.store(true, Ordering::Relaxed);
+    }
+
+    pub fn stop_recording(&self) {
+        self.recording.store(false, Ordering::Relaxed);
+    }
+
+    pub fn record(&self, model_mask: u128, design: &Design, eta: &[f64]) {
+        if !self.recording.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut by_cell = vec![f64::NAN; 1 << design.t];
+        for (k, &c) in design.cells.iter().enumerate() {
+            by_cell[c as usize] = eta[k];
+        }
+        if let Ok(mut g) = self.starts.write() {
+            g.insert((design.t, model_mask), by_cell);
+        }
+    }
+
+    /// A recorded fit of this model on this design's cells, if any.
+    pub fn start(&self, model_mask: u128, design: &Design) -> Option<Vec<f64>> {
+        let g = self.starts.read().ok()?;
+        let by_cell = g.get(&(design.t, model_mask))?;
+        let eta: Vec<f64> = design.cells.iter().map(|&c| by_cell[c as usize]).collect();
+        eta.iter().all(|v| v.is_finite()).then_some(eta)
     }
 
     pub fn lp_budget(&self) -> u64 {
@@ -125,9 +170,6 @@ impl Work {
     /// program on the observed table settles a failing candidate for all of
     /// them.
     pub fn passes(&self, counts: &[u64], model_mask: u128, design: &Design) -> bool {
-        if exist::full_rank_on_observed(design) {
-            return true;
-        }
         let mut support = vec![0u64; counts.len().div_ceil(64)];
         for (m, &c) in counts.iter().enumerate() {
             if c > 0 {
@@ -135,7 +177,11 @@ impl Work {
             }
         }
         let t = design.t;
-        let key = (model_mask, crate::work::model_mask(t, &design.structural));
+        let key = (
+            t,
+            model_mask,
+            crate::work::model_mask(t, &design.structural),
+        );
         let known = self.existence.lock().ok().and_then(|g| {
             g.get(&key).and_then(|answers| {
                 answers.iter().find_map(|(s, ok)| {
@@ -152,18 +198,23 @@ impl Work {
             self.cached.fetch_add(1, Ordering::Relaxed);
             return v;
         }
-        if self.exhausted() {
+        // Full rank on the observed cells is also monotone in the support,
+        // and the rank of a 255-row design costs more than the fit: it is
+        // remembered like the programs.
+        let full_rank = exist::full_rank_on_observed(design);
+        if !full_rank && self.exhausted() {
             return false;
         }
         let mut solved_lp = false;
-        let ok = exist::identifiable(design)
-            && match exist::exists_by_null_space(design) {
-                Some(v) => v,
-                None => {
-                    solved_lp = true;
-                    exist::lp_exists(design).unwrap_or(false)
-                }
-            };
+        let ok = full_rank
+            || exist::identifiable(design)
+                && match exist::exists_by_null_space(design) {
+                    Some(v) => v,
+                    None => {
+                        solved_lp = true;
+                        exist::lp_exists(design).unwrap_or(false)
+                    }
+                };
         // Two tasks may solve the same program at once; only the first to
         // store it counts, so the count is the number of distinct programs.
         // Only LPs count: the other checks cost microseconds.

@@ -5,8 +5,18 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zicht_estimate::{
-    estimate, CaptureHistories, Options, BOOTSTRAP_LP_BUDGET, SENSITIVITY_LP_BUDGET,
+    estimate, CaptureHistories, Options, BOOTSTRAP_LP_BUDGET, SEARCH_LP_BUDGET,
+    SENSITIVITY_LP_BUDGET,
 };
+
+/// Newton steps per fit, on average over a run. Fits start from a
+/// neighbouring model's fit or, in the bootstrap, from the observed
+/// table's fit of the same model, and a line search crosses the slow
+/// stretch near the boundary, so a run averages two to five (before: 15 on
+/// huge counts). A two-list table with an overlap of one averages eight:
+/// its replicates' overlaps of 2 or 3 move the fit by a factor, and a
+/// saturated model's deviance must reach zero.
+const NEWTON_STEPS_PER_FIT: u64 = 12;
 
 /// Eight lists, a random eighth of the patterns present, counts from 1 to
 /// 10¹² (the resampled population reaches 10¹³).
@@ -71,4 +81,62 @@ fn eight_huge_lists_take_bounded_work() {
         assert!(r.estimate.is_finite() && r.estimate >= r.observed as f64);
     }
     assert!(estimated > 0, "no table could be estimated");
+}
+
+/// The fits one default run may make: every stepwise run (the replicates,
+/// the observed table once more to start them from, the jackknife
+/// deletions, the headline and the 4 + t + t(t − 1)/2 stepwise rows of the
+/// sensitivity table) fits main effects and at most one model per pair;
+/// up to six lists the sensitivity table adds the all-models search, its
+/// winner's refit and the model average's refits.
+fn fit_bound(t: u64, bootstrap: u64, patterns: u64) -> u64 {
+    let pairs = t * (t - 1) / 2;
+    let stepwise_runs = bootstrap + 1 + patterns + 1 + 4 + t + pairs;
+    let search = if t <= 6 { (1 << pairs) + 2 + 200 } else { 0 };
+    stepwise_runs * (pairs + 1) + search
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Random tables of 2 to 8 lists, any support, counts up to 10⁹: the
+    /// work of a default run (fewer replicates, to keep the suite quick;
+    /// the bound scales with them) stays within its bound. The Newton steps
+    /// per fit are what grew with the counts before (near the boundary each
+    /// step gained a factor e), the fits and programs what grew with the
+    /// lists and sparsity.
+    #[test]
+    fn any_table_takes_bounded_work(
+        t in 2usize..=8,
+        cells in proptest::collection::vec(
+            (1u32..256, proptest::prop_oneof![1u64..5, 5u64..1_000, 1_000u64..=1_000_000_000]),
+            0..40,
+        ),
+        singles in proptest::collection::vec(1u64..=1_000_000_000, 8),
+    ) {
+        let full = (1u32 << t) - 1;
+        let mut rows: Vec<(u32, u64)> = (0..t).map(|i| (1u32 << i, singles[i])).collect();
+        for (m, c) in cells {
+            let mask = 1 + (m - 1) % full;
+            if !rows.iter().any(|r| r.0 == mask) {
+                rows.push((mask, c));
+            }
+        }
+        let names = (0..t).map(|i| format!("L{i}")).collect();
+        let data = CaptureHistories::from_masks(names, rows).unwrap();
+        let opts = Options { bootstrap: 200, ..Options::default() };
+        let Ok(r) = estimate(&data, &opts) else {
+            return Ok(());
+        };
+        let w = r.work;
+        let bound = fit_bound(t as u64, opts.bootstrap as u64, r.patterns as u64);
+        proptest::prop_assert!(w.fits <= bound, "{} fits, bound {bound}", w.fits);
+        proptest::prop_assert!(
+            w.iterations <= NEWTON_STEPS_PER_FIT * w.fits,
+            "{} Newton steps for {} fits", w.iterations, w.fits
+        );
+        let lp_bound = BOOTSTRAP_LP_BUDGET + SENSITIVITY_LP_BUDGET + SEARCH_LP_BUDGET as u64
+            + 64 * (4 + 8 + 36 * 8 + 28 * 28);
+        proptest::prop_assert!(w.existence_programs <= lp_bound, "{} units of LP", w.existence_programs);
+    }
 }
