@@ -13,6 +13,7 @@ mod parse;
 mod request;
 mod review;
 mod template;
+pub mod text;
 
 pub use delivered::{DeliveredCell, DeliveredError, DELIVERABLE};
 pub use delivery::{
@@ -27,3 +28,4 @@ pub use review::{differences, progress, Difference, EarlierFigure, Flag, Progres
 pub use template::{
     reference_text, template_csv, template_rows, template_xlsx, TemplateError, TemplateRow,
 };
+pub use text::Text;
