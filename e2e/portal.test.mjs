@@ -63,6 +63,24 @@ test('an admin logs in, adds a user and logs out', async () => {
   assert.match(flash, /Gebruiker e2e-editor toegevoegd/);
   assert.match(await page.textContent('table'), /E2E Editor/);
 
+  // One language per page: the switch turns the whole page to English and
+  // back, and is remembered from page to page.
+  await page.click('nav.lang-switch a[hreflang=en]');
+  await page.waitForLoadState();
+  assert.ok(page.url().endsWith('/portal/users'), `the switch leads back: ${page.url()}`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.match(await page.textContent('h1'), /^Users$/);
+  await page.click('nav a[href="/portal/account"]');
+  await page.waitForLoadState();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  const english = await page.textContent('body');
+  assert.match(english, /Change your password/);
+  assert.doesNotMatch(english, /Wachtwoord wijzigen|Uitloggen/);
+  await page.click('nav.lang-switch a[hreflang=nl]');
+  await page.waitForLoadState();
+  assert.equal(await page.getAttribute('html', 'lang'), 'nl');
+  assert.doesNotMatch(await page.textContent('body'), /Change your password|Log out/);
+
   await page.click('form.logout button');
   await page.waitForLoadState();
   assert.ok(page.url().endsWith('/portal/login'));

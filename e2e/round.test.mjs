@@ -192,7 +192,7 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   await submit(supplier, 'form.upload button[type=submit]');
   const problemsTable = await supplier.textContent('section.problems table');
   assert.match(problemsTable, /2\s*value/, `row 2, column value: ${problemsTable}`);
-  assert.match(problemsTable, /not a number/);
+  assert.match(problemsTable, /is geen getal/);
   // Chromium logs the refused upload's 422 as a console error: that one is
   // expected, and must be the only one.
   const refused = problems.findIndex((p) => /status of 422/.test(p) && p.endsWith(`${delivery}/upload`));
@@ -209,7 +209,7 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   assert.equal(await supplier.locator('section.problems').count(), 0);
   await submit(supplier, 'button[value=submit]');
   assert.match(await supplier.textContent('p.flash'), /Afgetekend als revisie 1/);
-  assert.match(await supplier.textContent('dd.state'), /submitted/);
+  assert.match(await supplier.textContent('dd.state'), /ingediend/);
 
   // The editor reviews and accepts.
   await editor.goto(new URL(delivery, BASE).href);

@@ -9,7 +9,7 @@ use zicht_portal::{PlanProblem, Request, RoundPlan};
 use zicht_service::{rounds, ServiceError};
 use zicht_store::{Round, StoreError, SupplierProgress};
 
-use super::{flash_redirect, not_found_page, render, today, Chrome, PageResult, PortalForm};
+use super::{flash_redirect, lang, not_found_page, render, today, Chrome, PageResult, PortalForm};
 use crate::auth::{query_param, CurrentUser, Editor};
 use crate::work::actor;
 use crate::AppState;
@@ -71,23 +71,38 @@ struct RoundsPage {
     more: usize,
 }
 
+/// A catalogue label in the page's language.
+fn label(nl: &str, en: &str) -> String {
+    lang::t(nl, en).to_owned()
+}
+
+impl RoundsPage {
+    /// An edition's name, or its id if the catalogue has no such edition.
+    fn edition_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.editions
+            .iter()
+            .find(|(e, _)| e == id)
+            .map_or(id, |(_, name)| name.as_str())
+    }
+}
+
 fn choices(catalogue: &Catalogue) -> [Vec<(String, String)>; 3] {
     [
         catalogue
             .documents
             .iter()
             .filter(|d| d.kind == DocumentKind::Edition)
-            .map(|d| (d.id.to_string(), d.label_nl.clone()))
+            .map(|d| (d.id.to_string(), label(&d.label_nl, &d.label_en)))
             .collect(),
         catalogue
             .organisations
             .iter()
-            .map(|o| (o.id.to_string(), o.label_nl.clone()))
+            .map(|o| (o.id.to_string(), label(&o.label_nl, &o.label_en)))
             .collect(),
         catalogue
             .indicators
             .iter()
-            .map(|i| (i.id.to_string(), i.label_nl.clone()))
+            .map(|i| (i.id.to_string(), label(&i.label_nl, &i.label_en)))
             .collect(),
     ]
 }
@@ -112,8 +127,11 @@ async fn rounds_view(
     );
     if form.has_problems() {
         c.error = Some(
-            "De ronde is niet geopend: zie de problemen bij de velden. · The round was not opened: see the problems next to the fields."
-                .into(),
+            lang::say(
+                "De ronde is niet geopend: zie de problemen bij de velden.",
+                "The round was not opened: see the problems next to the fields.",
+            )
+            .into(),
         );
     }
     Ok(render(
@@ -190,7 +208,7 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
     if let Err(e) = &edition {
         form.problems.push((
             "edition".into(),
-            format!("Kies een editie · Choose an edition: {e}"),
+            format!("{}: {e}", lang::t("Kies een editie", "Choose an edition")),
         ));
     }
     let mut readable = edition.is_ok();
@@ -217,8 +235,8 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
             form.requests.push(r);
             continue;
         }
-        let organisation =
-            Slug::parse(&r.organisation).map_err(|e| format!("organisatie · organisation: {e}"));
+        let organisation = Slug::parse(&r.organisation)
+            .map_err(|e| format!("{}: {e}", lang::t("organisatie", "organisation")));
         let mut problems = Vec::new();
         if let Err(e) = &organisation {
             problems.push(e.clone());
@@ -239,7 +257,11 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
         {
             match Period::parse(p) {
                 Ok(p) => periods.push(p),
-                Err(e) => problems.push(format!("periode · period '{p}': {e}")),
+                Err(e) => problems.push(format!(
+                    "{} '{p}': {}",
+                    lang::t("periode", "period"),
+                    zicht_portal::text::period(&e).get(lang::current())
+                )),
             }
         }
         // A breakdown holds `;` between its pairs, so one per line.
@@ -252,7 +274,10 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
         {
             match breakdown(b) {
                 Ok(b) => breakdowns.push(b),
-                Err(e) => problems.push(format!("uitsplitsing · breakdown '{b}': {e}")),
+                Err(e) => problems.push(format!(
+                    "{} '{b}': {e}",
+                    lang::t("uitsplitsing", "breakdown")
+                )),
             }
         }
         match organisation {
@@ -293,13 +318,14 @@ fn place_problems(form: &mut RoundForm, problems: &[PlanProblem], positions: &[u
             .and_then(|n| n.parse::<usize>().ok())
             .and_then(|n| positions.get(n.checked_sub(1)?).copied());
         match fieldset.and_then(|i| form.requests.get_mut(i)) {
-            Some(r) => r.problems.push(p.to_string()),
+            Some(r) => r.problems.push(p.message.get(lang::current()).to_owned()),
             None => {
                 let place = ["edition", "title", "due"]
                     .into_iter()
                     .find(|f| p.place.starts_with(f))
                     .unwrap_or("round");
-                form.problems.push((place.into(), p.message.clone()));
+                form.problems
+                    .push((place.into(), p.message.get(lang::current()).to_owned()));
             }
         }
     }
@@ -316,8 +342,11 @@ pub async fn open_round(
         Some(plan) if plan.requests.is_empty() => {
             form.problems.push((
                 "round".into(),
-                "Vraag minstens één organisatie iets · Ask at least one organisation something"
-                    .into(),
+                lang::say(
+                    "Vraag minstens één organisatie iets",
+                    "Ask at least one organisation something",
+                )
+                .into(),
             ));
             None
         }
@@ -337,7 +366,7 @@ pub async fn open_round(
         Ok(id) => Ok(flash_redirect(
             &state,
             &format!("/portal/rounds/{id}"),
-            "Ronde geopend. · Round opened.",
+            lang::t("Ronde geopend.", "Round opened."),
         )),
         Err(ServiceError::Plan(problems)) => {
             place_problems(&mut form, &problems, &positions);
@@ -359,6 +388,8 @@ pub async fn open_round(
 struct RoundPage {
     c: Chrome,
     round: Round,
+    /// The edition's name.
+    edition: String,
     /// (organisation's name, progress)
     suppliers: Vec<(String, SupplierProgress)>,
     today: String,
@@ -395,7 +426,7 @@ pub async fn round_page(
                 .organisations
                 .iter()
                 .find(|o| o.id == p.organisation)
-                .map(|o| o.label_nl.clone())
+                .map(|o| label(&o.label_nl, &o.label_en))
                 .unwrap_or_default();
             (name, p)
         })
@@ -419,6 +450,7 @@ pub async fn round_page(
         StatusCode::OK,
         &RoundPage {
             c,
+            edition: super::words::document(&catalogue, round.edition.as_str(), lang::current()),
             round,
             suppliers,
             today,
@@ -488,16 +520,17 @@ mod tests {
         let problems = vec![
             PlanProblem {
                 place: "request 2, indicator x".into(),
-                message: "unknown".into(),
+                message: zicht_portal::Text::new("onbekend", "unknown"),
             },
             PlanProblem {
                 place: "due".into(),
-                message: "not a day".into(),
+                message: zicht_portal::Text::new("geen dag", "not a day"),
             },
         ];
         place_problems(&mut form, &problems, &[0, 2]);
         assert_eq!(form.requests[2].problems.len(), 1);
         assert!(form.requests[0].problems.is_empty());
-        assert_eq!(form.problems_at("due"), vec!["not a day"]);
+        // Outside a request the page language is Dutch.
+        assert_eq!(form.problems_at("due"), vec!["geen dag"]);
     }
 }
