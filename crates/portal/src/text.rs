@@ -200,16 +200,16 @@ impl TransitionError {
         let nl = match self {
             TransitionError::NotOwnOrganisation { organisation, verb } => format!(
                 "alleen een leverancier van {organisation} mag {}",
-                verb_nl(*verb)
+                verb_nl(verb)
             ),
             TransitionError::NotEditor { verb } => {
-                format!("alleen een redacteur mag {}", verb_nl(*verb))
+                format!("alleen een redacteur mag {}", verb_nl(verb))
             }
             TransitionError::WrongState { state: s, done, hint } => format!(
                 "een levering met de status {} kan niet worden {}: {}",
                 state(*s).nl,
-                done_nl(*done),
-                hint_nl(*hint)
+                done_nl(done),
+                hint_nl(hint)
             ),
             TransitionError::Incomplete(n) => format!(
                 "{n} gevraagde cel(len) hebben nog geen antwoord: geef bij elke cel een waarde of een status (geweigerd met een reden, niet beschikbaar) voordat u aftekent"

@@ -1127,7 +1127,7 @@ async fn every_page_is_in_one_language_and_the_switch_remembers_it() {
 }
 
 /// Borrows owned form fields for [`Browser::post`].
-fn borrowed(fields: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
+fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

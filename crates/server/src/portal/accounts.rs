@@ -192,13 +192,10 @@ pub async fn login(
             &headers,
             StatusCode::UNAUTHORIZED,
             &login,
-            Some(
-                lang::say(
-                    "Onbekende gebruikersnaam of onjuist wachtwoord.",
-                    "Unknown login or wrong password.",
-                )
-                .into(),
-            ),
+            Some(lang::say(
+                "Onbekende gebruikersnaam of onjuist wachtwoord.",
+                "Unknown login or wrong password.",
+            )),
         ));
     };
     state.limiter.succeeded(&keys, &attempt);
@@ -301,13 +298,10 @@ pub async fn give_code(
             "Tweede factor",
             "Second factor",
         );
-        c.error = Some(
-            lang::say(
-                "Deze code klopt niet, of is al gebruikt.",
-                "This code is not right, or was used before.",
-            )
-            .into(),
-        );
+        c.error = Some(lang::say(
+            "Deze code klopt niet, of is al gebruikt.",
+            "This code is not right, or was used before.",
+        ));
         return Ok(render(StatusCode::UNAUTHORIZED, &CodePage { c }));
     }
     state.limiter.succeeded(&keys, &attempt);
@@ -392,13 +386,10 @@ pub async fn change_password(
             &user,
             &headers,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some(
-                lang::say(
-                    "De twee nieuwe wachtwoorden verschillen.",
-                    "The two new passwords differ.",
-                )
-                .into(),
-            ),
+            Some(lang::say(
+                "De twee nieuwe wachtwoorden verschillen.",
+                "The two new passwords differ.",
+            )),
         )
         .await;
     }

@@ -126,13 +126,10 @@ async fn rounds_view(
         "Request rounds",
     );
     if form.has_problems() {
-        c.error = Some(
-            lang::say(
-                "De ronde is niet geopend: zie de problemen bij de velden.",
-                "The round was not opened: see the problems next to the fields.",
-            )
-            .into(),
-        );
+        c.error = Some(lang::say(
+            "De ronde is niet geopend: zie de problemen bij de velden.",
+            "The round was not opened: see the problems next to the fields.",
+        ));
     }
     Ok(render(
         status,
@@ -345,8 +342,7 @@ pub async fn open_round(
                 lang::say(
                     "Vraag minstens één organisatie iets",
                     "Ask at least one organisation something",
-                )
-                .into(),
+                ),
             ));
             None
         }
@@ -395,8 +391,8 @@ struct RoundPage {
     today: String,
     /// Whether a supplier has started (the round can no longer be changed).
     started: bool,
-    /// (id, Dutch, English) of every edition, for the copy.
-    editions: Vec<(String, String, String)>,
+    /// (id, name) of every edition, for the copy.
+    editions: Vec<(String, String)>,
     next_title: String,
 }
 
@@ -432,12 +428,7 @@ pub async fn round_page(
         })
         .collect();
     let started = state.store.round_started(id).await?;
-    let editions = catalogue
-        .documents
-        .iter()
-        .filter(|d| d.kind == DocumentKind::Edition)
-        .map(|d| (d.id.to_string(), d.label_nl.clone(), d.label_en.clone()))
-        .collect();
+    let editions = super::plan::edition_choices(&catalogue);
     let next_title = super::plan::next_title(&round.title);
     let c = Chrome::new(
         Some(&user),

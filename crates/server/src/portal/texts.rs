@@ -539,12 +539,16 @@ async fn preview(
     .map_err(Error::internal)?;
     let html = match built {
         Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
-        Ok(None) => return Ok(Err(lang::say(
-            format!(
+        Ok(None) => {
+            return Ok(Err(lang::say(
+                format!(
                 "De site heeft geen pagina {page} voor deze definitie: kijk de verwijzingen na."
             ),
-            format!("The site has no page {page} for this definition: check what it refers to."),
-        ))),
+                format!(
+                    "The site has no page {page} for this definition: check what it refers to."
+                ),
+            )))
+        }
         Err(e) => return Ok(Err(e.to_string())),
     };
     Ok(Ok((page, main_of(&html).to_owned())))
