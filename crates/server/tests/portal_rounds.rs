@@ -850,7 +850,7 @@ async fn a_round_is_planned_by_theme_edited_copied_and_closed_through_the_pages(
         .post("/portal/rounds/plan", &page.csrf(), &[("step", "save")])
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("Choose at least one organisation"));
+    assert!(refused.body.contains("Kies minstens één organisatie"));
     assert!(store.rounds().await.unwrap().is_empty());
 
     let plan = [
@@ -988,7 +988,8 @@ const CHROME: (&[&str], &[&str]) = (
 );
 
 /// Asserts that `page` is in `lang` (`nl` or `en`) only: its `<html lang>`,
-/// every marker of that language and none of the other's.
+/// every marker of that language and none of the other's. An id in small
+/// print belongs to no language, so the markers are looked for outside it.
 fn in_one_language(page: &Page, lang: &str, nl: &[&str], en: &[&str]) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
@@ -996,7 +997,7 @@ fn in_one_language(page: &Page, lang: &str, nl: &[&str], en: &[&str]) {
         "{}",
         &page.body[..200.min(page.body.len())]
     );
-    let text = visible(&page.body);
+    let text = outside_small_print(&page.body);
     let (own, other) = if lang == "nl" { (nl, en) } else { (en, nl) };
     let (own_chrome, other_chrome) = if lang == "nl" {
         CHROME
@@ -1268,4 +1269,334 @@ async fn a_text_is_edited_by_language_and_previewed_through_the_sites_templates(
     );
     assert!(visible(&refused.body).contains("Niet opgeslagen"));
     assert!(refused.body.contains("name=\"nl:text\""));
+}
+
+/// The page's visible text outside small print: where a raw id must not
+/// show. An id is welcome on hover (a title attribute, gone with the
+/// markup) and in `<small>` beside its label.
+fn outside_small_print(body: &str) -> String {
+    let mut body = body.to_owned();
+    while let Some(start) = body.find("<small") {
+        let end = body[start..]
+            .find("</small>")
+            .map_or(body.len(), |e| start + e + "</small>".len());
+        body.replace_range(start..end, " ");
+    }
+    visible(&body)
+}
+
+/// Ids as the catalogue and the breakdowns write them, which a reader
+/// should see as labels.
+const RAW_IDS: &[&str] = &["comensha.minor_victims", "[origin=", "sex=girls", "[sex="];
+
+fn without_raw_ids(page: &Page, what: &str) {
+    let text = outside_small_print(&page.body);
+    for id in RAW_IDS {
+        assert!(
+            !text.contains(id),
+            "{what}: {id:?} outside small print: {text}"
+        );
+    }
+}
+
+/// Answers both cells `open_round` asks and signs off.
+async fn sign_off_both(b: &mut Browser, delivery: &str) -> Page {
+    let grid = b.get(delivery).await;
+    let total = "comensha.minor_victims|2024|";
+    let girls = "comensha.minor_victims|2024|sex=girls";
+    let fields = [
+        (field(total, "status"), "exact"),
+        (field(total, "value"), "12"),
+        (field(girls, "status"), "refused"),
+        (field(girls, "reason"), "n < 10"),
+    ];
+    let mut all: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    all.push(("action", "submit"));
+    b.post(delivery, &grid.csrf(), &all).await
+}
+
+/// Switches `b` to `lang` as the NL | EN link does.
+async fn switch_to(b: &mut Browser, lang: &str) {
+    let res = b.get(&format!("/portal/lang/{lang}?back=/portal/")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn every_page_kind_reads_in_one_language_with_labels_in_place_of_ids() {
+    let (_dir, store, state) = setup().await;
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    common::add_users(&store, &[("root", Role::Admin, None)], &hash).await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let delivery = open_round(&mut ed).await;
+    let round = store.rounds().await.unwrap()[0].id;
+    let mut sup = Browser::login(&state, "sup").await;
+    let slug = |s: &str| zicht_model::Slug::parse(s).unwrap();
+
+    // The supplier's grid before signing off, then the editor's review of it.
+    let mut grid = Vec::new();
+    for lang in ["nl", "en"] {
+        switch_to(&mut sup, lang).await;
+        grid.push((lang, sup.get(&delivery).await));
+    }
+    switch_to(&mut sup, "nl").await;
+    let signed = sign_off_both(&mut sup, &delivery).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    store
+        .ask_encoded(
+            &zicht_portal::Actor::editor("ed"),
+            round,
+            &slug("comensha"),
+            "2099-12-31".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let linkage = store
+        .save_linkage(
+            Some("ed"),
+            &zicht_store::NewLinkage {
+                round_id: round,
+                parameters: "{}",
+                histories: "comensha,politie,count\n1,1,4\n",
+                report: "Link report",
+                linked: &[],
+            },
+        )
+        .await
+        .unwrap();
+    let mut root = Browser::login(&state, "root").await;
+    let mut anonymous = Browser::new(&state);
+
+    type Kind = (
+        &'static str,
+        String,
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+    let editor: Vec<Kind> = vec![
+        (
+            "home",
+            "/portal/".into(),
+            &["Wat u hier kunt doen", "redacteur"],
+            &["What you can do here", "editor"],
+        ),
+        (
+            "rounds",
+            "/portal/rounds".into(),
+            &["Ronde openen", "Meer verzoeken", "gemelde minderjarige"],
+            &[
+                "Open a round",
+                "More requests",
+                "Minor victims of trafficking",
+            ],
+        ),
+        (
+            "round",
+            format!("/portal/rounds/{round}"),
+            &[
+                "Voortgang per leverancier",
+                "Te laat",
+                "ingediend",
+                "Kopiëren naar het volgende jaar",
+            ],
+            &[
+                "Progress per supplier",
+                "Overdue",
+                "submitted",
+                "Copy to the next year",
+            ],
+        ),
+        (
+            "plan",
+            "/portal/rounds/plan".into(),
+            &[
+                "Indicatoren zoeken",
+                "Uitsplitsingen",
+                "Organisaties",
+                "gemelde minderjarige",
+            ],
+            &[
+                "Search indicators",
+                "Breakdowns",
+                "Organisations",
+                "Minor victims of trafficking",
+            ],
+        ),
+        (
+            "review",
+            delivery.clone(),
+            &["Revisie 1", "Besluiten", "Terugsturen", "Vorig jaar"],
+            &["Revision 1", "Decisions", "Return", "Last year"],
+        ),
+        (
+            "encoded",
+            format!("/portal/rounds/{round}/encoded"),
+            &["Bewaren tot", "Registraties", "nog niet"],
+            &["Deleted on", "Records", "not yet"],
+        ),
+        (
+            "linkage",
+            format!("/portal/linkages/{linkage}"),
+            &["Gekoppeld", "Vangstgeschiedenissen"],
+            &["Linked", "Capture histories"],
+        ),
+        (
+            "history",
+            "/portal/history?organisation=comensha".into(),
+            &["Afgetekende revisies van", "Reden", "meisjes"],
+            &["Signed-off revisions of", "Reason", "girls"],
+        ),
+        (
+            "texts",
+            "/portal/texts".into(),
+            &["Aanbevelingen", "Overige velden", "Voorbeeld"],
+            &["Recommendations", "Other fields", "Preview"],
+        ),
+        (
+            "editions",
+            "/portal/editions".into(),
+            &[
+                "Vooraf inzien",
+                "Embargo instellen",
+                "Nieuwe editie toevoegen",
+            ],
+            &["Pre-release access", "Set embargo", "Add a new edition"],
+        ),
+        (
+            "new edition",
+            "/portal/editions/new".into(),
+            &["Peildatum", "Naam in het Engels", "Editie toevoegen"],
+            &["Cut-off", "Name in English", "Add the edition"],
+        ),
+        (
+            "account",
+            "/portal/account".into(),
+            &["Wachtwoord wijzigen", "Tweede factor"],
+            &["Change your password", "Second factor"],
+        ),
+        (
+            "tokens",
+            "/portal/tokens".into(),
+            &["Nieuwe sleutel"],
+            &["New token"],
+        ),
+    ];
+    let supplier: Vec<Kind> = vec![(
+        "supplier's home",
+        "/portal/".into(),
+        &["Uw uitvragen", "leverancier", "ingediend"],
+        &["Your requests", "supplier", "submitted"],
+    )];
+    let admin: Vec<Kind> = vec![
+        (
+            "users",
+            "/portal/users".into(),
+            &["Gebruikersnaam", "Tweede factor", "beheerder"],
+            &["Login", "Second factor", "admin"],
+        ),
+        (
+            "audit",
+            "/portal/audit".into(),
+            &["Nieuwste eerst", "Ervoor", "Erna"],
+            &["Newest first", "Before", "After"],
+        ),
+    ];
+    for (browser, kinds) in [
+        (&mut ed, &editor),
+        (&mut sup, &supplier),
+        (&mut root, &admin),
+    ] {
+        for lang in ["nl", "en"] {
+            switch_to(browser, lang).await;
+            for (what, path, nl, en) in kinds {
+                let page = browser.get(path).await;
+                in_one_language(&page, lang, nl, en);
+                without_raw_ids(&page, &format!("{what} ({lang})"));
+            }
+        }
+    }
+    for (lang, page) in &grid {
+        in_one_language(
+            page,
+            lang,
+            &[
+                "Sjabloon en upload",
+                "Concept opslaan",
+                "Vorig jaar",
+                "meisjes",
+            ],
+            &["Template and upload", "Save draft", "Last year", "girls"],
+        );
+        without_raw_ids(page, &format!("delivery ({lang})"));
+    }
+
+    // The login page, before anyone is known: its own words, no chrome.
+    for (lang, own, other) in [
+        (
+            "nl",
+            ["Gebruikersnaam", "Wachtwoord", "Inloggen"],
+            ["Password", "Log in"],
+        ),
+        (
+            "en",
+            ["Login", "Password", "Log in"],
+            ["Wachtwoord", "Inloggen"],
+        ),
+    ] {
+        let res = anonymous
+            .get(&format!("/portal/lang/{lang}?back=/portal/login"))
+            .await;
+        assert_eq!(res.location(), "/portal/login");
+        let page = anonymous.get("/portal/login").await;
+        assert!(page.body.contains(&format!("<html lang=\"{lang}\">")));
+        let text = visible(&page.body);
+        for w in own {
+            assert!(text.contains(w), "login ({lang}) without {w:?}: {text}");
+        }
+        for w in other {
+            assert!(!text.contains(w), "login ({lang}) with {w:?}: {text}");
+        }
+    }
+
+    // Refusals and problems come in the chosen language too.
+    for (lang, own, other) in [
+        ("nl", "Uw rol mag dit niet.", "Your role may not do this."),
+        ("en", "Your role may not do this.", "Uw rol mag dit niet."),
+    ] {
+        switch_to(&mut sup, lang).await;
+        let refused = sup.get("/portal/rounds").await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let text = visible(&refused.body);
+        assert!(text.contains(own) && !text.contains(other), "{text}");
+    }
+    for (lang, own, other) in [
+        (
+            "nl",
+            "Kies minstens één organisatie",
+            "Choose at least one organisation",
+        ),
+        (
+            "en",
+            "Choose at least one organisation",
+            "Kies minstens één organisatie",
+        ),
+    ] {
+        switch_to(&mut ed, lang).await;
+        let page = ed.get("/portal/rounds/plan").await;
+        let refused = ed
+            .post(
+                "/portal/rounds/plan",
+                &page.csrf(),
+                &[("periods", "20x4"), ("step", "save")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = visible(&refused.body);
+        assert!(text.contains(own) && !text.contains(other), "{text}");
+        let period = if lang == "nl" {
+            "is geen ISO 8601-periode"
+        } else {
+            "is not an ISO 8601 period"
+        };
+        assert!(text.contains(period), "{text}");
+    }
 }
