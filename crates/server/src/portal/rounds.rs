@@ -202,10 +202,10 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
         .unwrap_or(0)
         .min(MAX_REQUESTS);
     let edition = Slug::parse(&form.edition);
-    if let Err(e) = &edition {
+    if edition.is_err() {
         form.problems.push((
             "edition".into(),
-            format!("{}: {e}", lang::t("Kies een editie", "Choose an edition")),
+            lang::say("Kies een editie", "Choose an edition"),
         ));
     }
     let mut readable = edition.is_ok();
@@ -232,8 +232,10 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
             form.requests.push(r);
             continue;
         }
+        // The slug's own error is English and names a rule; the reader
+        // only needs to know which choice to make.
         let organisation = Slug::parse(&r.organisation)
-            .map_err(|e| format!("{}: {e}", lang::t("organisatie", "organisation")));
+            .map_err(|_| lang::say("Kies een organisatie", "Choose an organisation"));
         let mut problems = Vec::new();
         if let Err(e) = &organisation {
             problems.push(e.clone());
@@ -242,7 +244,10 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
         for i in &r.indicators {
             match Slug::parse(i) {
                 Ok(s) => indicators.push(s),
-                Err(e) => problems.push(format!("indicator '{i}': {e}")),
+                Err(_) => problems.push(lang::say(
+                    format!("'{i}' is geen indicator van de catalogus"),
+                    format!("'{i}' is not an indicator of the catalogue"),
+                )),
             }
         }
         let mut periods = Vec::new();
@@ -271,9 +276,9 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
         {
             match breakdown(b) {
                 Ok(b) => breakdowns.push(b),
-                Err(e) => problems.push(format!(
-                    "{} '{b}': {e}",
-                    lang::t("uitsplitsing", "breakdown")
+                Err(_) => problems.push(lang::say(
+                    format!("'{b}' is geen uitsplitsing: schrijf total, of dimensie=waarde zoals sex=girls"),
+                    format!("'{b}' is not a breakdown: write total, or dimension=value such as sex=girls"),
                 )),
             }
         }
