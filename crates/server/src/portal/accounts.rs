@@ -783,10 +783,13 @@ pub async fn add_user(
     };
     let role: Role = match form.role.parse() {
         Ok(r) => r,
-        Err(e) => {
+        Err(_) => {
             return problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{}: {e}", lang::t("Kies een rol", "Choose a role")),
+                lang::say(
+                    "Kies een rol: beheerder, redacteur of leverancier",
+                    "Choose a role: admin, editor or supplier",
+                ),
                 form,
             )
             .await
