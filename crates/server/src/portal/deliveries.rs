@@ -694,6 +694,8 @@ pub struct HistoryRecord {
 struct HistoryPage {
     c: Chrome,
     organisation: Option<String>,
+    /// The organisation's name, in the page's language.
+    organisation_name: String,
     /// For editors: every organisation to choose from.
     organisations: Vec<(String, String)>,
     revisions: Vec<HistoryRevision>,
@@ -788,6 +790,9 @@ pub async fn history_page(
         StatusCode::OK,
         &HistoryPage {
             c,
+            organisation_name: organisation.as_deref().map_or_else(String::new, |o| {
+                super::words::organisation(&catalogue, o, lang::current())
+            }),
             organisation,
             organisations,
             revisions,
