@@ -3,12 +3,15 @@
 // what only a real browser shows: the Secure session cookie kept on
 // http://127.0.0.1, the Origin a form post carries under the portal's
 // headers, and forms that work under the portal's CSP; and the second
-// factor an admin sets up at the first login (TOTP computed here, RFC 6238).
+// factor an admin sets up at the first login (TOTP computed here, RFC 6238);
+// and every page kind an admin reaches, in Dutch and in English, against
+// axe-core and for anything cut off at 768 and 1280 px.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { enrol } from './totp.mjs';
+import { checkPortalPages } from './portal-pages.mjs';
 
 const BASE = process.env.ZICHT_URL;
 const PASSWORD = process.env.ZICHT_ADMIN_PASSWORD;
@@ -63,6 +66,50 @@ test('an admin logs in, adds a user and logs out', async () => {
   assert.match(flash, /Gebruiker e2e-editor toegevoegd/);
   assert.match(await page.textContent('table'), /E2E Editor/);
 
+  // One language per page: the switch turns the whole page to English and
+  // back, and is remembered from page to page.
+  await page.click('nav.lang-switch a[hreflang=en]');
+  await page.waitForLoadState();
+  assert.ok(page.url().endsWith('/portal/users'), `the switch leads back: ${page.url()}`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.match(await page.textContent('h1'), /^Users$/);
+  await page.click('nav a[href="/portal/account"]');
+  await page.waitForLoadState();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  const english = await page.textContent('body');
+  assert.match(english, /Change your password/);
+  assert.doesNotMatch(english, /Wachtwoord wijzigen|Uitloggen/);
+  await page.click('nav.lang-switch a[hreflang=nl]');
+  await page.waitForLoadState();
+  assert.equal(await page.getAttribute('html', 'lang'), 'nl');
+  assert.doesNotMatch(await page.textContent('body'), /Change your password|Log out/);
+});
+
+// Every page kind an admin reaches without a round (the round test checks
+// the round's own pages), and the login page of someone not signed in.
+const ADMIN_PAGES = [
+  'portal/',
+  'portal/rounds',
+  'portal/rounds/plan',
+  'portal/editions',
+  'portal/editions/new',
+  'portal/texts',
+  'portal/history?organisation=comensha',
+  'portal/users',
+  'portal/audit',
+  'portal/account',
+  'portal/tokens',
+];
+
+test('no serious or critical axe violation and nothing cut off at 768 and 1280 px, in either language', { timeout: 300_000 }, async () => {
+  const failures = await checkPortalPages(browser, page, BASE, ADMIN_PAGES);
+  const nobody = await browser.newPage();
+  failures.push(...(await checkPortalPages(browser, nobody, BASE, ['portal/login'])));
+  await nobody.close();
+  assert.deepEqual(failures, []);
+});
+
+test('the admin logs out', async () => {
   await page.click('form.logout button');
   await page.waitForLoadState();
   assert.ok(page.url().endsWith('/portal/login'));

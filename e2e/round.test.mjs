@@ -10,7 +10,9 @@
 // from the public site and API until the embargo instant and appears after
 // it. Then the editor closes the round and the supplier's next upload is
 // refused. The editor sets up a second factor at the first login (TOTP
-// computed here, RFC 6238).
+// computed here, RFC 6238). The round's pages, as the supplier and the
+// editor see them, are checked in both languages against axe-core and for
+// anything cut off at 768 and 1280 px (portal-pages.mjs).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +20,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { enrol, totp } from './totp.mjs';
+import { checkPortalPages } from './portal-pages.mjs';
 
 const BASE = process.env.ZICHT_URL;
 const EDITOR = 'e2e-round-editor';
@@ -184,6 +187,8 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   // the problem naming the row and column, and fixes it.
   const supplier = await login(SUPPLIER, SUPPLIER_PASSWORD);
   await submit(supplier, `table.requests a[href="${delivery}"]`);
+  // The supplier's pages, in both languages: axe-core, nothing cut off.
+  const pageFailures = await checkPortalPages(browser, supplier, BASE, [delivery, 'portal/', 'portal/history']);
   await supplier.setInputFiles('#file', {
     name: 'levering.csv',
     mimeType: 'text/csv',
@@ -192,7 +197,7 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   await submit(supplier, 'form.upload button[type=submit]');
   const problemsTable = await supplier.textContent('section.problems table');
   assert.match(problemsTable, /2\s*value/, `row 2, column value: ${problemsTable}`);
-  assert.match(problemsTable, /not a number/);
+  assert.match(problemsTable, /is geen getal/);
   // Chromium logs the refused upload's 422 as a console error: that one is
   // expected, and must be the only one.
   const refused = problems.findIndex((p) => /status of 422/.test(p) && p.endsWith(`${delivery}/upload`));
@@ -209,9 +214,17 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
   assert.equal(await supplier.locator('section.problems').count(), 0);
   await submit(supplier, 'button[value=submit]');
   assert.match(await supplier.textContent('p.flash'), /Afgetekend als revisie 1/);
-  assert.match(await supplier.textContent('dd.state'), /submitted/);
+  assert.match(await supplier.textContent('dd.state'), /ingediend/);
 
-  // The editor reviews and accepts.
+  // The editor's pages of the round, in both languages, then the review
+  // and the acceptance.
+  pageFailures.push(...(await checkPortalPages(browser, editor, BASE, [
+    delivery,
+    roundPath,
+    `${roundPath}/encoded`,
+    'portal/rounds/plan',
+  ])));
+  assert.deepEqual(pageFailures, [], 'no serious axe violation, nothing cut off');
   await editor.goto(new URL(delivery, BASE).href);
   assert.match(await editor.textContent('table.review'), /7391/);
   await submit(editor, 'button.accept');

@@ -14,6 +14,7 @@ mod plan;
 mod request;
 mod review;
 mod template;
+pub mod text;
 
 pub use delivered::{DeliveredCell, DeliveredError, DELIVERABLE};
 pub use delivery::{
@@ -29,3 +30,4 @@ pub use review::{differences, progress, Difference, EarlierFigure, Flag, Progres
 pub use template::{
     reference_text, template_csv, template_rows, template_xlsx, TemplateError, TemplateRow,
 };
+pub use text::Text;

@@ -13,6 +13,7 @@ use zicht_model::{
     Breakdown, Catalogue, Cell, Figure, FigureError, Period, Provenance, Slug, Status,
 };
 
+use crate::text::{self, Text};
 use crate::{AskedCell, CellKey, DeliveredCell, DeliveredError};
 
 /// The columns of a delivery file and its template, in order. `label` and
@@ -42,15 +43,16 @@ pub struct Problem {
     pub row: Option<usize>,
     /// A column of [`COLUMNS`], or a form field's part.
     pub column: Option<String>,
-    pub message: String,
+    /// What to do, in both languages; `Display` gives the English.
+    pub message: Text,
 }
 
 impl Problem {
-    pub fn new(row: Option<usize>, column: Option<&str>, message: impl Into<String>) -> Problem {
+    pub fn new(row: Option<usize>, column: Option<&str>, message: Text) -> Problem {
         Problem {
             row,
             column: column.map(str::to_owned),
-            message: message.into(),
+            message,
         }
     }
 }
@@ -63,7 +65,7 @@ impl fmt::Display for Problem {
             (None, Some(c)) => write!(f, "column '{c}': ")?,
             (None, None) => {}
         }
-        f.write_str(&self.message)
+        f.write_str(&self.message.en)
     }
 }
 
@@ -147,7 +149,7 @@ fn number(
     text: &str,
 ) -> Result<Option<f64>, ()> {
     zicht_contract::parse_optional_number(text)
-        .map_err(|e| problems.push(Problem::new(Some(row), Some(column), e.to_string())))
+        .map_err(|e| problems.push(Problem::new(Some(row), Some(column), text::number(&e))))
 }
 
 /// Checks rows against what is asked and the catalogue. Nothing comes back
@@ -173,12 +175,22 @@ pub fn check_rows(
             r.get("upper"),
             r.get("reason"),
         );
-        let indicator = Slug::parse(r.get("indicator"))
-            .map_err(|e| problems.push(Problem::new(Some(row), Some("indicator"), e.to_string())));
+        let indicator = Slug::parse(r.get("indicator")).map_err(|e| {
+            problems.push(Problem::new(
+                Some(row),
+                Some("indicator"),
+                text::foreign(&e),
+            ))
+        });
         let period = Period::parse(r.get("period"))
-            .map_err(|e| problems.push(Problem::new(Some(row), Some("period"), e.to_string())));
-        let breakdown = Breakdown::parse(r.get("breakdown"))
-            .map_err(|e| problems.push(Problem::new(Some(row), Some("breakdown"), e.to_string())));
+            .map_err(|e| problems.push(Problem::new(Some(row), Some("period"), text::period(&e))));
+        let breakdown = Breakdown::parse(r.get("breakdown")).map_err(|e| {
+            problems.push(Problem::new(
+                Some(row),
+                Some("breakdown"),
+                text::foreign(&e),
+            ))
+        });
         let (Ok(indicator), Ok(period), Ok(breakdown)) = (indicator, period, breakdown) else {
             continue;
         };
@@ -191,9 +203,15 @@ pub fn check_rows(
             problems.push(Problem::new(
                 Some(row),
                 Some("indicator"),
-                format!(
-                    "{key} was not asked of {} in this round: remove this row",
-                    asked.organisation
+                Text::new(
+                    format!(
+                        "{key} is in deze ronde niet gevraagd aan {}: haal deze rij weg",
+                        asked.organisation
+                    ),
+                    format!(
+                        "{key} was not asked of {} in this round: remove this row",
+                        asked.organisation
+                    ),
                 ),
             ));
             continue;
@@ -203,7 +221,10 @@ pub fn check_rows(
             problems.push(Problem::new(
                 Some(row),
                 None,
-                format!("{key} is also on row {first}: give each cell once"),
+                Text::new(
+                    format!("{key} staat ook op rij {first}: geef elke cel één keer"),
+                    format!("{key} is also on row {first}: give each cell once"),
+                ),
             ));
             continue;
         }
@@ -219,9 +240,9 @@ pub fn check_rows(
         let status = if status_text.is_empty() && !value.is_empty() {
             Ok(Status::Exact)
         } else {
-            status_text
-                .parse::<Status>()
-                .map_err(|e| problems.push(Problem::new(Some(row), Some("status"), e.to_string())))
+            status_text.parse::<Status>().map_err(|e| {
+                problems.push(Problem::new(Some(row), Some("status"), text::foreign(&e)))
+            })
         };
         let value = number(&mut problems, row, "value", value);
         let lower = number(&mut problems, row, "lower", lower);
@@ -248,7 +269,7 @@ pub fn check_rows(
                     FigureError::OutsideInterval { .. } | FigureError::EmptyEstimate => "value",
                     FigureError::BadBase(_) => "status",
                 };
-                problems.push(Problem::new(Some(row), Some(column), e.to_string()));
+                problems.push(Problem::new(Some(row), Some(column), text::figure(&e)));
                 continue;
             }
         };
@@ -259,7 +280,7 @@ pub fn check_rows(
                     DeliveredError::NotDeliverable(_) => "status",
                     _ => "reason",
                 };
-                problems.push(Problem::new(Some(row), Some(column), e.to_string()));
+                problems.push(Problem::new(Some(row), Some(column), text::delivered(&e)));
                 continue;
             }
         };
@@ -271,7 +292,11 @@ pub fn check_rows(
             provenance: Provenance::default(),
         };
         for p in index.cell_problems(&probe) {
-            problems.push(Problem::new(Some(row), Some(p.field), p.message));
+            problems.push(Problem::new(
+                Some(row),
+                Some(p.field),
+                text::foreign(&p.message),
+            ));
         }
         if problems.len() == before {
             cells.insert(key, (delivered, row));
@@ -308,17 +333,27 @@ fn header_positions(header: &[String], row: usize) -> Result<HashMap<String, usi
             problems.push(Problem::new(
                 Some(row),
                 Some(&name),
-                format!(
-                    "unknown column '{}': the columns are {}",
-                    h.trim(),
-                    COLUMNS.join(", ")
+                Text::new(
+                    format!(
+                        "onbekende kolom '{}': de kolommen zijn {}",
+                        h.trim(),
+                        COLUMNS.join(", ")
+                    ),
+                    format!(
+                        "unknown column '{}': the columns are {}",
+                        h.trim(),
+                        COLUMNS.join(", ")
+                    ),
                 ),
             ));
         } else if at.insert(name.clone(), i).is_some() {
             problems.push(Problem::new(
                 Some(row),
                 Some(&name),
-                "this column appears twice",
+                Text::new(
+                    "deze kolom staat er twee keer in",
+                    "this column appears twice",
+                ),
             ));
         }
     }
@@ -327,7 +362,14 @@ fn header_positions(header: &[String], row: usize) -> Result<HashMap<String, usi
             problems.push(Problem::new(
                 Some(row),
                 Some(c),
-                format!("the header has no column '{c}': start from the template of this round"),
+                Text::new(
+                    format!(
+                        "de kopregel heeft geen kolom '{c}': begin met het sjabloon van deze ronde"
+                    ),
+                    format!(
+                        "the header has no column '{c}': start from the template of this round"
+                    ),
+                ),
             ));
         }
     }
@@ -343,9 +385,15 @@ fn too_large(bytes: usize, limits: &Limits) -> Option<Vec<Problem>> {
         vec![Problem::new(
             None,
             None,
-            format!(
-                "the file is {bytes} bytes; at most {} are accepted: split the delivery or leave out what was not asked",
-                limits.max_bytes
+            Text::new(
+                format!(
+                    "het bestand is {bytes} bytes; ten hoogste {} worden aangenomen: splits de levering of laat weg wat niet gevraagd is",
+                    limits.max_bytes
+                ),
+                format!(
+                    "the file is {bytes} bytes; at most {} are accepted: split the delivery or leave out what was not asked",
+                    limits.max_bytes
+                ),
             ),
         )]
     })
@@ -355,9 +403,15 @@ fn too_many_rows(limits: &Limits) -> Vec<Problem> {
     vec![Problem::new(
         None,
         None,
-        format!(
-            "the file has more than {} rows: a delivery has one row per asked cell",
-            limits.max_rows
+        Text::new(
+            format!(
+                "het bestand heeft meer dan {} rijen: een levering heeft één rij per gevraagde cel",
+                limits.max_rows
+            ),
+            format!(
+                "the file has more than {} rows: a delivery has one row per asked cell",
+                limits.max_rows
+            ),
         ),
     )]
 }
@@ -394,10 +448,14 @@ pub fn parse_csv(
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
                 let message = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => {
-                        "the file is not UTF-8 text: save it as CSV UTF-8".to_owned()
-                    }
-                    _ => format!("cannot read this CSV: {e}"),
+                    csv::ErrorKind::Utf8 { .. } => Text::new(
+                        "het bestand is geen UTF-8-tekst: sla het op als CSV UTF-8",
+                        "the file is not UTF-8 text: save it as CSV UTF-8",
+                    ),
+                    _ => Text::new(
+                        format!("deze CSV is niet te lezen: {e}"),
+                        format!("cannot read this CSV: {e}"),
+                    ),
                 };
                 problems.push(Problem::new(line, None, message));
                 // A broken record leaves the reader's place uncertain.
@@ -422,10 +480,17 @@ pub fn parse_csv(
                     problems.push(Problem::new(
                         Some(line),
                         None,
-                        format!(
-                            "this row has {} fields, the header {}: check the separators",
-                            fields.len(),
-                            h.len()
+                        Text::new(
+                            format!(
+                                "deze rij heeft {} velden, de kopregel {}: kijk de scheidingstekens na",
+                                fields.len(),
+                                h.len()
+                            ),
+                            format!(
+                                "this row has {} fields, the header {}: check the separators",
+                                fields.len(),
+                                h.len()
+                            ),
                         ),
                     ));
                     continue;
@@ -446,7 +511,10 @@ pub fn parse_csv(
         problems.push(Problem::new(
             None,
             None,
-            "the file is empty: start from the template of this round",
+            Text::new(
+                "het bestand is leeg: begin met het sjabloon van deze ronde",
+                "the file is empty: start from the template of this round",
+            ),
         ));
     }
     if !problems.is_empty() {
@@ -455,65 +523,99 @@ pub fn parse_csv(
     check_rows(&rows, asked, catalogue)
 }
 
+fn damaged() -> Text {
+    Text::new(
+        "de werkmap is beschadigd: sla haar opnieuw op",
+        "the workbook is damaged: save it again",
+    )
+}
+
 /// Checks an XLSX's zip structure before anything unpacks it: how many
 /// entries, what they declare to unpack to, and what they actually unpack
 /// to, read through a limit so that a lying header cannot make us unpack
 /// more than `max_uncompressed`.
 pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), Vec<Problem>> {
-    let refuse = |m: String| Err(vec![Problem::new(None, None, m)]);
+    let refuse = |m: Text| Err(vec![Problem::new(None, None, m)]);
     let mut archive =
         match zip::ZipArchive::new(Cursor::new(bytes)) {
             Ok(a) => a,
-            Err(_) => return refuse(
-                "this is not an XLSX workbook: save it as Excel workbook (.xlsx) or upload a CSV"
-                    .into(),
-            ),
+            Err(_) => return refuse(Text::new(
+                "dit is geen XLSX-werkmap: sla het op als Excel-werkmap (.xlsx) of upload een CSV",
+                "this is not an XLSX workbook: save it as Excel workbook (.xlsx) or upload a CSV",
+            )),
         };
     if archive.len() > limits.max_zip_entries {
-        return refuse(format!(
-            "the workbook holds {} parts, more than the {} a delivery needs: save only the delivery sheet",
-            archive.len(),
-            limits.max_zip_entries
+        return refuse(Text::new(
+            format!(
+                "de werkmap bevat {} delen, meer dan de {} die een levering nodig heeft: sla alleen het leveringsblad op",
+                archive.len(),
+                limits.max_zip_entries
+            ),
+            format!(
+                "the workbook holds {} parts, more than the {} a delivery needs: save only the delivery sheet",
+                archive.len(),
+                limits.max_zip_entries
+            ),
         ));
     }
     const MIB: u64 = 1024 * 1024;
     let mut declared: u64 = 0;
     for i in 0..archive.len() {
         let Ok(entry) = archive.by_index_raw(i) else {
-            return refuse("the workbook is damaged: save it again".into());
+            return refuse(damaged());
         };
         let (size, packed) = (entry.size(), entry.compressed_size().max(1));
         declared = declared.saturating_add(size);
         if size > MIB && size / packed > limits.max_ratio {
-            return refuse(format!(
-                "a part of the workbook unpacks to {} times its size; at most {} is accepted: save it again from a spreadsheet program",
-                size / packed,
-                limits.max_ratio
+            return refuse(Text::new(
+                format!(
+                    "een deel van de werkmap pakt uit tot {} keer zijn grootte; ten hoogste {} wordt aangenomen: sla haar opnieuw op vanuit een spreadsheetprogramma",
+                    size / packed,
+                    limits.max_ratio
+                ),
+                format!(
+                    "a part of the workbook unpacks to {} times its size; at most {} is accepted: save it again from a spreadsheet program",
+                    size / packed,
+                    limits.max_ratio
+                ),
             ));
         }
     }
     if declared > limits.max_uncompressed {
-        return refuse(format!(
-            "the workbook unpacks to {declared} bytes; at most {} are accepted",
-            limits.max_uncompressed
+        return refuse(Text::new(
+            format!(
+                "de werkmap pakt uit tot {declared} bytes; ten hoogste {} worden aangenomen",
+                limits.max_uncompressed
+            ),
+            format!(
+                "the workbook unpacks to {declared} bytes; at most {} are accepted",
+                limits.max_uncompressed
+            ),
         ));
     }
     let mut actual: u64 = 0;
     for i in 0..archive.len() {
         let Ok(entry) = archive.by_index(i) else {
-            return refuse(
-                "the workbook is damaged or encrypted: save it again without a password".into(),
-            );
+            return refuse(Text::new(
+                "de werkmap is beschadigd of versleuteld: sla haar opnieuw op zonder wachtwoord",
+                "the workbook is damaged or encrypted: save it again without a password",
+            ));
         };
         let budget = limits.max_uncompressed.saturating_sub(actual) + 1;
         match std::io::copy(&mut entry.take(budget), &mut std::io::sink()) {
             Ok(n) => actual += n,
-            Err(_) => return refuse("the workbook is damaged: save it again".into()),
+            Err(_) => return refuse(damaged()),
         }
         if actual > limits.max_uncompressed {
-            return refuse(format!(
-                "the workbook unpacks to more than {} bytes: save only the delivery sheet",
-                limits.max_uncompressed
+            return refuse(Text::new(
+                format!(
+                    "de werkmap pakt uit tot meer dan {} bytes: sla alleen het leveringsblad op",
+                    limits.max_uncompressed
+                ),
+                format!(
+                    "the workbook unpacks to more than {} bytes: save only the delivery sheet",
+                    limits.max_uncompressed
+                ),
             ));
         }
     }
@@ -542,12 +644,15 @@ pub fn parse_xlsx(
         vec![Problem::new(
             None,
             None,
-            format!("cannot read this workbook ({e}): save it again as .xlsx or upload a CSV"),
+            Text::new(
+                format!("deze werkmap is niet te lezen ({e}): sla haar opnieuw op als .xlsx of upload een CSV"),
+                format!("cannot read this workbook ({e}): save it again as .xlsx or upload a CSV"),
+            ),
         )]
     };
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let Some(sheet) = book.sheet_names().into_iter().next() else {
-        return Err(unreadable(&"it has no sheet"));
+        return Err(unreadable(&"0 sheets"));
     };
     // Cells are read one by one and bounded as they come: a whole-sheet
     // range would allocate every slot between the first and the last used
@@ -573,8 +678,13 @@ pub fn parse_xlsx(
                 return Err(vec![Problem::new(
                     Some(r as usize + 1),
                     None,
-                    format!(
-                        "the sheet uses columns beyond the first {XLSX_MAX_COLUMNS}: keep to the template's columns"
+                    Text::new(
+                        format!(
+                            "het blad gebruikt kolommen voorbij de eerste {XLSX_MAX_COLUMNS}: houd u aan de kolommen van het sjabloon"
+                        ),
+                        format!(
+                            "the sheet uses columns beyond the first {XLSX_MAX_COLUMNS}: keep to the template's columns"
+                        ),
                     ),
                 )]);
             }
@@ -603,7 +713,12 @@ pub fn parse_xlsx(
                         header.as_ref().and_then(|h| {
                             h.iter().find(|(_, p)| **p == col).map(|(n, _)| n.as_str())
                         }),
-                        format!("the cell holds a spreadsheet error ({e}): type the figure itself"),
+                        Text::new(
+                            format!("de cel bevat een spreadsheetfout ({e}): typ het cijfer zelf"),
+                            format!(
+                                "the cell holds a spreadsheet error ({e}): type the figure itself"
+                            ),
+                        ),
                     ));
                 }
                 other => padded[col] = other.to_string(),
@@ -627,7 +742,10 @@ pub fn parse_xlsx(
         problems.push(Problem::new(
             None,
             None,
-            "the first sheet is empty: start from the template of this round",
+            Text::new(
+                "het eerste blad is leeg: begin met het sjabloon van deze ronde",
+                "the first sheet is empty: start from the template of this round",
+            ),
         ));
     }
     if !problems.is_empty() {
@@ -686,9 +804,15 @@ pub fn parse_grid(
             Problem::new(
                 None,
                 Some(k),
-                format!(
-                    "'{k}' is not a cell asked of {} in this round",
-                    asked.organisation
+                Text::new(
+                    format!(
+                        "'{k}' is geen cel die in deze ronde aan {} is gevraagd",
+                        asked.organisation
+                    ),
+                    format!(
+                        "'{k}' is not a cell asked of {} in this round",
+                        asked.organisation
+                    ),
                 ),
             )
         })

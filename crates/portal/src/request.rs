@@ -7,6 +7,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use zicht_model::{Breakdown, Catalogue, Cell, DocumentKind, Figure, Period, Provenance, Slug};
 
+use crate::text::{self, Text};
+
 /// Which cell: indicator × period × breakdown. What a request asks and what a
 /// delivery answers are both keyed by it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -63,13 +65,14 @@ pub struct AskedCell {
 pub struct PlanProblem {
     /// `edition`, `title`, `due`, or `request N` (1-based) with the field.
     pub place: String,
-    pub message: String,
+    /// What to do, in both languages; `Display` gives the English.
+    pub message: Text,
 }
 
-fn problem(place: impl Into<String>, message: impl Into<String>) -> PlanProblem {
+fn problem(place: impl Into<String>, message: Text) -> PlanProblem {
     PlanProblem {
         place: place.into(),
-        message: message.into(),
+        message,
     }
 }
 
@@ -88,21 +91,33 @@ impl RoundPlan {
         match catalogue.document(self.edition.as_str()) {
             None => problems.push(problem(
                 "edition",
-                format!("unknown document '{}': pick an edition of the catalogue", self.edition),
+                Text::new(
+                    format!("onbekend document '{}': kies een editie uit de catalogus", self.edition),
+                    format!("unknown document '{}': pick an edition of the catalogue", self.edition),
+                ),
             )),
             Some(d) if d.kind != DocumentKind::Edition => problems.push(problem(
                 "edition",
-                format!("document '{}' is a source, not an edition: a round collects figures for an edition", self.edition),
+                Text::new(
+                    format!("document '{}' is een bron, geen editie: een ronde verzamelt cijfers voor een editie", self.edition),
+                    format!("document '{}' is a source, not an edition: a round collects figures for an edition", self.edition),
+                ),
             )),
             Some(_) => {}
         }
         if self.title.trim().is_empty() {
-            problems.push(problem("title", "give the round a title"));
+            problems.push(problem(
+                "title",
+                Text::new("geef de ronde een titel", "give the round a title"),
+            ));
         }
         if !is_day(&self.due) {
             problems.push(problem(
                 "due",
-                format!("'{}' is not a day: write e.g. 2025-03-31", self.due),
+                Text::new(
+                    format!("'{}' is geen dag: schrijf bijv. 2025-03-31", self.due),
+                    format!("'{}' is not a day: write e.g. 2025-03-31", self.due),
+                ),
             ));
         }
         // A round may ask no cells at all: one that collects encoded
@@ -114,17 +129,29 @@ impl RoundPlan {
             if catalogue.organisation(r.organisation.as_str()).is_none() {
                 problems.push(problem(
                     place("organisation"),
-                    format!(
-                        "unknown organisation '{}': declare it in the catalogue first",
-                        r.organisation
+                    Text::new(
+                        format!(
+                            "onbekende organisatie '{}': neem haar eerst op in de catalogus",
+                            r.organisation
+                        ),
+                        format!(
+                            "unknown organisation '{}': declare it in the catalogue first",
+                            r.organisation
+                        ),
                     ),
                 ));
             }
             if r.indicators.is_empty() {
-                problems.push(problem(place("indicators"), "name at least one indicator"));
+                problems.push(problem(
+                    place("indicators"),
+                    Text::new("noem minstens één indicator", "name at least one indicator"),
+                ));
             }
             if r.periods.is_empty() {
-                problems.push(problem(place("periods"), "name at least one period"));
+                problems.push(problem(
+                    place("periods"),
+                    Text::new("noem minstens één periode", "name at least one period"),
+                ));
             }
             let total = [Breakdown::total()];
             let breakdowns: &[Breakdown] = if r.breakdowns.is_empty() {
@@ -136,7 +163,10 @@ impl RoundPlan {
                 if index.indicator(indicator.as_str()).is_none() {
                     problems.push(problem(
                         place("indicators"),
-                        format!("unknown indicator '{indicator}'"),
+                        Text::new(
+                            format!("onbekende indicator '{indicator}'"),
+                            format!("unknown indicator '{indicator}'"),
+                        ),
                     ));
                     continue;
                 }
@@ -152,7 +182,7 @@ impl RoundPlan {
                         let found = index.cell_problems(&probe);
                         for p in &found {
                             let msg = format!("{indicator} {period} [{breakdown}]: {}", p.message);
-                            let pp = problem(place(p.field), msg);
+                            let pp = problem(place(p.field), text::foreign(&msg));
                             // The same period or breakdown fails for every
                             // combination; say it once.
                             if !problems.contains(&pp) {

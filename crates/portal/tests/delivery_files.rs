@@ -261,16 +261,18 @@ fn a_csv_delivery_reports_every_problem_with_row_and_column() {
     // 19.872 is how a Dutch supplier writes 19872, as `zicht import` says too.
     assert!(at(2, Some("value"))
         .message
+        .en
         .contains("'19.872' has Dutch thousands separators: write 19872 without a separator"));
-    assert!(at(3, Some("reason")).message.contains("needs a reason"));
-    assert!(at(4, Some("lower")).message.contains("above upper"));
+    assert!(at(3, Some("reason")).message.en.contains("needs a reason"));
+    assert!(at(4, Some("lower")).message.en.contains("above upper"));
     assert!(at(5, Some("indicator"))
         .message
+        .en
         .contains("was not asked of registry"));
-    assert!(at(6, None).message.contains("also on row 2"));
+    assert!(at(6, None).message.en.contains("also on row 2"));
     assert!(problems
         .iter()
-        .all(|p| p.row != Some(7) || p.message.contains("also on row")));
+        .all(|p| p.row != Some(7) || p.message.en.contains("also on row")));
     assert_eq!(problems.len(), 6, "{problems:#?}");
 }
 
@@ -324,7 +326,7 @@ fn a_header_without_the_columns_and_an_oversized_file_are_refused_whole() {
     .unwrap_err();
     assert!(problems
         .iter()
-        .any(|p| p.message.contains("unknown column 'amount'")));
+        .any(|p| p.message.en.contains("unknown column 'amount'")));
     assert!(problems
         .iter()
         .any(|p| p.column.as_deref() == Some("status")));
@@ -334,14 +336,14 @@ fn a_header_without_the_columns_and_an_oversized_file_are_refused_whole() {
     };
     let problems =
         parse_csv(HEADER.as_bytes(), &asked_registry(), &catalogue(), &limits).unwrap_err();
-    assert!(problems[0].message.contains("at most 10"));
+    assert!(problems[0].message.en.contains("at most 10"));
     let limits = Limits {
         max_rows: 1,
         ..Limits::default()
     };
     let two = format!("{HEADER}victims,,2024,,exact,1,,,,\nvictims,,2024,sex=boys,exact,1,,,,\n");
     let problems = parse_csv(two.as_bytes(), &asked_registry(), &catalogue(), &limits).unwrap_err();
-    assert!(problems[0].message.contains("more than 1 rows"));
+    assert!(problems[0].message.en.contains("more than 1 rows"));
 }
 
 #[test]
@@ -370,7 +372,7 @@ fn a_grid_form_gives_the_same_result_as_a_file() {
     let problems = parse_grid(&form, &asked, &catalogue(), &Limits::default()).unwrap_err();
     assert!(problems
         .iter()
-        .any(|p| p.message.contains("not a cell asked of registry")));
+        .any(|p| p.message.en.contains("not a cell asked of registry")));
     // Girls is the third asked cell: total, boys, girls.
     assert!(problems
         .iter()
@@ -446,24 +448,24 @@ fn a_zip_bomb_is_refused_before_it_is_unpacked() {
     assert!(bomb.len() < 200_000);
     let problems = check_zip(&bomb, &Limits::default()).unwrap_err();
     assert!(
-        problems[0].message.contains("times its size"),
+        problems[0].message.en.contains("times its size"),
         "{problems:?}"
     );
     let problems =
         parse_xlsx(&bomb, &asked_registry(), &catalogue(), &Limits::default()).unwrap_err();
-    assert!(problems[0].message.contains("times its size"));
+    assert!(problems[0].message.en.contains("times its size"));
 
     let many: Vec<(String, Vec<u8>)> = (0..300).map(|i| (format!("f{i}"), vec![1])).collect();
     let many: Vec<(&str, Vec<u8>)> = many.iter().map(|(n, d)| (n.as_str(), d.clone())).collect();
     let problems = check_zip(&zip_of(&many), &Limits::default()).unwrap_err();
-    assert!(problems[0].message.contains("300 parts"));
+    assert!(problems[0].message.en.contains("300 parts"));
 
     let small_limit = Limits {
         max_uncompressed: 1000,
         ..Limits::default()
     };
     let problems = check_zip(&zip_of(&[("a", vec![7u8; 2000])]), &small_limit).unwrap_err();
-    assert!(problems[0].message.contains("unpacks to"));
+    assert!(problems[0].message.en.contains("unpacks to"));
     assert!(check_zip(&zip_of(&[("a", vec![7u8; 900])]), &small_limit).is_ok());
 
     let problems = parse_xlsx(
@@ -473,7 +475,7 @@ fn a_zip_bomb_is_refused_before_it_is_unpacked() {
         &Limits::default(),
     )
     .unwrap_err();
-    assert!(problems[0].message.contains("not an XLSX"));
+    assert!(problems[0].message.en.contains("not an XLSX"));
 }
 
 /// Any figure a supplier may give, for a cell of a count indicator.
@@ -565,7 +567,7 @@ fn a_sheet_spanning_the_whole_grid_is_refused_without_reading_it_whole() {
         &Limits::default(),
     )
     .unwrap_err();
-    assert!(problems[0].message.contains("rows"), "{problems:?}");
+    assert!(problems[0].message.en.contains("rows"), "{problems:?}");
 
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
@@ -580,5 +582,5 @@ fn a_sheet_spanning_the_whole_grid_is_refused_without_reading_it_whole() {
     )
     .unwrap_err();
     assert_eq!(problems[0].row, Some(1));
-    assert!(problems[0].message.contains("columns"), "{problems:?}");
+    assert!(problems[0].message.en.contains("columns"), "{problems:?}");
 }

@@ -118,13 +118,13 @@ impl Error {
             Error::Delivery(problems) => {
                 body["problems"] = problems
                     .iter()
-                    .map(|p| json!({ "row": p.row, "column": p.column, "message": p.message }))
+                    .map(|p| json!({ "row": p.row, "column": p.column, "message": p.message.en }))
                     .collect();
             }
             Error::Plan(problems) => {
                 body["problems"] = problems
                     .iter()
-                    .map(|p| json!({ "place": p.place, "message": p.message }))
+                    .map(|p| json!({ "place": p.place, "message": p.message.en }))
                     .collect();
             }
             _ => {}
@@ -154,10 +154,11 @@ impl Error {
                 "The form had expired or came from another site. Reload the page and try again.",
             ),
             e => {
+                let lang = crate::portal::lang::current();
                 let text = match e {
                     Error::Delivery(problems) => problems
                         .iter()
-                        .map(ToString::to_string)
+                        .map(|p| p.message.get(lang))
                         .collect::<Vec<_>>()
                         .join("; "),
                     Error::Plan(problems) => problems
@@ -171,7 +172,7 @@ impl Error {
                     e.status(),
                     "Niet gelukt",
                     "Not done",
-                    "Dit kon niet: zie de reden hieronder.",
+                    &format!("Dit kon niet: {text}"),
                     &text,
                 )
             }

@@ -204,6 +204,9 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(auth::BODY_LIMIT))
         // Inside the headers of the area, outside everything that can fail.
         .layer(axum::middleware::from_fn(error::faces))
+        // Outside the faces, so that an error page too is in the reader's
+        // language.
+        .layer(axum::middleware::from_fn(portal::lang::choose))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             publish_after_write,

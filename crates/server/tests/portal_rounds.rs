@@ -90,7 +90,12 @@ impl Browser {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         };
-        for name in [auth::SESSION_COOKIE, auth::LOGIN_COOKIE, "zicht_flash"] {
+        for name in [
+            auth::SESSION_COOKIE,
+            auth::LOGIN_COOKIE,
+            "zicht_flash",
+            "zicht_lang",
+        ] {
             if let Some(v) = page.cookie(name) {
                 self.cookies.retain(|(k, _)| k != name);
                 if !v.is_empty() {
@@ -257,8 +262,8 @@ async fn a_round_is_opened_delivered_returned_and_accepted_through_the_pages() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    assert!(bad.body.contains("give the round a title"));
-    assert!(bad.body.contains("is not a day"));
+    assert!(bad.body.contains("geef de ronde een titel"));
+    assert!(bad.body.contains("is geen dag"));
     let fieldset = &bad.body[bad
         .body
         .find("id=\"problems_0\"")
@@ -312,7 +317,11 @@ async fn a_round_is_opened_delivered_returned_and_accepted_through_the_pages() {
         )
         .await;
     assert_eq!(open.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(open.body.contains("is not answered"), "{}", open.body);
+    assert!(
+        open.body.contains("heeft nog geen antwoord"),
+        "{}",
+        open.body
+    );
 
     // An upload with one bad row names its row and column, and stores
     // nothing: the draft still holds the saved figure only.
@@ -331,7 +340,7 @@ async fn a_round_is_opened_delivered_returned_and_accepted_through_the_pages() {
         "row 3, column value: {}",
         res.body
     );
-    assert!(res.body.contains("is not a number"));
+    assert!(res.body.contains("is geen getal"), "{}", res.body);
     let draft_page = sup.get(&delivery).await;
     assert!(!draft_page.body.contains("value=\"12,5\""));
 
@@ -399,7 +408,7 @@ async fn a_round_is_opened_delivered_returned_and_accepted_through_the_pages() {
         "last year: {}",
         review.body
     );
-    assert!(review.body.contains("large change vs last year"));
+    assert!(review.body.contains("grote verandering t.o.v. vorig jaar"));
     assert!(!review.body.contains("<script>alert(1)"));
     assert!(review.body.contains("&#60;script&#62;"));
     let returned = ed
@@ -470,7 +479,7 @@ async fn a_round_is_opened_delivered_returned_and_accepted_through_the_pages() {
     assert!(back
         .body
         .contains("Mag het aantal meisjes toch gedeeld worden?"));
-    assert!(back.body.contains("returned"));
+    assert!(back.body.contains("teruggestuurd"));
 
     // The supplier's history shows both revisions.
     let history = sup.get("/portal/history").await;
@@ -500,7 +509,7 @@ async fn a_large_upload_reaches_the_parser_and_a_too_large_one_is_refused() {
         .upload(&upload, &page.csrf(), "big.csv", big.as_bytes())
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("was not asked"));
+    assert!(res.body.contains("niet gevraagd aan"), "{}", res.body);
     // Over the upload limit: refused before anything is read or stored.
     let huge = vec![b'x'; zicht_server::work::UPLOAD_LIMIT + 200 * 1024];
     let res = sup.upload(&upload, &page.csrf(), "huge.csv", &huge).await;
@@ -841,7 +850,7 @@ async fn a_round_is_planned_by_theme_edited_copied_and_closed_through_the_pages(
         .post("/portal/rounds/plan", &page.csrf(), &[("step", "save")])
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("Choose at least one organisation"));
+    assert!(refused.body.contains("Kies minstens één organisatie"));
     assert!(store.rounds().await.unwrap().is_empty());
 
     let plan = [
@@ -941,4 +950,653 @@ async fn a_round_is_planned_by_theme_edited_copied_and_closed_through_the_pages(
     assert_eq!(edit.status, StatusCode::CONFLICT);
     let list = ed.get("/portal/rounds").await;
     assert!(list.body.contains("gesloten"));
+}
+
+/// The page's visible text: its markup left out, so that a marker word is
+/// looked for where a reader sees it (not in a field name or a path).
+fn visible(body: &str) -> String {
+    // What a text area holds is the catalogue's text, in both languages
+    // on the texts page by design.
+    let mut body = body.to_owned();
+    while let Some(start) = body.find("<textarea") {
+        let end = body[start..]
+            .find("</textarea>")
+            .map_or(body.len(), |e| start + e + "</textarea>".len());
+        body.replace_range(start..end, " ");
+    }
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in body.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(ch),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Words of the portal's own text, per page kind, that exist in one language
+/// only. The chrome's come first and are on every page.
+const CHROME: (&[&str], &[&str]) = (
+    &["Uitloggen", "Naar de inhoud", "De openbare monitor"],
+    &["Log out", "Skip to content", "The public monitor"],
+);
+
+/// Asserts that `page` is in `lang` (`nl` or `en`) only: its `<html lang>`,
+/// every marker of that language and none of the other's. An id in small
+/// print belongs to no language, so the markers are looked for outside it.
+fn in_one_language(page: &Page, lang: &str, nl: &[&str], en: &[&str]) {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains(&format!("<html lang=\"{lang}\">")),
+        "{}",
+        &page.body[..200.min(page.body.len())]
+    );
+    let text = outside_small_print(&page.body);
+    let (own, other) = if lang == "nl" { (nl, en) } else { (en, nl) };
+    let (own_chrome, other_chrome) = if lang == "nl" {
+        CHROME
+    } else {
+        (CHROME.1, CHROME.0)
+    };
+    for w in own.iter().chain(own_chrome) {
+        assert!(text.contains(w), "{lang} page without {w:?}: {text}");
+    }
+    for w in other.iter().chain(other_chrome) {
+        assert!(!text.contains(w), "{lang} page with {w:?}: {text}");
+    }
+}
+
+/// A page kind: its path and its marker words in Dutch and English.
+fn kind(
+    path: impl Into<String>,
+    nl: &'static [&'static str],
+    en: &'static [&'static str],
+) -> (String, &'static [&'static str], &'static [&'static str]) {
+    (path.into(), nl, en)
+}
+
+#[tokio::test]
+async fn every_page_is_in_one_language_and_the_switch_remembers_it() {
+    let (_dir, _store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let delivery = open_round(&mut ed).await;
+    let round = {
+        let rounds = ed.get("/portal/rounds").await;
+        let start = rounds.body.find("/portal/rounds/").unwrap();
+        rounds.body[start..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect::<String>()
+    };
+    let mut sup = Browser::login(&state, "sup").await;
+    let editor_pages = vec![
+        kind(
+            "/portal/",
+            &["Wat u hier kunt doen", "redacteur"],
+            &["What you can do here", "editor"],
+        ),
+        kind(
+            "/portal/rounds",
+            &["Ronde openen", "Meer verzoeken"],
+            &["Open a round", "More requests"],
+        ),
+        kind(
+            round.clone(),
+            &["Voortgang per leverancier", "Te laat", "concept"],
+            &["Progress per supplier", "Overdue", "draft"],
+        ),
+        kind(
+            delivery.clone(),
+            &["Nog niet afgetekend", "Besluiten"],
+            &["Not signed off yet", "Decisions"],
+        ),
+        kind(
+            "/portal/editions",
+            &["Vooraf inzien", "Embargo instellen"],
+            &["Pre-release access", "Set embargo"],
+        ),
+        kind(
+            "/portal/texts",
+            &["Aanbevelingen", "Overige velden", "Voorbeeld"],
+            &["Recommendations", "Other fields", "Preview"],
+        ),
+        kind(
+            "/portal/history?organisation=comensha",
+            &["Afgetekende revisies van"],
+            &["Signed-off revisions of"],
+        ),
+        kind(
+            "/portal/account",
+            &["Wachtwoord wijzigen", "Tweede factor"],
+            &["Change your password", "Second factor"],
+        ),
+        ("/portal/tokens".into(), &["Nieuwe sleutel"], &["New token"]),
+    ];
+    let supplier_pages = vec![
+        kind(
+            "/portal/",
+            &["Uw uitvragen", "leverancier", "concept"],
+            &["Your requests", "supplier", "draft"],
+        ),
+        kind(
+            delivery.clone(),
+            &[
+                "Sjabloon en upload",
+                "Concept opslaan",
+                "Vorig jaar",
+                "gemelde minderjarige",
+            ],
+            &[
+                "Template and upload",
+                "Save draft",
+                "Last year",
+                "Minor victims of trafficking",
+            ],
+        ),
+    ];
+    for (browser, pages) in [(&mut ed, &editor_pages), (&mut sup, &supplier_pages)] {
+        for (path, nl, en) in pages.iter() {
+            let page = browser.get(path).await;
+            in_one_language(&page, "nl", nl, en);
+        }
+        // The switch leads back to the page it was used on and is
+        // remembered for every page after it.
+        let switched = browser
+            .get(&format!("/portal/lang/en?back={}", pages[1].0))
+            .await;
+        assert_eq!(switched.status, StatusCode::SEE_OTHER);
+        assert_eq!(switched.location(), pages[1].0.split('?').next().unwrap());
+        for (path, nl, en) in pages.iter() {
+            let page = browser.get(path).await;
+            in_one_language(&page, "en", nl, en);
+        }
+        let back = browser.get("/portal/lang/nl?back=/portal/").await;
+        assert_eq!(back.status, StatusCode::SEE_OTHER);
+        in_one_language(&browser.get("/portal/").await, "nl", &[], &[]);
+    }
+    // The switch leads only into the portal.
+    let away = ed.get("/portal/lang/en?back=https://example.org/").await;
+    assert_eq!(away.location(), "/portal/");
+    let away = ed.get("/portal/lang/en?back=//example.org/portal/").await;
+    assert_eq!(away.location(), "/portal/");
+}
+
+/// Borrows owned form fields for [`Browser::post`].
+fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Signs off the grid with the total's value only.
+async fn sign_off_total(b: &mut Browser, delivery: &str, value: &str) -> Page {
+    let grid = b.get(delivery).await;
+    let total = "comensha.minor_victims|2024|";
+    let (status, figure) = (field(total, "status"), field(total, "value"));
+    b.post(
+        delivery,
+        &grid.csrf(),
+        &[
+            (status.as_str(), "exact"),
+            (figure.as_str(), value),
+            ("action", "submit"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn problems_come_in_the_pages_language_and_a_login_brings_the_users_own() {
+    let (_dir, store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let delivery = open_round(&mut ed).await;
+    // The supplier's stored language (that of their mail) is their pages'
+    // after they log in.
+    store
+        .set_contact(
+            None,
+            "sup",
+            &zicht_store::Contact {
+                email: None,
+                language: zicht_model::Lang::En,
+            },
+        )
+        .await
+        .unwrap();
+    let mut sup = Browser::login(&state, "sup").await;
+    let grid = sup.get(&delivery).await;
+    assert!(grid.body.contains("<html lang=\"en\">"), "{}", grid.body);
+
+    let en = sign_off_total(&mut sup, &delivery, "12,5").await;
+    assert_eq!(en.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = visible(&en.body);
+    assert!(text.contains("is not a number"), "{text}");
+    assert!(text.contains("Problems: nothing was stored"), "{text}");
+    assert!(
+        !text.contains("is geen getal") && !text.contains("Problemen"),
+        "{text}"
+    );
+
+    sup.get("/portal/lang/nl").await;
+    let nl = sign_off_total(&mut sup, &delivery, "12,5").await;
+    let text = visible(&nl.body);
+    assert!(text.contains("is geen getal"), "{text}");
+    assert!(text.contains("Problemen: niets is opgeslagen"), "{text}");
+    assert!(!text.contains("is not a number"), "{text}");
+    // The cells left open when signing off, too.
+    let open = sign_off_total(&mut sup, &delivery, "5").await;
+    assert_eq!(open.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = visible(&open.body);
+    assert!(text.contains("heeft nog geen antwoord"), "{text}");
+    assert!(!text.contains("is not answered"), "{text}");
+}
+
+#[tokio::test]
+async fn a_text_is_edited_by_language_and_previewed_through_the_sites_templates() {
+    let (_dir, store, state) = setup().await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let page = ed.get("/portal/texts").await;
+    assert!(
+        page.body.contains("name=\"nl:text\""),
+        "one field per language"
+    );
+    assert!(page.body.contains("name=\"en:text\""));
+    let catalogue = store.catalogue().await.unwrap();
+    let rec = &catalogue.recommendations[0];
+    let mut rest = serde_json::to_value(rec).unwrap();
+    let fields = rest.as_object_mut().unwrap();
+    fields.remove("text_nl");
+    fields.remove("text_en");
+    let form = |action: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("kind", "recommendation".into()),
+            ("id", rec.id.to_string()),
+            ("nl:text", "Een voorbeeldzin voor de site.".into()),
+            ("en:text", "A sample sentence for the site.".into()),
+            ("rest", rest.to_string()),
+            ("action", action.into()),
+        ]
+    };
+    let preview = ed
+        .post("/portal/texts", &page.csrf(), &borrowed(&form("preview")))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let at = preview
+        .body
+        .find("class=\"site-preview\"")
+        .expect("a preview");
+    let shown = &preview.body[at..];
+    let shown = &shown[..shown.find("<form").unwrap_or(shown.len())];
+    assert!(shown.contains("Een voorbeeldzin voor de site."), "{shown}");
+    assert!(
+        !shown.contains("A sample sentence"),
+        "the page's language only"
+    );
+    assert_eq!(
+        store.catalogue().await.unwrap().recommendations[0].text_nl,
+        rec.text_nl,
+        "a preview stores nothing"
+    );
+
+    let saved = ed
+        .post("/portal/texts", &preview.csrf(), &borrowed(&form("save")))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let after = store.catalogue().await.unwrap();
+    assert_eq!(
+        after.recommendations[0].text_nl,
+        "Een voorbeeldzin voor de site."
+    );
+    assert_eq!(
+        after.recommendations[0].text_en,
+        "A sample sentence for the site."
+    );
+
+    // A direction control is still refused, and the form comes back as typed.
+    let mut bidi = form("save");
+    bidi[2].1 = "Een zin met \u{202E}omkering.".into();
+    let csrf = ed.get("/portal/texts").await.csrf();
+    let refused = ed.post("/portal/texts", &csrf, &borrowed(&bidi)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(visible(&refused.body).contains("Niet opgeslagen"));
+    assert!(refused.body.contains("name=\"nl:text\""));
+}
+
+/// The page's visible text outside small print: where a raw id must not
+/// show. An id is welcome on hover (a title attribute, gone with the
+/// markup) and in `<small>` beside its label.
+fn outside_small_print(body: &str) -> String {
+    let mut body = body.to_owned();
+    while let Some(start) = body.find("<small") {
+        let end = body[start..]
+            .find("</small>")
+            .map_or(body.len(), |e| start + e + "</small>".len());
+        body.replace_range(start..end, " ");
+    }
+    visible(&body)
+}
+
+/// Ids as the catalogue and the breakdowns write them, which a reader
+/// should see as labels.
+const RAW_IDS: &[&str] = &["comensha.minor_victims", "[origin=", "sex=girls", "[sex="];
+
+fn without_raw_ids(page: &Page, what: &str) {
+    let text = outside_small_print(&page.body);
+    for id in RAW_IDS {
+        assert!(
+            !text.contains(id),
+            "{what}: {id:?} outside small print: {text}"
+        );
+    }
+}
+
+/// Answers both cells `open_round` asks and signs off.
+async fn sign_off_both(b: &mut Browser, delivery: &str) -> Page {
+    let grid = b.get(delivery).await;
+    let total = "comensha.minor_victims|2024|";
+    let girls = "comensha.minor_victims|2024|sex=girls";
+    let fields = [
+        (field(total, "status"), "exact"),
+        (field(total, "value"), "12"),
+        (field(girls, "status"), "refused"),
+        (field(girls, "reason"), "n < 10"),
+    ];
+    let mut all: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    all.push(("action", "submit"));
+    b.post(delivery, &grid.csrf(), &all).await
+}
+
+/// Switches `b` to `lang` as the NL | EN link does.
+async fn switch_to(b: &mut Browser, lang: &str) {
+    let res = b.get(&format!("/portal/lang/{lang}?back=/portal/")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn every_page_kind_reads_in_one_language_with_labels_in_place_of_ids() {
+    let (_dir, store, state) = setup().await;
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    common::add_users(&store, &[("root", Role::Admin, None)], &hash).await;
+    let mut ed = Browser::login(&state, "ed").await;
+    let delivery = open_round(&mut ed).await;
+    let round = store.rounds().await.unwrap()[0].id;
+    let mut sup = Browser::login(&state, "sup").await;
+    let slug = |s: &str| zicht_model::Slug::parse(s).unwrap();
+
+    // The supplier's grid before signing off, then the editor's review of it.
+    let mut grid = Vec::new();
+    for lang in ["nl", "en"] {
+        switch_to(&mut sup, lang).await;
+        grid.push((lang, sup.get(&delivery).await));
+    }
+    switch_to(&mut sup, "nl").await;
+    let signed = sign_off_both(&mut sup, &delivery).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    store
+        .ask_encoded(
+            &zicht_portal::Actor::editor("ed"),
+            round,
+            &slug("comensha"),
+            "2099-12-31".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let linkage = store
+        .save_linkage(
+            Some("ed"),
+            &zicht_store::NewLinkage {
+                round_id: round,
+                parameters: "{}",
+                histories: "comensha,politie,count\n1,1,4\n",
+                report: "Link report",
+                linked: &[],
+            },
+        )
+        .await
+        .unwrap();
+    let mut root = Browser::login(&state, "root").await;
+    let mut anonymous = Browser::new(&state);
+
+    type Kind = (
+        &'static str,
+        String,
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+    let editor: Vec<Kind> = vec![
+        (
+            "home",
+            "/portal/".into(),
+            &["Wat u hier kunt doen", "redacteur"],
+            &["What you can do here", "editor"],
+        ),
+        (
+            "rounds",
+            "/portal/rounds".into(),
+            &["Ronde openen", "Meer verzoeken", "gemelde minderjarige"],
+            &[
+                "Open a round",
+                "More requests",
+                "Minor victims of trafficking",
+            ],
+        ),
+        (
+            "round",
+            format!("/portal/rounds/{round}"),
+            &[
+                "Voortgang per leverancier",
+                "Te laat",
+                "ingediend",
+                "Kopiëren naar het volgende jaar",
+            ],
+            &[
+                "Progress per supplier",
+                "Overdue",
+                "submitted",
+                "Copy to the next year",
+            ],
+        ),
+        (
+            "plan",
+            "/portal/rounds/plan".into(),
+            &[
+                "Indicatoren zoeken",
+                "Uitsplitsingen",
+                "Organisaties",
+                "gemelde minderjarige",
+            ],
+            &[
+                "Search indicators",
+                "Breakdowns",
+                "Organisations",
+                "Minor victims of trafficking",
+            ],
+        ),
+        (
+            "review",
+            delivery.clone(),
+            &["Revisie 1", "Besluiten", "Terugsturen", "Vorig jaar"],
+            &["Revision 1", "Decisions", "Return", "Last year"],
+        ),
+        (
+            "encoded",
+            format!("/portal/rounds/{round}/encoded"),
+            &["Bewaren tot", "Registraties", "nog niet"],
+            &["Deleted on", "Records", "not yet"],
+        ),
+        (
+            "linkage",
+            format!("/portal/linkages/{linkage}"),
+            &["Gekoppeld", "Vangstgeschiedenissen"],
+            &["Linked", "Capture histories"],
+        ),
+        (
+            "history",
+            "/portal/history?organisation=comensha".into(),
+            &["Afgetekende revisies van", "Reden", "meisjes"],
+            &["Signed-off revisions of", "Reason", "girls"],
+        ),
+        (
+            "texts",
+            "/portal/texts".into(),
+            &["Aanbevelingen", "Overige velden", "Voorbeeld"],
+            &["Recommendations", "Other fields", "Preview"],
+        ),
+        (
+            "editions",
+            "/portal/editions".into(),
+            &[
+                "Vooraf inzien",
+                "Embargo instellen",
+                "Nieuwe editie toevoegen",
+            ],
+            &["Pre-release access", "Set embargo", "Add a new edition"],
+        ),
+        (
+            "new edition",
+            "/portal/editions/new".into(),
+            &["Peildatum", "Naam in het Engels", "Editie toevoegen"],
+            &["Cut-off", "Name in English", "Add the edition"],
+        ),
+        (
+            "account",
+            "/portal/account".into(),
+            &["Wachtwoord wijzigen", "Tweede factor"],
+            &["Change your password", "Second factor"],
+        ),
+        (
+            "tokens",
+            "/portal/tokens".into(),
+            &["Nieuwe sleutel"],
+            &["New token"],
+        ),
+    ];
+    let supplier: Vec<Kind> = vec![(
+        "supplier's home",
+        "/portal/".into(),
+        &["Uw uitvragen", "leverancier", "ingediend"],
+        &["Your requests", "supplier", "submitted"],
+    )];
+    let admin: Vec<Kind> = vec![
+        (
+            "users",
+            "/portal/users".into(),
+            &["Gebruikersnaam", "Tweede factor", "beheerder"],
+            &["Login", "Second factor", "admin"],
+        ),
+        (
+            "audit",
+            "/portal/audit".into(),
+            &["Nieuwste eerst", "Ervoor", "Erna"],
+            &["Newest first", "Before", "After"],
+        ),
+    ];
+    for (browser, kinds) in [
+        (&mut ed, &editor),
+        (&mut sup, &supplier),
+        (&mut root, &admin),
+    ] {
+        for lang in ["nl", "en"] {
+            switch_to(browser, lang).await;
+            for (what, path, nl, en) in kinds {
+                let page = browser.get(path).await;
+                in_one_language(&page, lang, nl, en);
+                without_raw_ids(&page, &format!("{what} ({lang})"));
+            }
+        }
+    }
+    for (lang, page) in &grid {
+        in_one_language(
+            page,
+            lang,
+            &[
+                "Sjabloon en upload",
+                "Concept opslaan",
+                "Vorig jaar",
+                "meisjes",
+            ],
+            &["Template and upload", "Save draft", "Last year", "girls"],
+        );
+        without_raw_ids(page, &format!("delivery ({lang})"));
+    }
+
+    // The login page, before anyone is known: its own words, no chrome.
+    for (lang, own, other) in [
+        (
+            "nl",
+            ["Gebruikersnaam", "Wachtwoord", "Inloggen"],
+            ["Password", "Log in"],
+        ),
+        (
+            "en",
+            ["Login", "Password", "Log in"],
+            ["Wachtwoord", "Inloggen"],
+        ),
+    ] {
+        let res = anonymous
+            .get(&format!("/portal/lang/{lang}?back=/portal/login"))
+            .await;
+        assert_eq!(res.location(), "/portal/login");
+        let page = anonymous.get("/portal/login").await;
+        assert!(page.body.contains(&format!("<html lang=\"{lang}\">")));
+        let text = visible(&page.body);
+        for w in own {
+            assert!(text.contains(w), "login ({lang}) without {w:?}: {text}");
+        }
+        for w in other {
+            assert!(!text.contains(w), "login ({lang}) with {w:?}: {text}");
+        }
+    }
+
+    // Refusals and problems come in the chosen language too.
+    for (lang, own, other) in [
+        ("nl", "Uw rol mag dit niet.", "Your role may not do this."),
+        ("en", "Your role may not do this.", "Uw rol mag dit niet."),
+    ] {
+        switch_to(&mut sup, lang).await;
+        let refused = sup.get("/portal/rounds").await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let text = visible(&refused.body);
+        assert!(text.contains(own) && !text.contains(other), "{text}");
+    }
+    for (lang, own, other) in [
+        (
+            "nl",
+            "Kies minstens één organisatie",
+            "Choose at least one organisation",
+        ),
+        (
+            "en",
+            "Choose at least one organisation",
+            "Kies minstens één organisatie",
+        ),
+    ] {
+        switch_to(&mut ed, lang).await;
+        let page = ed.get("/portal/rounds/plan").await;
+        let refused = ed
+            .post(
+                "/portal/rounds/plan",
+                &page.csrf(),
+                &[("periods", "20x4"), ("step", "save")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = visible(&refused.body);
+        assert!(text.contains(own) && !text.contains(other), "{text}");
+        let period = if lang == "nl" {
+            "is geen ISO 8601-periode"
+        } else {
+            "is not an ISO 8601 period"
+        };
+        assert!(text.contains(period), "{text}");
+    }
 }

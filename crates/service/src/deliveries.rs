@@ -135,11 +135,15 @@ fn figure_problems(cx: &Context, cells: &[DeliveredCell], rows: Option<&[usize]>
     zicht_model::check_figures(&cx.catalogue, &as_cells, &cx.current, Some(REVIEW_REASON))
         .into_iter()
         .map(|p| match rows {
-            Some(rows) => Problem::new(rows.get(p.cell).copied(), Some(p.field), p.message),
+            Some(rows) => Problem::new(
+                rows.get(p.cell).copied(),
+                Some(p.field),
+                zicht_portal::text::foreign(&p.message),
+            ),
             None => Problem::new(
                 None,
                 Some(p.field),
-                format!("{}: {}", cells[p.cell].key, p.message),
+                zicht_portal::text::foreign(&format!("{}: {}", cells[p.cell].key, p.message)),
             ),
         })
         .collect()
@@ -187,8 +191,12 @@ fn unanswered(cx: &Context, missing: &[CellKey], grid: bool) -> Vec<Problem> {
     missing
         .iter()
         .map(|k| {
-            let message =
-                format!("{k} is not answered: give a figure or a status before signing off");
+            let message = zicht_portal::Text::new(
+                format!(
+                    "{k} heeft nog geen antwoord: geef een cijfer of een status voordat u aftekent"
+                ),
+                format!("{k} is not answered: give a figure or a status before signing off"),
+            );
             if grid {
                 Problem::new(positions.get(k).copied(), Some("status"), message)
             } else {

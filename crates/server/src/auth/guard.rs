@@ -201,7 +201,8 @@ pub fn step_page(step: Owed) -> &'static str {
 /// What a session that owes `step` may still reach: that step's page (and
 /// its API twin), the logout, the style sheet and who am I.
 fn allowed_while_owed(step: Owed, path: &str) -> bool {
-    let common = matches!(path, "/portal/logout" | "/portal/style.css" | "/api/me");
+    let common = matches!(path, "/portal/logout" | "/portal/style.css" | "/api/me")
+        || path.starts_with("/portal/lang/");
     common
         || match step {
             Owed::Code => path == "/portal/second-factor",

@@ -11,7 +11,9 @@ use zicht_service::accounts::{self, NewAccount, Owed};
 use zicht_service::ServiceError;
 use zicht_store::{ApiToken, AuditEntry, AuditFilter, StoreError, User};
 
-use super::{error_page, flash_redirect, render, Chrome, NavItem, PageResult, PortalForm, NAV};
+use super::{
+    error_page, flash_redirect, lang, render, Chrome, NavItem, PageResult, PortalForm, NAV,
+};
 use crate::auth::{self, query_param, Admin, ClientIp, CurrentUser};
 use crate::work::actor;
 use crate::{AppState, Error};
@@ -25,15 +27,10 @@ fn store_problem(e: impl Into<ServiceError>) -> Result<(StatusCode, String), Err
         ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
         _ => return Err(e.into()),
     };
-    Ok((status, format!("Niet gelukt · Not done: {e}")))
-}
-
-fn role_nl(r: Role) -> &'static str {
-    match r {
-        Role::Admin => "beheerder",
-        Role::Editor => "redacteur",
-        Role::Supplier => "leverancier",
-    }
+    Ok((
+        status,
+        format!("{}: {e}", lang::t("Niet gelukt", "Not done")),
+    ))
 }
 
 // --- login, logout, home -------------------------------------------------
@@ -195,10 +192,10 @@ pub async fn login(
             &headers,
             StatusCode::UNAUTHORIZED,
             &login,
-            Some(
-                "Onbekende gebruikersnaam of onjuist wachtwoord. · Unknown login or wrong password."
-                    .into(),
-            ),
+            Some(lang::say(
+                "Onbekende gebruikersnaam of onjuist wachtwoord.",
+                "Unknown login or wrong password.",
+            )),
         ));
     };
     state.limiter.succeeded(&keys, &attempt);
@@ -215,8 +212,17 @@ pub async fn login(
     // Straight to the step the user owes, if any; the guard would send
     // them there anyway.
     let next = accounts::owed(&user, !user.second_factor).map_or("/portal/", auth::step_page);
+    // The user's stored language (also their mail's) is the pages' too,
+    // unless this browser has chosen one with the switch.
+    let stored = match lang::chosen(&headers) {
+        Some(_) => None,
+        None => Some(state.store.contact(&user.login).await?.language),
+    };
     let mut res = Redirect::to(next).into_response();
     let h = res.headers_mut();
+    if let Some(l) = stored {
+        h.append(header::SET_COOKIE, lang::remember(&state, l));
+    }
     h.append(
         header::SET_COOKIE,
         auth::set_cookie(
@@ -292,10 +298,10 @@ pub async fn give_code(
             "Tweede factor",
             "Second factor",
         );
-        c.error = Some(
-            "Deze code klopt niet, of is al gebruikt. · This code is not right, or was used before."
-                .into(),
-        );
+        c.error = Some(lang::say(
+            "Deze code klopt niet, of is al gebruikt.",
+            "This code is not right, or was used before.",
+        ));
         return Ok(render(StatusCode::UNAUTHORIZED, &CodePage { c }));
     }
     state.limiter.succeeded(&keys, &attempt);
@@ -380,7 +386,10 @@ pub async fn change_password(
             &user,
             &headers,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some("De twee nieuwe wachtwoorden verschillen. · The two new passwords differ.".into()),
+            Some(lang::say(
+                "De twee nieuwe wachtwoorden verschillen.",
+                "The two new passwords differ.",
+            )),
         )
         .await;
     }
@@ -397,7 +406,10 @@ pub async fn change_password(
         Ok(_) => Ok(flash_redirect(
             &state,
             "/portal/",
-            "Uw wachtwoord is gewijzigd; uw andere sessies zijn beëindigd. · Your password is changed; your other sessions are ended.",
+            lang::t(
+                "Uw wachtwoord is gewijzigd; uw andere sessies zijn beëindigd.",
+                "Your password is changed; your other sessions are ended.",
+            ),
         )),
         Err(e) => {
             let (status, text) = store_problem(e)?;
@@ -538,7 +550,7 @@ pub async fn remove_own_second_factor(
         Ok(_) => Ok(flash_redirect(
             &state,
             "/portal/account",
-            "Uw tweede factor staat uit. · Your second factor is off.",
+            lang::t("Uw tweede factor staat uit.", "Your second factor is off."),
         )),
         Err(Error::Invalid(text)) => {
             account_view(
@@ -546,7 +558,7 @@ pub async fn remove_own_second_factor(
                 &user,
                 &headers,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(format!("Niet gelukt · Not done: {text}")),
+                Some(format!("{}: {text}", lang::t("Niet gelukt", "Not done"))),
             )
             .await
         }
@@ -572,14 +584,14 @@ pub async fn remove_second_factor(
         Ok(u) => Ok(flash_redirect(
             &state,
             "/portal/users",
-            &format!(
-                "Tweede factor van {} verwijderd. · Second factor of {} removed.",
-                u.login, u.login
+            &lang::say(
+                format!("Tweede factor van {} verwijderd.", u.login),
+                format!("Second factor of {} removed.", u.login),
             ),
         )),
         Err(e) => {
             let (status, text) = store_problem(e)?;
-            Ok(error_page(status, "Niet gelukt", "Not done", &text, ""))
+            Ok(error_page(status, "Niet gelukt", "Not done", &text, &text))
         }
     }
 }
@@ -591,7 +603,7 @@ pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> PageRes
     let mut res = flash_redirect(
         &state,
         "/portal/login",
-        "U bent uitgelogd. · You are logged out.",
+        lang::t("U bent uitgelogd.", "You are logged out."),
     );
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -604,10 +616,17 @@ pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> PageRes
 #[template(path = "portal/home.html")]
 struct HomePage {
     c: Chrome,
-    role_nl: &'static str,
     links: Vec<&'static NavItem>,
     /// A supplier's requests, newest round first.
     requests: Vec<zicht_store::SupplierRequest>,
+    /// The names of their rounds' editions, by id.
+    editions: std::collections::HashMap<String, String>,
+}
+
+impl HomePage {
+    fn edition_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.editions.get(id).map_or(id, String::as_str)
+    }
 }
 
 pub async fn home(
@@ -624,8 +643,21 @@ pub async fn home(
     } else {
         Vec::new()
     };
+    let editions = if requests.is_empty() {
+        Default::default()
+    } else {
+        let catalogue = state.store.catalogue().await?;
+        requests
+            .iter()
+            .map(|r| {
+                let id = r.round.edition.as_str();
+                let name = super::words::document(&catalogue, id, lang::current());
+                (id.to_owned(), name)
+            })
+            .collect()
+    };
     let page = HomePage {
-        role_nl: role_nl(user.role),
+        editions,
         c: Chrome::new(Some(&user), &headers, "/portal/", "Portaal", "Portal"),
         links,
         requests,
@@ -699,7 +731,12 @@ async fn users_view(
         .await?
         .organisations
         .into_iter()
-        .map(|o| (o.id.to_string(), o.label_nl))
+        .map(|o| {
+            (
+                o.id.to_string(),
+                lang::t(&o.label_nl, &o.label_en).to_owned(),
+            )
+        })
         .collect();
     let mut c = Chrome::new(Some(user), headers, "/portal/users", "Gebruikers", "Users");
     if flash.is_some() {
@@ -746,10 +783,13 @@ pub async fn add_user(
     };
     let role: Role = match form.role.parse() {
         Ok(r) => r,
-        Err(e) => {
+        Err(_) => {
             return problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("Kies een rol · Choose a role: {e}"),
+                lang::say(
+                    "Kies een rol: beheerder, redacteur of leverancier",
+                    "Choose a role: admin, editor or supplier",
+                ),
                 form,
             )
             .await
@@ -790,9 +830,15 @@ pub async fn add_user(
                 &user,
                 &headers,
                 StatusCode::OK,
-                Some(format!(
-                    "Gebruiker {} toegevoegd. Wachtwoord, alleen nu zichtbaar: {password} · User {} added. Password, shown only now: {password}",
-                    u.login, u.login
+                Some(lang::say(
+                    format!(
+                        "Gebruiker {} toegevoegd. Wachtwoord, alleen nu zichtbaar: {password}",
+                        u.login
+                    ),
+                    format!(
+                        "User {} added. Password, shown only now: {password}",
+                        u.login
+                    ),
                 )),
                 None,
                 UserForm::default(),
@@ -816,24 +862,33 @@ async fn set_disabled(
         return Ok(flash_redirect(
             &state,
             "/portal/users",
-            "U kunt uzelf niet blokkeren. · You cannot disable yourself.",
+            lang::t(
+                "U kunt uzelf niet blokkeren.",
+                "You cannot disable yourself.",
+            ),
         ));
     }
     match accounts::set_disabled(&state.store, &actor(&admin), &login, disabled).await {
         Ok(u) => {
             let text = if disabled {
-                format!(
-                    "{} geblokkeerd, uitgelogd en API-sleutels ingetrokken. · {} disabled, logged out and API tokens revoked.",
-                    u.login, u.login
+                lang::say(
+                    format!(
+                        "{} geblokkeerd, uitgelogd en API-sleutels ingetrokken.",
+                        u.login
+                    ),
+                    format!("{} disabled, logged out and API tokens revoked.", u.login),
                 )
             } else {
-                format!("{} gedeblokkeerd. · {} enabled.", u.login, u.login)
+                lang::say(
+                    format!("{} gedeblokkeerd.", u.login),
+                    format!("{} enabled.", u.login),
+                )
             };
             Ok(flash_redirect(&state, "/portal/users", &text))
         }
         Err(e) => {
             let (status, text) = store_problem(e)?;
-            Ok(error_page(status, "Niet gelukt", "Not done", &text, ""))
+            Ok(error_page(status, "Niet gelukt", "Not done", &text, &text))
         }
     }
 }
@@ -886,11 +941,14 @@ pub async fn set_contact(
         Ok(_) => Ok(flash_redirect(
             &state,
             "/portal/users",
-            &format!("E-mail van {login} bewaard. · E-mail of {login} saved."),
+            &lang::say(
+                format!("E-mail van {login} bewaard."),
+                format!("E-mail of {login} saved."),
+            ),
         )),
         Err(e) => {
             let (status, text) = store_problem(e)?;
-            Ok(error_page(status, "Niet gelukt", "Not done", &text, ""))
+            Ok(error_page(status, "Niet gelukt", "Not done", &text, &text))
         }
     }
 }
@@ -908,10 +966,7 @@ pub async fn reset_password(
                 &admin,
                 &headers,
                 StatusCode::OK,
-                Some(format!(
-                    "Nieuw wachtwoord voor {}, alleen nu zichtbaar: {password} (sessies beëindigd, API-sleutels ingetrokken; bij de volgende keer inloggen kiest {} een eigen wachtwoord) · New password for {}, shown only now: {password} (sessions ended, API tokens revoked; at the next login {} chooses their own)",
-                    u.login, u.login, u.login, u.login
-                )),
+                Some(lang::say(format!("Nieuw wachtwoord voor {}, alleen nu zichtbaar: {password} (sessies beëindigd, API-sleutels ingetrokken; bij de volgende keer inloggen kiest {} een eigen wachtwoord)", u.login, u.login), format!("New password for {}, shown only now: {password} (sessions ended, API tokens revoked; at the next login {} chooses their own)", u.login, u.login))),
                 None,
                 UserForm::default(),
             )
@@ -919,7 +974,7 @@ pub async fn reset_password(
         }
         Err(e) => {
             let (status, text) = store_problem(e)?;
-            Ok(error_page(status, "Niet gelukt", "Not done", &text, ""))
+            Ok(error_page(status, "Niet gelukt", "Not done", &text, &text))
         }
     }
 }
@@ -1027,8 +1082,9 @@ pub async fn create_token(
                     &headers,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     None,
-                    Some(format!(
-                        "Geef een geldige code van uw tweede factor. · {text}"
+                    Some(lang::say(
+                        "Geef een geldige code van uw tweede factor.",
+                        text,
                     )),
                 )
                 .await
@@ -1080,9 +1136,9 @@ pub async fn revoke_token(
         Ok(t) => Ok(flash_redirect(
             &state,
             "/portal/tokens",
-            &format!(
-                "Sleutel {} ingetrokken. · Token {} revoked.",
-                t.name, t.name
+            &lang::say(
+                format!("Sleutel {} ingetrokken.", t.name),
+                format!("Token {} revoked.", t.name),
             ),
         )),
         Err(StoreError::UnknownToken(_)) => Ok(not_found()),

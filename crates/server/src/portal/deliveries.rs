@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use zicht_model::{Breakdown, Catalogue, Period, Role, Slug, Status};
+use zicht_model::{Breakdown, Catalogue, Lang, Period, Role, Slug, Status};
 use zicht_portal::{
     differences, grid_field, reference_text, template_rows, Asked, CellKey, DeliveryState,
     Difference, Flag, Problem, DELIVERABLE,
@@ -16,7 +16,9 @@ use zicht_portal::{
 use zicht_service::{deliveries, rounds, Incoming, ServiceError};
 use zicht_store::{Delivery, Review, Revision, Round};
 
-use super::{error_page, flash_redirect, not_found_page, render, Chrome, PageResult, PortalForm};
+use super::{
+    error_page, flash_redirect, lang, not_found_page, render, words, Chrome, PageResult, PortalForm,
+};
 use crate::auth::{query_param, CurrentUser, Editor};
 use crate::work::{actor, upload_kind, UploadKind, UPLOAD_LIMIT};
 use crate::{AppState, Error};
@@ -84,8 +86,9 @@ fn status_choices() -> Vec<StatusChoice> {
 /// One row of the grid: an asked cell, its field names and what is filled.
 pub struct GridRow {
     pub n: usize,
+    /// The cell in words; `id` is how a file names it.
     pub cell: String,
-    pub label: String,
+    pub id: String,
     pub previous: String,
     /// (field name, value) for status, value, lower, upper, reason.
     pub status: (String, String),
@@ -101,6 +104,9 @@ struct DeliveryPage {
     c: Chrome,
     d: Delivery,
     round: Round,
+    /// The organisation's and the edition's names.
+    organisation: String,
+    edition: String,
     rows: Vec<GridRow>,
     statuses: Vec<StatusChoice>,
     problems: Vec<Problem>,
@@ -143,6 +149,7 @@ async fn supplier_view(
     let keys: Vec<&CellKey> = cx.asked.cells.iter().collect();
     let published = deliveries::published(&state.store, &keys).await?;
     let template = template_rows(&cx.asked, &cx.catalogue, &published, &draft);
+    let lang = lang::current();
     let rows = cx
         .asked
         .cells
@@ -160,8 +167,8 @@ async fn supplier_view(
             };
             GridRow {
                 n: i + 1,
-                cell: key.to_string(),
-                label: t.label.clone(),
+                cell: words::cell(&cx.catalogue, key, lang),
+                id: key.to_string(),
                 previous: t.previous.clone(),
                 status: field("status", &t.status),
                 value: field("value", &t.value),
@@ -184,6 +191,8 @@ async fn supplier_view(
         status,
         &DeliveryPage {
             c,
+            organisation: words::organisation(&cx.catalogue, d.organisation.as_str(), lang),
+            edition: words::document(&cx.catalogue, cx.round.edition.as_str(), lang),
             round: cx.round,
             rows,
             statuses: status_choices(),
@@ -201,7 +210,9 @@ fn figure_text(f: &zicht_model::Figure) -> String {
 }
 
 pub struct ReviewRow {
+    /// The cell in words; `id` is how a file names it.
     pub cell: String,
+    pub id: String,
     pub indicator: String,
     pub period: String,
     pub breakdown: String,
@@ -215,23 +226,32 @@ pub struct ReviewRow {
 
 fn flag_text(f: Flag) -> &'static str {
     match f {
-        Flag::LargeChangeVsLastYear => {
-            "grote verandering t.o.v. vorig jaar · large change vs last year"
-        }
-        Flag::StatusChangedVsLastYear => {
-            "status anders dan vorig jaar · status changed vs last year"
-        }
-        Flag::ChangedSinceEarlierRevision => {
-            "anders dan een eerdere revisie · changed since an earlier revision"
-        }
+        Flag::LargeChangeVsLastYear => lang::t(
+            "grote verandering t.o.v. vorig jaar",
+            "large change vs last year",
+        ),
+        Flag::StatusChangedVsLastYear => lang::t(
+            "status anders dan vorig jaar",
+            "status changed vs last year",
+        ),
+        Flag::ChangedSinceEarlierRevision => lang::t(
+            "anders dan een eerdere revisie",
+            "changed since an earlier revision",
+        ),
     }
 }
 
-fn review_rows(diffs: Vec<Difference>, reasons: &HashMap<CellKey, String>) -> Vec<ReviewRow> {
+fn review_rows(
+    catalogue: &Catalogue,
+    diffs: Vec<Difference>,
+    reasons: &HashMap<CellKey, String>,
+) -> Vec<ReviewRow> {
+    let lang = lang::current();
     diffs
         .into_iter()
         .map(|d| ReviewRow {
-            cell: d.key.to_string(),
+            cell: words::cell(catalogue, &d.key, lang),
+            id: d.key.to_string(),
             indicator: d.key.indicator.to_string(),
             period: d.key.period.to_string(),
             breakdown: d.key.breakdown.to_string(),
@@ -259,6 +279,9 @@ struct ReviewPage {
     c: Chrome,
     d: Delivery,
     round: Round,
+    /// The organisation's and the edition's names.
+    organisation: String,
+    edition: String,
     revision: Option<i64>,
     rows: Vec<ReviewRow>,
     reviews: Vec<Review>,
@@ -275,6 +298,7 @@ async fn editor_view(
 ) -> PageResult {
     let a = actor(user);
     let round = state.store.round(d.round_id).await?;
+    let catalogue = state.store.catalogue().await?;
     let revisions = state.store.revisions(&a, d.id).await?;
     let reviews = state.store.reviews(&a, d.id).await?;
     let (revision, rows) = match revisions.split_last() {
@@ -291,21 +315,29 @@ async fn editor_view(
                 .filter_map(|c| Some((c.key.clone(), c.reason.clone()?)))
                 .collect();
             let diffs = differences(&latest.cells, &published, &earlier, LARGE_CHANGE);
-            (Some(latest.number), review_rows(diffs, &reasons))
+            (
+                Some(latest.number),
+                review_rows(&catalogue, diffs, &reasons),
+            )
         }
         None => (None, Vec::new()),
     };
+    let organisation = |l| words::organisation(&catalogue, d.organisation.as_str(), l);
     let c = Chrome::new(
         Some(user),
         headers,
         "/portal/rounds",
-        &format!("Levering {} van {}", d.id, d.organisation),
-        &format!("Delivery {} of {}", d.id, d.organisation),
+        &format!("Levering {} van {}", d.id, organisation(Lang::Nl)),
+        &format!("Delivery {} of {}", d.id, organisation(Lang::En)),
     );
+    let organisation = organisation(c.lang);
+    let edition = words::document(&catalogue, round.edition.as_str(), c.lang);
     Ok(render(
         StatusCode::OK,
         &ReviewPage {
             c,
+            organisation,
+            edition,
             may_accept: d.state == DeliveryState::Submitted,
             may_return: d.state == DeliveryState::Submitted,
             may_reopen: matches!(d.state, DeliveryState::Submitted | DeliveryState::Accepted),
@@ -354,18 +386,24 @@ pub async fn save_grid(
         deliveries::submit(&state.store, &a, id, Some(incoming))
             .await
             .map(|o| {
-                format!(
-                    "Afgetekend als revisie {}. · Signed off as revision {}.",
-                    o.revision, o.revision
+                lang::say(
+                    format!("Afgetekend als revisie {}.", o.revision),
+                    format!("Signed off as revision {}.", o.revision),
                 )
             })
     } else {
         deliveries::save_draft(&state.store, &a, id, incoming)
             .await
             .map(|saved| {
-                format!(
-                    "Concept opgeslagen: {} cellen ingevuld, {} nog open. · Draft saved: {} cells filled, {} still open.",
-                    saved.cells, saved.missing, saved.cells, saved.missing
+                lang::say(
+                    format!(
+                        "Concept opgeslagen: {} cellen ingevuld, {} nog open.",
+                        saved.cells, saved.missing
+                    ),
+                    format!(
+                        "Draft saved: {} cells filled, {} still open.",
+                        saved.cells, saved.missing
+                    ),
                 )
             })
     };
@@ -404,7 +442,7 @@ pub async fn upload(
             StatusCode::BAD_REQUEST,
             "Onleesbaar bestand",
             "Unreadable file",
-            "Het bestand kon niet worden gelezen; kies een CSV- of XLSX-bestand.",
+            &format!("Het bestand kon niet worden gelezen; kies een CSV- of XLSX-bestand. {text}"),
             text,
         ))
     };
@@ -446,7 +484,10 @@ pub async fn upload(
             vec![Problem::new(
                 None,
                 None,
-                "choose a CSV or XLSX file to upload",
+                zicht_portal::Text::new(
+                    "kies een CSV- of XLSX-bestand om te uploaden",
+                    "choose a CSV or XLSX file to upload",
+                ),
             )],
         )
         .await;
@@ -459,10 +500,7 @@ pub async fn upload(
         Ok(saved) => Ok(flash_redirect(
             &state,
             &format!("/portal/deliveries/{id}"),
-            &format!(
-                "Bestand gelezen en als concept opgeslagen: {} cellen, {} nog open. Controleer en teken af. · File read and saved as a draft: {} cells, {} still open. Check and sign off.",
-                saved.cells, saved.missing, saved.cells, saved.missing
-            ),
+            &lang::say(format!("Bestand gelezen en als concept opgeslagen: {} cellen, {} nog open. Controleer en teken af.", saved.cells, saved.missing), format!("File read and saved as a draft: {} cells, {} still open. Check and sign off.", saved.cells, saved.missing)),
         )),
         Err(ServiceError::Delivery(problems)) => {
             supplier_view(
@@ -526,9 +564,15 @@ pub async fn accept(
         Ok(summary) => Ok(flash_redirect(
             &state,
             &format!("/portal/deliveries/{id}"),
-            &format!(
-                "Geaccepteerd: {} cellen in de monitor opgenomen. · Accepted: {} cells taken into the monitor.",
-                summary.cells_added, summary.cells_added
+            &lang::say(
+                format!(
+                    "Geaccepteerd: {} cellen in de monitor opgenomen.",
+                    summary.cells_added
+                ),
+                format!(
+                    "Accepted: {} cells taken into the monitor.",
+                    summary.cells_added
+                ),
             ),
         )),
         Err(e) => Err(e.into()),
@@ -571,7 +615,10 @@ pub async fn return_delivery(
         Ok(_) => Ok(flash_redirect(
             &state,
             &format!("/portal/deliveries/{id}"),
-            "Teruggestuurd naar de leverancier. · Returned to the supplier.",
+            lang::t(
+                "Teruggestuurd naar de leverancier.",
+                "Returned to the supplier.",
+            ),
         )),
         Err(e) => Err(e.into()),
     }
@@ -607,7 +654,10 @@ pub async fn reopen_cell(
         Ok(_) => Ok(flash_redirect(
             &state,
             &format!("/portal/deliveries/{id}"),
-            &format!("Cel {key} heropend. · Cell {key} reopened."),
+            &lang::say(
+                format!("Cel {key} heropend."),
+                format!("Cell {key} reopened."),
+            ),
         )),
         Err(e) => Err(e.into()),
     }
@@ -616,7 +666,9 @@ pub async fn reopen_cell(
 // --- history ----------------------------------------------------------------
 
 pub struct HistoryCell {
+    /// The cell in words; `id` is how a file names it.
     pub cell: String,
+    pub id: String,
     pub figure: String,
     pub reason: String,
 }
@@ -642,13 +694,16 @@ pub struct HistoryRecord {
 struct HistoryPage {
     c: Chrome,
     organisation: Option<String>,
+    /// The organisation's name, in the page's language.
+    organisation_name: String,
     /// For editors: every organisation to choose from.
     organisations: Vec<(String, String)>,
     revisions: Vec<HistoryRevision>,
     records: Vec<HistoryRecord>,
 }
 
-fn history_revision(r: Revision) -> HistoryRevision {
+fn history_revision(catalogue: &Catalogue, r: Revision) -> HistoryRevision {
+    let lang = lang::current();
     HistoryRevision {
         round_id: r.round_id,
         delivery_id: r.delivery_id,
@@ -659,9 +714,10 @@ fn history_revision(r: Revision) -> HistoryRevision {
             .cells
             .into_iter()
             .map(|c| HistoryCell {
-                cell: c.key.to_string(),
+                cell: words::cell(catalogue, &c.key, lang),
+                id: c.key.to_string(),
                 figure: if c.figure.status() == Status::Refused {
-                    "refused".into()
+                    lang::t("geweigerd", "refused").into()
                 } else {
                     figure_text(&c.figure)
                 },
@@ -683,14 +739,17 @@ pub async fn history_page(
     } else {
         user.organisation.clone()
     };
+    let catalogue = state.store.catalogue().await?;
     let organisations = if editor {
-        state
-            .store
-            .catalogue()
-            .await?
+        catalogue
             .organisations
-            .into_iter()
-            .map(|o| (o.id.to_string(), o.label_nl))
+            .iter()
+            .map(|o| {
+                (
+                    o.id.to_string(),
+                    lang::t(&o.label_nl, &o.label_en).to_owned(),
+                )
+            })
             .collect()
     } else {
         Vec::new()
@@ -703,7 +762,7 @@ pub async fn history_page(
                     .revisions
                     .into_iter()
                     .rev()
-                    .map(history_revision)
+                    .map(|r| history_revision(&catalogue, r))
                     .collect(),
                 history
                     .records
@@ -731,6 +790,9 @@ pub async fn history_page(
         StatusCode::OK,
         &HistoryPage {
             c,
+            organisation_name: organisation.as_deref().map_or_else(String::new, |o| {
+                super::words::organisation(&catalogue, o, lang::current())
+            }),
             organisation,
             organisations,
             revisions,

@@ -12,7 +12,9 @@ use zicht_model::{Day, DocumentKind, Instant, Role};
 use zicht_publish::site::Site;
 use zicht_service::release::{self, EmbargoOutcome};
 
-use super::{error_page, flash_redirect, not_found_page, render, Chrome, PageResult, PortalForm};
+use super::{
+    error_page, flash_redirect, lang, not_found_page, render, Chrome, PageResult, PortalForm,
+};
 use crate::auth::{CurrentUser, Editor};
 use crate::work::actor;
 use crate::{AppState, Error};
@@ -70,7 +72,7 @@ pub async fn editions_page(
     {
         editions.push(EditionRow {
             id: d.id.to_string(),
-            label: d.label_nl.clone(),
+            label: lang::t(&d.label_nl, &d.label_en).to_owned(),
             cutoff: d.cutoff.to_string(),
             // The instant as stored (UTC), as the API answers it.
             embargo: d.embargo.map(|e| e.to_string()),
@@ -150,7 +152,7 @@ pub async fn set_embargo(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "Onjuist embargo",
                     "Bad embargo",
-                    "Het embargo kon niet worden gelezen.",
+                    &format!("Het embargo kon niet worden gelezen: {text}"),
                     &text,
                 ))
             }
@@ -180,8 +182,14 @@ pub async fn set_embargo(
             &state,
             "/portal/editions",
             &match embargo.map(Instant::in_amsterdam) {
-                Some(e) => format!("Embargo van {edition}: {e}. · Embargo of {edition}: {e}."),
-                None => format!("Embargo van {edition} opgeheven. · Embargo of {edition} cleared."),
+                Some(e) => lang::say(
+                    format!("Embargo van {edition}: {e}."),
+                    format!("Embargo of {edition}: {e}."),
+                ),
+                None => lang::say(
+                    format!("Embargo van {edition} opgeheven."),
+                    format!("Embargo of {edition} cleared."),
+                ),
             },
         )),
         Err(e) => Err(e.into()),
@@ -212,9 +220,9 @@ pub async fn grant(
         Ok(_) => Ok(flash_redirect(
             &state,
             "/portal/editions",
-            &format!(
-                "{} mag {edition} vooraf zien. · {} may see {edition} before release.",
-                form.login, form.login
+            &lang::say(
+                format!("{} mag {edition} vooraf zien.", form.login),
+                format!("{} may see {edition} before release.", form.login),
             ),
         )),
         Err(e) => Err(e.into()),
@@ -227,13 +235,21 @@ pub async fn revoke(
     Path(edition): Path<String>,
     PortalForm(form): PortalForm<LoginForm>,
 ) -> PageResult {
-    match release::pre_release(&state.store, &actor(&user), &edition, form.login.trim(), false).await {
+    match release::pre_release(
+        &state.store,
+        &actor(&user),
+        &edition,
+        form.login.trim(),
+        false,
+    )
+    .await
+    {
         Ok(_) => Ok(flash_redirect(
             &state,
             "/portal/editions",
-            &format!(
-                "{} mag {edition} niet meer vooraf zien. · {} may no longer see {edition} before release.",
-                form.login, form.login
+            &lang::say(
+                format!("{} mag {edition} niet meer vooraf zien.", form.login),
+                format!("{} may no longer see {edition} before release.", form.login),
             ),
         )),
         Err(e) => Err(e.into()),

@@ -13,7 +13,7 @@ use zicht_model::{Day, Role, Slug};
 use zicht_service::encoded;
 use zicht_store::{EncodedRequest, Linkage, Round};
 
-use super::{flash_redirect, not_found_page, render, today, Chrome, PageResult, PortalForm};
+use super::{flash_redirect, lang, not_found_page, render, today, Chrome, PageResult, PortalForm};
 use crate::auth::{CurrentUser, Editor};
 use crate::work::{self, UPLOAD_LIMIT};
 use crate::{AppState, Error};
@@ -75,7 +75,12 @@ pub async fn encoded_page(
             .organisations
             .iter()
             .filter(|o| requests.iter().all(|r| r.organisation != o.id))
-            .map(|o| (o.id.to_string(), o.label_nl.clone()))
+            .map(|o| {
+                (
+                    o.id.to_string(),
+                    lang::t(&o.label_nl, &o.label_en).to_owned(),
+                )
+            })
             .collect();
         (organisations, state.store.linkages(id).await?)
     } else {

@@ -13,9 +13,11 @@ mod accounts;
 mod deliveries;
 mod editions;
 mod encoded;
+pub mod lang;
 mod plan;
 mod rounds;
 mod texts;
+mod words;
 
 pub(crate) use accounts::{fresh_code, remove_own};
 pub use editions::PreviewKey;
@@ -27,7 +29,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::de::DeserializeOwned;
-use zicht_model::Role;
+use zicht_model::{Lang, Role};
 
 use crate::auth::{self, CurrentUser};
 use crate::{AppState, Error};
@@ -40,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal", get(|| async { Redirect::permanent("/portal/") }))
         .route("/portal/", get(accounts::home))
         .route("/portal/style.css", get(style))
+        .route("/portal/lang/{code}", get(lang::switch))
         .route(
             "/portal/login",
             get(accounts::login_page).post(accounts::login),
@@ -260,6 +263,12 @@ pub struct NavLink {
     pub current: bool,
 }
 
+impl NavLink {
+    pub fn text(&self) -> &'static str {
+        lang::t(self.nl, self.en)
+    }
+}
+
 /// What every portal page shows around its content.
 pub struct Chrome {
     pub title_nl: String,
@@ -270,6 +279,10 @@ pub struct Chrome {
     pub flash: Option<String>,
     /// A message about what went wrong.
     pub error: Option<String>,
+    /// The one language of the page (see [`lang`]).
+    pub lang: Lang,
+    /// The page's path, where the language switch leads back to.
+    pub path: String,
 }
 
 impl Chrome {
@@ -302,7 +315,57 @@ impl Chrome {
             nav,
             flash: take_flash(headers),
             error: None,
+            lang: lang::current(),
+            path: lang::current_path(),
         }
+    }
+
+    /// The text in the page's language: `{{ c.t("Rondes", "Rounds") }}`.
+    pub fn t<'a>(&self, nl: &'a str, en: &'a str) -> &'a str {
+        lang::pick(self.lang, nl, en)
+    }
+
+    pub fn nl(&self) -> bool {
+        self.lang == Lang::Nl
+    }
+
+    pub fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    /// `nl` or `en`, for `<html lang>`.
+    pub fn lang_code(&self) -> &'static str {
+        lang::code(self.lang)
+    }
+
+    pub fn title(&self) -> &str {
+        self.t(&self.title_nl, &self.title_en)
+    }
+
+    /// A delivery's state in words.
+    pub fn state(&self, s: &zicht_portal::DeliveryState) -> String {
+        zicht_portal::text::state(*s).get(self.lang).to_owned()
+    }
+
+    /// A role in words.
+    pub fn role_name(&self, r: &Role) -> String {
+        zicht_portal::text::role(*r).get(self.lang).to_owned()
+    }
+
+    /// An editor's decision on a delivery (`accepted`, `returned`,
+    /// `reopened`) in words.
+    pub fn decision<'a>(&self, d: &'a str) -> &'a str {
+        match d {
+            "accepted" => self.t("geaccepteerd", "accepted"),
+            "returned" => self.t("teruggestuurd", "returned"),
+            "reopened" => self.t("cel heropend", "cell reopened"),
+            other => other,
+        }
+    }
+
+    /// A [`zicht_portal::Text`] (a problem, a state) in the page's language.
+    pub fn text<'a>(&self, text: &'a zicht_portal::Text) -> &'a str {
+        text.get(self.lang)
     }
 
     /// The CSRF token for the hidden field of a form.
@@ -370,9 +433,14 @@ pub fn internal_page() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Fout · Error</title></head>\
-         <body><main><h1>Er ging iets mis · Something went wrong</h1>\
-         <p>Probeer het later opnieuw. · Try again later.</p></main></body></html>",
+        format!(
+            "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+             <body><main><h1>{}</h1><p>{}</p></main></body></html>",
+            lang::code(lang::current()),
+            lang::t("Fout", "Error"),
+            lang::t("Er ging iets mis", "Something went wrong"),
+            lang::t("Probeer het later opnieuw.", "Try again later."),
+        ),
     )
         .into_response()
 }

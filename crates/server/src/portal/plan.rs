@@ -12,12 +12,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use zicht_model::{Breakdown, Catalogue, Day, Document, DocumentKind, Instant, Period, Slug};
+use zicht_model::{Breakdown, Catalogue, Day, Document, DocumentKind, Instant, Lang, Period, Slug};
 use zicht_portal::{offered_breakdowns, title_next_year, PlanChoice, RoundPlan};
 use zicht_service::{rounds, ServiceError};
 use zicht_store::StoreError;
 
-use super::{error_page, flash_redirect, not_found_page, render, Chrome, PageResult, PortalForm};
+use super::{
+    error_page, flash_redirect, lang, not_found_page, render, words, Chrome, PageResult, PortalForm,
+};
 use crate::auth::{CurrentUser, Editor};
 use crate::work::actor;
 use crate::AppState;
@@ -26,15 +28,15 @@ pub struct PlanBreakdown {
     /// The form value: `INDICATOR|BREAKDOWN` (an empty breakdown is the
     /// total).
     pub value: String,
-    pub label_nl: String,
-    pub label_en: String,
+    /// In the page's language.
+    pub label: String,
     pub chosen: bool,
 }
 
 pub struct PlanIndicator {
     pub id: String,
-    pub label_nl: String,
-    pub label_en: String,
+    /// In the page's language.
+    pub label: String,
     pub chosen: bool,
     /// Whether the filter lets it through.
     pub shown: bool,
@@ -42,8 +44,8 @@ pub struct PlanIndicator {
 }
 
 pub struct PlanTheme {
-    pub label_nl: String,
-    pub label_en: String,
+    /// In the page's language.
+    pub label: String,
     pub indicators: Vec<PlanIndicator>,
 }
 
@@ -137,11 +139,12 @@ impl PlanForm {
             .collect()
     }
 
-    /// The plan the form asks for, or every problem reading it.
+    /// The plan the form asks for, or every problem reading it, in the
+    /// page's language.
     fn plan(&self) -> Result<RoundPlan, Vec<String>> {
         let mut problems = Vec::new();
         let edition = Slug::parse(&self.edition).map_err(|_| {
-            problems.push("Kies een editie · Choose an edition".to_owned());
+            problems.push(lang::say("Kies een editie", "Choose an edition"));
         });
         let mut choice = PlanChoice::default();
         for o in &self.organisations {
@@ -149,13 +152,17 @@ impl PlanForm {
                 Ok(s) => {
                     choice.organisations.insert(s);
                 }
-                Err(e) => problems.push(format!("organisatie · organisation '{o}': {e}")),
+                Err(_) => problems.push(lang::say(
+                    format!("'{o}' is geen organisatie van de catalogus"),
+                    format!("'{o}' is not an organisation of the catalogue"),
+                )),
             }
         }
         if choice.organisations.is_empty() {
-            problems.push(
-                "Kies minstens één organisatie · Choose at least one organisation".to_owned(),
-            );
+            problems.push(lang::say(
+                "Kies minstens één organisatie",
+                "Choose at least one organisation",
+            ));
         }
         for p in self
             .periods
@@ -167,15 +174,25 @@ impl PlanForm {
                 Ok(p) => {
                     choice.periods.insert(p);
                 }
-                Err(e) => problems.push(format!("periode · period '{p}': {e}")),
+                Err(e) => problems.push(
+                    zicht_portal::text::period(&e)
+                        .get(lang::current())
+                        .to_owned(),
+                ),
             }
         }
         if choice.periods.is_empty() {
-            problems.push("Noem minstens één periode · Name at least one period".to_owned());
+            problems.push(lang::say(
+                "Noem minstens één periode",
+                "Name at least one period",
+            ));
         }
         for i in self.chosen() {
             let Ok(ind) = Slug::parse(i) else {
-                problems.push(format!("indicator '{i}'"));
+                problems.push(lang::say(
+                    format!("'{i}' is geen indicator van de catalogus"),
+                    format!("'{i}' is not an indicator of the catalogue"),
+                ));
                 continue;
             };
             let mut bs = BTreeSet::new();
@@ -184,7 +201,10 @@ impl PlanForm {
                     Ok(b) => {
                         bs.insert(b);
                     }
-                    Err(e) => problems.push(format!("uitsplitsing · breakdown '{b}': {e}")),
+                    Err(_) => problems.push(lang::say(
+                        format!("'{b}' is geen uitsplitsing"),
+                        format!("'{b}' is not a breakdown"),
+                    )),
                 }
             }
             // Nothing ticked asks the total, as an empty list always has.
@@ -194,7 +214,10 @@ impl PlanForm {
             choice.indicators.insert(ind, bs);
         }
         if choice.indicators.is_empty() {
-            problems.push("Kies minstens één indicator · Choose at least one indicator".to_owned());
+            problems.push(lang::say(
+                "Kies minstens één indicator",
+                "Choose at least one indicator",
+            ));
         }
         match edition {
             Ok(edition) if problems.is_empty() => Ok(RoundPlan {
@@ -214,37 +237,13 @@ fn matches(q: &str, texts: &[&str]) -> bool {
         .all(|word| texts.iter().any(|t| t.to_lowercase().contains(word)))
 }
 
-/// The breakdown's words: "Totaal", or the dimension and its value.
-fn breakdown_labels(catalogue: &Catalogue, b: &Breakdown) -> (String, String) {
-    if b.is_total() {
-        return ("Totaal".into(), "Total".into());
-    }
-    let mut nl = Vec::new();
-    let mut en = Vec::new();
-    for (dim, value) in b.pairs() {
-        let d = catalogue.dimension(dim.as_str());
-        let v = d.and_then(|d| d.value(value.as_str()));
-        nl.push(format!(
-            "{}: {}",
-            d.map_or(dim.as_str(), |d| d.label_nl.as_str()),
-            v.map_or(value.as_str(), |v| v.label_nl.as_str())
-        ));
-        en.push(format!(
-            "{}: {}",
-            d.map_or(dim.as_str(), |d| d.label_en.as_str()),
-            v.map_or(value.as_str(), |v| v.label_en.as_str())
-        ));
-    }
-    (nl.join(", "), en.join(", "))
-}
-
 fn themes(catalogue: &Catalogue, form: &PlanForm) -> Vec<PlanTheme> {
+    let lang = lang::current();
     catalogue
         .themes
         .iter()
         .map(|t| PlanTheme {
-            label_nl: t.label_nl.clone(),
-            label_en: t.label_en.clone(),
+            label: lang::pick(lang, &t.label_nl, &t.label_en).to_owned(),
             indicators: catalogue
                 .indicators
                 .iter()
@@ -253,8 +252,7 @@ fn themes(catalogue: &Catalogue, form: &PlanForm) -> Vec<PlanTheme> {
                     let ticked = form.breakdowns.get(i.id.as_str());
                     PlanIndicator {
                         id: i.id.to_string(),
-                        label_nl: i.label_nl.clone(),
-                        label_en: i.label_en.clone(),
+                        label: lang::pick(lang, &i.label_nl, &i.label_en).to_owned(),
                         chosen: form.indicators.contains(i.id.as_str())
                             || ticked.is_some_and(|t| !t.is_empty()),
                         shown: form.q.is_empty()
@@ -272,12 +270,10 @@ fn themes(catalogue: &Catalogue, form: &PlanForm) -> Vec<PlanTheme> {
                             .iter()
                             .map(|b| {
                                 let text = b.to_string();
-                                let (label_nl, label_en) = breakdown_labels(catalogue, b);
                                 PlanBreakdown {
                                     chosen: ticked.is_some_and(|t| t.contains(&text)),
                                     value: format!("{}|{text}", i.id),
-                                    label_nl,
-                                    label_en,
+                                    label: words::breakdown(catalogue, b, lang),
                                 }
                             })
                             .collect(),
@@ -297,9 +293,27 @@ struct PlanPage {
     round: Option<i64>,
     form: PlanForm,
     problems: Vec<String>,
-    editions: Vec<(String, String, String)>,
-    organisations: Vec<(String, String, String, bool)>,
+    /// (id, name) of every edition.
+    editions: Vec<(String, String)>,
+    /// (id, name, chosen) of every organisation.
+    organisations: Vec<(String, String, bool)>,
     themes: Vec<PlanTheme>,
+}
+
+/// (id, name) of every edition, for a choice.
+pub fn edition_choices(catalogue: &Catalogue) -> Vec<(String, String)> {
+    let lang = lang::current();
+    catalogue
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::Edition)
+        .map(|d| {
+            (
+                d.id.to_string(),
+                lang::pick(lang, &d.label_nl, &d.label_en).to_owned(),
+            )
+        })
+        .collect()
 }
 
 async fn plan_view(
@@ -312,20 +326,14 @@ async fn plan_view(
     problems: Vec<String>,
 ) -> PageResult {
     let catalogue = state.store.catalogue().await?;
-    let editions = catalogue
-        .documents
-        .iter()
-        .filter(|d| d.kind == DocumentKind::Edition)
-        .map(|d| (d.id.to_string(), d.label_nl.clone(), d.label_en.clone()))
-        .collect();
+    let editions = edition_choices(&catalogue);
     let organisations = catalogue
         .organisations
         .iter()
         .map(|o| {
             (
                 o.id.to_string(),
-                o.label_nl.clone(),
-                o.label_en.clone(),
+                words::organisation(&catalogue, o.id.as_str(), lang::current()),
                 form.organisations.contains(o.id.as_str()),
             )
         })
@@ -345,10 +353,10 @@ async fn plan_view(
     };
     let mut c = Chrome::new(Some(user), headers, "/portal/rounds", nl, en);
     if !problems.is_empty() {
-        c.error = Some(
-            "De ronde is niet opgeslagen: zie de problemen. · The round was not saved: see the problems."
-                .into(),
-        );
+        c.error = Some(lang::say(
+            "De ronde is niet opgeslagen: zie de problemen.",
+            "The round was not saved: see the problems.",
+        ));
     }
     Ok(render(
         status,
@@ -422,10 +430,10 @@ async fn save(
     let done = match round {
         None => rounds::open_round(&state.store, &who, &plan)
             .await
-            .map(|id| (id, "Ronde geopend. · Round opened.")),
+            .map(|id| (id, lang::t("Ronde geopend.", "Round opened."))),
         Some(id) => rounds::edit_round(&state.store, &who, id, &plan)
             .await
-            .map(|_| (id, "Ronde gewijzigd. · Round changed.")),
+            .map(|_| (id, lang::t("Ronde gewijzigd.", "Round changed."))),
     };
     match done {
         Ok((id, text)) => Ok(flash_redirect(state, &format!("/portal/rounds/{id}"), text)),
@@ -437,7 +445,10 @@ async fn save(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 round,
                 form,
-                problems.iter().map(ToString::to_string).collect(),
+                problems
+                    .iter()
+                    .map(|p| p.message.get(lang::current()).to_owned())
+                    .collect(),
             )
             .await
         }
@@ -471,18 +482,10 @@ pub async fn edit_page(
     let Some(id) = round_id(&id) else {
         return Ok(not_found_page());
     };
-    let round = match state.store.round(id).await {
-        Ok(r) => r,
-        Err(StoreError::NotFound(_)) => return Ok(not_found_page()),
-        Err(e) => return Err(e.into()),
+    let round = match changeable(&state, id).await? {
+        Ok(round) => round,
+        Err(refused) => return Ok(refused),
     };
-    if round.is_closed() || state.store.round_started(id).await? {
-        return Ok(refusal(
-            StatusCode::CONFLICT,
-            "Deze ronde is gesloten of een leverancier is begonnen: wijzigen kan niet meer.",
-            "This round is closed or a supplier has started: it can no longer be changed.",
-        ));
-    }
     let asked = state.store.asked_cells(id).await?;
     let Some(choice) = PlanChoice::of_asked(&asked) else {
         return Ok(refusal(
@@ -504,6 +507,28 @@ pub async fn edit_page(
     .await
 }
 
+/// The round if it can still be changed, or the page that says why not
+/// (the store refuses too; asking first gives the reason in the page's
+/// language).
+async fn changeable(
+    state: &AppState,
+    id: i64,
+) -> Result<Result<zicht_store::Round, axum::response::Response>, crate::Error> {
+    let round = match state.store.round(id).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound(_)) => return Ok(Err(not_found_page())),
+        Err(e) => return Err(e.into()),
+    };
+    if round.is_closed() || state.store.round_started(id).await? {
+        return Ok(Err(refusal(
+            StatusCode::CONFLICT,
+            "Deze ronde is gesloten of een leverancier is begonnen: wijzigen kan niet meer.",
+            "This round is closed or a supplier has started: it can no longer be changed.",
+        )));
+    }
+    Ok(Ok(round))
+}
+
 pub async fn edit_round(
     State(state): State<AppState>,
     Editor(user): Editor,
@@ -514,6 +539,9 @@ pub async fn edit_round(
     let Some(id) = round_id(&id) else {
         return Ok(not_found_page());
     };
+    if let Err(refused) = changeable(&state, id).await? {
+        return Ok(refused);
+    }
     save(&state, &user, &headers, Some(id), &pairs).await
 }
 
@@ -525,11 +553,26 @@ pub async fn close_round(
     let Some(id) = round_id(&id) else {
         return Ok(not_found_page());
     };
+    match state.store.round(id).await {
+        Ok(r) if r.is_closed() => {
+            return Ok(refusal(
+                StatusCode::CONFLICT,
+                "Deze ronde is al gesloten.",
+                "This round is closed already.",
+            ))
+        }
+        Ok(_) => {}
+        Err(StoreError::NotFound(_)) => return Ok(not_found_page()),
+        Err(e) => return Err(e.into()),
+    }
     rounds::close_round(&state.store, &actor(&user), id).await?;
     Ok(flash_redirect(
         &state,
         &format!("/portal/rounds/{id}"),
-        "Ronde gesloten: er kan niet meer worden geleverd en er gaan geen herinneringen meer uit. · Round closed: no more deliveries, no more reminders.",
+        lang::t(
+            "Ronde gesloten: er kan niet meer worden geleverd en er gaan geen herinneringen meer uit.",
+            "Round closed: no more deliveries, no more reminders.",
+        ),
     ))
 }
 
@@ -573,18 +616,23 @@ pub async fn copy_round(
         Ok(new) => Ok(flash_redirect(
             &state,
             &format!("/portal/rounds/{new}"),
-            "Ronde gekopieerd naar het volgende jaar. · Round copied to the next year.",
+            lang::t(
+                "Ronde gekopieerd naar het volgende jaar.",
+                "Round copied to the next year.",
+            ),
         )),
         Err(ServiceError::Plan(problems)) => {
-            let list = problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
+            let list = |lang| {
+                problems
+                    .iter()
+                    .map(|p| p.message.get(lang))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
             Ok(refusal(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &format!("De kopie is niet geopend: {list}"),
-                &format!("The copy was not opened: {list}"),
+                &format!("De kopie is niet geopend: {}", list(Lang::Nl)),
+                &format!("The copy was not opened: {}", list(Lang::En)),
             ))
         }
         Err(e) => Err(e.into()),
@@ -602,7 +650,8 @@ pub fn next_title(title: &str) -> String {
 struct EditionPage {
     c: Chrome,
     form: EditionForm,
-    organisations: Vec<(String, String, String)>,
+    /// (id, name) of every organisation, for the publisher.
+    organisations: Vec<(String, String)>,
     problems: Vec<String>,
 }
 
@@ -625,37 +674,89 @@ pub struct EditionForm {
 }
 
 impl EditionForm {
-    fn document(&self) -> Result<Document, Vec<String>> {
+    /// The edition the form asks for, or every problem, in the page's
+    /// language. The catalogue's own checks (a new id, names, a known
+    /// publisher) are made here too, so that the store's English refusal
+    /// is left for a race or a direction control in a name.
+    fn document(&self, catalogue: &Catalogue) -> Result<Document, Vec<String>> {
         let mut problems = Vec::new();
-        let id = Slug::parse(self.id.trim())
-            .map_err(|e| problems.push(format!("id: {e}")))
-            .ok();
+        let id = match Slug::parse(self.id.trim()) {
+            Ok(id) if catalogue.document(id.as_str()).is_some() => {
+                problems.push(lang::say(
+                    format!("de code '{id}' is al in gebruik: kies een andere"),
+                    format!("the code '{id}' is taken: choose another"),
+                ));
+                None
+            }
+            Ok(id) => Some(id),
+            Err(_) => {
+                problems.push(lang::say(
+                    format!(
+                        "'{}' is geen code: gebruik kleine letters, cijfers, - en . (bijv. kib-2026)",
+                        self.id.trim()
+                    ),
+                    format!(
+                        "'{}' is not a code: use lower case, digits, - and . (e.g. kib-2026)",
+                        self.id.trim()
+                    ),
+                ));
+                None
+            }
+        };
+        for (label, nl, en) in [
+            (&self.label_nl, "Nederlands", "Dutch"),
+            (&self.label_en, "Engels", "English"),
+        ] {
+            if label.trim().is_empty() {
+                problems.push(lang::say(
+                    format!("geef de editie een naam in het {nl}"),
+                    format!("give the edition a name in {en}"),
+                ));
+            }
+        }
         let cutoff = self
             .cutoff
             .trim()
             .parse::<Day>()
-            .map_err(|e| problems.push(format!("peildatum · cut-off: {e}")))
+            .map_err(|_| {
+                problems.push(lang::say(
+                    "kies de peildatum: de dag tot waar de cijfers gaan",
+                    "choose the cut-off: the day up to which the figures go",
+                ))
+            })
             .ok();
         let publisher = match self.publisher.trim() {
             "" => None,
-            p => Slug::parse(p)
-                .map_err(|e| problems.push(format!("uitgever · publisher: {e}")))
-                .ok(),
+            p => match Slug::parse(p) {
+                Ok(p) if catalogue.organisation(p.as_str()).is_some() => Some(p),
+                _ => {
+                    problems.push(lang::say(
+                        "kies de uitgever uit de lijst",
+                        "choose the publisher from the list",
+                    ));
+                    None
+                }
+            },
         };
         let embargo = match self.embargo_date.trim() {
             "" => None,
             d => d
                 .parse::<Day>()
-                .map_err(|e| e.to_string())
+                .ok()
                 .and_then(|day| {
                     let time = match self.embargo_time.trim() {
                         "" => "00:00",
                         t => t,
                     };
-                    Instant::from_amsterdam(day, time).map_err(|e| e.to_string())
+                    Instant::from_amsterdam(day, time).ok()
                 })
-                .map_err(|e| problems.push(format!("embargo: {e}")))
-                .ok(),
+                .or_else(|| {
+                    problems.push(lang::say(
+                        "het embargo is geen datum en tijd: kies een dag en een tijd (uu:mm)",
+                        "the embargo is not a date and time: choose a day and a time (hh:mm)",
+                    ));
+                    None
+                }),
         };
         match (id, cutoff) {
             (Some(id), Some(cutoff)) if problems.is_empty() => Ok(Document {
@@ -686,7 +787,12 @@ async fn edition_view(
     let organisations = catalogue
         .organisations
         .iter()
-        .map(|o| (o.id.to_string(), o.label_nl.clone(), o.label_en.clone()))
+        .map(|o| {
+            (
+                o.id.to_string(),
+                words::organisation(&catalogue, o.id.as_str(), lang::current()),
+            )
+        })
         .collect();
     let mut c = Chrome::new(
         Some(user),
@@ -696,10 +802,10 @@ async fn edition_view(
         "New edition",
     );
     if !problems.is_empty() {
-        c.error = Some(
-            "De editie is niet toegevoegd: zie de problemen. · The edition was not added: see the problems."
-                .into(),
-        );
+        c.error = Some(lang::say(
+            "De editie is niet toegevoegd: zie de problemen.",
+            "The edition was not added: see the problems.",
+        ));
     }
     Ok(render(
         status,
@@ -734,7 +840,8 @@ pub async fn add_edition(
     headers: HeaderMap,
     PortalForm(form): PortalForm<EditionForm>,
 ) -> PageResult {
-    let doc = match form.document() {
+    let catalogue = state.store.catalogue().await?;
+    let doc = match form.document(&catalogue) {
         Ok(d) => d,
         Err(problems) => {
             return edition_view(
@@ -752,7 +859,7 @@ pub async fn add_edition(
         Ok(()) => Ok(flash_redirect(
             &state,
             "/portal/editions",
-            "Editie toegevoegd. · Edition added.",
+            lang::t("Editie toegevoegd.", "Edition added."),
         )),
         Err(ServiceError::Invalid(m) | ServiceError::NotFound(m)) => {
             edition_view(

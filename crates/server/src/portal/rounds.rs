@@ -9,7 +9,7 @@ use zicht_portal::{PlanProblem, Request, RoundPlan};
 use zicht_service::{rounds, ServiceError};
 use zicht_store::{Round, StoreError, SupplierProgress};
 
-use super::{flash_redirect, not_found_page, render, today, Chrome, PageResult, PortalForm};
+use super::{flash_redirect, lang, not_found_page, render, today, Chrome, PageResult, PortalForm};
 use crate::auth::{query_param, CurrentUser, Editor};
 use crate::work::actor;
 use crate::AppState;
@@ -71,23 +71,38 @@ struct RoundsPage {
     more: usize,
 }
 
+/// A catalogue label in the page's language.
+fn label(nl: &str, en: &str) -> String {
+    lang::t(nl, en).to_owned()
+}
+
+impl RoundsPage {
+    /// An edition's name, or its id if the catalogue has no such edition.
+    fn edition_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.editions
+            .iter()
+            .find(|(e, _)| e == id)
+            .map_or(id, |(_, name)| name.as_str())
+    }
+}
+
 fn choices(catalogue: &Catalogue) -> [Vec<(String, String)>; 3] {
     [
         catalogue
             .documents
             .iter()
             .filter(|d| d.kind == DocumentKind::Edition)
-            .map(|d| (d.id.to_string(), d.label_nl.clone()))
+            .map(|d| (d.id.to_string(), label(&d.label_nl, &d.label_en)))
             .collect(),
         catalogue
             .organisations
             .iter()
-            .map(|o| (o.id.to_string(), o.label_nl.clone()))
+            .map(|o| (o.id.to_string(), label(&o.label_nl, &o.label_en)))
             .collect(),
         catalogue
             .indicators
             .iter()
-            .map(|i| (i.id.to_string(), i.label_nl.clone()))
+            .map(|i| (i.id.to_string(), label(&i.label_nl, &i.label_en)))
             .collect(),
     ]
 }
@@ -111,10 +126,10 @@ async fn rounds_view(
         "Request rounds",
     );
     if form.has_problems() {
-        c.error = Some(
-            "De ronde is niet geopend: zie de problemen bij de velden. · The round was not opened: see the problems next to the fields."
-                .into(),
-        );
+        c.error = Some(lang::say(
+            "De ronde is niet geopend: zie de problemen bij de velden.",
+            "The round was not opened: see the problems next to the fields.",
+        ));
     }
     Ok(render(
         status,
@@ -187,10 +202,10 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
         .unwrap_or(0)
         .min(MAX_REQUESTS);
     let edition = Slug::parse(&form.edition);
-    if let Err(e) = &edition {
+    if edition.is_err() {
         form.problems.push((
             "edition".into(),
-            format!("Kies een editie · Choose an edition: {e}"),
+            lang::say("Kies een editie", "Choose an edition"),
         ));
     }
     let mut readable = edition.is_ok();
@@ -217,8 +232,10 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
             form.requests.push(r);
             continue;
         }
-        let organisation =
-            Slug::parse(&r.organisation).map_err(|e| format!("organisatie · organisation: {e}"));
+        // The slug's own error is English and names a rule; the reader
+        // only needs to know which choice to make.
+        let organisation = Slug::parse(&r.organisation)
+            .map_err(|_| lang::say("Kies een organisatie", "Choose an organisation"));
         let mut problems = Vec::new();
         if let Err(e) = &organisation {
             problems.push(e.clone());
@@ -227,7 +244,10 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
         for i in &r.indicators {
             match Slug::parse(i) {
                 Ok(s) => indicators.push(s),
-                Err(e) => problems.push(format!("indicator '{i}': {e}")),
+                Err(_) => problems.push(lang::say(
+                    format!("'{i}' is geen indicator van de catalogus"),
+                    format!("'{i}' is not an indicator of the catalogue"),
+                )),
             }
         }
         let mut periods = Vec::new();
@@ -239,7 +259,11 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
         {
             match Period::parse(p) {
                 Ok(p) => periods.push(p),
-                Err(e) => problems.push(format!("periode · period '{p}': {e}")),
+                Err(e) => problems.push(format!(
+                    "{} '{p}': {}",
+                    lang::t("periode", "period"),
+                    zicht_portal::text::period(&e).get(lang::current())
+                )),
             }
         }
         // A breakdown holds `;` between its pairs, so one per line.
@@ -252,7 +276,10 @@ fn read_form(pairs: &[(String, String)]) -> (RoundForm, Option<RoundPlan>, Vec<u
         {
             match breakdown(b) {
                 Ok(b) => breakdowns.push(b),
-                Err(e) => problems.push(format!("uitsplitsing · breakdown '{b}': {e}")),
+                Err(_) => problems.push(lang::say(
+                    format!("'{b}' is geen uitsplitsing: schrijf total, of dimensie=waarde zoals sex=girls"),
+                    format!("'{b}' is not a breakdown: write total, or dimension=value such as sex=girls"),
+                )),
             }
         }
         match organisation {
@@ -293,13 +320,14 @@ fn place_problems(form: &mut RoundForm, problems: &[PlanProblem], positions: &[u
             .and_then(|n| n.parse::<usize>().ok())
             .and_then(|n| positions.get(n.checked_sub(1)?).copied());
         match fieldset.and_then(|i| form.requests.get_mut(i)) {
-            Some(r) => r.problems.push(p.to_string()),
+            Some(r) => r.problems.push(p.message.get(lang::current()).to_owned()),
             None => {
                 let place = ["edition", "title", "due"]
                     .into_iter()
                     .find(|f| p.place.starts_with(f))
                     .unwrap_or("round");
-                form.problems.push((place.into(), p.message.clone()));
+                form.problems
+                    .push((place.into(), p.message.get(lang::current()).to_owned()));
             }
         }
     }
@@ -316,8 +344,10 @@ pub async fn open_round(
         Some(plan) if plan.requests.is_empty() => {
             form.problems.push((
                 "round".into(),
-                "Vraag minstens één organisatie iets · Ask at least one organisation something"
-                    .into(),
+                lang::say(
+                    "Vraag minstens één organisatie iets",
+                    "Ask at least one organisation something",
+                ),
             ));
             None
         }
@@ -337,7 +367,7 @@ pub async fn open_round(
         Ok(id) => Ok(flash_redirect(
             &state,
             &format!("/portal/rounds/{id}"),
-            "Ronde geopend. · Round opened.",
+            lang::t("Ronde geopend.", "Round opened."),
         )),
         Err(ServiceError::Plan(problems)) => {
             place_problems(&mut form, &problems, &positions);
@@ -359,13 +389,15 @@ pub async fn open_round(
 struct RoundPage {
     c: Chrome,
     round: Round,
+    /// The edition's name.
+    edition: String,
     /// (organisation's name, progress)
     suppliers: Vec<(String, SupplierProgress)>,
     today: String,
     /// Whether a supplier has started (the round can no longer be changed).
     started: bool,
-    /// (id, Dutch, English) of every edition, for the copy.
-    editions: Vec<(String, String, String)>,
+    /// (id, name) of every edition, for the copy.
+    editions: Vec<(String, String)>,
     next_title: String,
 }
 
@@ -395,18 +427,13 @@ pub async fn round_page(
                 .organisations
                 .iter()
                 .find(|o| o.id == p.organisation)
-                .map(|o| o.label_nl.clone())
+                .map(|o| label(&o.label_nl, &o.label_en))
                 .unwrap_or_default();
             (name, p)
         })
         .collect();
     let started = state.store.round_started(id).await?;
-    let editions = catalogue
-        .documents
-        .iter()
-        .filter(|d| d.kind == DocumentKind::Edition)
-        .map(|d| (d.id.to_string(), d.label_nl.clone(), d.label_en.clone()))
-        .collect();
+    let editions = super::plan::edition_choices(&catalogue);
     let next_title = super::plan::next_title(&round.title);
     let c = Chrome::new(
         Some(&user),
@@ -419,6 +446,7 @@ pub async fn round_page(
         StatusCode::OK,
         &RoundPage {
             c,
+            edition: super::words::document(&catalogue, round.edition.as_str(), lang::current()),
             round,
             suppliers,
             today,
@@ -488,16 +516,17 @@ mod tests {
         let problems = vec![
             PlanProblem {
                 place: "request 2, indicator x".into(),
-                message: "unknown".into(),
+                message: zicht_portal::Text::new("onbekend", "unknown"),
             },
             PlanProblem {
                 place: "due".into(),
-                message: "not a day".into(),
+                message: zicht_portal::Text::new("geen dag", "not a day"),
             },
         ];
         place_problems(&mut form, &problems, &[0, 2]);
         assert_eq!(form.requests[2].problems.len(), 1);
         assert!(form.requests[0].problems.is_empty());
-        assert_eq!(form.problems_at("due"), vec!["not a day"]);
+        // Outside a request the page language is Dutch.
+        assert_eq!(form.problems_at("due"), vec!["geen dag"]);
     }
 }
