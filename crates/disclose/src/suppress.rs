@@ -673,16 +673,21 @@ impl<'a> State<'a> {
         let x = self.point[c];
         let moves = |(l, u): (f64, f64)| ((u - x).max(0.0), (x - l).max(0.0));
         // The windows' witnesses are independent of each other: found on
-        // both cores, chosen in the windows' order, so the pattern does not
-        // depend on the threads (few cells have a free one: all are tried).
+        // both cores in one go (few cells have a free one, so the cheapest
+        // is wanted nearly always), chosen in the windows' order, so the
+        // pattern does not depend on the threads.
         let this = &*self;
-        let free: Vec<Option<Witness>> = windows
+        let found: Vec<(Option<Witness>, Option<Witness>)> = windows
             .par_iter()
             .map(|&win| {
                 let (up, down) = moves(win);
-                this.free_witness(c, up, down)
+                match this.free_witness(c, up, down) {
+                    Some(w) => (Some(w), None),
+                    None => (None, this.cheapest_witness(c, up, down)),
+                }
             })
             .collect();
+        let (free, mut cheapest): (Vec<_>, Vec<_>) = found.into_iter().unzip();
         if let Some((win, w)) = windows
             .iter()
             .zip(free)
@@ -691,14 +696,6 @@ impl<'a> State<'a> {
             self.adopt(c, win, &w);
             return Placed::Proven;
         }
-        let this = &*self;
-        let mut cheapest: Vec<Option<Witness>> = windows
-            .par_iter()
-            .map(|&win| {
-                let (up, down) = moves(win);
-                this.cheapest_witness(c, up, down)
-            })
-            .collect();
         let mut best: Option<(usize, f64)> = None;
         for (i, w) in cheapest.iter().enumerate() {
             if let Some(w) = w {
