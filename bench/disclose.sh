@@ -20,6 +20,10 @@
 # 5d-s 27.0% (was 31.1%); 5-d 27.7% (was 32.2%), 85.6 s CPU, 1.09 GB.
 # Quiet (load 1.1-1.8), the default of four places: 3-d 3.3 s, 201 MB,
 # 12.8%; 5-d 50.2 s, 1.12 GB, 28.3% (six places: 69.4 s, 27.7%).
+# Without the search beside the hypercube, windows on both cores (3 Dec, load
+# 9-12, indicative, CPU = user + sys): 3-d 1.8-2.6 s CPU (2.2-3.3 s before at
+# that load), 198 MB, 12.77% (hypercube alone 15.18%, 1.1 s CPU); 5-d 63.6 s
+# CPU (146 s wall), 1.08 GB, 28.34%.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
