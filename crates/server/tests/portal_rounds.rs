@@ -892,6 +892,26 @@ async fn a_round_is_planned_by_theme_edited_copied_and_closed_through_the_pages(
     // A new edition with its cut-off, and last year's round copied into it.
     let new = ed.get("/portal/editions/new").await;
     assert_eq!(new.status, StatusCode::OK);
+    // A direction control in a name is refused in the page's language.
+    let refused = ed
+        .post(
+            "/portal/editions/new",
+            &new.csrf(),
+            &[
+                ("id", "kib-2026"),
+                ("label_nl", "Monitor \u{202E}6202"),
+                ("label_en", "Monitor 2026"),
+                ("cutoff", "2026-06-30"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("richtingsteken (U+202E)"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("direction"), "{}", refused.body);
     let added = ed
         .post(
             "/portal/editions/new",
@@ -1105,13 +1125,18 @@ async fn every_page_is_in_one_language_and_the_switch_remembers_it() {
             let page = browser.get(path).await;
             in_one_language(&page, "nl", nl, en);
         }
-        // The switch leads back to the page it was used on and is
-        // remembered for every page after it.
-        let switched = browser
-            .get(&format!("/portal/lang/en?back={}", pages[1].0))
-            .await;
+        // The switch leads back to the page it was used on, its query
+        // kept, and is remembered for every page after it.
+        let on = browser.get(&pages[1].0).await;
+        let start = on
+            .body
+            .find("/portal/lang/en?back=")
+            .expect("the page has the switch");
+        let end = start + on.body[start..].find('"').unwrap();
+        let link = on.body[start..end].replace("&amp;", "&");
+        let switched = browser.get(&link).await;
         assert_eq!(switched.status, StatusCode::SEE_OTHER);
-        assert_eq!(switched.location(), pages[1].0.split('?').next().unwrap());
+        assert_eq!(switched.location(), pages[1].0);
         for (path, nl, en) in pages.iter() {
             let page = browser.get(path).await;
             in_one_language(&page, "en", nl, en);
@@ -1120,6 +1145,13 @@ async fn every_page_is_in_one_language_and_the_switch_remembers_it() {
         assert_eq!(back.status, StatusCode::SEE_OTHER);
         in_one_language(&browser.get("/portal/").await, "nl", &[], &[]);
     }
+    // A page's query survives the switch, `&` and all.
+    let listed = "/portal/rounds?organisation=police&view=all";
+    let on = ed.get(listed).await;
+    let start = on.body.find("/portal/lang/nl?back=").expect("the switch");
+    let end = start + on.body[start..].find('"').unwrap();
+    let back = ed.get(&on.body[start..end].replace("&amp;", "&")).await;
+    assert_eq!(back.location(), listed);
     // The switch leads only into the portal.
     let away = ed.get("/portal/lang/en?back=https://example.org/").await;
     assert_eq!(away.location(), "/portal/");

@@ -41,7 +41,8 @@ pub fn current() -> Lang {
     PAGE.try_with(|p| p.lang).unwrap_or(Lang::Nl)
 }
 
-/// The path of the page being answered, for the switch's way back.
+/// The path and query of the page being answered, percent-encoded, for
+/// the switch's way back.
 pub(crate) fn current_path() -> String {
     PAGE.try_with(|p| p.path.clone())
         .unwrap_or_else(|_| "/portal/".into())
@@ -85,9 +86,14 @@ pub async fn choose(req: Request, next: Next) -> Response {
     if path != "/portal" && !path.starts_with("/portal/") {
         return next.run(req).await;
     }
+    // The way back keeps the query (`?organisation=…`), percent-encoded so
+    // that its `&` stays inside the switch's one `back` parameter.
+    let back = req.uri().path_and_query().map_or(path, |pq| pq.as_str());
     let page = Page {
         lang: chosen(req.headers()).unwrap_or(Lang::Nl),
-        path: path.to_owned(),
+        path: serde_urlencoded::to_string([("", back)])
+            .map(|s| s.trim_start_matches('=').to_owned())
+            .unwrap_or_else(|_| "/portal/".into()),
     };
     PAGE.scope(page, next.run(req)).await
 }

@@ -712,6 +712,18 @@ impl EditionForm {
                     format!("geef de editie een naam in het {nl}"),
                     format!("give the edition a name in {en}"),
                 ));
+            } else if let Some(c) = zicht_contract::bidi_control(label) {
+                // The store refuses it too, but in English only.
+                problems.push(lang::say(
+                    format!(
+                        "de naam in het {nl} bevat een richtingsteken (U+{:04X}) dat de tekst anders toont dan hij is: haal het weg",
+                        c as u32
+                    ),
+                    format!(
+                        "the {en} name holds a direction control (U+{:04X}) that shows the text other than it is: remove it",
+                        c as u32
+                    ),
+                ));
             }
         }
         let cutoff = self

@@ -243,7 +243,7 @@ pub struct Typed {
 async fn warnings(state: &AppState) -> Vec<String> {
     let after_every_embargo = zicht_model::Instant::MAX;
     match crate::text_warnings(&state.store, after_every_embargo).await {
-        Ok(ws) => ws.iter().map(ToString::to_string).collect(),
+        Ok(ws) => ws.iter().map(warning_in_page_language).collect(),
         // The page still serves its purpose without the check; say so.
         Err(e) => vec![format!(
             "{}: {e}",
@@ -253,6 +253,30 @@ async fn warnings(state: &AppState) -> Vec<String> {
             )
         )],
     }
+}
+
+/// A text's warning in the page's language (the release crate writes it in
+/// English for the CLI); the cell reference keeps its ids, since that is
+/// what the editor types into the text.
+fn warning_in_page_language(w: &zicht_release::TextWarning) -> String {
+    if lang::current() == Lang::En {
+        return w.to_string();
+    }
+    let c = &w.cell;
+    let shown = zicht_model::FigureDisplay {
+        figure: &c.figure,
+        unit: zicht_model::Unit::Count,
+        lang: Lang::Nl,
+    };
+    let (label, reference) = if c.breakdown.is_total() {
+        (String::new(), String::new())
+    } else {
+        (format!(" [{}]", c.breakdown), format!("/{}", c.breakdown))
+    };
+    format!(
+        "{}: '{}' is een aantal onder {} naast {} {}{label}, dat de tabellen verbergen ({shown}); verwijs naar de cel als {{cell:{}/{}{reference}}} of laat het aantal weg",
+        w.text, w.written, w.min_count, c.indicator, c.period, c.indicator, c.period,
+    )
 }
 
 async fn texts_view(
