@@ -3,10 +3,8 @@
 // or sticking out at 768 and 1280 px. Shared by portal.test.mjs and
 // round.test.mjs, which each hold the pages only their users reach.
 
-import { createRequire } from 'node:module';
+import { seriousViolations } from './axe.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const WIDTHS = [768, 1280];
 
 /**
@@ -73,20 +71,7 @@ export async function checkPortalPages(browser, signedIn, base, paths) {
         continue;
       }
       if ((await page.getAttribute('html', 'lang')) !== lang) failures.push(`${lang} ${p}: <html lang> is not ${lang}`);
-      await page.addScriptTag({ path: AXE });
-      const violations = await page.evaluate(async () => {
-        // eslint-disable-next-line no-undef
-        const result = await axe.run(document, { resultTypes: ['violations'] });
-        return result.violations.map((v) => ({
-          id: v.id,
-          impact: v.impact,
-          help: v.help,
-          nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-        }));
-      });
-      for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
-        failures.push(`${lang} ${p}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.join(', ')}`);
-      }
+      for (const v of await seriousViolations(page)) failures.push(`${lang} ${p}: ${v}`);
       for (const width of WIDTHS) {
         await page.setViewportSize({ width, height: 900 });
         for (const problem of await page.evaluate(overflowProblems, width)) failures.push(`${lang} ${width}px ${p}: ${problem}`);

@@ -4,13 +4,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { seriousViolations } from './axe.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const BASE = process.env.ZICHT_URL;
 const SITE_DIR = process.env.ZICHT_SITE_DIR;
 assert.ok(BASE, 'ZICHT_URL is not set: run e2e/run.sh');
@@ -287,20 +285,7 @@ test('no serious or critical accessibility violation (axe-core)', async () => {
   const failures = [];
   for (const p of [...paths, ...paths.map((p) => `en/${p}`)]) {
     const { page } = await open(relaxed, new URL(p, BASE).href);
-    await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      // eslint-disable-next-line no-undef
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-      }));
-    });
-    for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
-      failures.push(`${p}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.join(', ')}`);
-    }
+    for (const v of await seriousViolations(page)) failures.push(`${p}: ${v}`);
     await page.close();
   }
   assert.deepEqual(failures, []);
