@@ -60,6 +60,9 @@ pub struct AppState {
     trusted_proxy: Option<std::net::IpAddr>,
     /// The last edition preview built, by edition, embargo and revision.
     previews: Arc<Mutex<Preview>>,
+    /// The linkage an editor started in the portal, by round: it runs in
+    /// the background, and the round's encoded page shows how it went.
+    linking: Arc<std::sync::Mutex<std::collections::HashMap<i64, portal::LinkJob>>>,
 }
 
 impl AppState {
@@ -73,6 +76,7 @@ impl AppState {
             secure_cookies: true,
             trusted_proxy: None,
             previews: Arc::new(Mutex::new(None)),
+            linking: Arc::default(),
         }
     }
 

@@ -259,6 +259,25 @@ impl Store {
         .collect()
     }
 
+    /// An organisation's requests for encoded records whose file is still
+    /// to come or held (not linked, not deleted), newest round first: what
+    /// its suppliers see on their portal home.
+    pub async fn open_encoded_requests(
+        &self,
+        organisation: &Slug,
+    ) -> Result<Vec<EncodedRequest>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM encoded_requests \
+             WHERE organisation = $1 AND deleted_at IS NULL ORDER BY round_id DESC"
+        ))
+        .bind(organisation.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(row_to_request)
+        .collect()
+    }
+
     /// Stores a supplier's encoded file for its organisation's request in
     /// the round, replacing an earlier upload that was not linked yet.
     /// Refused after the retention date (`today` on or after it) and once

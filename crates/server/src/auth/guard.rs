@@ -2,11 +2,15 @@
 //! (session cookie or bearer token), and the CSRF and cross-origin guards of
 //! every write.
 
-use axum::body::Body;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use http_body::Body as _;
 use subtle::ConstantTimeEq;
 use zicht_service::accounts::{owed, Owed};
 
@@ -143,41 +147,51 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             };
             if let Some(expected) = expected {
                 let (parts, body) = req.into_parts();
-                // A file upload is multipart and may be larger; its route
-                // sets its own limit for the handler.
                 let content_type = parts
                     .headers
                     .get(header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("")
                     .to_owned();
-                let multipart = content_type.starts_with("multipart/form-data");
-                let limit = if multipart {
-                    crate::work::UPLOAD_LIMIT + BODY_LIMIT
-                } else {
-                    BODY_LIMIT
+                let too_large = || {
+                    crate::portal::error_page(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "Te groot",
+                        "Too large",
+                        "Het formulier is te groot.",
+                        "The form is too large.",
+                    )
                 };
-                let bytes = match axum::body::to_bytes(body, limit).await {
-                    Ok(b) => b,
-                    Err(_) => {
-                        return crate::portal::error_page(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "Te groot",
-                            "Too large",
-                            "Het formulier is te groot.",
-                            "The form is too large.",
-                        )
+                if content_type.starts_with("multipart/form-data") {
+                    // A file upload may be far larger than a form: only its
+                    // head is read here, for the CSRF field the portal's
+                    // forms put first, and the whole body, head and rest,
+                    // streams on to the handler, whose route sets the limit.
+                    let Ok((head, rest)) = read_head(body, BODY_LIMIT).await else {
+                        return Error::BadRequest("the upload broke off".into()).into_response();
+                    };
+                    let sent = multipart_field(&content_type, head.clone(), "csrf").await;
+                    if !same_secret(sent.as_deref().unwrap_or(""), &expected) {
+                        return Error::Csrf.into_response();
                     }
-                };
-                let sent = if multipart {
-                    multipart_field(&content_type, bytes.clone(), "csrf").await
+                    req = Request::from_parts(
+                        parts,
+                        Body::new(Prefixed {
+                            head: Some(head),
+                            rest,
+                        }),
+                    );
                 } else {
-                    form_urlencoded_field(&bytes, "csrf")
-                };
-                if !same_secret(sent.as_deref().unwrap_or(""), &expected) {
-                    return Error::Csrf.into_response();
+                    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+                        Ok(b) => b,
+                        Err(_) => return too_large(),
+                    };
+                    let sent = form_urlencoded_field(&bytes, "csrf");
+                    if !same_secret(sent.as_deref().unwrap_or(""), &expected) {
+                        return Error::Csrf.into_response();
+                    }
+                    req = Request::from_parts(parts, Body::from(bytes));
                 }
-                req = Request::from_parts(parts, Body::from(bytes));
             } else if path == "/portal/login" {
                 return Error::Csrf.into_response();
             }
@@ -216,17 +230,66 @@ fn allowed_while_owed(step: Owed, path: &str) -> bool {
         }
 }
 
+/// The first `at_least` bytes of a body (or all of it, if shorter), as the
+/// frames arrive, and the body that is left.
+async fn read_head(mut body: Body, at_least: usize) -> Result<(Bytes, Body), axum::Error> {
+    let mut head = Vec::new();
+    while head.len() < at_least {
+        match std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    head.extend_from_slice(&data);
+                }
+            }
+            Some(Err(e)) => return Err(e),
+            None => break,
+        }
+    }
+    Ok((Bytes::from(head), body))
+}
+
+/// A body whose head was read already: the head, then the rest as it comes.
+struct Prefixed {
+    head: Option<Bytes>,
+    rest: Body,
+}
+
+impl http_body::Body for Prefixed {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        if let Some(head) = self.head.take().filter(|h| !h.is_empty()) {
+            return Poll::Ready(Some(Ok(http_body::Frame::data(head))));
+        }
+        Pin::new(&mut self.rest).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.head.as_ref().is_none_or(|h| h.is_empty()) && self.rest.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        let head = self.head.as_ref().map_or(0, |h| h.len() as u64);
+        let rest = self.rest.size_hint();
+        let mut hint = http_body::SizeHint::new();
+        hint.set_lower(rest.lower() + head);
+        if let Some(upper) = rest.upper() {
+            hint.set_upper(upper + head);
+        }
+        hint
+    }
+}
+
 /// A text field of a multipart form. The portal's forms put `csrf` first,
 /// as browsers send fields in document order, so it is within the body's
 /// first [`BODY_LIMIT`] bytes, which are all that is read; a form that puts
 /// it after a file is refused.
-async fn multipart_field(
-    content_type: &str,
-    body: axum::body::Bytes,
-    name: &str,
-) -> Option<String> {
+async fn multipart_field(content_type: &str, head: Bytes, name: &str) -> Option<String> {
     use axum::extract::FromRequest;
-    let head = body.slice(..body.len().min(BODY_LIMIT));
     let req = Request::builder()
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(head))

@@ -619,6 +619,9 @@ struct HomePage {
     links: Vec<&'static NavItem>,
     /// A supplier's requests, newest round first.
     requests: Vec<zicht_store::SupplierRequest>,
+    /// Its organisation's requests for encoded records still open, with
+    /// the round's title, newest round first.
+    encoded: Vec<(zicht_store::EncodedRequest, String)>,
     /// The names of their rounds' editions, by id.
     editions: std::collections::HashMap<String, String>,
 }
@@ -656,11 +659,23 @@ pub async fn home(
             })
             .collect()
     };
+    let mut encoded = Vec::new();
+    let organisation = user
+        .organisation
+        .as_deref()
+        .and_then(|o| zicht_model::Slug::parse(o).ok());
+    if let (true, Some(organisation)) = (user.is(&[Role::Supplier]), organisation) {
+        for r in state.store.open_encoded_requests(&organisation).await? {
+            let title = state.store.round(r.round_id).await?.title;
+            encoded.push((r, title));
+        }
+    }
     let page = HomePage {
         editions,
         c: Chrome::new(Some(&user), &headers, "/portal/", "Portaal", "Portal"),
         links,
         requests,
+        encoded,
     };
     Ok(render(StatusCode::OK, &page))
 }

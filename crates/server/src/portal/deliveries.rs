@@ -455,16 +455,25 @@ pub async fn upload(
             Ok(Some(field)) if field.name() == Some("file") => {
                 let content_type = field.content_type().map(str::to_owned);
                 let name = field.file_name().map(str::to_owned);
-                let Ok(bytes) = field.bytes().await else {
-                    return unreadable(&format!(
-                        "The upload broke off or is over {} MiB.",
-                        UPLOAD_LIMIT / (1024 * 1024)
-                    ));
+                let bytes = match field.bytes().await {
+                    Ok(b) => b,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Ok(too_large_page(UPLOAD_LIMIT))
+                    }
+                    Err(_) => {
+                        return unreadable(&format!(
+                            "The upload broke off or is over {} MiB.",
+                            UPLOAD_LIMIT / (1024 * 1024)
+                        ))
+                    }
                 };
                 file = Some((content_type, name, bytes));
             }
             Ok(Some(_)) => {}
             Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Ok(too_large_page(UPLOAD_LIMIT))
+            }
             Err(_) => {
                 return unreadable(&format!(
                     "The upload broke off or is over {} MiB.",
@@ -799,6 +808,19 @@ pub async fn history_page(
             records,
         },
     ))
+}
+
+/// The page for an upload over its route's limit, which the body's stream
+/// reports while the handler reads it (the CSRF guard reads only its head).
+pub(crate) fn too_large_page(limit: usize) -> Response {
+    let mib = limit / (1024 * 1024);
+    error_page(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Te groot",
+        "Too large",
+        &format!("Het bestand is groter dan {mib} MiB."),
+        &format!("The file is over {mib} MiB."),
+    )
 }
 
 /// Every supplier upload route takes bodies up to this: the file plus the

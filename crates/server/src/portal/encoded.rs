@@ -14,9 +14,62 @@ use zicht_service::encoded;
 use zicht_store::{EncodedRequest, Linkage, Round};
 
 use super::{flash_redirect, lang, not_found_page, render, today, Chrome, PageResult, PortalForm};
-use crate::auth::{CurrentUser, Editor};
-use crate::work::{self, UPLOAD_LIMIT};
+use crate::auth::{CurrentUser, Editor, BODY_LIMIT};
+use crate::work;
 use crate::{AppState, Error};
+
+/// The portal's upload of an encoded file takes what the API takes: the
+/// body streams past the CSRF guard (`auth::guard`), so no smaller form
+/// limit applies.
+pub const UPLOAD_BODY_LIMIT: usize = encoded::ENCODED_LIMIT + BODY_LIMIT;
+
+/// A round's linkage started in the portal. It runs in the background, not
+/// in the editor's request (three lists of 100,000 take seconds, larger
+/// rounds minutes), and lives as long as the server: after a restart the
+/// stored linkages are what is left of it.
+#[derive(Debug, Clone)]
+pub enum LinkJob {
+    Running {
+        since: String,
+        by: String,
+        threshold: f64,
+    },
+    Failed {
+        at: String,
+        why: String,
+    },
+    Done {
+        at: String,
+        linkage: i64,
+        people: u64,
+    },
+}
+
+/// The state of the round's linkage as the page says it, in Dutch and
+/// English, and the linkage made, if any.
+fn job_lines(job: &LinkJob) -> (String, String, Option<i64>) {
+    match job {
+        LinkJob::Running { since, by, threshold } => (
+            format!("Koppeling bij Dice {threshold:.2} loopt sinds {since} ({by}); laad de pagina opnieuw voor de stand."),
+            format!("Linkage at Dice {threshold:.2} running since {since} ({by}); reload the page to see how it goes."),
+            None,
+        ),
+        LinkJob::Failed { at, why } => (
+            format!("Koppeling mislukt om {at}: {why}"),
+            format!("Linkage failed at {at}: {why}"),
+            None,
+        ),
+        LinkJob::Done { at, linkage, people } => (
+            format!("Gekoppeld om {at}: {people} personen gezien; de bestanden zijn verwijderd."),
+            format!("Linked at {at}: {people} people seen; the encoded files are deleted."),
+            Some(*linkage),
+        ),
+    }
+}
+
+fn now_text() -> String {
+    zicht_store::now_utc()
+}
 
 #[derive(Template)]
 #[template(path = "portal/encoded.html")]
@@ -31,6 +84,10 @@ struct EncodedPage {
     today: String,
     default_threshold: String,
     upload_limit_mib: usize,
+    /// The background linkage of this round, if one was started: Dutch,
+    /// English, and the linkage it made.
+    job: Option<(String, String, Option<i64>)>,
+    running: bool,
 }
 
 #[derive(Template)]
@@ -86,6 +143,17 @@ pub async fn encoded_page(
     } else {
         (Vec::new(), Vec::new())
     };
+    let job = if editor {
+        state
+            .linking
+            .lock()
+            .map_err(Error::internal)?
+            .get(&id)
+            .cloned()
+    } else {
+        None
+    };
+    let running = matches!(job, Some(LinkJob::Running { .. }));
     let c = Chrome::new(
         Some(&user),
         &headers,
@@ -104,7 +172,9 @@ pub async fn encoded_page(
             linkages,
             today: today().to_string(),
             default_threshold: format!("{DEFAULT_THRESHOLD:.2}"),
-            upload_limit_mib: UPLOAD_LIMIT / (1024 * 1024),
+            upload_limit_mib: encoded::ENCODED_LIMIT / (1024 * 1024),
+            job: job.as_ref().map(job_lines),
+            running,
         },
     ))
 }
@@ -127,11 +197,17 @@ pub async fn ask(
         return Ok(not_found_page());
     };
     let organisation = Slug::parse(form.organisation.trim())
-        .map_err(|_| Error::Invalid("choose an organisation".into()))?;
+        .map_err(|_| Error::Invalid(lang::say("kies een organisatie", "choose an organisation")))?;
     let delete_on: Day = form.delete_on.trim().parse().map_err(|_| {
-        Error::Invalid(format!(
-            "the retention date takes a day such as 2026-12-31, not '{}'",
-            form.delete_on
+        Error::Invalid(lang::say(
+            format!(
+                "de bewaartermijn vraagt een dag zoals 2026-12-31, niet '{}'",
+                form.delete_on
+            ),
+            format!(
+                "the retention date takes a day such as 2026-12-31, not '{}'",
+                form.delete_on
+            ),
         ))
     })?;
     encoded::ask(
@@ -145,7 +221,10 @@ pub async fn ask(
     Ok(flash_redirect(
         &state,
         &format!("/portal/rounds/{id}/encoded"),
-        &format!("{organisation} is asked for its encoded records (deleted on {delete_on} at the latest)."),
+        &lang::say(
+            format!("{organisation} is gevraagd om versleutelde registraties (uiterlijk {delete_on} verwijderd)."),
+            format!("{organisation} is asked for its encoded records (deleted on {delete_on} at the latest)."),
+        ),
     ))
 }
 
@@ -160,29 +239,49 @@ pub async fn upload(
         return Ok(not_found_page());
     };
     let unreadable = || {
-        Error::BadRequest(format!(
-            "send the file from zicht encode as a form upload of at most {} MiB (larger files: the API)",
-            UPLOAD_LIMIT / (1024 * 1024)
+        let mib = encoded::ENCODED_LIMIT / (1024 * 1024);
+        Error::BadRequest(lang::say(
+            format!("stuur het bestand van zicht encode als formulier-upload van hoogstens {mib} MiB"),
+            format!("send the file from zicht encode as a form upload of at most {mib} MiB"),
         ))
     };
+    let too_large = || Ok(super::deliveries::too_large_page(encoded::ENCODED_LIMIT));
     let mut multipart = multipart.map_err(|_| unreadable())?;
     let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
-        if field.name() == Some("file") {
-            file = Some(field.bytes().await.map_err(|_| unreadable())?);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(b) => file = Some(b),
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
+                Err(_) => return Err(unreadable()),
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
+            Err(_) => return Err(unreadable()),
         }
     }
     let bytes = file
         .filter(|b| !b.is_empty())
-        .ok_or_else(|| Error::Invalid("choose the encoded file to upload".into()))?;
+        .ok_or_else(|| Error::Invalid(lang::say(
+                "kies het versleutelde bestand om te uploaden",
+                "choose the encoded file to upload",
+            )))?;
     let r = encoded::upload(&state.store, &work::actor(&user), id, bytes.to_vec()).await?;
     Ok(flash_redirect(
         &state,
         &format!("/portal/rounds/{id}/encoded"),
-        &format!(
-            "{} encoded records received; they are deleted after linkage, on {} at the latest.",
-            r.records.unwrap_or(0),
-            r.delete_on
+        &lang::say(
+            format!(
+                "{} versleutelde registraties ontvangen; ze worden na de koppeling verwijderd, uiterlijk op {}.",
+                r.records.unwrap_or(0),
+                r.delete_on
+            ),
+            format!(
+                "{} encoded records received; they are deleted after linkage, on {} at the latest.",
+                r.records.unwrap_or(0),
+                r.delete_on
+            ),
         ),
     ))
 }
@@ -209,20 +308,90 @@ pub async fn link(
             .parse::<f64>()
             .ok()
             .filter(|t| *t > 0.0 && *t <= 1.0)
-            .ok_or_else(|| Error::Invalid(format!("the threshold lies in (0, 1], not '{t}'")))?,
+            .ok_or_else(|| {
+                Error::Invalid(lang::say(
+                    format!("de drempel ligt in (0, 1], niet '{t}'"),
+                    format!("the threshold lies in (0, 1], not '{t}'"),
+                ))
+            })?,
     };
     let options = LinkOptions {
         threshold,
         ..LinkOptions::default()
     };
-    let linked =
-        encoded::link_round(&state.store, Some(&work::actor(&user)), id, &[], &options).await?;
+    // What is wrong at once is said at once; the rest the page shows.
+    let round = state.store.round(id).await;
+    if let Err(zicht_store::StoreError::NotFound(_)) = round {
+        return Ok(not_found_page());
+    }
+    round?;
+    let held = state
+        .store
+        .encoded_requests(id)
+        .await?
+        .iter()
+        .filter(|r| r.holds_file())
+        .count();
+    if held < 2 {
+        return Err(Error::Invalid(lang::say(
+            format!("ronde {id} bewaart de versleutelde registraties van {held} organisatie(s); koppelen vraagt er twee of meer"),
+            format!("round {id} holds the encoded records of {held} organisation(s); linkage needs two or more"),
+        )));
+    }
+    {
+        let mut jobs = state.linking.lock().map_err(Error::internal)?;
+        if let Some(LinkJob::Running { since, by, .. }) = jobs.get(&id) {
+            return Err(Error::Conflict(lang::say(
+                format!("een koppeling van ronde {id} loopt sinds {since} ({by})"),
+                format!("a linkage of round {id} is running since {since} ({by})"),
+            )));
+        }
+        jobs.insert(
+            id,
+            LinkJob::Running {
+                since: now_text(),
+                by: user.login.clone(),
+                threshold,
+            },
+        );
+    }
+    let (store, jobs, actor) = (
+        state.store.clone(),
+        state.linking.clone(),
+        work::actor(&user),
+    );
+    tokio::spawn(async move {
+        let outcome = encoded::link_round(&store, Some(&actor), id, &[], &options).await;
+        let job = match outcome {
+            Ok(linked) => LinkJob::Done {
+                at: now_text(),
+                linkage: linked.id,
+                people: linked.record.people[1],
+            },
+            Err(e) => {
+                let why = match e {
+                    zicht_service::ServiceError::Internal(detail) => {
+                        tracing::error!(round = id, error = %detail, "a portal linkage failed");
+                        "an internal error; the server's log has the detail".to_string()
+                    }
+                    e => e.to_string(),
+                };
+                LinkJob::Failed {
+                    at: now_text(),
+                    why,
+                }
+            }
+        };
+        if let Ok(mut jobs) = jobs.lock() {
+            jobs.insert(id, job);
+        }
+    });
     Ok(flash_redirect(
         &state,
-        &format!("/portal/linkages/{}", linked.id),
-        &format!(
-            "Linked: {} people seen at Dice {threshold:.2}; the encoded files are deleted.",
-            linked.record.people[1]
+        &format!("/portal/rounds/{id}/encoded"),
+        &lang::say(
+            format!("Koppelen bij Dice {threshold:.2} is begonnen; deze pagina toont wanneer het klaar is."),
+            format!("Linking at Dice {threshold:.2} has started; this page shows when it is done."),
         ),
     ))
 }

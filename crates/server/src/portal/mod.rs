@@ -15,6 +15,7 @@ mod editions;
 mod encoded;
 pub mod lang;
 mod plan;
+pub(crate) use encoded::LinkJob;
 mod rounds;
 mod texts;
 mod words;
@@ -110,7 +111,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/portal/rounds/{id}/encoded/file",
-            post(encoded::upload).layer(DefaultBodyLimit::max(deliveries::UPLOAD_BODY_LIMIT)),
+            post(encoded::upload).layer(DefaultBodyLimit::max(encoded::UPLOAD_BODY_LIMIT)),
         )
         .route("/portal/rounds/{id}/link", post(encoded::link))
         .route("/portal/linkages/{id}", get(encoded::linkage_page))

@@ -340,19 +340,6 @@ pub async fn open_round(
     PortalForm(pairs): PortalForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (mut form, plan, positions) = read_form(&pairs);
-    let plan = match plan {
-        Some(plan) if plan.requests.is_empty() => {
-            form.problems.push((
-                "round".into(),
-                lang::say(
-                    "Vraag minstens één organisatie iets",
-                    "Ask at least one organisation something",
-                ),
-            ));
-            None
-        }
-        p => p,
-    };
     let Some(plan) = plan else {
         return rounds_view(
             &state,
@@ -364,6 +351,16 @@ pub async fn open_round(
         .await;
     };
     match rounds::open_round(&state.store, &actor(&user), &plan).await {
+        // A round that asks no cells collects encoded records (issue 13):
+        // its editor goes on to ask for them.
+        Ok(id) if plan.requests.is_empty() => Ok(flash_redirect(
+            &state,
+            &format!("/portal/rounds/{id}/encoded"),
+            lang::t(
+                "Ronde geopend zonder cellen: vraag hier versleutelde registraties.",
+                "Round opened without cells: ask for encoded records here.",
+            ),
+        )),
         Ok(id) => Ok(flash_redirect(
             &state,
             &format!("/portal/rounds/{id}"),
