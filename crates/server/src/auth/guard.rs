@@ -290,6 +290,9 @@ impl http_body::Body for Prefixed {
 /// it after a file is refused.
 async fn multipart_field(content_type: &str, head: Bytes, name: &str) -> Option<String> {
     use axum::extract::FromRequest;
+    // A body may arrive as one frame far larger than its head; past the
+    // head, the extractor's own default limit would refuse it.
+    let head = head.slice(..head.len().min(BODY_LIMIT));
     let req = Request::builder()
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(head))

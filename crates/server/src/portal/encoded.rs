@@ -241,7 +241,9 @@ pub async fn upload(
     let unreadable = || {
         let mib = encoded::ENCODED_LIMIT / (1024 * 1024);
         Error::BadRequest(lang::say(
-            format!("stuur het bestand van zicht encode als formulier-upload van hoogstens {mib} MiB"),
+            format!(
+                "stuur het bestand van zicht encode als formulier-upload van hoogstens {mib} MiB"
+            ),
             format!("send the file from zicht encode as a form upload of at most {mib} MiB"),
         ))
     };
@@ -261,12 +263,12 @@ pub async fn upload(
             Err(_) => return Err(unreadable()),
         }
     }
-    let bytes = file
-        .filter(|b| !b.is_empty())
-        .ok_or_else(|| Error::Invalid(lang::say(
-                "kies het versleutelde bestand om te uploaden",
-                "choose the encoded file to upload",
-            )))?;
+    let bytes = file.filter(|b| !b.is_empty()).ok_or_else(|| {
+        Error::Invalid(lang::say(
+            "kies het versleutelde bestand om te uploaden",
+            "choose the encoded file to upload",
+        ))
+    })?;
     let r = encoded::upload(&state.store, &work::actor(&user), id, bytes.to_vec()).await?;
     Ok(flash_redirect(
         &state,
