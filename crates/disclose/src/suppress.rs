@@ -935,7 +935,7 @@ impl<'a> State<'a> {
                     })
             }
             req @ Requirement::Width(w) => self
-                .free_witness(t, w, 0.0)
+                .free_witness_with(t, w, 0.0, places)
                 .map(|found| (t, found, w, 0.0, req))
                 .or_else(|| {
                     self.free_witness_with(t, 0.0, w, places)
