@@ -24,6 +24,10 @@
 # 9-12, indicative, CPU = user + sys): 3-d 1.8-2.6 s CPU (2.2-3.3 s before at
 # that load), 198 MB, 12.77% (hypercube alone 15.18%, 1.1 s CPU); 5-d 63.6 s
 # CPU (146 s wall), 1.08 GB, 28.34%.
+# The prune with six places per dimension (3 Dec, load 5-11, indicative):
+# 3-d 12.38% (2.3-2.9 s CPU, 203 MB); 5-d 27.76% (74.4 s CPU against 75.6
+# s before at that load, 149 s wall, 1.10 GB). 5-d 20% and, under load,
+# 3-d 2 s and 5-d 60 s wall not met.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"

@@ -61,6 +61,10 @@ pub struct ProtectOptions {
     pub any_window: bool,
     /// Protect the most detailed cells (longest breakdowns) first.
     pub detail_first: bool,
+    /// Places tried per dimension in the prune's hypercube, which looks
+    /// among the hidden cells only (no cost to minimise, so more places
+    /// cost little and find more proofs that do without a cell).
+    pub prune_alternatives: usize,
 }
 
 /// What a hidden cell costs the protector.
@@ -102,6 +106,7 @@ impl Default for ProtectOptions {
             alternatives: 4,
             any_window: true,
             detail_first: true,
+            prune_alternatives: 6,
         }
     }
 }
@@ -465,8 +470,19 @@ impl<'a> State<'a> {
     /// A witness among the hidden cells: the hypercube first where the
     /// coordinates are known, then a short search for any other shape.
     fn free_witness(&self, c: CellId, up: f64, down: f64) -> Option<Witness> {
+        self.free_witness_with(c, up, down, self.options.alternatives)
+    }
+
+    /// [`State::free_witness`] trying `alternatives` places per dimension.
+    fn free_witness_with(
+        &self,
+        c: CellId,
+        up: f64,
+        down: f64,
+        alternatives: usize,
+    ) -> Option<Witness> {
         let search = self.search();
-        if let Some(w) = search.hypercube_with(c, up, down, None, self.options.alternatives) {
+        if let Some(w) = search.hypercube_with(c, up, down, None, alternatives) {
             return Some(w);
         }
         // Where the coordinates are known and every equation is one, the
@@ -905,6 +921,7 @@ impl<'a> State<'a> {
     /// amounts it moves up and down.
     fn reprove(&self, t: CellId) -> Option<(CellId, Witness, f64, f64, Requirement)> {
         let x = self.point[t];
+        let places = self.options.prune_alternatives;
         match self.required[t]? {
             Requirement::Contains { lower, upper } => {
                 // The window it has, then any other placement.
@@ -913,15 +930,15 @@ impl<'a> State<'a> {
                     .find_map(|(lower, upper)| {
                         let (up, down) = ((upper - x).max(0.0), (x - lower).max(0.0));
                         let req = Requirement::Contains { lower, upper };
-                        self.free_witness(t, up, down)
+                        self.free_witness_with(t, up, down, places)
                             .map(|w| (t, w, up, down, req))
                     })
             }
             req @ Requirement::Width(w) => self
-                .free_witness(t, w, 0.0)
+                .free_witness_with(t, w, 0.0, places)
                 .map(|found| (t, found, w, 0.0, req))
                 .or_else(|| {
-                    self.free_witness(t, 0.0, w)
+                    self.free_witness_with(t, 0.0, w, places)
                         .map(|found| (t, found, 0.0, w, req))
                 }),
         }

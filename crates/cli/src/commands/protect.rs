@@ -159,6 +159,7 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
         writer.write_record(row.csv_fields().iter().map(|f| f.as_bytes()))?;
     }
     let bytes = writer.into_inner().context("writing CSV")?;
+    let mut report_bytes = None;
     if let Some(report) = &args.report {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(REPORT_HEADER)?;
@@ -171,10 +172,21 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<()> {
                     .map(|f| f.into_owned()),
             )?;
         }
-        let bytes = writer.into_inner().context("writing CSV")?;
-        write_atomically(report, &bytes)?;
+        report_bytes = Some((report, writer.into_inner().context("writing CSV")?));
     }
-    emit(args.out.as_deref(), &bytes)?;
+    // Each file is synced before it takes its name (nothing half-written);
+    // the report's sync overlaps the table's instead of preceding it.
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let report = report_bytes
+            .as_ref()
+            .map(|(path, bytes)| scope.spawn(move || write_atomically(path, bytes)));
+        emit(args.out.as_deref(), &bytes)?;
+        match report.map(|r| r.join()) {
+            Some(Ok(written)) => written,
+            Some(Err(_)) => bail!("writing the report failed"),
+            None => Ok(()),
+        }
+    })?;
     eprintln!("{file}: {}", protected.summary);
     Ok(())
 }
