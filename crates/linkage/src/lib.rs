@@ -24,8 +24,8 @@ pub use fields::{
 };
 pub use impute::{imputed_histories, pair_probabilities, pooled_estimate, ImputeOptions, Pooled};
 pub use link::{
-    candidates, cluster, histories, link, Candidate, Histories, LinkOptions, Linked,
-    SimilarityBand, DEFAULT_THRESHOLD,
+    candidates, cluster, date_agreement, histories, link, pair_threshold, Candidate, DateAgreement,
+    Histories, LinkOptions, Linked, SimilarityBand, DEFAULT_THRESHOLD,
 };
 pub use normalise::{birth_date, name_words, sex, BirthDate, Sex};
 pub use quality::{fit_mixture, Component, DiceHistogram, ErrorRates, Mixture, BIN_WIDTH};
