@@ -104,20 +104,19 @@ fn full_rank_mod_2(d: &Design, keep: impl Fn(usize) -> bool) -> bool {
         .filter(|&r| keep(r))
         .map(|r| d.row(r).iter().fold(0u128, |m, &c| m | 1u128 << c))
         .collect();
-    let mut rank = 0;
+    // Column c's pivot goes to row c: every column must have one.
     for c in 0..d.p {
         let bit = 1u128 << c;
-        let Some(k) = (rank..rows.len()).find(|&k| rows[k] & bit != 0) else {
+        let Some(k) = (c..rows.len()).find(|&k| rows[k] & bit != 0) else {
             return false;
         };
-        rows.swap(rank, k);
-        let pivot = rows[rank];
-        for r in &mut rows[rank + 1..] {
+        rows.swap(c, k);
+        let pivot = rows[c];
+        for r in &mut rows[c + 1..] {
             if *r & bit != 0 {
                 *r ^= pivot;
             }
         }
-        rank += 1;
     }
     true
 }

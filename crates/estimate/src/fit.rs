@@ -353,7 +353,7 @@ impl<'a> Rising<'a> {
         for r in 0..self.y.len() {
             let f = self.factor[r] * self.factor[r] * self.growth[r];
             self.factor[r] = f;
-            if !(f <= FACTOR_MAX) {
+            if f.is_nan() || f > FACTOR_MAX {
                 return None;
             }
             let (d, m) = (self.delta[r], self.mu[r]);
