@@ -47,7 +47,7 @@ echo "  load: $(uptime | sed 's/.*load/load/')"
 
 # Worst case: on random sparse 8-list tables with counts to 10^12 a default run
 # costs ~1.0 s CPU on average and 1.85 s at most (60 tables, load 4-10 on 2 cores,
-# indicative; before: 3.3 s mean); what is left on the slowest tables is the
+# indicative; seed 11 back to back 2.5 -> 1.3 s); what is left on the slowest tables is the
 # existence LPs of the headline's stepwise path (one thread) and the Newton steps.
 echo "== worst case (issue 14, item 5: every default run under 2 s for up to 8 lists and any counts)"
 cargo build --release --quiet -p zicht-estimate --example worst_case
