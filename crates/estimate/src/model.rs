@@ -287,6 +287,36 @@ mod tests {
         assert_eq!(pairs(4).len(), 6);
     }
 
+    /// A design from a known shape is the one built afresh, for tables
+    /// whose pairs at −∞ differ and for a model's pairs in another order.
+    #[test]
+    fn shapes_give_the_designs_built_afresh() {
+        let shapes = Shapes::default();
+        let mut counts = vec![3u64; 16];
+        counts[0] = 0;
+        let mut sparse = counts.clone();
+        for m in [0b0011, 0b0111, 0b1011, 0b1111] {
+            sparse[m] = 0;
+        }
+        for table in [&counts, &sparse, &counts] {
+            for model in [vec![(0, 1), (2, 3)], vec![(2, 3), (0, 1)], vec![]] {
+                let (a, b) = (
+                    shapes.design(table, 4, &model),
+                    Design::new(table, 4, &model, None),
+                );
+                assert_eq!(a.cells, b.cells);
+                assert_eq!(a.y, b.y);
+                assert_eq!(
+                    (a.p, &a.row_start, &a.row_cols),
+                    (b.p, &b.row_start, &b.row_cols)
+                );
+                assert_eq!((&a.structural, &a.col_masks), (&b.structural, &b.col_masks));
+            }
+        }
+        // Both orders on the sparse table estimate only 2:3: one shape.
+        assert_eq!(shapes.known.read().unwrap().len(), 4);
+    }
+
     #[test]
     fn structural_zero_cells_are_dropped() {
         // Lists 0 and 1 never overlap.
