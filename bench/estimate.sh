@@ -45,6 +45,11 @@ printf 'A,B,C,D,E,F,count\n1,0,0,1,0,1,4\n0,0,1,0,0,0,3\n0,0,1,1,0,0,32\n0,1,0,0
   | grep -E '^(Estimate|Model average|took|  wall)'
 echo "  load: $(uptime | sed 's/.*load/load/')"
 
+# Worst case: on random sparse 8-list tables with counts to 10^12, at load 3-4 on
+# 2 cores (indicative), the slowest of 20 default runs took 1.23 s wall, of 60
+# 1.76 s (mean 1.1 s; quiet before: 1.89 and 2.37 s); 7 lists 1.29 s, 6 lists
+# 0.98 s (seed 11 back to back: 2.5 -> 1.3 s CPU); what is left on the slowest tables is the
+# existence LPs of the headline's stepwise path (one thread) and the Newton steps.
 echo "== worst case (issue 14, item 5: every default run under 2 s for up to 8 lists and any counts)"
 cargo build --release --quiet -p zicht-estimate --example worst_case
 "$CARGO_TARGET_DIR/release/examples/worst_case" max 20 8

@@ -7,6 +7,8 @@
 //!
 //! `max TABLES T` prints one line, the slowest of TABLES default runs on
 //! T-list tables against the 2 s target (`bench/estimate.sh`).
+//! `once T SEED [REPLICATES]` makes one default run on that table (for
+//! `perf`; fewer replicates for `valgrind --tool=callgrind`).
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +25,23 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
+    if std::env::args().nth(1).as_deref() == Some("once") {
+        if let [t, seed, ..] = one[..] {
+            let data = table(t as usize, 1000 * t + seed);
+            let opts = Options {
+                bootstrap: one.get(2).map_or(1000, |&b| b as usize),
+                ..Options::default()
+            };
+            let start = Instant::now();
+            let r = estimate(&data, &opts);
+            println!(
+                "{t} lists, seed {seed}: {:.2?}, {:?}",
+                start.elapsed(),
+                r.map(|r| (r.estimate, r.ci_lower, r.ci_upper, r.work))
+            );
+            return;
+        }
+    }
     if std::env::args().nth(1).as_deref() == Some("max") {
         if let [tables, t] = one[..] {
             let (mut worst, mut worst_seed, mut work) = (Duration::ZERO, 0, None);

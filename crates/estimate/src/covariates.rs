@@ -243,12 +243,12 @@ fn build(h: &CovariateHistories, terms: &[Term]) -> Built {
     Built {
         design: Design {
             t,
-            cells,
+            cells: cells.into(),
             y,
             p,
-            row_start,
-            row_cols,
-            structural: Vec::new(),
+            row_start: row_start.into(),
+            row_cols: row_cols.into(),
+            structural: Vec::new().into(),
             col_masks: None,
         },
         zero_cols,

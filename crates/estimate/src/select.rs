@@ -6,7 +6,7 @@ use statrs::distribution::{ContinuousCDF, DiscreteCDF, Normal, Poisson};
 
 use crate::error::EstimateError;
 use crate::exist;
-use crate::fit::{irls, irls_with, Fit, SEARCH_TOLERANCE};
+use crate::fit::{irls_from, irls_in, irls_with, CellTerms, Fit, SEARCH_TOLERANCE};
 use crate::model::{overlaps, pair_mask, pairs, Design};
 use crate::work::{model_mask, Work};
 
@@ -74,7 +74,17 @@ pub(crate) fn fit_model(
     model: &[(usize, usize)],
     work: &Work,
 ) -> Result<Fitted, EstimateError> {
-    let design = Design::new(counts, t, model, None);
+    fit_model_in(counts, &CellTerms::new(counts), t, model, work)
+}
+
+fn fit_model_in(
+    counts: &[u64],
+    terms: &CellTerms,
+    t: usize,
+    model: &[(usize, usize)],
+    work: &Work,
+) -> Result<Fitted, EstimateError> {
+    let design = work.shapes.design(counts, t, model);
     let c = if work.passes(counts, model_mask(t, model), &design) {
         exist::Check {
             exists: true,
@@ -97,14 +107,14 @@ pub(crate) fn fit_model(
     let mask = model_mask(t, model);
     let fit = work
         .start(mask, &design)
-        .and_then(|start| irls(&design, Some(&start)))
-        .or_else(|| irls(&design, None))
+        .and_then(|(eta, mu)| irls_from(&design, eta, mu, Some(terms)))
+        .or_else(|| irls_in(&design, None, terms))
         .ok_or_else(|| EstimateError::NoEstimate {
             model: model_label(model),
             reason: "the Poisson regression did not converge".to_string(),
         })?;
     work.fitted(fit.iterations);
-    work.record(mask, &design, &fit.eta);
+    work.record(mask, &design, &fit.eta, &fit.mu);
     Ok(Fitted {
         model: model.to_vec(),
         design,
@@ -167,7 +177,8 @@ pub(crate) fn stepwise(
     threshold: f64,
     work: &Work,
 ) -> Result<Fitted, EstimateError> {
-    let mut current = fit_model(counts, t, &[], work)?;
+    let terms = CellTerms::new(counts);
+    let mut current = fit_model_in(counts, &terms, t, &[], work)?;
     if threshold <= 0.0 {
         return Ok(current);
     }
@@ -199,19 +210,20 @@ pub(crate) fn stepwise(
         for &(_, j) in &cands {
             let mut model = current.model.clone();
             model.push(all[j]);
-            let design = Design::new(counts, t, &model, None);
+            let design = work.shapes.design(counts, t, &model);
             let mask = model_mask(t, &model);
             if !work.passes(counts, mask, &design) {
                 continue;
             }
-            let start = work
-                .start(mask, &design)
-                .unwrap_or_else(|| carry_eta(&current, &design));
-            let Some(fit) = irls(&design, Some(&start)).or_else(|| irls(&design, None)) else {
+            let fit = match work.start(mask, &design) {
+                Some((eta, mu)) => irls_from(&design, eta, mu, Some(&terms)),
+                None => irls_in(&design, Some(&carry_eta(&current, &design)), &terms),
+            };
+            let Some(fit) = fit.or_else(|| irls_in(&design, None, &terms)) else {
                 continue;
             };
             work.fitted(fit.iterations);
-            work.record(mask, &design, &fit.eta);
+            work.record(mask, &design, &fit.eta, &fit.mu);
             current = Fitted {
                 model,
                 design,

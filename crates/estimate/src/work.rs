@@ -20,7 +20,7 @@ use std::sync::{Mutex, RwLock};
 use serde::Serialize;
 
 use crate::exist;
-use crate::model::Design;
+use crate::model::{Design, Shapes};
 
 /// Work done by one call, for the report and for tests that bound it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -56,6 +56,12 @@ fn subset(a: &[u64], b: &[u64]) -> bool {
     a.iter().zip(b).all(|(x, y)| x & !y == 0)
 }
 
+/// A recorded fit, per pattern (NaN where the model has no cell).
+struct Start {
+    eta: Vec<f64>,
+    mu: Vec<f64>,
+}
+
 /// One scope of work: a cache of existence answers and counters, shared by
 /// the rayon tasks of that scope.
 pub(crate) struct Work {
@@ -72,11 +78,13 @@ pub(crate) struct Work {
     /// from: a bootstrap replicate's table is close to the observed one,
     /// so from the observed fit Newton needs two or three steps, where
     /// from the parent model it needed ten on tables of huge counts.
-    starts: RwLock<HashMap<(usize, u128), Vec<f64>>>,
+    starts: RwLock<HashMap<(usize, u128), Start>>,
     /// Whether fits are being recorded into `starts`. Only while one thread
     /// fits (the observed table before the replicates), so that the starts
     /// the replicates see do not depend on scheduling.
     recording: AtomicBool,
+    /// Designs' shapes, for the replicates' stepwise paths.
+    pub shapes: Shapes,
 }
 
 impl Default for Work {
@@ -97,6 +105,7 @@ impl Work {
             exhausted: AtomicBool::new(false),
             starts: RwLock::new(HashMap::new()),
             recording: AtomicBool::new(false),
+            shapes: Shapes::default(),
         }
     }
 
@@ -110,25 +119,39 @@ impl Work {
         self.recording.store(false, Ordering::Relaxed);
     }
 
-    pub fn record(&self, model_mask: u128, design: &Design, eta: &[f64]) {
+    pub fn record(&self, model_mask: u128, design: &Design, eta: &[f64], mu: &[f64]) {
         if !self.recording.load(Ordering::Relaxed) {
             return;
         }
-        let mut by_cell = vec![f64::NAN; 1 << design.t];
+        let mut by_cell = Start {
+            eta: vec![f64::NAN; 1 << design.t],
+            mu: vec![f64::NAN; 1 << design.t],
+        };
         for (k, &c) in design.cells.iter().enumerate() {
-            by_cell[c as usize] = eta[k];
+            by_cell.eta[c as usize] = eta[k];
+            by_cell.mu[c as usize] = mu[k];
         }
         if let Ok(mut g) = self.starts.write() {
             g.insert((design.t, model_mask), by_cell);
         }
     }
 
-    /// A recorded fit of this model on this design's cells, if any.
-    pub fn start(&self, model_mask: u128, design: &Design) -> Option<Vec<f64>> {
+    /// A recorded fit of this model on this design's cells, if any: the
+    /// linear predictor and its exponential per row.
+    pub fn start(&self, model_mask: u128, design: &Design) -> Option<(Vec<f64>, Vec<f64>)> {
         let g = self.starts.read().ok()?;
         let by_cell = g.get(&(design.t, model_mask))?;
-        let eta: Vec<f64> = design.cells.iter().map(|&c| by_cell[c as usize]).collect();
-        eta.iter().all(|v| v.is_finite()).then_some(eta)
+        let eta: Vec<f64> = design
+            .cells
+            .iter()
+            .map(|&c| by_cell.eta[c as usize])
+            .collect();
+        let mu: Vec<f64> = design
+            .cells
+            .iter()
+            .map(|&c| by_cell.mu[c as usize])
+            .collect();
+        eta.iter().all(|v| v.is_finite()).then_some((eta, mu))
     }
 
     pub fn lp_budget(&self) -> u64 {
