@@ -357,9 +357,61 @@ pub fn labelled_files(
     Ok(files)
 }
 
-/// [`labelled_files`], each handed to `each` as it is made, from more than
-/// one thread: the indicators' files side by side, none held after.
+/// [`labelled_files`], each handed to `each` as it is made.
 pub(crate) fn labelled_each(
+    public: &[Cell],
+    catalogue: &Catalogue,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<(), PublishError> {
+    let (whole, per_indicator) = rayon::join(
+        || labelled_whole_each(public, catalogue, each),
+        || labelled_indicators_each(public, catalogue, each),
+    );
+    whole.and(per_indicator)
+}
+
+/// The labelled downloads of the whole monitor, one after another: each is
+/// as large as the monitor, so no two are held at once.
+pub(crate) fn labelled_whole_each(
+    public: &[Cell],
+    catalogue: &Catalogue,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<(), PublishError> {
+    let labels = labelled::Labels::new(catalogue);
+    let names = sheet_names(catalogue);
+    each(
+        "downloads/labelled.csv".to_owned(),
+        labelled::labelled_csv_of(public.iter(), &labels, Dialect::Plain)?,
+    );
+    each(
+        "downloads/labelled-excel-nl.csv".to_owned(),
+        labelled::labelled_csv_of(public.iter(), &labels, Dialect::ExcelNl)?,
+    );
+    each(
+        "downloads/workbook.xlsx".to_owned(),
+        workbook::workbook_of(
+            public.iter(),
+            catalogue,
+            &labels,
+            &names,
+            &codebook(catalogue),
+            None,
+        )?,
+    );
+    each(
+        "downloads/codebook.csv".to_owned(),
+        codebook_csv(catalogue)?,
+    );
+    each(
+        "downloads/codebook.md".to_owned(),
+        codebook_markdown(catalogue).into_bytes(),
+    );
+    Ok(())
+}
+
+/// The labelled downloads of each indicator, side by side (rayon), each
+/// handed on as it is made.
+pub(crate) fn labelled_indicators_each(
     public: &[Cell],
     catalogue: &Catalogue,
     each: &(dyn Fn(String, Vec<u8>) + Sync),
@@ -369,22 +421,6 @@ pub(crate) fn labelled_each(
     let names = sheet_names(catalogue);
     // The notes sheet of every workbook lists the codebook: made once.
     let entries = codebook(catalogue);
-    type Make<'m> = &'m (dyn Fn() -> Result<Vec<u8>, PublishError> + Sync);
-    let whole: [(&str, Make); 5] = [
-        ("labelled.csv", &|| {
-            labelled::labelled_csv_of(public.iter(), &labels, Dialect::Plain)
-        }),
-        ("labelled-excel-nl.csv", &|| {
-            labelled::labelled_csv_of(public.iter(), &labels, Dialect::ExcelNl)
-        }),
-        ("workbook.xlsx", &|| {
-            workbook::workbook_of(public.iter(), catalogue, &labels, &names, &entries, None)
-        }),
-        ("codebook.csv", &|| codebook_csv(catalogue)),
-        ("codebook.md", &|| {
-            Ok(codebook_markdown(catalogue).into_bytes())
-        }),
-    ];
     let mut by_indicator: std::collections::HashMap<&str, Vec<&Cell>> = Default::default();
     for c in public {
         by_indicator
@@ -392,36 +428,24 @@ pub(crate) fn labelled_each(
             .or_default()
             .push(c);
     }
-    let per_indicator = || {
-        catalogue.indicators.par_iter().try_for_each(|ind| {
-            let id = ind.id.as_str();
-            let cells = by_indicator.get(id).map(Vec::as_slice).unwrap_or_default();
-            let of = || cells.iter().copied();
-            each(
-                format!("downloads/indicator/{id}.csv"),
-                labelled::labelled_csv_of(of(), &labels, Dialect::Plain)?,
-            );
-            each(
-                format!("downloads/indicator-excel-nl/{id}.csv"),
-                labelled::labelled_csv_of(of(), &labels, Dialect::ExcelNl)?,
-            );
-            each(
-                format!("downloads/indicator/{id}.xlsx"),
-                workbook::workbook_of(of(), catalogue, &labels, &names, &entries, Some(id))?,
-            );
-            Ok(())
-        })
-    };
-    let (whole, per_indicator) = rayon::join(
-        || {
-            whole.par_iter().try_for_each(|(name, make)| {
-                each(format!("downloads/{name}"), make()?);
-                Ok::<_, PublishError>(())
-            })
-        },
-        per_indicator,
-    );
-    whole.and(per_indicator)
+    catalogue.indicators.par_iter().try_for_each(|ind| {
+        let id = ind.id.as_str();
+        let cells = by_indicator.get(id).map(Vec::as_slice).unwrap_or_default();
+        let of = || cells.iter().copied();
+        each(
+            format!("downloads/indicator/{id}.csv"),
+            labelled::labelled_csv_of(of(), &labels, Dialect::Plain)?,
+        );
+        each(
+            format!("downloads/indicator-excel-nl/{id}.csv"),
+            labelled::labelled_csv_of(of(), &labels, Dialect::ExcelNl)?,
+        );
+        each(
+            format!("downloads/indicator/{id}.xlsx"),
+            workbook::workbook_of(of(), catalogue, &labels, &names, &entries, Some(id))?,
+        );
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -183,13 +183,14 @@ pub fn build(
     // Browsers ask for an icon on every page; without one each page logs a
     // 404.
     each("favicon.svg".to_owned(), FAVICON.as_bytes().to_vec());
-    // The two languages and the downloads are independent: built side by
-    // side on rayon's threads, each file handed on as it is made. A whole
-    // download is the largest thing held, so they are tasks of the same
-    // pool, never more at once than it has threads.
+    // The two languages, the indicators' downloads and the whole monitor's
+    // are independent: built side by side on rayon's threads, each file
+    // handed on as it is made. Each download of the whole monitor is as
+    // large as the monitor: they are made one after another, so that no
+    // two are held at once.
     let b = &built;
     let results: Vec<std::sync::Mutex<Result<(), SiteError>>> =
-        (0..6).map(|_| std::sync::Mutex::new(Ok(()))).collect();
+        (0..4).map(|_| std::sync::Mutex::new(Ok(()))).collect();
     let keep = |i: usize, r: Result<(), SiteError>| {
         *results[i]
             .lock()
@@ -197,29 +198,14 @@ pub fn build(
     };
     rayon::scope(|s| {
         let keep = &keep;
-        s.spawn(move |_| keep(0, build_lang(b, Lang::Nl, each)));
-        s.spawn(move |_| keep(1, build_lang(b, Lang::En, each)));
-        for (i, (name, format)) in [
-            ("cells.csv", Format::Csv),
-            ("cells.json", Format::Json),
-            ("cells.xlsx", Format::Xlsx),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            s.spawn(move |_| {
-                keep(
-                    2 + i,
-                    render(&b.public, cat, format)
-                        .map(|bytes| each(format!("downloads/{name}"), bytes))
-                        .map_err(SiteError::from),
-                )
-            });
-        }
+        s.spawn(move |_| keep(0, whole_downloads(b, each)));
+        s.spawn(move |_| keep(1, build_lang(b, Lang::Nl, each)));
+        s.spawn(move |_| keep(2, build_lang(b, Lang::En, each)));
         s.spawn(move |_| {
             keep(
-                5,
-                crate::downloads::labelled_each(&b.public, cat, each).map_err(SiteError::from),
+                3,
+                crate::downloads::labelled_indicators_each(&b.public, cat, each)
+                    .map_err(SiteError::from),
             )
         });
     });
@@ -227,6 +213,28 @@ pub fn build(
         r.into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)?;
     }
+    let Built {
+        public, editions, ..
+    } = built;
+    let mut moments: Vec<Vec<Cell>> = editions.into_iter().map(|(_, cells)| cells).collect();
+    moments.push(public);
+    Ok(moments)
+}
+
+/// The downloads of the whole monitor, one after another.
+fn whole_downloads(
+    b: &Built<'_>,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<(), SiteError> {
+    let cat = b.cat;
+    for (name, format) in [
+        ("cells.csv", Format::Csv),
+        ("cells.json", Format::Json),
+        ("cells.xlsx", Format::Xlsx),
+    ] {
+        each(format!("downloads/{name}"), render(&b.public, cat, format)?);
+    }
+    crate::downloads::labelled_whole_each(&b.public, cat, each)?;
     // SDMX: the data and the structure they conform to. The message's
     // timestamp is the newest edition's cut-off, so the same store gives
     // the same file (and the same ETag).
@@ -245,12 +253,7 @@ pub fn build(
         "downloads/sdmx-structure.xml".to_owned(),
         zicht_sdmx::structure_xml(cat, &prepared)?.into_bytes(),
     );
-    let Built {
-        public, editions, ..
-    } = built;
-    let mut moments: Vec<Vec<Cell>> = editions.into_iter().map(|(_, cells)| cells).collect();
-    moments.push(public);
-    Ok(moments)
+    Ok(())
 }
 
 /// What every page kind is built from, in one language.
