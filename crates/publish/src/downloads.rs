@@ -123,24 +123,14 @@ pub fn render(
     catalogue: &Catalogue,
     format: Format,
 ) -> Result<Vec<u8>, PublishError> {
-    let rows: Vec<ExportRow> = cells.iter().map(|c| export_row(c, catalogue)).collect();
+    // A row at a time: the rows of a large monitor are never held together.
     match format {
-        Format::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(Vec::new());
-            w.write_record(EXPORT_HEADER)?;
-            for r in &rows {
-                w.write_record(r.csv_fields().iter().map(|f| f.as_bytes()))?;
+        Format::Csv | Format::Json => {
+            let mut w = CellWriter::new(Vec::new(), format)?;
+            for c in cells {
+                w.write(c, catalogue)?;
             }
-            w.into_inner()
-                .map_err(|e| PublishError::Csv(e.into_error().into()))
-        }
-        Format::Json => {
-            let cells: Vec<JsonCell<'_>> = rows.iter().map(JsonCell::of).collect();
-            let mut out = serde_json::to_vec_pretty(&JsonCells { cells })?;
-            out.push(b'\n');
-            Ok(out)
+            w.finish()
         }
         Format::Xlsx => {
             let mut book = rust_xlsxwriter::Workbook::new();
@@ -150,8 +140,9 @@ pub fn render(
             for (c, h) in EXPORT_HEADER.iter().enumerate() {
                 sheet.write_string_with_format(0, c as u16, *h, &bold)?;
             }
-            for (i, r) in rows.iter().enumerate() {
+            for (i, cell) in cells.iter().enumerate() {
                 let row = (i + 1) as u32;
+                let r = export_row(cell, catalogue);
                 for (c, field) in r.fields().iter().enumerate() {
                     // Numbers stay numbers so a spreadsheet can compute with them.
                     let numeric = matches!(c, 4..=6) && !field.is_empty();
@@ -352,30 +343,84 @@ pub fn labelled_files(
     public: &[Cell],
     catalogue: &Catalogue,
 ) -> Result<Vec<(String, Vec<u8>)>, PublishError> {
+    let files = std::sync::Mutex::new(Vec::new());
+    labelled_each(public, catalogue, &|name, bytes| {
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((name, bytes))
+    })?;
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// [`labelled_files`], each handed to `each` as it is made.
+pub(crate) fn labelled_each(
+    public: &[Cell],
+    catalogue: &Catalogue,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<(), PublishError> {
+    let (whole, per_indicator) = rayon::join(
+        || labelled_whole_each(public, catalogue, each),
+        || labelled_indicators_each(public, catalogue, each),
+    );
+    whole.and(per_indicator)
+}
+
+/// The labelled downloads of the whole monitor, one after another: each is
+/// as large as the monitor, so no two are held at once.
+pub(crate) fn labelled_whole_each(
+    public: &[Cell],
+    catalogue: &Catalogue,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<(), PublishError> {
     let labels = labelled::Labels::new(catalogue);
     let names = sheet_names(catalogue);
-    let mut files = vec![
-        (
-            "downloads/labelled.csv".to_owned(),
-            labelled::labelled_csv_of(public.iter(), &labels, Dialect::Plain)?,
-        ),
-        (
-            "downloads/labelled-excel-nl.csv".to_owned(),
-            labelled::labelled_csv_of(public.iter(), &labels, Dialect::ExcelNl)?,
-        ),
-        (
-            "downloads/workbook.xlsx".to_owned(),
-            workbook::workbook_of(public.iter(), catalogue, &labels, &names, None)?,
-        ),
-        (
-            "downloads/codebook.csv".to_owned(),
-            codebook_csv(catalogue)?,
-        ),
-        (
-            "downloads/codebook.md".to_owned(),
-            codebook_markdown(catalogue).into_bytes(),
-        ),
-    ];
+    each(
+        "downloads/labelled.csv".to_owned(),
+        labelled::labelled_csv_of(public.iter(), &labels, Dialect::Plain)?,
+    );
+    each(
+        "downloads/labelled-excel-nl.csv".to_owned(),
+        labelled::labelled_csv_of(public.iter(), &labels, Dialect::ExcelNl)?,
+    );
+    each(
+        "downloads/workbook.xlsx".to_owned(),
+        workbook::workbook_of(
+            public.iter(),
+            catalogue,
+            &labels,
+            &names,
+            &codebook(catalogue),
+            None,
+        )?,
+    );
+    each(
+        "downloads/codebook.csv".to_owned(),
+        codebook_csv(catalogue)?,
+    );
+    each(
+        "downloads/codebook.md".to_owned(),
+        codebook_markdown(catalogue).into_bytes(),
+    );
+    Ok(())
+}
+
+/// The labelled downloads of each indicator, side by side (rayon), each
+/// handed on as it is made.
+pub(crate) fn labelled_indicators_each(
+    public: &[Cell],
+    catalogue: &Catalogue,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<(), PublishError> {
+    use rayon::prelude::*;
+    let labels = labelled::Labels::new(catalogue);
+    let names = sheet_names(catalogue);
+    // The notes sheet of every workbook lists the codebook: made once.
+    let entries = codebook(catalogue);
     let mut by_indicator: std::collections::HashMap<&str, Vec<&Cell>> = Default::default();
     for c in public {
         by_indicator
@@ -383,24 +428,24 @@ pub fn labelled_files(
             .or_default()
             .push(c);
     }
-    for ind in &catalogue.indicators {
+    catalogue.indicators.par_iter().try_for_each(|ind| {
         let id = ind.id.as_str();
         let cells = by_indicator.get(id).map(Vec::as_slice).unwrap_or_default();
-        let each = || cells.iter().copied();
-        files.push((
+        let of = || cells.iter().copied();
+        each(
             format!("downloads/indicator/{id}.csv"),
-            labelled::labelled_csv_of(each(), &labels, Dialect::Plain)?,
-        ));
-        files.push((
+            labelled::labelled_csv_of(of(), &labels, Dialect::Plain)?,
+        );
+        each(
             format!("downloads/indicator-excel-nl/{id}.csv"),
-            labelled::labelled_csv_of(each(), &labels, Dialect::ExcelNl)?,
-        ));
-        files.push((
+            labelled::labelled_csv_of(of(), &labels, Dialect::ExcelNl)?,
+        );
+        each(
             format!("downloads/indicator/{id}.xlsx"),
-            workbook::workbook_of(each(), catalogue, &labels, &names, Some(id))?,
-        ));
-    }
-    Ok(files)
+            workbook::workbook_of(of(), catalogue, &labels, &names, &entries, Some(id))?,
+        );
+        Ok(())
+    })
 }
 
 #[cfg(test)]

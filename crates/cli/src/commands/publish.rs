@@ -15,15 +15,74 @@ pub struct PublishArgs {
     pub edition: Option<String>,
 }
 
-/// Writes a file through a temporary file and a rename, never half.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("writing in {}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+/// A site being written: a directory beside `--out` that nothing serves,
+/// removed unless it is moved into place ([`Staging::publish`]).
+struct Staging {
+    dir: PathBuf,
+}
+
+impl Staging {
+    fn beside(out: &Path) -> anyhow::Result<Staging> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".to_owned());
+        let dir = parent.join(format!(".{name}.publishing-{}", std::process::id()));
+        // Left by a run that was killed: ours by its name, never served.
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Staging { dir })
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.dir.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Puts the finished site at `out`: the directory itself when `out` does
+    /// not exist yet, else each file by a rename over the earlier publish's
+    /// (files of others in `out` stay), so no reader ever sees half a file.
+    fn publish(self, out: &Path) -> anyhow::Result<()> {
+        if !out.exists() {
+            std::fs::rename(&self.dir, out)
+                .with_context(|| format!("moving the site to {}", out.display()))?;
+            return Ok(());
+        }
+        move_into(&self.dir, out)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // Gone already when it was moved whole; what is left is unfinished.
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Moves every file under `from` to the same place under `to`.
+fn move_into(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            move_into(&entry.path(), &target)?;
+        } else {
+            std::fs::rename(entry.path(), &target)
+                .with_context(|| format!("writing {}", target.display()))?;
+        }
+    }
     Ok(())
 }
 
@@ -33,8 +92,12 @@ pub async fn print_text_warnings(
     store: &zicht_store::Store,
     now: zicht_model::Instant,
 ) -> anyhow::Result<()> {
-    let warnings = zicht_service::text_warnings(store, now).await?;
-    for w in &warnings {
+    print_warnings(&zicht_service::text_warnings(store, now).await?);
+    Ok(())
+}
+
+fn print_warnings(warnings: &[zicht_release::TextWarning]) {
+    for w in warnings {
         eprintln!("warning: {w}");
     }
     if !warnings.is_empty() {
@@ -43,7 +106,6 @@ pub async fn print_text_warnings(
             warnings.len()
         );
     }
-    Ok(())
 }
 
 pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
@@ -56,9 +118,12 @@ pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
     )
     .await?;
     let read = started.elapsed();
-    // Each page goes to disk as it is rendered: the site is never held
-    // whole. The first failure to write is kept and reported; the pages
-    // after it are still rendered, not written.
+    // The site is written beside `--out` and moved there only when it is
+    // whole: a failure leaves the earlier publish as it was. Each page goes
+    // to disk as it is rendered, so the site is never held whole. The first
+    // failure to write is kept and reported; the pages after it are still
+    // rendered, not written.
+    let staging = Staging::beside(&args.out)?;
     let written = std::sync::atomic::AtomicUsize::new(0);
     let failed: std::sync::Mutex<Option<anyhow::Error>> = std::sync::Mutex::new(None);
     let lock = || {
@@ -70,7 +135,7 @@ pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
         if lock().is_some() {
             return;
         }
-        match write_atomic(&args.out.join(&rel), &bytes) {
+        match staging.write(&rel, &bytes) {
             Ok(()) => {
                 written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
@@ -79,14 +144,15 @@ pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
             }
         }
     };
-    let built = zicht_publish::site::build_each(&input, &each);
+    let built = zicht_publish::site::build_shown(&input, &each);
     if let Some(e) = failed
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
     {
         return Err(e);
     }
-    built?;
+    let shown = built?;
+    staging.publish(&args.out)?;
     let done = started.elapsed();
     eprintln!(
         "wrote {} files ({} indicators, {} cells) to {} in {:.2} s (read {:.2} s, build and write {:.2} s); open {}",
@@ -101,6 +167,18 @@ pub async fn run(db: &str, args: &PublishArgs) -> anyhow::Result<ExitCode> {
     );
     let now = input.now;
     drop(input);
-    print_text_warnings(&store, now).await?;
+    // The latest figures' site showed every public edition and the latest
+    // moment: the very cells the texts are checked against, released once.
+    // A site frozen at an edition showed fewer; the texts are checked as
+    // the latest site would show them, as `zicht init` does.
+    if args.edition.is_none() {
+        print_warnings(&zicht_release::text_warnings(
+            &shown.catalogue,
+            &shown.moments,
+        ));
+    } else {
+        drop(shown);
+        print_text_warnings(&store, now).await?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use zicht_model::{Catalogue, Cell};
 
-use super::codebook::codebook;
+use super::codebook::{codebook, CodebookEntry};
 use super::labelled::{Labels, LABELLED_HEADER, NUMBER_COLUMNS};
 use super::PublishError;
 
@@ -62,7 +62,14 @@ pub fn workbook(
 ) -> Result<Vec<u8>, PublishError> {
     let labels = Labels::new(catalogue);
     let names = sheet_names(catalogue);
-    workbook_of(cells.iter(), catalogue, &labels, &names, only)
+    workbook_of(
+        cells.iter(),
+        catalogue,
+        &labels,
+        &names,
+        &codebook(catalogue),
+        only,
+    )
 }
 
 pub(crate) fn workbook_of<'a>(
@@ -70,6 +77,7 @@ pub(crate) fn workbook_of<'a>(
     cat: &Catalogue,
     labels: &Labels<'_>,
     names: &HashMap<String, String>,
+    codebook: &[CodebookEntry],
     only: Option<&str>,
 ) -> Result<Vec<u8>, PublishError> {
     let mut by_indicator: HashMap<&str, Vec<&Cell>> = HashMap::new();
@@ -118,7 +126,7 @@ pub(crate) fn workbook_of<'a>(
             .flat_map(|i| i.dimensions.iter().map(|d| d.as_str()))
             .collect()
     });
-    let entries = codebook(cat).into_iter().filter(|e| match (&dims, e.kind) {
+    let entries = codebook.iter().filter(|e| match (&dims, e.kind) {
         (None, _) => true,
         (Some(_), "indicator") => shown.contains(e.code.as_str()),
         (Some(d), "dimension") => d.contains(e.code.as_str()),

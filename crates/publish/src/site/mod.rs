@@ -151,34 +151,54 @@ pub fn build(input: &SiteInput) -> Result<Site, SiteError> {
 
 /// [`build`], handing each file to `each` (relative path, bytes) as soon as
 /// it is rendered, from more than one thread, instead of holding the site:
-/// a caller that writes them out holds one page at a time, not the site.
+/// a caller that writes them out holds a few pages at a time, not the site.
 pub fn build_each(
     input: &SiteInput,
     each: &(dyn Fn(String, Vec<u8>) + Sync),
 ) -> Result<(), SiteError> {
+    build_shown(input, each).map(drop)
+}
+
+/// What a built site shows, as the release path gave it: the public
+/// catalogue and the public cells of each moment (each edition the site
+/// knows, oldest first, then the site's own moment), so that a caller
+/// checks the texts against them without releasing everything again.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub catalogue: Catalogue,
+    pub moments: Vec<Vec<Cell>>,
+}
+
+/// [`build_each`], returning what the site shows.
+pub fn build_shown(
+    input: &SiteInput,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<Shown, SiteError> {
     let public = zicht_release::public_catalogue(&input.catalogue, input.now);
-    if public == input.catalogue {
-        return pages::build(input, each);
-    }
-    // Some document is under embargo: the site is built as if it did not
-    // exist yet — its edition, its texts and its figures.
+    // A document under embargo: the site is built as if it did not exist
+    // yet — its edition, its texts and its figures.
     let open = |id: &str| public.document(id).is_some();
     if let Some(e) = input.edition.as_deref().filter(|e| !open(e)) {
         return Err(SiteError::UnknownEdition(e.to_owned()));
     }
-    let input = SiteInput {
-        catalogue: public.clone(),
-        cells: input.cells.clone(),
-        editions: input
-            .editions
-            .iter()
-            .filter(|e| open(&e.edition))
-            .cloned()
-            .collect(),
-        edition: input.edition.clone(),
-        now: input.now,
-    };
-    pages::build(&input, each)
+    let editions: Vec<(&str, &[Cell])> = input
+        .editions
+        .iter()
+        .filter(|e| open(&e.edition))
+        .map(|e| (e.edition.as_str(), e.cells.as_slice()))
+        .collect();
+    let moments = pages::build(
+        &public,
+        &editions,
+        &input.cells,
+        input.edition.as_deref(),
+        input.now,
+        each,
+    )?;
+    Ok(Shown {
+        catalogue: public,
+        moments,
+    })
 }
 
 #[cfg(test)]

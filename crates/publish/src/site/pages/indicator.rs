@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
+use rayon::prelude::*;
 use zicht_model::{Breakdown, Cell, Figure, Period};
 
 use super::charts::indicator_charts;
@@ -39,13 +40,14 @@ pub struct IndicatorPage {
 }
 
 /// One page per indicator.
-pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
+pub(super) fn write(parts: &Parts<'_>, out: &Out) -> Result<(), SiteError> {
     let ctx = &parts.ctx;
     let cat = ctx.cat;
     let w = ctx.w;
     let (current, moments) = (&parts.current, &parts.moments);
     let b = parts.b;
-    for ind in &cat.indicators {
+    // Pages are independent of each other: rendered side by side.
+    cat.indicators.par_iter().try_for_each(|ind| {
         let path = format!("indicator/{}.html", ind.id);
         let mut book = NoteBook::default();
         let cells = current.of(ind.id.as_str());
@@ -101,7 +103,7 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
                     .collect()
             })
             .collect();
-        if b.input.edition.is_none() {
+        if b.asked.is_none() {
             history_cols.push(w.now.to_owned());
             columns.push(
                 cells
@@ -154,6 +156,6 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
             history,
         };
         out.put(&path, page.render()?);
-    }
-    Ok(())
+        Ok(())
+    })
 }

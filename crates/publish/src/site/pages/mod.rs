@@ -20,10 +20,10 @@ mod theme;
 use std::collections::HashMap;
 
 use askama::Template;
-use zicht_model::{Cell, Citations, Document, DocumentKind, Lang};
+use zicht_model::{Catalogue, Cell, Citations, Document, DocumentKind, Instant, Lang};
 
 use super::words::{words, Words};
-use super::{SiteError, SiteInput, FAVICON, STYLE};
+use super::{SiteError, FAVICON, STYLE};
 use crate::{render, Format};
 use ctx::{Ctx, Moment};
 
@@ -110,7 +110,9 @@ pub struct ListPage {
 // ---------------------------------------------------------------------------
 
 struct Built<'a> {
-    input: &'a SiteInput,
+    cat: &'a Catalogue,
+    /// The edition asked for; `None`: the latest figures.
+    asked: Option<&'a str>,
     public: Vec<Cell>,
     editions: Vec<(String, Vec<Cell>)>,
     edition: Option<&'a Document>,
@@ -118,19 +120,27 @@ struct Built<'a> {
     previous: Option<usize>,
 }
 
-pub fn build(input: &SiteInput, each: &(dyn Fn(String, Vec<u8>) + Sync)) -> Result<(), SiteError> {
-    let cat = &input.catalogue;
+/// Builds the site of the public catalogue `cat` from the cells of each
+/// edition (oldest first) and of the site's own moment, handing each file to
+/// `each`; returns the public cells of each moment, the site's own last.
+pub fn build(
+    cat: &Catalogue,
+    editions: &[(&str, &[Cell])],
+    cells: &[Cell],
+    asked: Option<&str>,
+    now: Instant,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<Vec<Vec<Cell>>, SiteError> {
     // Every figure on the site passes the release path here: the editions
     // in order, then the site's own moment, each protected together with
     // what the ones before it published.
-    let mut moments: Vec<&[Cell]> = input.editions.iter().map(|e| e.cells.as_slice()).collect();
-    moments.push(&input.cells);
-    let mut released = zicht_release::public_moments(cat, &moments, input.now)?;
+    let mut moments: Vec<&[Cell]> = editions.iter().map(|(_, cells)| *cells).collect();
+    moments.push(cells);
+    let mut released = zicht_release::public_moments(cat, &moments, now)?;
     let public = released.pop().unwrap_or_default();
-    let editions: Vec<(String, Vec<Cell>)> = input
-        .editions
+    let editions: Vec<(String, Vec<Cell>)> = editions
         .iter()
-        .map(|e| e.edition.clone())
+        .map(|(id, _)| (*id).to_owned())
         .zip(released)
         .collect();
     let all_editions: Vec<&Document> = cat
@@ -138,12 +148,12 @@ pub fn build(input: &SiteInput, each: &(dyn Fn(String, Vec<u8>) + Sync)) -> Resu
         .into_iter()
         .filter(|d| d.kind == DocumentKind::Edition)
         .collect();
-    let edition = match &input.edition {
+    let edition = match asked {
         Some(id) => Some(
             *all_editions
                 .iter()
                 .find(|d| d.id.as_str() == id)
-                .ok_or_else(|| SiteError::UnknownEdition(id.clone()))?,
+                .ok_or_else(|| SiteError::UnknownEdition(id.to_owned()))?,
         ),
         None => all_editions.last().copied(),
     };
@@ -160,8 +170,9 @@ pub fn build(input: &SiteInput, each: &(dyn Fn(String, Vec<u8>) + Sync)) -> Resu
         let pos = editions.iter().position(|(id, _)| id == e.id.as_str())?;
         pos.checked_sub(1)
     });
-    let b = Built {
-        input,
+    let built = Built {
+        cat,
+        asked,
         public,
         editions,
         edition,
@@ -172,51 +183,77 @@ pub fn build(input: &SiteInput, each: &(dyn Fn(String, Vec<u8>) + Sync)) -> Resu
     // Browsers ask for an icon on every page; without one each page logs a
     // 404.
     each("favicon.svg".to_owned(), FAVICON.as_bytes().to_vec());
-    // The downloads and the two languages are independent: build them side
-    // by side.
-    std::thread::scope(|s| {
-        let b = &b;
-        let downloads: Vec<_> = [
-            ("cells.csv", Format::Csv),
-            ("cells.json", Format::Json),
-            ("cells.xlsx", Format::Xlsx),
-        ]
-        .into_iter()
-        .map(|(name, format)| (name, s.spawn(move || render(&b.public, cat, format))))
-        .collect();
-        let labelled = s.spawn(move || crate::labelled_files(&b.public, cat));
-        let en = s.spawn(move || build_lang(b, Lang::En, each));
-        build_lang(b, Lang::Nl, each)?;
-        en.join().expect("site thread panicked")?;
-        for (name, h) in downloads {
-            each(
-                format!("downloads/{name}"),
-                h.join().expect("download thread panicked")?,
-            );
-        }
-        for (name, bytes) in labelled.join().expect("download thread panicked")? {
-            each(name, bytes);
-        }
-        // SDMX: the data and the structure they conform to. The message's
-        // timestamp is the newest edition's cut-off, so the same store
-        // gives the same file (and the same ETag).
-        let prepared = b
-            .editions_upto
-            .iter()
-            .map(|d| d.cutoff.end_utc())
-            .max()
-            .map(|i| i.to_string())
-            .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned());
-        each(
-            "downloads/sdmx-data.csv".to_owned(),
-            zicht_sdmx::data_csv(cat, &b.public)?.into_bytes(),
-        );
-        each(
-            "downloads/sdmx-structure.xml".to_owned(),
-            zicht_sdmx::structure_xml(cat, &prepared)?.into_bytes(),
-        );
-        Ok::<_, SiteError>(())
-    })
+    // The two languages, the indicators' downloads and the whole monitor's
+    // are independent: built side by side on rayon's threads, each file
+    // handed on as it is made. Each download of the whole monitor is as
+    // large as the monitor: they are made one after another, so that no
+    // two are held at once.
+    let b = &built;
+    let results: Vec<std::sync::Mutex<Result<(), SiteError>>> =
+        (0..4).map(|_| std::sync::Mutex::new(Ok(()))).collect();
+    let keep = |i: usize, r: Result<(), SiteError>| {
+        *results[i]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = r;
+    };
+    rayon::scope(|s| {
+        let keep = &keep;
+        s.spawn(move |_| keep(0, whole_downloads(b, each)));
+        s.spawn(move |_| keep(1, build_lang(b, Lang::Nl, each)));
+        s.spawn(move |_| keep(2, build_lang(b, Lang::En, each)));
+        s.spawn(move |_| {
+            keep(
+                3,
+                crate::downloads::labelled_indicators_each(&b.public, cat, each)
+                    .map_err(SiteError::from),
+            )
+        });
+    });
+    for r in results {
+        r.into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)?;
+    }
+    let Built {
+        public, editions, ..
+    } = built;
+    let mut moments: Vec<Vec<Cell>> = editions.into_iter().map(|(_, cells)| cells).collect();
+    moments.push(public);
+    Ok(moments)
+}
+
+/// The downloads of the whole monitor, one after another.
+fn whole_downloads(
+    b: &Built<'_>,
+    each: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Result<(), SiteError> {
+    let cat = b.cat;
+    for (name, format) in [
+        ("cells.csv", Format::Csv),
+        ("cells.json", Format::Json),
+        ("cells.xlsx", Format::Xlsx),
+    ] {
+        each(format!("downloads/{name}"), render(&b.public, cat, format)?);
+    }
+    crate::downloads::labelled_whole_each(&b.public, cat, each)?;
+    // SDMX: the data and the structure they conform to. The message's
+    // timestamp is the newest edition's cut-off, so the same store gives
+    // the same file (and the same ETag).
+    let prepared = b
+        .editions_upto
+        .iter()
+        .map(|d| d.cutoff.end_utc())
+        .max()
+        .map(|i| i.to_string())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned());
+    each(
+        "downloads/sdmx-data.csv".to_owned(),
+        zicht_sdmx::data_csv(cat, &b.public)?.into_bytes(),
+    );
+    each(
+        "downloads/sdmx-structure.xml".to_owned(),
+        zicht_sdmx::structure_xml(cat, &prepared)?.into_bytes(),
+    );
+    Ok(())
 }
 
 /// What every page kind is built from, in one language.
@@ -237,7 +274,7 @@ struct Out<'e> {
 }
 
 impl Out<'_> {
-    fn put(&mut self, path: &str, html: String) {
+    fn put(&self, path: &str, html: String) {
         (self.each)(format!("{}{path}", self.prefix), html.into_bytes());
     }
 }
@@ -247,7 +284,7 @@ fn build_lang(
     lang: Lang,
     each: &(dyn Fn(String, Vec<u8>) + Sync),
 ) -> Result<(), SiteError> {
-    let cat = &b.input.catalogue;
+    let cat = b.cat;
     let w = words(lang);
     let mut dim_values = HashMap::new();
     for d in &cat.dimensions {
@@ -274,7 +311,7 @@ fn build_lang(
         org_labels,
         cited: Citations::new(cat, &b.public),
     };
-    ctx.edition_label = match (&b.input.edition, b.edition) {
+    ctx.edition_label = match (b.asked, b.edition) {
         (Some(_), Some(e)) => ctx.t(&e.label_nl, &e.label_en).to_owned(),
         (None, Some(e)) => format!("{} ({})", ctx.t(&e.label_nl, &e.label_en), w.latest),
         _ => w.latest.to_owned(),
@@ -297,8 +334,8 @@ fn build_lang(
         each,
     };
     home::write(&parts, &mut out)?;
-    theme::write(&parts, &mut out)?;
-    indicator::write(&parts, &mut out)?;
+    theme::write(&parts, &out)?;
+    indicator::write(&parts, &out)?;
     recommendations::write_list(&parts, &mut out)?;
     recommendations::write(&parts, &mut out)?;
     measures::write_list(&parts, &mut out)?;

@@ -2,6 +2,7 @@
 //! indicator, the recommendations the theme follows and its indicators.
 
 use askama::Template;
+use rayon::prelude::*;
 use zicht_model::{Cell, Indicator, Status, Text, TextKind};
 
 use super::charts::indicator_charts;
@@ -41,11 +42,12 @@ pub struct ThemePage {
 }
 
 /// One page per theme.
-pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
+pub(super) fn write(parts: &Parts<'_>, out: &Out) -> Result<(), SiteError> {
     let ctx = &parts.ctx;
     let cat = ctx.cat;
     let current = &parts.current;
-    for theme in &cat.themes {
+    // Pages are independent of each other: rendered side by side.
+    cat.themes.par_iter().try_for_each(|theme| {
         let path = format!("theme/{}.html", theme.id);
         let mut book = NoteBook::default();
         let inds: Vec<&Indicator> = cat
@@ -214,6 +216,6 @@ pub(super) fn write(parts: &Parts<'_>, out: &mut Out) -> Result<(), SiteError> {
             indicators,
         };
         out.put(&path, page.render()?);
-    }
-    Ok(())
+        Ok(())
+    })
 }
