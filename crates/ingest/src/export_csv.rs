@@ -248,7 +248,7 @@ struct RowParser<'a> {
     known_texts: HashMap<&'a str, &'a Slug>,
     new_ids: HashMap<String, Slug>,
     new_footnotes: Vec<Footnote>,
-    seen: HashMap<(String, String, String), usize>,
+    seen: foldhash::HashMap<(String, String, String), usize>,
 }
 
 impl<'a> RowParser<'a> {
@@ -265,7 +265,7 @@ impl<'a> RowParser<'a> {
                 .collect(),
             new_ids: HashMap::new(),
             new_footnotes: Vec::new(),
-            seen: HashMap::new(),
+            seen: Default::default(),
         }
     }
 

@@ -1,5 +1,5 @@
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::{Breakdown, Catalogue, Cell, Unit};
 
@@ -82,7 +82,7 @@ pub fn check_additivity<C: Borrow<Cell>>(
         if !members.iter().any(|&i| open(cells[i])) {
             continue;
         }
-        let by_breakdown: HashMap<&Breakdown, usize> =
+        let by_breakdown: foldhash::HashMap<&Breakdown, usize> =
             members.iter().map(|&i| (&cells[i].breakdown, i)).collect();
         for &t in &members {
             let total = cells[t];
@@ -164,7 +164,7 @@ pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
             message: p.message,
         }));
     }
-    let held: HashMap<CellKey<'_>, &Cell> = current
+    let held: foldhash::HashMap<CellKey<'_>, &Cell> = current
         .iter()
         .map(|c| ((c.indicator.as_str(), &c.period, &c.breakdown), *c))
         .collect();
@@ -196,8 +196,8 @@ pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
     }
     // Parts may not exceed their totals in what the store will hold after
     // this: the incoming cells laid over the current ones.
-    let incoming_keys: std::collections::HashSet<_> = incoming.iter().map(|c| key(c)).collect();
-    let affected: std::collections::HashSet<(&str, &crate::Period)> = incoming
+    let incoming_keys: foldhash::HashSet<_> = incoming.iter().map(|c| key(c)).collect();
+    let affected: foldhash::HashSet<(&str, &crate::Period)> = incoming
         .iter()
         .map(|c| (c.indicator.as_str(), &c.period))
         .collect();
@@ -219,7 +219,7 @@ pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
     // that disagree, a document's own arithmetic): such a relation is not
     // the newcomers' fault, whatever they add to it. Only the groups with a
     // violation need the look.
-    let violated: std::collections::HashSet<(&str, &crate::Period)> = violations
+    let violated: foldhash::HashSet<(&str, &crate::Period)> = violations
         .iter()
         .map(|v| (merged[v.total].indicator.as_str(), &merged[v.total].period))
         .collect();
@@ -228,7 +228,7 @@ pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
         .copied()
         .filter(|c| violated.contains(&(c.indicator.as_str(), &c.period)))
         .collect();
-    let contradicted: std::collections::HashSet<(CellKey<'_>, String)> =
+    let contradicted: foldhash::HashSet<(CellKey<'_>, String)> =
         check_additivity(catalogue, &held_before)
             .into_iter()
             .map(|v| (key(held_before[v.total]), v.dimension))

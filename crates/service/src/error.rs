@@ -76,6 +76,7 @@ impl From<StoreError> for ServiceError {
             | StoreError::Connect(_)
             | StoreError::Migrate(_)
             | StoreError::Database(_)
+            | StoreError::Sqlite(_)
             | StoreError::Corrupt { .. } => ServiceError::Internal(shown),
         }
     }

@@ -3,13 +3,14 @@
 //! come from the database. Both go through the typed drivers
 //! ([`crate::Typed`]), not `Any`: a million rows each way.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use futures_util::TryStreamExt;
 use sqlx::Row;
 use zicht_model::{Breakdown, Catalogue, Cell, Instant, Period, Slug};
 
 use crate::cells::{insert_sqlite_rows, join_footnotes, same, stored_of, RecordedText, COLUMNS};
+use crate::rows::sqlite_rows;
 use crate::{
     catalogue_rows, now_utc, on_typed, AsOf, Backend, LoadSummary, NewVersion, Store, StoreError,
     StoredCell, Typed, TypedTx,
@@ -26,6 +27,9 @@ pub struct BulkLoad {
     reason: Option<String>,
     now: String,
     summary: LoadSummary,
+    /// The SQLite file, read directly while the load has written nothing
+    /// ([`BulkLoad::current`]).
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 impl Store {
@@ -48,6 +52,7 @@ impl Store {
             reason: reason.map(str::to_owned),
             now: now_utc(),
             summary: LoadSummary::default(),
+            sqlite_file: self.sqlite_file.clone(),
         })
     }
 }
@@ -77,6 +82,28 @@ impl BulkLoad {
                 "SELECT {COLUMNS} FROM cell_versions WHERE indicator = $1 AND period IN ({list}) \
                  ORDER BY period, breakdown, recorded_at{c}, id"
             );
+            // Until the load writes, its transaction sees what any reader
+            // sees: it holds the write lock, so nobody else commits. Such
+            // reads (all of them when a file is imported again unchanged)
+            // step SQLite directly, as the store's bulk reads do.
+            if let (Typed::Sqlite(_), Some(file), None) =
+                (&self.tx, &self.sqlite_file, self.summary.load_id)
+            {
+                let mut binds = vec![indicator.to_owned()];
+                binds.extend(chunk.iter().map(|p| p.to_string()));
+                let mut rows = sqlite_rows(file.clone(), sql, binds);
+                let mut pending: Option<StoredCell> = None;
+                while let Some(s) = rows.next().await? {
+                    if let Some(p) = pending.take() {
+                        if p.cell.key_ref() != s.cell.key_ref() {
+                            out.push(p);
+                        }
+                    }
+                    pending = Some(s);
+                }
+                out.extend(pending);
+                continue;
+            }
             on_typed!(&mut self.tx, tx => {
                 let mut q = sqlx::query(&sql).persistent(false).bind(indicator);
                 for p in chunk {
@@ -110,7 +137,7 @@ impl BulkLoad {
         current: &[StoredCell],
     ) -> Result<(), StoreError> {
         type Key<'k> = (&'k str, &'k Period, &'k Breakdown);
-        let held: HashMap<Key<'_>, (Instant, &Cell)> = current
+        let held: foldhash::HashMap<Key<'_>, (Instant, &Cell)> = current
             .iter()
             .map(|s| (s.cell.key_ref(), (s.recorded_at, &s.cell)))
             .collect();
@@ -249,27 +276,22 @@ impl Store {
                      WHERE indicator = $1 AND recorded_at <= $2 AND ($3 = '' OR period = $3) \
                      ORDER BY period{c}, breakdown{c}, recorded_at{c}, id"
                 );
-                on_typed!(&self.typed, pool => {
-                    let mut rows = sqlx::query(&sql)
-                        .bind(ind.as_str())
-                        .bind(&cutoff)
-                        .bind(period.unwrap_or(""))
-                        .fetch(pool);
-                    // The last version of a key is the current one: hold
-                    // it until the key changes.
-                    let mut pending = None;
-                    while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
-                        if let Some(p) = pending.take() {
-                            if !latest_only || !same_key(&p, &r)? {
-                                each(stored_of(&p)?)?;
-                            }
+                let binds = vec![ind.clone(), cutoff.clone(), period.unwrap_or("").to_owned()];
+                let mut rows = self.cell_rows(&sql, binds);
+                // The last version of a key is the current one: hold it
+                // until the key changes.
+                let mut pending: Option<StoredCell> = None;
+                while let Some(s) = rows.next().await? {
+                    if let Some(p) = pending.take() {
+                        if !latest_only || p.cell.key_ref() != s.cell.key_ref() {
+                            each(p)?;
                         }
-                        pending = Some(r);
                     }
-                    if let Some(p) = pending {
-                        each(stored_of(&p)?)?;
-                    }
-                });
+                    pending = Some(s);
+                }
+                if let Some(p) = pending {
+                    each(p)?;
+                }
             }
         }
         Ok(())

@@ -1,12 +1,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use futures_util::TryStreamExt;
 use sqlx::Row;
 use zicht_model::{
     Breakdown, Catalogue, Cell, Day, Figure, Instant, Period, Provenance, Slug, Status,
 };
 
-use crate::{catalogue_rows, on_typed, Backend, Store, StoreError};
+use crate::{catalogue_rows, Backend, Store, StoreError};
 
 /// A value to record: the cell, when it became known, and for a correction
 /// why.
@@ -62,7 +61,7 @@ pub(crate) const COLUMNS: &str =
     "id, indicator, period, breakdown, status, value, lower_bound, upper_bound, base, \
                        source, source_ref, document, footnotes, quote, recorded_at, reason";
 /// [`COLUMNS`] one by one, to name a column that holds what it may not.
-const COLUMN_NAMES: [&str; 16] = [
+pub(crate) const COLUMN_NAMES: [&str; 16] = [
     "id",
     "indicator",
     "period",
@@ -88,7 +87,7 @@ pub(crate) const INSERT_ARITY: usize = 16;
 /// bound parameters, large enough that a million cells load in seconds.
 pub(crate) const ROWS_PER_INSERT: usize = 500;
 
-fn corrupt(what: &str, detail: impl ToString) -> StoreError {
+pub(crate) fn corrupt(what: &str, detail: impl ToString) -> StoreError {
     StoreError::Corrupt {
         what: what.to_owned(),
         detail: detail.to_string(),
@@ -99,17 +98,36 @@ pub(crate) fn join_footnotes(f: &[Slug]) -> String {
     f.iter().map(Slug::as_str).collect::<Vec<_>>().join(";")
 }
 
-/// A row of [`COLUMNS`] of either typed driver, or of `Any`, as a stored
-/// cell; text is read where the row holds it, not copied first.
-pub(crate) fn stored_of<R: Row>(r: &R) -> Result<StoredCell, StoreError>
+/// A row of [`COLUMNS`] as some driver holds it: text read where the row
+/// holds it, not copied first.
+pub(crate) trait CellRow {
+    fn text_at(&self, i: usize) -> Result<Option<&str>, StoreError>;
+    fn number_at(&self, i: usize) -> Result<Option<f64>, StoreError>;
+    fn integer_at(&self, i: usize) -> Result<i64, StoreError>;
+}
+
+impl<R: Row> CellRow for R
 where
     usize: sqlx::ColumnIndex<R>,
     for<'a> &'a str: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> f64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
-    let opt_text = |i: usize| -> Result<Option<&str>, StoreError> { Ok(r.try_get(i)?) };
-    let num = |i: usize| -> Result<Option<f64>, StoreError> { Ok(r.try_get(i)?) };
+    fn text_at(&self, i: usize) -> Result<Option<&str>, StoreError> {
+        Ok(self.try_get(i)?)
+    }
+    fn number_at(&self, i: usize) -> Result<Option<f64>, StoreError> {
+        Ok(self.try_get(i)?)
+    }
+    fn integer_at(&self, i: usize) -> Result<i64, StoreError> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+/// A row of [`COLUMNS`], of any driver, as a stored cell.
+pub(crate) fn stored_of(r: &impl CellRow) -> Result<StoredCell, StoreError> {
+    let opt_text = |i: usize| r.text_at(i);
+    let num = |i: usize| r.number_at(i);
     let text = |i: usize| -> Result<&str, StoreError> {
         opt_text(i)?.ok_or_else(|| corrupt(COLUMN_NAMES[i], "NULL"))
     };
@@ -134,7 +152,7 @@ where
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| corrupt("footnotes", e))?;
     Ok(StoredCell {
-        version: r.try_get::<i64, _>(0)?,
+        version: r.integer_at(0)?,
         cell: Cell {
             indicator,
             period,
@@ -603,35 +621,30 @@ impl Store {
             ));
         }
         let mut latest: BTreeMap<(String, Period, String), StoredCell> = BTreeMap::new();
-        // Through the typed driver, row by row: a row as the driver gives
-        // it is several times the size of the cell made of it.
-        on_typed!(&self.typed, pool => {
-            let mut q = sqlx::query(&sql);
-            if let Some(c) = cutoff {
-                q = q.bind(c.to_string());
-            }
-            if let Some(i) = indicator {
-                q = q.bind(i);
-            }
-            for d in excluded {
-                q = q.bind(d.as_str());
-            }
-            let mut rows = q.fetch(pool);
-            while let Some(r) = rows.try_next().await? {
-                let s = stored_of(&r)?;
-                let key = (
-                    s.cell.indicator.to_string(),
-                    s.cell.period.clone(),
-                    s.cell.breakdown.to_string(),
-                );
-                match latest.get(&key) {
-                    Some(old) if (old.recorded_at, old.version) > (s.recorded_at, s.version) => {}
-                    _ => {
-                        latest.insert(key, s);
-                    }
+        // Row by row: a row as a driver gives it is several times the
+        // size of the cell made of it.
+        let mut binds: Vec<String> = Vec::new();
+        if let Some(c) = cutoff {
+            binds.push(c.to_string());
+        }
+        if let Some(i) = indicator {
+            binds.push(i.to_owned());
+        }
+        binds.extend(excluded.iter().cloned());
+        let mut rows = self.cell_rows(&sql, binds);
+        while let Some(s) = rows.next().await? {
+            let key = (
+                s.cell.indicator.to_string(),
+                s.cell.period.clone(),
+                s.cell.breakdown.to_string(),
+            );
+            match latest.get(&key) {
+                Some(old) if (old.recorded_at, old.version) > (s.recorded_at, s.version) => {}
+                _ => {
+                    latest.insert(key, s);
                 }
             }
-        });
+        }
         Ok(latest.into_values().collect())
     }
 
@@ -650,15 +663,11 @@ impl Store {
         let cutoff = cutoff.unwrap_or(Instant::MAX).to_string();
         // Row by row, as in `cells_without`.
         let mut out = Vec::new();
-        on_typed!(&self.typed, pool => {
-            let mut rows = sqlx::query(&sql)
-                .bind(&cutoff)
-                .bind(indicator.unwrap_or(""))
-                .fetch(pool);
-            while let Some(r) = rows.try_next().await? {
-                out.push(stored_of(&r)?);
-            }
-        });
+        let binds = vec![cutoff, indicator.unwrap_or("").to_owned()];
+        let mut rows = self.cell_rows(&sql, binds);
+        while let Some(s) = rows.next().await? {
+            out.push(s);
+        }
         // The breakdown's text written once per version, not once per
         // comparison.
         out.sort_by_cached_key(|s| {

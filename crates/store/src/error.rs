@@ -8,6 +8,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the SQLite reads that bypass sqlx ([`crate::rows`]).
+    #[error("database error: {0}")]
+    Sqlite(String),
     #[error("the store holds a value it cannot read ({what}): {detail}")]
     Corrupt { what: String, detail: String },
     #[error("unknown edition '{0}': run `zicht editions` for the list")]

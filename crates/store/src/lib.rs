@@ -16,6 +16,7 @@ mod encoded;
 mod error;
 mod mail;
 mod rounds;
+mod rows;
 
 use std::str::FromStr;
 
@@ -62,6 +63,9 @@ pub struct Store {
     /// of its own, several microseconds a row, more than a million-cell
     /// load may spend. Connected on first use.
     typed: TypedPool,
+    /// The SQLite file, for the bulk reads that step it directly
+    /// ([`rows`]); `None` on PostgreSQL.
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 /// One thing of either driver: a pool, a transaction.
@@ -100,9 +104,11 @@ impl Store {
     /// applies the migrations.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
+        let mut sqlite_file = None;
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
             let path = path.split('?').next().unwrap_or(path);
+            sqlite_file = Some(std::path::PathBuf::from(path));
             if path.is_empty() {
                 return Err(StoreError::BadUrl(format!(
                     "'{url}' names no file: write sqlite://PATH, e.g. sqlite://zicht.db or sqlite:///tmp/z.db"
@@ -210,6 +216,7 @@ impl Store {
             pool,
             backend,
             typed,
+            sqlite_file,
         })
     }
 

@@ -231,7 +231,7 @@ fn keep_bases(batch: &mut [zicht_ingest::ImportRow], current: &[zicht_store::Sto
     {
         return;
     }
-    let current_by_key: HashMap<_, &Cell> = current
+    let current_by_key: foldhash::HashMap<_, &Cell> = current
         .iter()
         .map(|s| (s.cell.key_ref(), &s.cell))
         .collect();
