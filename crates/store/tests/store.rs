@@ -683,6 +683,54 @@ async fn a_bulk_load_records_what_is_new_and_nothing_when_dropped() {
 }
 
 #[tokio::test]
+async fn a_bulk_load_sees_what_it_has_recorded_and_others_do_not() {
+    // Before its first write a load may read as any reader does; after it,
+    // only through its own transaction, which alone sees that write.
+    let total = cell("2019", "", Figure::Exact { value: 109.0 }, None);
+    let girls = cell("2019", "sex=girls", Figure::Exact { value: 40.0 }, None);
+    for (url, store) in stores("bulk_own").await {
+        store
+            .load("definitions", Some(&catalogue()), &[], None)
+            .await
+            .unwrap();
+        let periods = [&total.period];
+        let mut load = store.begin_bulk_load("import: t", None).await.unwrap();
+        let current = load.current("victims", &periods).await.unwrap();
+        assert!(current.is_empty(), "{url}");
+        load.record(&[v(&total, "2024-01-01T00:00:00Z")], &current)
+            .await
+            .unwrap();
+        let current = load.current("victims", &periods).await.unwrap();
+        let seen: Vec<_> = current.iter().map(|s| s.cell.clone()).collect();
+        assert_eq!(seen, std::slice::from_ref(&total), "{url}");
+        // Not committed: nobody else sees it yet.
+        assert!(
+            store.cells(&AsOf::Latest, None).await.unwrap().is_empty(),
+            "{url}"
+        );
+        load.record(&[v(&girls, "2024-01-01T00:00:00Z")], &current)
+            .await
+            .unwrap();
+        let mut seen: Vec<_> = load
+            .current("victims", &periods)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.cell)
+            .collect();
+        seen.sort_by(|a, b| a.key().cmp(&b.key()));
+        assert_eq!(seen, [total.clone(), girls.clone()], "{url}");
+        let summary = load.finish(None).await.unwrap();
+        assert_eq!(summary.cells_added, 2, "{url}");
+        assert_eq!(
+            store.cells(&AsOf::Latest, None).await.unwrap().len(),
+            2,
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_bulk_load_sees_the_latest_version_of_each_cell() {
     // Loads out of time order: a later load may record an earlier moment,
     // and two versions at one moment are told apart by the later load.
