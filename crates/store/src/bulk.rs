@@ -91,17 +91,12 @@ impl BulkLoad {
             {
                 let mut binds = vec![indicator.to_owned()];
                 binds.extend(chunk.iter().map(|p| p.to_string()));
-                let mut rows = sqlite_rows(file.clone(), sql, binds);
-                let mut pending: Option<StoredCell> = None;
-                while let Some(s) = rows.next().await? {
-                    if let Some(p) = pending.take() {
-                        if p.cell.key_ref() != s.cell.key_ref() {
-                            out.push(p);
-                        }
-                    }
-                    pending = Some(s);
-                }
-                out.extend(pending);
+                sqlite_rows(file.clone(), sql, binds)
+                    .each(true, |s| {
+                        out.push(s);
+                        Ok::<_, StoreError>(())
+                    })
+                    .await?;
                 continue;
             }
             on_typed!(&mut self.tx, tx => {
@@ -277,21 +272,9 @@ impl Store {
                      ORDER BY period{c}, breakdown{c}, recorded_at{c}, id"
                 );
                 let binds = vec![ind.clone(), cutoff.clone(), period.unwrap_or("").to_owned()];
-                let mut rows = self.cell_rows(&sql, binds);
-                // The last version of a key is the current one: hold it
-                // until the key changes.
-                let mut pending: Option<StoredCell> = None;
-                while let Some(s) = rows.next().await? {
-                    if let Some(p) = pending.take() {
-                        if !latest_only || p.cell.key_ref() != s.cell.key_ref() {
-                            each(p)?;
-                        }
-                    }
-                    pending = Some(s);
-                }
-                if let Some(p) = pending {
-                    each(p)?;
-                }
+                self.cell_rows(&sql, binds)
+                    .each(latest_only, &mut each)
+                    .await?;
             }
         }
         Ok(())

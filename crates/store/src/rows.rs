@@ -31,6 +31,8 @@ pub(crate) enum CellRows<'s> {
         chunk: std::vec::IntoIter<StoredCell>,
     },
     Postgres(BoxStream<'s, Result<sqlx::postgres::PgRow, sqlx::Error>>),
+    /// A read that could not start: its error, once.
+    Failed(Option<StoreError>),
 }
 
 impl CellRows<'_> {
@@ -50,6 +52,30 @@ impl CellRows<'_> {
                 Some(r) => Ok(Some(stored_of(&r)?)),
                 None => Ok(None),
             },
+            CellRows::Failed(e) => e.take().map_or(Ok(None), Err),
+        }
+    }
+
+    /// Hands every cell to `each`, or with `latest_only` only the last of
+    /// each run of one key: in rows ordered by key and then by recording,
+    /// that is the current version, and no key is looked up.
+    pub(crate) async fn each<E: From<StoreError>>(
+        mut self,
+        latest_only: bool,
+        mut each: impl FnMut(StoredCell) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut pending: Option<StoredCell> = None;
+        while let Some(s) = self.next().await? {
+            if let Some(p) = pending.take() {
+                if !latest_only || p.cell.key_ref() != s.cell.key_ref() {
+                    each(p)?;
+                }
+            }
+            pending = Some(s);
+        }
+        match pending {
+            Some(p) => each(p),
+            None => Ok(()),
         }
     }
 }
@@ -60,9 +86,9 @@ impl Store {
     pub(crate) fn cell_rows<'s>(&'s self, sql: &'s str, binds: Vec<String>) -> CellRows<'s> {
         match (&self.typed, &self.sqlite_file) {
             (Typed::Sqlite(_), Some(file)) => sqlite_rows(file.clone(), sql.to_owned(), binds),
-            (Typed::Sqlite(_), None) => failed(StoreError::Sqlite(
+            (Typed::Sqlite(_), None) => CellRows::Failed(Some(StoreError::Sqlite(
                 "the store's SQLite file is not known".into(),
-            )),
+            ))),
             (Typed::Postgres(pool), _) => {
                 let mut q = sqlx::query(sql);
                 for b in binds {
@@ -71,16 +97,6 @@ impl Store {
                 CellRows::Postgres(q.fetch(pool))
             }
         }
-    }
-}
-
-fn failed<'s>(e: StoreError) -> CellRows<'s> {
-    let (tx, chunks) = tokio::sync::mpsc::channel(1);
-    // The receiver is alive: the error is there to be read.
-    let _ = tx.try_send(Err(e));
-    CellRows::Sqlite {
-        chunks,
-        chunk: Vec::new().into_iter(),
     }
 }
 
