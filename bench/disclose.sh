@@ -28,6 +28,12 @@
 # 3-d 12.38% (2.3-2.9 s CPU, 203 MB); 5-d 27.76% (74.4 s CPU against 75.6
 # s before at that load, 149 s wall, 1.10 GB). 5-d 20% and, under load,
 # 3-d 2 s and 5-d 60 s wall not met.
+# Quiet (load 1.7-2.1: the benchmark's own threads), 3 Dec: 3-d 2.46 s wall
+# (3.2 s CPU), 193 MB, 12.38%; 5-d 46.7 s wall, 1.10 GB, 27.76%. The
+# protection then ran on a rayon pool thread (suppress::protect_with), not
+# beside the pool: 3-d 1.31-1.43 s wall against 1.63-2.65 s back to back,
+# system CPU 0.4 s against 0.8-1.8 s; 5-d 52.3 s against 56.6 s; output
+# byte-identical.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
