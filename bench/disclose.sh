@@ -31,9 +31,11 @@
 # Quiet (load 1.7-2.1: the benchmark's own threads), 3 Dec: 3-d 2.46 s wall
 # (3.2 s CPU), 193 MB, 12.38%; 5-d 46.7 s wall, 1.10 GB, 27.76%. The
 # protection then ran on a rayon pool thread (suppress::protect_with), not
-# beside the pool: 3-d 1.31-1.43 s wall against 1.63-2.65 s back to back,
-# system CPU 0.4 s against 0.8-1.8 s; 5-d 52.3 s against 56.6 s; output
-# byte-identical.
+# beside the pool. Six runs of each, alternating (load 1.5-1.6): 3-d median
+# 1.95 s wall (1.47-2.60), system CPU 0.4-1.1 s, against median 2.83 s
+# (1.67-3.53), system CPU 0.8-1.7 s; 5-d 52.3 s against 56.6 s; output
+# byte-identical. This machine's run-to-run spread is large: the same binary
+# gave 3.21 s and 1.69 s one after the other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
