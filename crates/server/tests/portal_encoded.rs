@@ -8,154 +8,14 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{header, HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
-use std::net::SocketAddr;
+use common::browser::{Browser, PASSWORD};
+
+use axum::http::StatusCode;
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
 use zicht_linkage::synth::{generate, SynthOptions};
 use zicht_linkage::{Encoder, RawRecord, Secret};
 use zicht_model::Role;
-use zicht_server::{app, auth, AppState};
-
-const PASSWORD: &str = "a long enough password";
-
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("a form with a CSRF field") + marker.len();
-        self.body[start..].split('"').next().unwrap().to_owned()
-    }
-}
-
-/// One browser: the application and the cookies it holds.
-struct Browser {
-    state: AppState,
-    cookies: Vec<(String, String)>,
-}
-
-impl Browser {
-    async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> Page {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let req = if cookie.is_empty() {
-            req
-        } else {
-            req.header(header::COOKIE, cookie)
-        };
-        let mut req = req.body(body).unwrap();
-        req.extensions_mut()
-            .insert(ConnectInfo("192.0.2.8:5000".parse::<SocketAddr>().unwrap()));
-        let res = app(self.state.clone()).oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        for set in headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-        {
-            let pair = set.split(';').next().unwrap_or("");
-            if let Some((k, v)) = pair.split_once('=') {
-                self.cookies.retain(|(name, _)| name != k);
-                if !v.is_empty() {
-                    self.cookies.push((k.to_owned(), v.to_owned()));
-                }
-            }
-        }
-        Page {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        self.send(Request::get(path), Body::empty()).await
-    }
-
-    async fn post(&mut self, path: &str, csrf: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf)];
-        all.extend_from_slice(fields);
-        let body = serde_urlencoded::to_string(&all).unwrap();
-        self.send(
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
-            Body::from(body),
-        )
-        .await
-    }
-
-    /// Uploads a file as the upload form does: the CSRF field first.
-    async fn upload(&mut self, path: &str, csrf: &str, bytes: &[u8]) -> Page {
-        let boundary = "zicht-test-boundary-0d13";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"enc.csv\"\r\n\
-             Content-Type: text/csv\r\n\r\n"
-        )
-        .into_bytes();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        self.send(
-            Request::post(path).header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            ),
-            Body::from(body),
-        )
-        .await
-    }
-
-    async fn login(state: &AppState, login: &str) -> Browser {
-        let mut b = Browser {
-            state: state.clone(),
-            cookies: Vec::new(),
-        };
-        let page = b.get("/portal/login").await;
-        let res = b
-            .post(
-                "/portal/login",
-                &page.csrf(),
-                &[("login", login), ("password", PASSWORD)],
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        if res.location() == "/portal/second-factor/enrol" {
-            let page = b.get("/portal/second-factor/enrol").await;
-            let marker = "class=\"totp-secret\">";
-            let start = page.body.find(marker).expect("the secret is shown") + marker.len();
-            let secret = page.body[start..].split('<').next().unwrap().to_owned();
-            let code = common::totp_code(&secret, 0);
-            let done = b
-                .post(
-                    "/portal/second-factor/enrol",
-                    &page.csrf(),
-                    &[("code", code.as_str())],
-                )
-                .await;
-            assert_eq!(done.status, StatusCode::OK, "{}", done.body);
-        }
-        b
-    }
-}
+use zicht_server::{auth, AppState};
 
 /// An encoded file of `list` of a generated population, each record with
 /// a kept column of `padding` bytes (strata pass through in the clear).
@@ -257,11 +117,11 @@ async fn a_cell_less_round_collects_large_encoded_files_and_links_in_the_backgro
     assert!(big.len() > zicht_server::work::UPLOAD_LIMIT);
     // The guard still wants the form's own token, however large the file.
     let forged = sup
-        .upload(&format!("{encoded}/file"), "not-the-token", &big)
+        .upload(&format!("{encoded}/file"), "not-the-token", "enc.csv", &big)
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
     let res = sup
-        .upload(&format!("{encoded}/file"), &page.csrf(), &big)
+        .upload(&format!("{encoded}/file"), &page.csrf(), "enc.csv", &big)
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let held = store.encoded_requests(round).await.unwrap();
@@ -276,6 +136,7 @@ async fn a_cell_less_round_collects_large_encoded_files_and_links_in_the_backgro
         .upload(
             &format!("{encoded}/file"),
             &page.csrf(),
+            "enc.csv",
             &encoded_file(1, 0),
         )
         .await;

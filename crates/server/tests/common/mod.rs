@@ -2,6 +2,8 @@
 //! What the server tests share: real stores (SQLite, and PostgreSQL when
 //! configured), a monitor loaded into one, users.
 
+pub mod browser;
+
 use zicht_store::{NewVersion, Store};
 
 pub async fn store_with(monitor: &zicht_ingest::Monitor) -> (tempfile::TempDir, Store) {
