@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use zicht_linkage::synth::{generate, pairwise_quality, SynthOptions, SynthRecord};
 use zicht_linkage::{
     band, candidates, cluster, date_agreement, field_dice, nonmatch_cells, pair_probabilities, Clk,
-    DateAgreement, Encoder, LinkOptions, RawRecord, Secret, FIELD_BANDS, NAME_SLOT,
+    DateAgreement, Encoder, LinkOptions, Secret, FIELD_BANDS, NAME_SLOT,
 };
 
 /// What a rule may see of a linked pair: the bin it falls in.
@@ -65,12 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .par_iter()
         .map(|r| {
             encoder
-                .encode(&RawRecord {
-                    first_name: &r.first_name,
-                    last_name: &r.last_name,
-                    birth_date: &r.birth_date,
-                    sex: r.sex,
-                })
+                .encode(&r.raw())
                 .expect("the generator writes valid records")
         })
         .collect();

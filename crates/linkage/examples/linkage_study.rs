@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use zicht_linkage::synth::{generate, true_histories, SynthOptions};
 use zicht_linkage::{
     candidates, imputed_histories, link, pair_probabilities, pooled_estimate, sensitivity, Clk,
-    Encoder, ImputeOptions, LinkOptions, RawRecord, Secret,
+    Encoder, ImputeOptions, LinkOptions, Secret,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,12 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     l.iter()
                         .map(|r| {
                             encoder
-                                .encode(&RawRecord {
-                                    first_name: &r.first_name,
-                                    last_name: &r.last_name,
-                                    birth_date: &r.birth_date,
-                                    sex: r.sex,
-                                })
+                                .encode(&r.raw())
                                 .expect("the generator writes valid records")
                         })
                         .collect()

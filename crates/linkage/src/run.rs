@@ -598,7 +598,7 @@ pub struct ThresholdRates {
 mod tests {
     use super::*;
     use crate::synth::{generate, SynthOptions};
-    use crate::{Encoder, RawRecord, Secret};
+    use crate::{Encoder, Secret};
 
     fn file(ids: &[&str], clks: &[Clk]) -> Vec<u8> {
         let mut s = String::from("record_id,encoding,year\n");
@@ -647,16 +647,7 @@ mod tests {
                 let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
                 let clks: Vec<Clk> = l
                     .iter()
-                    .map(|r| {
-                        encoder
-                            .encode(&RawRecord {
-                                first_name: &r.first_name,
-                                last_name: &r.last_name,
-                                birth_date: &r.birth_date,
-                                sex: r.sex,
-                            })
-                            .unwrap()
-                    })
+                    .map(|r| encoder.encode(&r.raw()).unwrap())
                     .collect();
                 EncodedList::parse(&file(&refs, &clks), &["year".into()]).unwrap()
             })

@@ -301,6 +301,18 @@ pub struct SynthRecord {
     pub year: u16,
 }
 
+impl SynthRecord {
+    /// The fields a supplier encodes, as `zicht encode` reads them.
+    pub fn raw(&self) -> crate::RawRecord<'_> {
+        crate::RawRecord {
+            first_name: &self.first_name,
+            last_name: &self.last_name,
+            birth_date: &self.birth_date,
+            sex: self.sex,
+        }
+    }
+}
+
 /// The lists and the population they come from.
 #[derive(Debug, Clone)]
 pub struct Synth {

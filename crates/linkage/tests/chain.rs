@@ -2,7 +2,7 @@
 //! generator's truth.
 
 use zicht_linkage::synth::{generate, pairwise_quality, true_histories, SynthOptions};
-use zicht_linkage::{link, Clk, Encoder, LinkOptions, RawRecord, Secret};
+use zicht_linkage::{link, Clk, Encoder, LinkOptions, Secret};
 
 fn encode_all(encoder: &Encoder, synth: &zicht_linkage::synth::Synth) -> Vec<Vec<Clk>> {
     synth
@@ -12,12 +12,7 @@ fn encode_all(encoder: &Encoder, synth: &zicht_linkage::synth::Synth) -> Vec<Vec
             list.iter()
                 .map(|r| {
                     encoder
-                        .encode(&RawRecord {
-                            first_name: &r.first_name,
-                            last_name: &r.last_name,
-                            birth_date: &r.birth_date,
-                            sex: r.sex,
-                        })
+                        .encode(&r.raw())
                         .expect("the generator writes valid records")
                 })
                 .collect()

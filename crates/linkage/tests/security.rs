@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use zicht_linkage::synth::{generate, Synth, SynthOptions};
-use zicht_linkage::{link, name_words, Clk, Encoder, LinkOptions, RawRecord, Secret, FILTER_BITS};
+use zicht_linkage::{link, name_words, Clk, Encoder, LinkOptions, Secret, FILTER_BITS};
 
 /// Bits per name bigram in the scheme (public: the attacker knows it).
 const K_NAME: usize = 10;
@@ -14,16 +14,7 @@ fn encode(encoder: &Encoder, synth: &Synth) -> Vec<Vec<Clk>> {
         .iter()
         .map(|l| {
             l.iter()
-                .map(|r| {
-                    encoder
-                        .encode(&RawRecord {
-                            first_name: &r.first_name,
-                            last_name: &r.last_name,
-                            birth_date: &r.birth_date,
-                            sex: r.sex,
-                        })
-                        .unwrap()
-                })
+                .map(|r| encoder.encode(&r.raw()).unwrap())
                 .collect()
         })
         .collect()

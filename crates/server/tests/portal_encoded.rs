@@ -13,7 +13,7 @@ use common::browser::{Browser, PASSWORD};
 use axum::http::StatusCode;
 use std::time::{Duration, Instant};
 use zicht_linkage::synth::{generate, SynthOptions};
-use zicht_linkage::{Encoder, RawRecord, Secret};
+use zicht_linkage::{Encoder, Secret};
 use zicht_model::Role;
 use zicht_server::{auth, AppState};
 
@@ -31,14 +31,7 @@ fn encoded_file(list: usize, padding: usize) -> Vec<u8> {
     let pad = "p".repeat(padding);
     let mut out = String::from("record_id,encoding,note\n");
     for r in &synth.lists[list] {
-        let clk = encoder
-            .encode(&RawRecord {
-                first_name: &r.first_name,
-                last_name: &r.last_name,
-                birth_date: &r.birth_date,
-                sex: r.sex,
-            })
-            .unwrap();
+        let clk = encoder.encode(&r.raw()).unwrap();
         out.push_str(&format!("{},{},{pad}\n", r.record_id, clk.to_base64()));
     }
     out.into_bytes()
