@@ -62,7 +62,10 @@ enum Command {
 
 /// The bulk paths allocate a cell's parts by the million on one thread and
 /// free them on another; glibc's allocator spends a fifth of an import on
-/// that, mimalloc a fraction.
+/// that, mimalloc a fraction. Built without transparent huge pages
+/// (`no_thp`): with them, every span mimalloc hands back and takes again
+/// is zeroed 2 MiB at a time, a third of an import's CPU in the kernel
+/// (import of a million cells: 4.5-5.2 s of system time against 2.2-2.5 s).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,8 +1,6 @@
 //! The breakdown column: `dim=value` pairs joined by `;`, each side an
 //! identifier. Model's `Breakdown` and disclose's tables both read it here.
 
-use std::collections::BTreeMap;
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentifierError {
     #[error("an identifier may not be empty")]
@@ -43,7 +41,9 @@ pub enum BreakdownError {
 /// pairs may come in any order; white space around them does not count; the
 /// empty text is the total (no pairs).
 pub fn parse_breakdown(s: &str) -> Result<Vec<(String, String)>, BreakdownError> {
-    let mut map = BTreeMap::new();
+    // A breakdown has a handful of pairs: a scan of those before finds a
+    // repeat (the first, in the order written) without a map per cell.
+    let mut pairs: Vec<(String, String)> = Vec::new();
     for pair in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (dim, value) = pair
             .split_once('=')
@@ -51,11 +51,13 @@ pub fn parse_breakdown(s: &str) -> Result<Vec<(String, String)>, BreakdownError>
         let (dim, value) = (dim.trim(), value.trim());
         check_identifier(dim)?;
         check_identifier(value)?;
-        if map.insert(dim.to_owned(), value.to_owned()).is_some() {
+        if pairs.iter().any(|(d, _)| d == dim) {
             return Err(BreakdownError::Repeated(dim.to_owned()));
         }
+        pairs.push((dim.to_owned(), value.to_owned()));
     }
-    Ok(map.into_iter().collect())
+    pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(pairs)
 }
 
 /// The canonical text of a breakdown: pairs sorted by dimension, joined by
@@ -65,11 +67,16 @@ pub fn breakdown_text<D: AsRef<str>, V: AsRef<str>>(
 ) -> String {
     let mut pairs: Vec<(D, V)> = pairs.into_iter().collect();
     pairs.sort_by(|a, b| (a.0.as_ref(), a.1.as_ref()).cmp(&(b.0.as_ref(), b.1.as_ref())));
-    pairs
-        .iter()
-        .map(|(d, v)| format!("{}={}", d.as_ref(), v.as_ref()))
-        .collect::<Vec<_>>()
-        .join(";")
+    let mut text = String::new();
+    for (i, (d, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            text.push(';');
+        }
+        text.push_str(d.as_ref());
+        text.push('=');
+        text.push_str(v.as_ref());
+    }
+    text
 }
 
 #[cfg(test)]

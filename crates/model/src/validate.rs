@@ -82,8 +82,10 @@ pub fn check_additivity<C: Borrow<Cell>>(
         if !members.iter().any(|&i| open(cells[i])) {
             continue;
         }
-        let by_breakdown: foldhash::HashMap<&Breakdown, usize> =
-            members.iter().map(|&i| (&cells[i].breakdown, i)).collect();
+        let by_breakdown: foldhash::HashMap<Pairs<'_>, usize> = members
+            .iter()
+            .map(|&i| (Pairs::of(&cells[i].breakdown), i))
+            .collect();
         for &t in &members {
             let total = cells[t];
             let Some((_, total_hi)) = total.figure.bounds() else {
@@ -101,7 +103,7 @@ pub fn check_additivity<C: Borrow<Cell>>(
                     .iter()
                     .filter_map(|v| {
                         by_breakdown
-                            .get(&total.breakdown.with(dim.clone(), v.id.clone()))
+                            .get(&Pairs::with(&total.breakdown, dim.as_str(), v.id.as_str()))
                             .copied()
                     })
                     .collect();
@@ -164,20 +166,41 @@ pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
             message: p.message,
         }));
     }
-    let held: foldhash::HashMap<CellKey<'_>, &Cell> = current
-        .iter()
-        .map(|c| ((c.indicator.as_str(), &c.period, &c.breakdown), *c))
-        .collect();
-    let changes = |c: &Cell| held.get(&key(c)).map(|old| old.figure != c.figure);
+    // Every key is hashed once on each side (a re-import checks a million
+    // cells against a million held): `stored[i]` is the held cell an
+    // incoming one meets, and the held cells it replaces are marked by
+    // position instead of looked up again.
+    let mut held: foldhash::HashMap<CellKey<'_>, usize> =
+        foldhash::HashMap::with_capacity_and_hasher(current.len(), Default::default());
+    // A key held twice: the later position wins, as it would in a map
+    // built from the list; the earlier goes where the later goes.
+    let mut shadowed: Vec<(usize, usize)> = Vec::new();
+    for (j, c) in current.iter().enumerate() {
+        if let Some(earlier) = held.insert(key(c), j) {
+            shadowed.push((earlier, j));
+        }
+    }
+    let mut replaced = vec![false; current.len()];
+    let mut stored: Vec<Option<&Cell>> = Vec::with_capacity(incoming.len());
+    for c in &incoming {
+        let at = held.get(&key(c)).copied();
+        if let Some(j) = at {
+            replaced[j] = true;
+        }
+        stored.push(at.map(|j| current[j]));
+    }
+    for &(earlier, later) in shadowed.iter().rev() {
+        replaced[earlier] |= replaced[later];
+    }
+    drop(held);
+    let changes = |i: usize| stored[i].map(|old| old.figure != incoming[i].figure);
     if correction_reason.is_none_or(|r| r.trim().is_empty()) {
         for (i, c) in incoming.iter().enumerate() {
             // A figure where the store had "not available" completes the
             // cell; it corrects nothing.
-            let completes = held
-                .get(&key(c))
-                .is_some_and(|old| old.figure == crate::Figure::NotAvailable);
-            if changes(c) == Some(true) && !completes {
-                let old = held[&key(c)];
+            let Some(old) = stored[i] else { continue };
+            let completes = old.figure == crate::Figure::NotAvailable;
+            if changes(i) == Some(true) && !completes {
                 out.push(FigureProblem {
                     cell: i,
                     field: "reason",
@@ -196,16 +219,17 @@ pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
     }
     // Parts may not exceed their totals in what the store will hold after
     // this: the incoming cells laid over the current ones.
-    let incoming_keys: foldhash::HashSet<_> = incoming.iter().map(|c| key(c)).collect();
     let affected: foldhash::HashSet<(&str, &crate::Period)> = incoming
         .iter()
         .map(|c| (c.indicator.as_str(), &c.period))
         .collect();
     let mut merged: Vec<&Cell> = current
         .iter()
-        .copied()
-        .filter(|c| affected.contains(&(c.indicator.as_str(), &c.period)))
-        .filter(|c| !incoming_keys.contains(&key(c)))
+        .zip(&replaced)
+        .filter(|(c, replaced)| {
+            !**replaced && affected.contains(&(c.indicator.as_str(), &c.period))
+        })
+        .map(|(c, _)| *c)
         .collect();
     let first_incoming = merged.len();
     merged.extend(incoming.iter().copied());
@@ -233,7 +257,7 @@ pub fn check_figures<A: Borrow<Cell>, B: Borrow<Cell>>(
             .into_iter()
             .map(|v| (key(held_before[v.total]), v.dimension))
             .collect();
-    let changed = |i: usize| i >= first_incoming && changes(merged[i]) != Some(false);
+    let changed = |i: usize| i >= first_incoming && changes(i - first_incoming) != Some(false);
     for v in violations {
         if contradicted.contains(&(key(merged[v.total]), v.dimension.clone())) {
             continue;
@@ -266,6 +290,61 @@ fn shown(catalogue: &Catalogue, c: &Cell) -> String {
     .to_string()
 }
 
+/// A cell's breakdown, or a total's with one more pair: the parts of a
+/// total are looked up without building (and allocating) the breakdown of
+/// each, once per total, dimension and value.
+#[derive(Clone, Copy)]
+struct Pairs<'a> {
+    base: &'a Breakdown,
+    /// A dimension `base` leaves open, and its value.
+    extra: Option<(&'a str, &'a str)>,
+}
+
+impl<'a> Pairs<'a> {
+    fn of(base: &'a Breakdown) -> Self {
+        Pairs { base, extra: None }
+    }
+
+    fn with(base: &'a Breakdown, dim: &'a str, value: &'a str) -> Self {
+        Pairs {
+            base,
+            extra: Some((dim, value)),
+        }
+    }
+
+    /// The pairs in the breakdown's own order (by dimension).
+    fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let mut extra = self.extra;
+        let mut base = self.base.pairs().peekable();
+        std::iter::from_fn(move || match (extra, base.peek()) {
+            (Some((d, v)), Some((bd, _))) if d < bd.as_str() => extra.take().map(|_| (d, v)),
+            (Some(e), None) => {
+                extra = None;
+                Some(e)
+            }
+            _ => base.next().map(|(d, v)| (d.as_str(), v.as_str())),
+        })
+    }
+}
+
+impl std::hash::Hash for Pairs<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // A str hashes with a terminator, so the sequence needs no length.
+        for (d, v) in self.iter() {
+            d.hash(state);
+            v.hash(state);
+        }
+    }
+}
+
+impl PartialEq for Pairs<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Pairs<'_> {}
+
 type CellKey<'a> = (&'a str, &'a crate::Period, &'a Breakdown);
 
 fn key(c: &Cell) -> CellKey<'_> {
@@ -290,6 +369,26 @@ mod tests {
 
     fn s(x: &str) -> Slug {
         Slug::parse(x).unwrap()
+    }
+
+    #[test]
+    fn a_total_with_one_more_pair_is_the_part() {
+        let part = Breakdown::parse("age=12-17;origin=foreign;sex=boys").unwrap();
+        for (total, dim, value) in [
+            ("origin=foreign;sex=boys", "age", "12-17"),
+            ("age=12-17;sex=boys", "origin", "foreign"),
+            ("age=12-17;origin=foreign", "sex", "boys"),
+        ] {
+            let total = Breakdown::parse(total).unwrap();
+            let looked_up = Pairs::with(&total, dim, value);
+            assert!(looked_up == Pairs::of(&part));
+            let hash = |p: &Pairs<'_>| {
+                std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(7), p)
+            };
+            assert_eq!(hash(&looked_up), hash(&Pairs::of(&part)));
+            assert!(Pairs::with(&total, dim, "other") != Pairs::of(&part));
+        }
+        assert!(Pairs::of(&Breakdown::total()) != Pairs::of(&part));
     }
 
     fn catalogue() -> Catalogue {
