@@ -15,6 +15,13 @@
 # export 6.0 s (3.0 s CPU), 21 MB. The binary before SQLite's bulk reads were
 # stepped by rusqlite (store/src/rows.rs), back to back: import 9.3-13.8 s,
 # re-import 17.4-20.2 s; export 23.6 s at the last stop.
+# Measured 3 Dec 2026 (second session), load 1.1-1.5, after one hash per key
+# in check_figures, breakdowns as slices and mimalloc without huge pages:
+# SQLite import 8.2-9.3 s over four runs, 301-312 MB; re-import 6.2-7.0 s,
+# 378-404 MB, 0 recorded; export 4.2 s, 20 MB. PostgreSQL (COPY): import
+# 14.6 s (5.6 s CPU; a bare COPY of the same rows into the same table and
+# indexes takes the server 9.0 s), re-import 7.7 s, export 7.2 s (3.3 s CPU;
+# the server sorts an indicator's million versions by byte order).
 # Usage: bench/foundation.sh [N]   (default 1000000; CARGO_TARGET_DIR is honoured)
 set -euo pipefail
 cd "$(dirname "$0")/.."

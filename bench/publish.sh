@@ -14,6 +14,12 @@
 # 0.13 s. The peak is the store's read and the release (~0.9 GB before any
 # file) and the whole-monitor workbook (rust_xlsxwriter holds every cell,
 # ~0.6 GB): the targets are not met yet.
+# 3 Dec 2026 (second session), breakdowns as slices (≈ 550 bytes a cell
+# less), mimalloc without huge pages: 12.35 s wall, 20.0 s CPU, 1.05 GB at
+# load 1.9 (9.4 s, 16.0 s CPU in a quieter run). perf: 41% of the CPU is the
+# kernel, half of it ext4 looking for a free inode for each of the 10,046
+# files (recently_deleted, find_get_block_common) on a disk where earlier
+# runs deleted as many; zicht's own part is ~12 s CPU. Targets not met.
 # Usage: bench/publish.sh   (CARGO_TARGET_DIR is honoured)
 set -euo pipefail
 cd "$(dirname "$0")/.."
