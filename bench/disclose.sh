@@ -36,6 +36,10 @@
 # (1.67-3.53), system CPU 0.8-1.7 s; 5-d 52.3 s against 56.6 s; output
 # byte-identical. This machine's run-to-run spread is large: the same binary
 # gave 3.21 s and 1.69 s one after the other.
+# Second session, 3 Dec, mimalloc without transparent huge pages (load
+# 1.2-1.7): 3-d best 1.16-1.35 s wall over six runs (1.3-1.5 s user,
+# 0.3-0.45 s system; before: 1.47-2.60 s, system 0.4-1.1 s), 201 MB, 12.38%;
+# 5-d best 53.2 s wall, 1.09 GB, 27.76%; hypercube alone 1.03 s / 24.8 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
