@@ -30,7 +30,7 @@ use crate::{CaptureHistories, EstimateError};
 
 /// Sampler settings. The defaults mix on Kosovo 1999 and on UK 2013
 /// (split R-hat below 1.05 in 9 of 10 seeds there, 400–700 effective
-/// draws): see the estimate README.
+/// draws): see bench/RESULTS.md, "estimate".
 #[derive(Debug, Clone, PartialEq)]
 pub struct LcmOptions {
     /// Truncation of the stick-breaking process: the most classes.

@@ -13,7 +13,7 @@ use crate::clk::{Clk, DATE_SLOT, FILTER_BITS};
 use crate::quality::DiceHistogram;
 
 /// Dice at or above which two encodings are taken for the same person,
-/// chosen on the generator's error rates (see the crate README).
+/// chosen on the generator's error rates (see ARCHITECTURE.md, "Linkage encoding").
 pub const DEFAULT_THRESHOLD: f64 = 0.82;
 
 /// How to link.
