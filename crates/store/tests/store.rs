@@ -94,6 +94,18 @@ fn cell(period: &str, breakdown: &str, figure: Figure, document: Option<&str>) -
     }
 }
 
+/// The stores of [`stores`], each holding the test catalogue's definitions.
+async fn defined_stores(test: &str) -> Vec<(String, Store)> {
+    let stores = stores(test).await;
+    for (_, store) in &stores {
+        store
+            .load("definitions", Some(&catalogue()), &[], None)
+            .await
+            .unwrap();
+    }
+    stores
+}
+
 fn v<'a>(cell: &'a Cell, at: &str) -> NewVersion<'a> {
     NewVersion {
         cell,
@@ -688,11 +700,7 @@ async fn a_bulk_load_sees_what_it_has_recorded_and_others_do_not() {
     // only through its own transaction, which alone sees that write.
     let total = cell("2019", "", Figure::Exact { value: 109.0 }, None);
     let girls = cell("2019", "sex=girls", Figure::Exact { value: 40.0 }, None);
-    for (url, store) in stores("bulk_own").await {
-        store
-            .load("definitions", Some(&catalogue()), &[], None)
-            .await
-            .unwrap();
+    for (url, store) in defined_stores("bulk_own").await {
         let periods = [&total.period];
         let mut load = store.begin_bulk_load("import: t", None).await.unwrap();
         let current = load.current("victims", &periods).await.unwrap();
@@ -758,11 +766,7 @@ async fn a_bulk_load_keeps_every_character_and_number_exactly() {
         },
         None,
     );
-    for (url, store) in stores("bulk_exact").await {
-        store
-            .load("definitions", Some(&catalogue()), &[], None)
-            .await
-            .unwrap();
+    for (url, store) in defined_stores("bulk_exact").await {
         let mut load = store.begin_bulk_load("import: t", None).await.unwrap();
         let versions = [
             v(&odd, "2024-01-01T00:00:00Z"),
@@ -807,11 +811,7 @@ async fn a_bulk_load_sees_the_latest_version_of_each_cell() {
             "2020-06-01T00:00:00Z",
         ),
     ];
-    for (url, store) in stores("bulk_latest").await {
-        store
-            .load("definitions", Some(&catalogue()), &[], None)
-            .await
-            .unwrap();
+    for (url, store) in defined_stores("bulk_latest").await {
         for (i, (c, at)) in history.iter().enumerate() {
             store
                 .load(&format!("l{i}"), None, &[v(c, at)], Some("recount"))
