@@ -33,14 +33,7 @@ fn plan() -> RoundPlan {
 }
 
 async fn stores(test: &str) -> Vec<(String, Store)> {
-    let out = common::stores(&format!("encoded_{test}")).await;
-    for (_, store) in &out {
-        store
-            .load("init", Some(&catalogue()), &[], None)
-            .await
-            .unwrap();
-    }
-    out
+    common::stores_holding(&format!("encoded_{test}"), "init", &catalogue()).await
 }
 
 fn day(s: &str) -> zicht_model::Day {

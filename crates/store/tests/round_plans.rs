@@ -58,14 +58,7 @@ fn total(value: f64) -> DeliveredCell {
 }
 
 async fn stores(test: &str) -> Vec<(String, Store)> {
-    let out = common::stores(&format!("plans_{test}")).await;
-    for (_, store) in &out {
-        store
-            .load("init", Some(&catalogue()), &[], None)
-            .await
-            .unwrap();
-    }
-    out
+    common::stores_holding(&format!("plans_{test}"), "init", &catalogue()).await
 }
 
 async fn actions(store: &Store, entity: &str) -> Vec<String> {

@@ -69,14 +69,7 @@ fn police() -> Actor {
 
 /// Every backend, each with a fresh store holding the catalogue.
 async fn stores(test: &str) -> Vec<(String, Store)> {
-    let out = common::stores(&format!("rounds_{test}")).await;
-    for (_, store) in &out {
-        store
-            .load("init", Some(&catalogue()), &[], None)
-            .await
-            .unwrap();
-    }
-    out
+    common::stores_holding(&format!("rounds_{test}"), "init", &catalogue()).await
 }
 
 /// Opens the round and gives (round, registry's delivery, police's delivery).

@@ -10,7 +10,7 @@ use zicht_model::{
     Breakdown, Catalogue, Cell, Document, DocumentKind, Figure, Frequency, Indicator, Period,
     Provenance, Slug, Theme, Unit,
 };
-use zicht_store::{AsOf, NewVersion, Store};
+use zicht_store::{AsOf, NewVersion, Store, StoredCell};
 
 fn slug(s: &str) -> Slug {
     Slug::parse(s).unwrap()
@@ -96,14 +96,14 @@ fn cell(period: &str, breakdown: &str, figure: Figure, document: Option<&str>) -
 
 /// The stores of [`stores`], each holding the test catalogue's definitions.
 async fn defined_stores(test: &str) -> Vec<(String, Store)> {
-    let stores = stores(test).await;
-    for (_, store) in &stores {
-        store
-            .load("definitions", Some(&catalogue()), &[], None)
-            .await
-            .unwrap();
-    }
-    stores
+    common::stores_holding(test, "definitions", &catalogue()).await
+}
+
+/// The cells of stored versions, in key order.
+fn by_key(stored: impl IntoIterator<Item = StoredCell>) -> Vec<Cell> {
+    let mut cells: Vec<Cell> = stored.into_iter().map(|s| s.cell).collect();
+    cells.sort_by(|a, b| a.key().cmp(&b.key()));
+    cells
 }
 
 fn v<'a>(cell: &'a Cell, at: &str) -> NewVersion<'a> {
@@ -719,14 +719,7 @@ async fn a_bulk_load_sees_what_it_has_recorded_and_others_do_not() {
         load.record(&[v(&girls, "2024-01-01T00:00:00Z")], &current)
             .await
             .unwrap();
-        let mut seen: Vec<_> = load
-            .current("victims", &periods)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|s| s.cell)
-            .collect();
-        seen.sort_by(|a, b| a.key().cmp(&b.key()));
+        let seen = by_key(load.current("victims", &periods).await.unwrap());
         assert_eq!(seen, [total.clone(), girls.clone()], "{url}");
         let summary = load.finish(None).await.unwrap();
         assert_eq!(summary.cells_added, 2, "{url}");
@@ -778,14 +771,7 @@ async fn a_bulk_load_keeps_every_character_and_number_exactly() {
         ];
         load.record(&versions, &[]).await.unwrap();
         load.finish(None).await.unwrap();
-        let mut back: Vec<Cell> = store
-            .cells(&AsOf::Latest, None)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|s| s.cell)
-            .collect();
-        back.sort_by(|a, b| a.key().cmp(&b.key()));
+        let back = by_key(store.cells(&AsOf::Latest, None).await.unwrap());
         let mut want = vec![odd.clone(), rounded.clone(), estimate.clone()];
         want.sort_by(|a, b| a.key().cmp(&b.key()));
         assert_eq!(back, want, "{url}");

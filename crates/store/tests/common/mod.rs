@@ -5,7 +5,26 @@
 
 pub mod rounds;
 
+use zicht_model::Catalogue;
 use zicht_store::Store;
+
+/// [`stores`], each already holding `catalogue`, loaded as `origin`.
+// Each test binary includes `common`; the accounts suite does not use this.
+#[allow(dead_code)]
+pub async fn stores_holding(
+    test: &str,
+    origin: &str,
+    catalogue: &Catalogue,
+) -> Vec<(String, Store)> {
+    let out = stores(test).await;
+    for (_, store) in &out {
+        store
+            .load(origin, Some(catalogue), &[], None)
+            .await
+            .unwrap();
+    }
+    out
+}
 
 /// Every backend the suite runs on, each with a fresh, empty store.
 pub async fn stores(test: &str) -> Vec<(String, Store)> {
