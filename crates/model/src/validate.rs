@@ -317,8 +317,9 @@ impl<'a> Pairs<'a> {
         let mut extra = self.extra;
         let mut base = self.base.pairs().peekable();
         std::iter::from_fn(move || match (extra, base.peek()) {
-            (Some((d, v)), Some((bd, _))) if d < bd.as_str() => extra.take().map(|_| (d, v)),
-            (Some(e), None) => {
+            // The extra pair goes before the first base pair after it, or
+            // last.
+            (Some(e), next) if next.is_none_or(|(bd, _)| e.0 < bd.as_str()) => {
                 extra = None;
                 Some(e)
             }

@@ -9,7 +9,9 @@ use futures_util::TryStreamExt;
 use sqlx::Row;
 use zicht_model::{Breakdown, Catalogue, Cell, Instant, Period, Slug};
 
-use crate::cells::{insert_sqlite_rows, join_footnotes, same, stored_of, RecordedText, COLUMNS};
+use crate::cells::{
+    insert_sqlite_rows, join_footnotes, same, stored_of, RecordedText, COLUMNS, INSERT_COLUMNS,
+};
 use crate::rows::sqlite_rows;
 use crate::{
     catalogue_rows, now_utc, on_typed, AsOf, Backend, LoadSummary, NewVersion, Store, StoreError,
@@ -308,10 +310,8 @@ async fn insert_postgres(
     fresh: &[&NewVersion<'_>],
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
-    const SQL: &str = "COPY cell_versions (load_id, indicator, period, breakdown, status, \
-         value, lower_bound, upper_bound, base, source, source_ref, document, footnotes, quote, \
-         recorded_at, reason) FROM STDIN";
-    let mut copy = tx.copy_in_raw(SQL).await?;
+    let sql = format!("COPY cell_versions ({INSERT_COLUMNS}) FROM STDIN");
+    let mut copy = tx.copy_in_raw(&sql).await?;
     let mut recorded = RecordedText(None);
     let mut text = String::new();
     let load = load_id.to_string();
