@@ -346,9 +346,13 @@ pub fn now_utc() -> String {
     now().to_string()
 }
 
-/// The moment `seconds` from now, in the form [`now_utc`] writes.
+/// The moment `seconds` from now, in the form [`now_utc`] writes, rounded
+/// up to the second: a retry or an expiry is never due before its time
+/// (from [`now`], which drops the fraction, it came up to a second early,
+/// so a mail refused at 10.9 s with a one-second back-off was due at 11 s).
 pub fn utc_after(seconds: i64) -> String {
-    now().plus_seconds(seconds).to_string()
+    let up = std::time::SystemTime::now() + std::time::Duration::from_nanos(999_999_999);
+    Instant::from(up).plus_seconds(seconds).to_string()
 }
 
 impl Store {
@@ -707,5 +711,22 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cell_versions")
             .fetch_one(&self.pool)
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn a_moment_after_now_is_never_early() {
+        for _ in 0..20 {
+            let earliest = SystemTime::now() + Duration::from_secs(1);
+            let at: Instant = utc_after(1).parse().unwrap();
+            let at = SystemTime::UNIX_EPOCH + Duration::from_secs(at.unix_seconds() as u64);
+            assert!(at >= earliest, "{at:?} < {earliest:?}");
+            std::thread::sleep(Duration::from_millis(7));
+        }
     }
 }
