@@ -587,6 +587,55 @@ async fn what_is_written_once_cannot_be_rewritten_by_sql() {
 }
 
 #[tokio::test]
+async fn a_version_always_names_a_load_that_exists() {
+    // PostgreSQL checks this per statement (migration 0013), SQLite by its
+    // foreign key: the same refusals on both.
+    use zicht_store::Backend;
+    for (name, store) in stores("names_a_load").await {
+        let c = cell("2021", "", Figure::Exact { value: 109.0 }, None);
+        store
+            .load(
+                "test",
+                Some(&catalogue()),
+                &[v(&c, "2021-09-01T00:00:00Z")],
+                None,
+            )
+            .await
+            .unwrap();
+        let mut attacks = vec![
+            "INSERT INTO cell_versions (load_id, indicator, period, breakdown, status, \
+             source_ref, footnotes, quote, recorded_at) VALUES (987654, 'x', '2021', '', \
+             'exact', '', '[]', '', '2021-09-02T00:00:00Z')"
+                .to_owned(),
+            "DELETE FROM loads".to_owned(),
+            "UPDATE loads SET id = id + 1000".to_owned(),
+        ];
+        if store.backend() == Backend::Postgres {
+            attacks.push("TRUNCATE loads".to_owned());
+            attacks.push("TRUNCATE loads CASCADE".to_owned());
+        }
+        for sql in attacks {
+            assert!(
+                store.execute_raw(&sql).await.is_err(),
+                "{name}: `{sql}` must be refused"
+            );
+        }
+        // What a load itself does to its row stays allowed.
+        store
+            .execute_raw("UPDATE loads SET cells_added = cells_added + 0")
+            .await
+            .unwrap();
+        assert_eq!(store.version_count().await.unwrap(), 1, "{name}");
+        let second = cell("2022", "", Figure::Exact { value: 110.0 }, None);
+        store
+            .load("test", None, &[v(&second, "2022-09-01T00:00:00Z")], None)
+            .await
+            .unwrap();
+        assert_eq!(store.version_count().await.unwrap(), 2, "{name}");
+    }
+}
+
+#[tokio::test]
 async fn streamed_reads_answer_as_the_whole_reads_do() {
     // Mixed frequencies: text order ("2017/2021" < "2017-03") is not time
     // order, so the stream must order periods itself.
