@@ -587,7 +587,7 @@ mod tests {
             let body: Vec<u8> = (0..len)
                 .map(|i| {
                     x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                    if (x >> 16) % 4 == 0 {
+                    if (x >> 16).is_multiple_of(4) {
                         b"0123456789;abcdef"[(x >> 20) as usize % 17]
                     } else {
                         b"cell,indicator,period\n"[i % 22]
