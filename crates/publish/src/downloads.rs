@@ -1,4 +1,7 @@
 use serde::Serialize;
+use std::io::Cursor;
+
+use crate::xlsx::{Book, Value};
 use zicht_contract::{ExportRow, EXPORT_HEADER};
 use zicht_ingest::export_row;
 use zicht_model::{Catalogue, Cell, Instant};
@@ -23,7 +26,7 @@ pub enum PublishError {
     #[error("cannot write CSV: {0}")]
     Csv(#[from] csv::Error),
     #[error("cannot write XLSX: {0}")]
-    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    Xlsx(#[from] crate::xlsx::XlsxError),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -133,28 +136,29 @@ pub fn render(
             w.finish()
         }
         Format::Xlsx => {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let sheet = book.add_worksheet();
-            sheet.set_name("cells")?;
-            let bold = rust_xlsxwriter::Format::new().set_bold();
-            for (c, h) in EXPORT_HEADER.iter().enumerate() {
-                sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-            }
-            for (i, cell) in cells.iter().enumerate() {
-                let row = (i + 1) as u32;
+            let mut book = Book::new(Cursor::new(Vec::new()), &["cells"])?;
+            book.sheet(true)?;
+            book.row(&EXPORT_HEADER.map(Value::Heading))?;
+            for cell in cells {
                 let r = export_row(cell, catalogue);
-                for (c, field) in r.fields().iter().enumerate() {
-                    // Numbers stay numbers so a spreadsheet can compute with them.
-                    let numeric = matches!(c, 4..=6) && !field.is_empty();
-                    match (numeric, num(field)) {
-                        (true, Some(v)) => sheet.write_number(row, c as u16, v)?,
-                        _ => sheet.write_string(row, c as u16, *field)?,
-                    };
+                let fields = r.fields();
+                let mut values = [Value::Empty; 10];
+                for (c, f) in fields.iter().enumerate() {
+                    values[c] = export_value(f, matches!(c, 4..=6));
                 }
+                book.row(&values)?;
             }
-            sheet.set_freeze_panes(1, 0)?;
-            Ok(book.save_to_buffer()?)
+            Ok(book.finish()?.into_inner())
         }
+    }
+}
+
+/// A field of the export contract in a workbook: the value and its bounds
+/// (columns 4 to 6) as numbers, so a spreadsheet can compute with them.
+fn export_value(field: &str, numeric: bool) -> Value<'_> {
+    match (numeric && !field.is_empty(), num(field)) {
+        (true, Some(v)) => Value::Number(v),
+        _ => Value::Text(field),
     }
 }
 
@@ -307,29 +311,21 @@ pub fn render_versions(
         }
         return w.finish();
     }
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("versions")?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, h) in VERSIONS_HEADER.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, (cell, at)) in versions.iter().enumerate() {
-        let row = (i + 1) as u32;
+    let mut book = Book::new(Cursor::new(Vec::new()), &["versions"])?;
+    book.sheet(true)?;
+    book.row(&VERSIONS_HEADER.map(Value::Heading))?;
+    for (cell, at) in versions {
         let r = export_row(cell, catalogue);
         let v = JsonVersion::of(&r, cell, *at);
         let fields = r.fields();
         let extra = [v.document, v.recorded_at.as_str()];
+        let mut values = [Value::Empty; 12];
         for (c, field) in fields.iter().chain(&extra).enumerate() {
-            let numeric = matches!(c, 4..=6) && !field.is_empty();
-            match (numeric, num(field)) {
-                (true, Some(v)) => sheet.write_number(row, c as u16, v)?,
-                _ => sheet.write_string(row, c as u16, *field)?,
-            };
+            values[c] = export_value(field, matches!(c, 4..=6));
         }
+        book.row(&values)?;
     }
-    sheet.set_freeze_panes(1, 0)?;
-    Ok(book.save_to_buffer()?)
+    Ok(book.finish()?.into_inner())
 }
 
 /// The labelled downloads of the site by path, made of its public cells:

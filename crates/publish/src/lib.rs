@@ -3,6 +3,7 @@
 
 mod downloads;
 pub mod site;
+pub mod xlsx;
 
 pub use downloads::{
     codebook, codebook_csv, codebook_markdown, labelled_csv, labelled_files, render,

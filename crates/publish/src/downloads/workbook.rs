@@ -14,7 +14,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use std::io::Cursor;
+
+use crate::xlsx::{Book, Value};
 use zicht_model::{Catalogue, Cell};
 
 use super::codebook::{codebook, CodebookEntry};
@@ -92,22 +94,22 @@ pub(crate) fn workbook_of<'a>(
         .iter()
         .filter(|i| only.is_none_or(|o| o == i.id.as_str()))
         .collect();
-    let bold = Format::new().set_bold();
-    let mut book = Workbook::new();
+    let sheet_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let sheets: Vec<String> = std::iter::once(NOTES_SHEET.to_owned())
+        .chain(indicators.iter().map(|i| sheet_of(i.id.as_str())))
+        .collect();
+    let sheet_refs: Vec<&str> = sheets.iter().map(String::as_str).collect();
+    let mut book = Book::new(Cursor::new(Vec::new()), &sheet_refs)?;
 
-    let notes = book.add_worksheet();
-    notes.set_name(NOTES_SHEET)?;
-    notes.write_string_with_format(0, 0, "zicht: toelichting / notes", &bold)?;
-    notes.write_string(
-        1,
-        0,
+    book.sheet(false)?;
+    book.row(&[Value::Heading("zicht: toelichting / notes")])?;
+    book.row(&[Value::Text(
         "Elk tabblad na dit is één indicator (zie 'sheet' hieronder); de kolommen, codes en statussen staan hieronder. Afgeschermde en kleine cijfers hebben geen waarde.",
-    )?;
-    notes.write_string(
-        2,
-        0,
+    )])?;
+    book.row(&[Value::Text(
         "Each sheet after this one is one indicator (see 'sheet' below); the columns, codes and statuses are listed below. Withheld and small figures have no value.",
-    )?;
+    )])?;
+    book.row(&[])?;
     let header = [
         "kind",
         "code",
@@ -117,7 +119,7 @@ pub(crate) fn workbook_of<'a>(
         "meaning_nl",
         "meaning_en",
     ];
-    write_header(notes, 4, &header, &bold)?;
+    book.row(&header.map(Value::Heading))?;
     let shown: HashSet<&str> = indicators.iter().map(|i| i.id.as_str()).collect();
     // A workbook of one indicator explains its own codes, not the monitor's.
     let dims: Option<HashSet<&str>> = only.map(|_| {
@@ -136,8 +138,7 @@ pub(crate) fn workbook_of<'a>(
             .is_some_and(|(dim, _)| d.contains(dim)),
         _ => true,
     });
-    for (i, e) in entries.enumerate() {
-        let row = 5 + i as u32;
+    for e in entries {
         let sheet = match e.kind {
             "indicator" if shown.contains(e.code.as_str()) => {
                 names.get(&e.code).map(String::as_str).unwrap_or("")
@@ -153,48 +154,30 @@ pub(crate) fn workbook_of<'a>(
             &e.meaning_nl,
             &e.meaning_en,
         ];
-        for (c, f) in fields.iter().enumerate() {
-            notes.write_string(row, c as u16, *f)?;
-        }
+        book.row(&fields.map(Value::Text))?;
     }
 
     for ind in indicators {
-        let sheet = book.add_worksheet();
-        let name = names
-            .get(ind.id.as_str())
-            .cloned()
-            .unwrap_or_else(|| ind.id.to_string());
-        sheet.set_name(name)?;
-        write_header(sheet, 0, &LABELLED_HEADER, &bold)?;
+        book.sheet(true)?;
+        book.row(&LABELLED_HEADER.map(Value::Heading))?;
         let cells = by_indicator.get(ind.id.as_str()).map(Vec::as_slice);
-        for (i, cell) in cells.unwrap_or_default().iter().enumerate() {
-            let row = (i + 1) as u32;
-            for (c, field) in labels.fields(cell).iter().enumerate() {
+        for cell in cells.unwrap_or_default() {
+            let fields = labels.fields(cell);
+            let mut values = [Value::Empty; LABELLED_HEADER.len()];
+            for (c, field) in fields.iter().enumerate() {
                 let number = NUMBER_COLUMNS
                     .contains(&c)
                     .then(|| zicht_contract::parse_number(field).ok())
                     .flatten();
-                match number {
+                values[c] = match number {
                     // Numbers stay numbers so a spreadsheet can compute with them.
-                    Some(v) => sheet.write_number(row, c as u16, v)?,
-                    // A string cell is never run as a formula.
-                    None => sheet.write_string(row, c as u16, field)?,
+                    Some(v) => Value::Number(v),
+                    // Text is never run as a formula: it is written inline.
+                    None => Value::Text(field),
                 };
             }
+            book.row(&values)?;
         }
-        sheet.set_freeze_panes(1, 0)?;
     }
-    Ok(book.save_to_buffer()?)
-}
-
-fn write_header(
-    sheet: &mut Worksheet,
-    row: u32,
-    header: &[&str],
-    bold: &Format,
-) -> Result<(), PublishError> {
-    for (c, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(row, c as u16, *h, bold)?;
-    }
-    Ok(())
+    Ok(book.finish()?.into_inner())
 }
