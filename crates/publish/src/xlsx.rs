@@ -45,6 +45,8 @@ pub enum XlsxError {
     TooManyRows { sheet: String },
     #[error("more sheets written than named")]
     NoSuchSheet,
+    #[error("a workbook needs at least one sheet")]
+    NoSheets,
     #[error("writing the workbook: {0}")]
     Zip(#[from] zip::result::ZipError),
     #[error("writing the workbook: {0}")]
@@ -91,6 +93,9 @@ const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/rela
 impl<W: Write + Seek> Book<W> {
     /// Starts a workbook of the sheets `names`, in that order.
     pub fn new(out: W, names: &[&str]) -> Result<Book<W>, XlsxError> {
+        if names.is_empty() {
+            return Err(XlsxError::NoSheets);
+        }
         let mut seen = std::collections::HashSet::new();
         for n in names {
             let chars = n.chars().count();
@@ -400,6 +405,12 @@ mod tests {
                 "{names:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_workbook_has_a_sheet() {
+        let out = std::io::Cursor::new(Vec::new());
+        assert!(matches!(Book::new(out, &[]), Err(XlsxError::NoSheets)));
     }
 
     #[test]
