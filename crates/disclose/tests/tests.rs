@@ -8,8 +8,8 @@ use zicht_contract::{parse_breakdown, ExportRow, EXPORT_HEADER};
 use zicht_disclose::export::{protect_rows, ExportError, ExportOptions};
 use zicht_disclose::{
     attacker_intervals, audit, audit_certified, derived_to_hide, link_earlier, protect,
-    protect_table, requirement, AuditError, EarlierEdition, Publication, Reason, Relation,
-    Requirement, Rule, TableBuilder, Truth,
+    protect_table, protect_table_with, requirement, AuditError, EarlierEdition, ProtectOptions,
+    Publication, Reason, Relation, Requirement, Rule, TableBuilder, Truth,
 };
 
 /// Checks a protected table the hard way: the attacker's exact interval of
@@ -142,6 +142,28 @@ proptest! {
         let report = audit(&table, &protected.publications);
         prop_assert!(report.is_ok(), "{}", report.unwrap_err());
         assert_statuses(&table, &protected, rule.min_count);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// The demand bonus changes which cells are hidden, never whether every
+    /// small count is protected, and the pattern stays the same run to run.
+    #[test]
+    fn any_demand_bonus_protects(
+        dims in dims_strategy(3),
+        counts in counts_strategy(),
+        bonus in prop_oneof![Just(0.0), Just(0.3), Just(0.9)],
+        seed in any::<u64>(),
+    ) {
+        let rule = Rule { min_count: 10.0, ..Rule::default() };
+        let g = generate(&dims, counts, rule, true, seed);
+        let options = ProtectOptions { demand_bonus: bonus, ..ProtectOptions::default() };
+        let (table, protected, _) = protect_table_with(&g.table, &options).unwrap();
+        assert_protected(&table, &protected.publications);
+        prop_assert!(audit_certified(&table, &protected.publications, &protected.certificates).is_ok());
+        prop_assert_eq!(&protect_table_with(&g.table, &options).unwrap().1, &protected);
     }
 }
 
