@@ -40,6 +40,12 @@
 # 1.2-1.7): 3-d best 1.16-1.35 s wall over six runs (1.3-1.5 s user,
 # 0.3-0.45 s system; before: 1.47-2.60 s, system 0.4-1.1 s), 201 MB, 12.38%;
 # 5-d best 53.2 s wall, 1.09 GB, 27.76%; hypercube alone 1.03 s / 24.8 s.
+# Third session, 3 Dec (load 1.6-2.0), demand bonus 0.3 (a published cell
+# sharing equations with many small counts is cheaper to hide): 3-d best
+# 1.18-1.42 s wall, 197 MB, 11.10% secondary (20.99% / 1.22% all hidden,
+# cells / value); 5-d best 52.1 s wall (73.6 s CPU), 1.12 GB, 27.08%
+# (33.43% / 4.01%); the same binary without it, back to back: 46.3 s,
+# 27.76%. 5-d 20% not met (bench/RESULTS.md: the published zeros).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
