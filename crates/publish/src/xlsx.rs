@@ -11,12 +11,15 @@
 //! every sheet at once (2,001 for that workbook, past the usual limit of
 //! 1,024 open files, and it panics when it cannot).
 //!
-//! Text is written inline (`t="inlineStr"`), never as a formula, with
-//! Excel's `_xHHHH_` escape for the characters XML cannot carry; a cell
-//! holds at most 32,767 characters and a sheet 1,048,576 rows, as in Excel,
-//! and past either the writer refuses with the sheet, row and column. The
-//! bytes depend only on what is written (no creation time), so a workbook
-//! of unchanged cells is the same file.
+//! Text goes to the shared-string table, as Excel writes it: one entry per
+//! distinct text, written at the end, so memory holds the distinct texts,
+//! not the cells (a monitor's labels, codes and statuses repeat; inline,
+//! the whole-monitor workbook's sheets were 230 MB of XML to deflate). Text
+//! is never a formula. Excel's `_xHHHH_` escape carries the characters XML
+//! cannot; a cell holds at most 32,767 characters and a sheet 1,048,576
+//! rows, as in Excel, and past either the writer refuses with the sheet,
+//! row and column. The bytes depend only on what is written (no creation
+//! time), so a workbook of unchanged cells is the same file.
 
 use std::fmt::Write as _;
 use std::io::{Seek, Write};
@@ -74,6 +77,10 @@ pub struct Book<W: Write + Seek> {
     next: usize,
     open: Option<Open>,
     buf: String,
+    /// Each distinct text and its index in the shared-string table, and
+    /// how many cells cite one.
+    strings: std::collections::HashMap<String, u32>,
+    cited: u64,
 }
 
 struct Open {
@@ -117,7 +124,8 @@ impl<W: Write + Seek> Book<W> {
              <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
              <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
              <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
-             <Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>",
+             <Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>\
+             <Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>",
         );
         for i in 1..=names.len() {
             let _ = write!(
@@ -158,8 +166,10 @@ impl<W: Write + Seek> Book<W> {
         book.push_str("</sheets></workbook>");
         let _ = write!(
             rels,
-            "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/styles\" Target=\"styles.xml\"/></Relationships>",
-            names.len() + 1
+            "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/styles\" Target=\"styles.xml\"/>\
+             <Relationship Id=\"rId{}\" Type=\"{REL_NS}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>",
+            names.len() + 1,
+            names.len() + 2
         );
         zip.start_file("xl/workbook.xml", options())?;
         zip.write_all(book.as_bytes())?;
@@ -188,6 +198,8 @@ impl<W: Write + Seek> Book<W> {
             next: 0,
             open: None,
             buf: String::new(),
+            strings: std::collections::HashMap::new(),
+            cited: 0,
         })
     }
 
@@ -279,14 +291,18 @@ impl<W: Write + Seek> Book<W> {
                     });
                 }
             }
+            let next = self.strings.len() as u32;
+            let index = match self.strings.get(text) {
+                Some(&i) => i,
+                None => {
+                    self.strings.insert(text.to_owned(), next);
+                    next
+                }
+            };
+            self.cited += 1;
             buf.push_str("<c r=\"");
             column_into(buf, c);
-            let _ = write!(
-                buf,
-                "{r}\"{style} t=\"inlineStr\"><is><t xml:space=\"preserve\">"
-            );
-            escape_into(buf, text);
-            buf.push_str("</t></is></c>");
+            let _ = write!(buf, "{r}\"{style} t=\"s\"><v>{index}</v></c>");
         }
         buf.push_str("</row>");
         self.zip.write_all(buf.as_bytes())?;
@@ -309,6 +325,26 @@ impl<W: Write + Seek> Book<W> {
             self.sheet(false)?;
             self.close_sheet()?;
         }
+        self.zip.start_file("xl/sharedStrings.xml", options())?;
+        let mut texts: Vec<(&String, &u32)> = self.strings.iter().collect();
+        texts.sort_unstable_by_key(|(_, &i)| i);
+        write!(
+            self.zip,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+             <sst xmlns=\"{MAIN_NS}\" count=\"{}\" uniqueCount=\"{}\">",
+            self.cited,
+            texts.len()
+        )?;
+        let mut buf = String::new();
+        for (text, _) in texts {
+            buf.clear();
+            // Without it a reader drops leading and trailing whitespace.
+            buf.push_str("<si><t xml:space=\"preserve\">");
+            escape_into(&mut buf, text);
+            buf.push_str("</t></si>");
+            self.zip.write_all(buf.as_bytes())?;
+        }
+        self.zip.write_all(b"</sst>")?;
         Ok(self.zip.finish()?)
     }
 }
