@@ -21,10 +21,12 @@
 # files (recently_deleted, find_get_block_common) on a disk where earlier
 # runs deleted as many; zicht's own part is ~12 s CPU. Targets not met.
 # 3 Dec 2026 (third session), every workbook streamed by publish::xlsx
-# (rust_xlsxwriter held every cell): 7.9 s wall (10.7 s user, 3.7 s system),
-# 530 MB at load 1.9; 10.4 s (10.3 s user, 8.8 s system: the kernel's inode
-# search after the earlier site's 10,046 files were deleted), 528 MB at load
-# 1.8. Memory target met; time not (user CPU alone is 10.3-10.7 s on 2 cores).
+# (rust_xlsxwriter held every cell) with a shared-string table: this script
+# at load 1.0: 7.46 s wall, 13.5 s CPU, 515 MB; embedded 0.11 s. By hand,
+# straight after deleting the earlier site's 10,046 files: 7.9-10.4 s wall,
+# 3.7-8.8 s of it system time (ext4's inode search skipping the recently
+# deleted), 528-530 MB. Memory target met; time not: user CPU alone is
+# 10.2-10.9 s on 2 cores, deflate of the workbooks ~16% of all CPU.
 # Usage: bench/publish.sh   (CARGO_TARGET_DIR is honoured)
 set -euo pipefail
 cd "$(dirname "$0")/.."
