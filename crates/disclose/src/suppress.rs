@@ -1299,31 +1299,10 @@ pub(crate) fn vouch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Rule, TableBuilder};
 
     /// A 2×2 table with margins: a=1;b=1 is the only small count.
     fn square() -> Table {
-        let mut b = TableBuilder::new();
-        let cells = [
-            ("", 40.0),
-            ("a=1", 20.0),
-            ("a=2", 20.0),
-            ("b=1", 15.0),
-            ("b=2", 25.0),
-            ("a=1;b=1", 5.0),
-            ("a=1;b=2", 15.0),
-            ("a=2;b=1", 10.0),
-            ("a=2;b=2", 10.0),
-        ];
-        for (k, v) in cells {
-            b.push(
-                &zicht_contract::parse_breakdown(k).unwrap(),
-                Truth::Exact(v),
-                Rule::default(),
-            )
-            .unwrap();
-        }
-        b.build().unwrap()
+        crate::witness::tests::square(&[]).0
     }
 
     #[test]

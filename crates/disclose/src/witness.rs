@@ -752,12 +752,13 @@ fn values_empty(co: &crate::table::Coordinates, d: u32) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{Publication, Rule, TableBuilder, Truth};
 
-    /// A 2×2 table with margins; `hidden` cells suppressed.
-    fn square(hidden: &[&str]) -> (Table, Vec<(f64, f64)>, Vec<f64>) {
+    /// A 2×2 table with margins; `hidden` cells suppressed (also the
+    /// protector's tests' table).
+    pub(crate) fn square(hidden: &[&str]) -> (Table, Vec<(f64, f64)>, Vec<f64>) {
         let mut b = TableBuilder::new();
         let cells = [
             ("", 40.0),

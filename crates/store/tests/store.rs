@@ -518,15 +518,11 @@ async fn the_audit_trail_is_append_only_and_filters() {
             .unwrap();
         assert_eq!(deliveries.len(), 1, "{name}");
         assert_eq!(deliveries[0].entry.entity, "delivery:2");
-        for sql in [
+        let attacks = [
             format!("UPDATE audit_log SET actor = 'mallory' WHERE id = {first}"),
             format!("DELETE FROM audit_log WHERE id = {first}"),
-        ] {
-            assert!(
-                store.execute_raw(&sql).await.is_err(),
-                "{name}: `{sql}` must be refused"
-            );
-        }
+        ];
+        assert_refused(&name, &store, &attacks).await;
         assert_eq!(
             store
                 .audit_log(&AuditFilter::default())
@@ -534,6 +530,16 @@ async fn the_audit_trail_is_append_only_and_filters() {
                 .unwrap()
                 .len(),
             3
+        );
+    }
+}
+
+/// Asserts the database refuses each statement.
+async fn assert_refused(name: &str, store: &Store, statements: &[String]) {
+    for sql in statements {
+        assert!(
+            store.execute_raw(sql).await.is_err(),
+            "{name}: `{sql}` must be refused"
         );
     }
 }
@@ -573,12 +579,7 @@ async fn what_is_written_once_cannot_be_rewritten_by_sql() {
                 attacks.push("TRUNCATE cell_versions CASCADE".to_owned());
             }
         }
-        for sql in attacks {
-            assert!(
-                store.execute_raw(&sql).await.is_err(),
-                "{name}: `{sql}` must be refused"
-            );
-        }
+        assert_refused(&name, &store, &attacks).await;
         let log = store.audit_log(&AuditFilter::default()).await.unwrap();
         assert_eq!(log.len(), 1, "{name}");
         assert_eq!(log[0].entry.action, "user.add");
@@ -614,12 +615,7 @@ async fn a_version_always_names_a_load_that_exists() {
             attacks.push("TRUNCATE loads".to_owned());
             attacks.push("TRUNCATE loads CASCADE".to_owned());
         }
-        for sql in attacks {
-            assert!(
-                store.execute_raw(&sql).await.is_err(),
-                "{name}: `{sql}` must be refused"
-            );
-        }
+        assert_refused(&name, &store, &attacks).await;
         // What a load itself does to its row stays allowed.
         store
             .execute_raw("UPDATE loads SET cells_added = cells_added + 0")
