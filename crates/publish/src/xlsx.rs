@@ -145,9 +145,11 @@ impl<W: Write + Seek> Book<W> {
               </Relationships>",
         )?;
 
+        // The sheets' views name workbook view 0: Excel expects it listed.
         let mut book = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
-             <workbook xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\"><sheets>"
+             <workbook xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\">\
+             <bookViews><workbookView/></bookViews><sheets>"
         );
         let mut rels = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
