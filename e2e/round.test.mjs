@@ -114,15 +114,17 @@ const csv = (value) =>
 // Whether the public site (the indicator's page, Dutch) and the API show
 // the figure now.
 async function publicShows() {
+  const pageAsked = Date.now();
   const page = await fetch(new URL(`indicator/${INDICATOR}.html`, BASE));
   assert.equal(page.status, 200);
   const html = await page.text();
   const api = await fetch(new URL(`api/indicators/${INDICATOR}/cells`, BASE));
   assert.equal(api.status, 200);
   const cells = (await api.json()).cells;
+  const apiAnswered = Date.now();
   const inApi = cells.some((c) => c.period === '2024' && Number(c.value) === FIGURE);
   const inPage = /7[.\u00a0\u202f ]?391/.test(html);
-  return { inApi, inPage };
+  return { inApi, inPage, pageAsked, apiAnswered };
 }
 
 before(async () => {
@@ -136,7 +138,7 @@ after(async () => { await browser?.close(); });
 
 test('a round from opening to a figure released at its embargo', { timeout: 120_000 }, async () => {
   const before = await publicShows();
-  assert.deepEqual(before, { inApi: false, inPage: false }, 'the figure is not public before the round');
+  assert.deepEqual([before.inApi, before.inPage], [false, false], 'the figure is not public before the round');
 
   // The editor plans a round by theme: searches the indicators, ticks the
   // one wanted and, under it, the total among its own breakdowns, and asks
@@ -258,6 +260,9 @@ test('a round from opening to a figure released at its embargo', { timeout: 120_
     } else if (shown.inApi && shown.inPage) {
       firstPresent = asked;
       break;
+    } else if (!shown.inPage && shown.pageAsked < embargo.getTime() && shown.apiAnswered >= embargo.getTime()) {
+      // The page was asked before the instant and the API answered after
+      // it: two requests on either side of the swap, each whole. Ask again.
     } else {
       assert.fail(`the page and the API disagree at ${new Date(asked).toISOString()}: ${JSON.stringify(shown)}`);
     }
