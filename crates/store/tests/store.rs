@@ -534,6 +534,20 @@ async fn the_audit_trail_is_append_only_and_filters() {
     }
 }
 
+/// Loads the definitions and one cell (2021, 109), from `document`.
+async fn load_one_cell(store: &Store, document: Option<&str>) {
+    let c = cell("2021", "", Figure::Exact { value: 109.0 }, document);
+    store
+        .load(
+            "test",
+            Some(&catalogue()),
+            &[v(&c, "2021-09-01T00:00:00Z")],
+            None,
+        )
+        .await
+        .unwrap();
+}
+
 /// Asserts the database refuses each statement.
 async fn assert_refused(name: &str, store: &Store, statements: &[String]) {
     for sql in statements {
@@ -556,16 +570,7 @@ async fn what_is_written_once_cannot_be_rewritten_by_sql() {
             })
             .await
             .unwrap();
-        let c = cell("2021", "", Figure::Exact { value: 109.0 }, Some("ed-2021"));
-        store
-            .load(
-                "test",
-                Some(&catalogue()),
-                &[v(&c, "2021-09-01T00:00:00Z")],
-                None,
-            )
-            .await
-            .unwrap();
+        load_one_cell(&store, Some("ed-2021")).await;
         let mut attacks = vec![
             "UPDATE cell_versions SET value = 1".to_owned(),
             "DELETE FROM cell_versions".to_owned(),
@@ -593,16 +598,7 @@ async fn a_version_always_names_a_load_that_exists() {
     // foreign key: the same refusals on both.
     use zicht_store::Backend;
     for (name, store) in stores("names_a_load").await {
-        let c = cell("2021", "", Figure::Exact { value: 109.0 }, None);
-        store
-            .load(
-                "test",
-                Some(&catalogue()),
-                &[v(&c, "2021-09-01T00:00:00Z")],
-                None,
-            )
-            .await
-            .unwrap();
+        load_one_cell(&store, None).await;
         let mut attacks = vec![
             "INSERT INTO cell_versions (load_id, indicator, period, breakdown, status, \
              source_ref, footnotes, quote, recorded_at) VALUES (987654, 'x', '2021', '', \
