@@ -14,7 +14,7 @@ use crate::cells::{
 };
 use crate::rows::sqlite_rows;
 use crate::{
-    catalogue_rows, now_utc, on_typed, AsOf, Backend, LoadSummary, NewVersion, Store, StoreError,
+    catalogue_rows, now_utc, on_typed, AsOf, LoadSummary, NewVersion, Store, StoreError,
     StoredCell, Typed, TypedTx,
 };
 
@@ -70,10 +70,6 @@ impl BulkLoad {
         // The versions of a key come together, oldest last-but-one: the
         // latest of each is the last before the key changes, so no key is
         // looked up and only the rows kept are decoded.
-        let c = match self.tx {
-            Typed::Sqlite(_) => "",
-            Typed::Postgres(_) => " COLLATE \"C\"",
-        };
         let mut out: Vec<StoredCell> = Vec::new();
         for chunk in periods.chunks(PERIODS_PER_QUERY) {
             let list = (0..chunk.len())
@@ -82,7 +78,7 @@ impl BulkLoad {
                 .join(",");
             let sql = format!(
                 "SELECT {COLUMNS} FROM cell_versions WHERE indicator = $1 AND period IN ({list}) \
-                 ORDER BY period, breakdown, recorded_at{c}, id"
+                 ORDER BY period, breakdown, recorded_at, id"
             );
             // Until the load writes, its transaction sees what any reader
             // sees: it holds the write lock, so nobody else commits. Such
@@ -286,11 +282,9 @@ impl Store {
             })?;
             periods.entry(ind).or_default().push((p, text));
         }
-        // Byte order, as Rust orders `String`s, on either backend.
-        let c = match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => " COLLATE \"C\"",
-        };
+        // Byte order, as Rust orders `String`s, on either backend: SQLite
+        // compares text as bytes, and PostgreSQL's key columns are declared
+        // `COLLATE "C"` (migration 0013), so its key index gives the order.
         for (ind, mut ps) in periods {
             ps.sort();
             // One query for the indicator when text order is time order
@@ -305,7 +299,7 @@ impl Store {
                 let sql = format!(
                     "SELECT {COLUMNS} FROM cell_versions \
                      WHERE indicator = $1 AND recorded_at <= $2 AND ($3 = '' OR period = $3) \
-                     ORDER BY period{c}, breakdown{c}, recorded_at{c}, id"
+                     ORDER BY period, breakdown, recorded_at, id"
                 );
                 let binds = vec![ind.clone(), cutoff.clone(), period.unwrap_or("").to_owned()];
                 self.cell_rows(&sql, binds)
