@@ -31,8 +31,12 @@ pub const FORMULA_SIGNS: [char; 4] = ['=', '+', '-', '@'];
 /// overrides), the blank Hangul fillers, variation selectors and the
 /// combining grapheme joiner, and ordinary spaces.
 fn invisible(c: char) -> bool {
-    c == ' '
-        || c == '\u{00A0}'
+    // No ASCII character is a format character: the fast path for nearly
+    // every field of an export, which otherwise looks up Unicode's tables.
+    if c.is_ascii() {
+        return c == ' ';
+    }
+    c == '\u{00A0}'
         || c.general_category() == GeneralCategory::Format
         || matches!(
             c,
@@ -138,6 +142,15 @@ pub fn inert(field: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The ASCII fast path of `invisible` answers as the tables would.
+    #[test]
+    fn no_ascii_character_but_the_space_is_invisible() {
+        for c in (0u8..128).map(char::from) {
+            let by_tables = c == ' ' || c.general_category() == GeneralCategory::Format;
+            assert_eq!(invisible(c), by_tables, "{c:?}");
+        }
+    }
 
     #[test]
     fn hidden_and_look_alike_signs_are_found() {

@@ -721,9 +721,14 @@ impl Catalogue {
         thread_local! {
             static LAST: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
         }
+        // The last answer, else the one after it: a walk through cells in
+        // the catalogue's order moves on one indicator at a time.
         let hint = LAST.with(std::cell::Cell::get);
-        if let Some(i) = self.indicators.get(hint).filter(|i| i.id.as_str() == id) {
-            return Some(i);
+        for at in [hint, hint + 1] {
+            if let Some(i) = self.indicators.get(at).filter(|i| i.id.as_str() == id) {
+                LAST.with(|l| l.set(at));
+                return Some(i);
+            }
         }
         let at = self.indicators.iter().position(|i| i.id.as_str() == id)?;
         LAST.with(|l| l.set(at));

@@ -74,26 +74,30 @@ pub fn format_number_nl(value: f64, lang: Lang) -> String {
         Lang::En => (',', '.'),
     };
     let negative = value < 0.0;
-    let text = format!("{}", value.abs());
-    let (int_part, frac_part) = match text.split_once('.') {
-        Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
-        None => (text, None),
+    // Counts, nearly every figure, skip the float formatting.
+    let magnitude = value.abs();
+    let text = if magnitude.fract() == 0.0 && magnitude < 1e15 {
+        (magnitude as u64).to_string()
+    } else {
+        magnitude.to_string()
     };
-    let mut grouped = String::new();
-    for (i, ch) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
-            grouped.push(thousands);
-        }
-        grouped.push(ch);
-    }
-    let mut out = String::new();
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let mut out = String::with_capacity(text.len() + text.len() / 3 + 2);
     if negative {
         out.push('-');
     }
-    out.push_str(&grouped);
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            out.push(thousands);
+        }
+        out.push(ch);
+    }
     if let Some(f) = frac_part {
         out.push(decimal);
-        out.push_str(&f);
+        out.push_str(f);
     }
     out
 }
@@ -223,5 +227,22 @@ mod tests {
         );
         assert_eq!(format_number_nl(1234567.5, Lang::En), "1,234,567.5");
         assert_eq!(format_number_nl(0.0, Lang::Nl), "0");
+        assert_eq!(format_number_nl(-1234.0, Lang::Nl), "-1.234");
+    }
+
+    proptest::proptest! {
+        /// Whatever the number, the text reads back as it: grouping marks
+        /// every three digits of the whole part, the decimal mark once.
+        #[test]
+        fn a_formatted_number_reads_back(value in proptest::num::f64::NORMAL | proptest::num::f64::ZERO) {
+            let en = format_number_nl(value, Lang::En);
+            let nl = format_number_nl(value, Lang::Nl);
+            proptest::prop_assert_eq!(en.replace(',', "").parse::<f64>().unwrap(), value);
+            proptest::prop_assert_eq!(nl.replace('.', "").replace(',', ".").parse::<f64>().unwrap(), value);
+            let whole = en.split('.').next().unwrap().trim_start_matches('-');
+            for (i, group) in whole.split(',').enumerate() {
+                proptest::prop_assert!(group.len() == 3 || (i == 0 && (1..=3).contains(&group.len())), "{}", en);
+            }
+        }
     }
 }

@@ -179,9 +179,16 @@ impl Period {
 
 impl Ord for Period {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.sort_key()
-            .cmp(&other.sort_key())
-            .then_with(|| self.to_string().cmp(&other.to_string()))
+        // Equal periods, the common case when cells are grouped, need no
+        // text; the text only orders different writings of the same days
+        // ("2020" and "2020-01/2020-12").
+        self.sort_key().cmp(&other.sort_key()).then_with(|| {
+            if self == other {
+                Ordering::Equal
+            } else {
+                self.to_string().cmp(&other.to_string())
+            }
+        })
     }
 }
 

@@ -127,14 +127,20 @@ pub const NO_FIGURE: &str = "–";
 /// cells (the release path's): it shows whatever it is given.
 pub struct Citations<'a> {
     catalogue: &'a Catalogue,
-    cells: HashMap<(&'a str, &'a Period, &'a Breakdown), &'a Cell>,
+    public: &'a [Cell],
+    /// Indexed at the first citation: most texts cite nothing, and a
+    /// monitor may hold hundreds of thousands of cells.
+    cells: std::sync::OnceLock<CellIndex<'a>>,
 }
+
+type CellIndex<'a> = HashMap<(&'a str, &'a Period, &'a Breakdown), &'a Cell>;
 
 impl<'a> Citations<'a> {
     pub fn new(catalogue: &'a Catalogue, public: &'a [Cell]) -> Self {
         Citations {
             catalogue,
-            cells: public.iter().map(|c| (c.key_ref(), c)).collect(),
+            public,
+            cells: std::sync::OnceLock::new(),
         }
     }
 
@@ -142,6 +148,7 @@ impl<'a> Citations<'a> {
     pub fn figure(&self, r: &CellRef, lang: Lang) -> String {
         let cell = self
             .cells
+            .get_or_init(|| self.public.iter().map(|c| (c.key_ref(), c)).collect())
             .get(&(r.indicator.as_str(), &r.period, &r.breakdown));
         let unit = self
             .catalogue

@@ -243,30 +243,21 @@ impl<W: std::io::Write> CellWriter<W> {
         Ok(())
     }
 
-    /// Appends one element to the JSON document's `cells`.
+    /// Appends one element to the JSON document's `cells`: one compact
+    /// object per line, so the document stays readable line by line and
+    /// half the size of a pretty-printed one (a newline inside a string is
+    /// escaped, so a line is always one cell).
     fn json_item<T: Serialize>(&mut self, item: &T) -> Result<(), PublishError> {
         let CellOut::Json(w) = &mut self.out else {
             return Ok(());
         };
-        let one = serde_json::to_string_pretty(item)?;
-        let lead = if self.cells == 0 {
-            "{\n  \"cells\": [\n"
+        let lead: &[u8] = if self.cells == 0 {
+            b"{\"cells\": [\n"
         } else {
-            ",\n"
+            b",\n"
         };
-        let mut text = String::with_capacity(one.len() + 64);
-        text.push_str(lead);
-        // Nested two levels deep, as the whole document pretty-prints
-        // it; a newline inside a string is escaped, so lines are safe.
-        for (i, line) in one.lines().enumerate() {
-            if i > 0 {
-                text.push('\n');
-            }
-            text.push_str("    ");
-            text.push_str(line);
-        }
-        w.write_all(text.as_bytes())
-            .map_err(serde_json::Error::io)?;
+        w.write_all(lead).map_err(serde_json::Error::io)?;
+        serde_json::to_writer(&mut *w, item)?;
         Ok(())
     }
 
@@ -283,9 +274,9 @@ impl<W: std::io::Write> CellWriter<W> {
                 .map_err(|e| PublishError::Csv(e.into_error().into())),
             CellOut::Json(mut w) => {
                 let tail: &[u8] = if self.cells == 0 {
-                    b"{\n  \"cells\": []\n}\n"
+                    b"{\"cells\": []}\n"
                 } else {
-                    b"\n  ]\n}\n"
+                    b"\n]}\n"
                 };
                 w.write_all(tail)
                     .and_then(|()| w.flush())
@@ -417,7 +408,7 @@ pub(crate) fn labelled_indicators_each(
     let names = sheet_names(catalogue);
     // The notes sheet of every workbook lists the codebook: made once.
     let entries = codebook(catalogue);
-    let mut by_indicator: std::collections::HashMap<&str, Vec<&Cell>> = Default::default();
+    let mut by_indicator: crate::HashMap<&str, Vec<&Cell>> = Default::default();
     for c in public {
         by_indicator
             .entry(c.indicator.as_str())
@@ -427,18 +418,21 @@ pub(crate) fn labelled_indicators_each(
     catalogue.indicators.par_iter().try_for_each(|ind| {
         let id = ind.id.as_str();
         let cells = by_indicator.get(id).map(Vec::as_slice).unwrap_or_default();
-        let of = || cells.iter().copied();
+        // Labelled once, written three times: an indicator's rows are few.
+        let rows: Vec<labelled::Fields<'_>> = cells.iter().map(|c| labels.fields(c)).collect();
         each(
             format!("downloads/indicator/{id}.csv"),
-            labelled::labelled_csv_of(of(), &labels, Dialect::Plain)?,
+            labelled::labelled_csv_rows(rows.iter(), Dialect::Plain)?,
         );
         each(
             format!("downloads/indicator-excel-nl/{id}.csv"),
-            labelled::labelled_csv_of(of(), &labels, Dialect::ExcelNl)?,
+            labelled::labelled_csv_rows(rows.iter(), Dialect::ExcelNl)?,
         );
         each(
             format!("downloads/indicator/{id}.xlsx"),
-            workbook::workbook_of(of(), catalogue, &labels, &names, &entries, Some(id))?,
+            workbook::workbook_with(catalogue, &names, &entries, Some(id), |_, put| {
+                rows.iter().try_for_each(|r| put(r))
+            })?,
         );
         Ok(())
     })

@@ -11,3 +11,8 @@ pub use downloads::{
     JsonCells, PublishError, CODEBOOK_HEADER, LABELLED_HEADER, NOTES_SHEET, STATUSES,
     VERSIONS_HEADER, VERSION_COLUMNS,
 };
+
+/// The maps of publishing (labels, cells by indicator, shared strings):
+/// looked up for every cell of every file, where std's SipHash was a few
+/// per cent of a publish. foldhash is seeded per process, as std's is.
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

@@ -5,7 +5,8 @@
 //! public: the release path's output) and add no figure of their own.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+
+use crate::HashMap;
 
 use zicht_contract::inert;
 use zicht_ingest::export_row;
@@ -130,14 +131,13 @@ pub(crate) fn status_labels(s: Status) -> (&'static str, &'static str) {
 }
 
 /// The labels of a unit code as the contract writes it: (Dutch, English).
-pub(crate) fn unit_labels(cat: &Catalogue, ind: &Indicator) -> (String, String) {
+pub(crate) fn unit_labels<'c>(cat: &'c Catalogue, ind: &Indicator) -> (&'c str, &'c str) {
     if let (Unit::Count, Some(cu)) = (ind.unit, &ind.counting_unit) {
         if let Some(u) = cat.counting_unit(cu.as_str()) {
-            return (u.label_nl.clone(), u.label_en.clone());
+            return (&u.label_nl, &u.label_en);
         }
     }
-    let (nl, en) = unit_words(ind.unit);
-    (nl.to_owned(), en.to_owned())
+    unit_words(ind.unit)
 }
 
 pub(crate) fn unit_words(unit: Unit) -> (&'static str, &'static str) {
@@ -161,8 +161,8 @@ pub(crate) struct Labels<'c> {
 
 impl<'c> Labels<'c> {
     pub(crate) fn new(cat: &'c Catalogue) -> Self {
-        let mut values = HashMap::new();
-        let mut dims = HashMap::new();
+        let mut values = HashMap::default();
+        let mut dims = HashMap::default();
         for d in &cat.dimensions {
             dims.insert(d.id.as_str(), (d.label_nl.as_str(), d.label_en.as_str()));
             for v in &d.values {
@@ -186,55 +186,46 @@ impl<'c> Labels<'c> {
     }
 
     /// The 21 fields of [`LABELLED_HEADER`] for one cell, as written
-    /// (numbers in the contract's plain form, texts not yet made inert).
-    pub(crate) fn fields(&self, cell: &Cell) -> [String; 21] {
+    /// (numbers in the contract's plain form, texts not yet made inert);
+    /// the catalogue's labels borrowed, not copied.
+    pub(crate) fn fields(&self, cell: &Cell) -> Fields<'c> {
         let r = export_row(cell, self.cat);
         let ind = self.cat.indicator(cell.indicator.as_str());
         let (ind_nl, ind_en) = ind
-            .map(|i| (i.label_nl.clone(), i.label_en.clone()))
+            .map(|i| (i.label_nl.as_str(), i.label_en.as_str()))
             .unwrap_or_default();
         let (unit_nl, unit_en) = ind.map(|i| unit_labels(self.cat, i)).unwrap_or_default();
         let (status_nl, status_en) = status_labels(cell.figure.status());
-        let breakdown = |en: bool| {
+        let breakdown = |en: bool| -> Cow<'c, str> {
             if cell.breakdown.is_total() {
-                return if en { "total" } else { "totaal" }.to_owned();
+                return Cow::Borrowed(if en { "total" } else { "totaal" });
             }
-            cell.breakdown
-                .pairs()
-                .map(|(d, v)| {
-                    fn pick<'s>((nl, en_): (&'s str, &'s str), en: bool) -> &'s str {
-                        if en {
-                            en_
-                        } else {
-                            nl
-                        }
-                    }
-                    let dim = self.dims.get(d.as_str()).map(|l| pick(*l, en));
-                    let value = self
-                        .values
-                        .get(&(d.as_str(), v.as_str()))
-                        .map(|l| pick(*l, en));
-                    format!(
-                        "{}: {}",
-                        dim.unwrap_or(d.as_str()),
-                        value.unwrap_or(v.as_str())
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
+            let mut text = String::new();
+            for (k, (d, v)) in cell.breakdown.pairs().enumerate() {
+                let pick = |(nl, en_): (&'c str, &'c str)| if en { en_ } else { nl };
+                let dim = self.dims.get(d.as_str()).map(|l| pick(*l));
+                let value = self.values.get(&(d.as_str(), v.as_str())).map(|l| pick(*l));
+                if k > 0 {
+                    text.push_str("; ");
+                }
+                text.push_str(dim.unwrap_or(d.as_str()));
+                text.push_str(": ");
+                text.push_str(value.unwrap_or(v.as_str()));
+            }
+            Cow::Owned(text)
         };
         let p = &cell.provenance;
-        let source = |en: bool| {
+        let source = |en: bool| -> Cow<'c, str> {
             let org = p.source.as_ref().map(|s| {
                 self.orgs
                     .get(s.as_str())
-                    .map(|(nl, en_)| if en { *en_ } else { *nl })
-                    .unwrap_or(s.as_str())
+                    .map(|(nl, en_)| Cow::Borrowed(if en { *en_ } else { *nl }))
+                    .unwrap_or_else(|| Cow::Owned(s.as_str().to_owned()))
             });
             match (org, p.source_ref.is_empty()) {
-                (Some(org), true) => org.to_owned(),
-                (Some(org), false) => format!("{org}: {}", p.source_ref),
-                (None, _) => p.source_ref.clone(),
+                (Some(org), true) => org,
+                (Some(org), false) => Cow::Owned(format!("{org}: {}", p.source_ref)),
+                (None, _) => Cow::Owned(p.source_ref.clone()),
             }
         };
         let footnote_en = p
@@ -243,37 +234,40 @@ impl<'c> Labels<'c> {
             .map(|f| match self.cat.footnote(f.as_str()) {
                 // Not every footnote has been translated: the Dutch text
                 // says more than nothing.
-                Some(f) if !f.text_en.is_empty() => f.text_en.clone(),
-                Some(f) => f.text_nl.clone(),
-                None => f.to_string(),
+                Some(f) if !f.text_en.is_empty() => f.text_en.as_str(),
+                Some(f) => f.text_nl.as_str(),
+                None => f.as_str(),
             })
             .collect::<Vec<_>>()
             .join(zicht_contract::FOOTNOTE_SEPARATOR);
         [
-            r.indicator,
-            ind_nl,
-            ind_en,
-            r.period,
-            r.breakdown,
+            Cow::Owned(r.indicator),
+            Cow::Borrowed(ind_nl),
+            Cow::Borrowed(ind_en),
+            Cow::Owned(r.period),
+            Cow::Owned(r.breakdown),
             breakdown(false),
             breakdown(true),
-            r.status,
-            status_nl.to_owned(),
-            status_en.to_owned(),
-            r.value,
-            r.lower,
-            r.upper,
-            r.unit,
-            unit_nl,
-            unit_en,
-            r.source,
+            Cow::Owned(r.status),
+            Cow::Borrowed(status_nl),
+            Cow::Borrowed(status_en),
+            Cow::Owned(r.value),
+            Cow::Owned(r.lower),
+            Cow::Owned(r.upper),
+            Cow::Owned(r.unit),
+            Cow::Borrowed(unit_nl),
+            Cow::Borrowed(unit_en),
+            Cow::Owned(r.source),
             source(false),
             source(true),
-            r.footnote,
-            footnote_en,
+            Cow::Owned(r.footnote),
+            Cow::Owned(footnote_en),
         ]
     }
 }
+
+/// One cell's row of the labelled downloads, [`LABELLED_HEADER`]'s order.
+pub(crate) type Fields<'c> = [Cow<'c, str>; 21];
 
 /// Which CSV: the plain one, or the one Dutch Excel opens by a double click.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,6 +296,15 @@ pub(crate) fn labelled_csv_of<'a>(
     labels: &Labels<'_>,
     dialect: Dialect,
 ) -> Result<Vec<u8>, PublishError> {
+    labelled_csv_rows(cells.map(|c| labels.fields(c)), dialect)
+}
+
+/// The labelled CSV of rows already labelled ([`Labels::fields`]): one
+/// cell's labels serve the CSV, the Dutch Excel CSV and the workbook.
+pub(crate) fn labelled_csv_rows<'f, F: std::borrow::Borrow<Fields<'f>>>(
+    rows: impl Iterator<Item = F>,
+    dialect: Dialect,
+) -> Result<Vec<u8>, PublishError> {
     let (delimiter, terminator, start): (u8, csv::Terminator, &[u8]) = match dialect {
         Dialect::Plain => (b',', csv::Terminator::Any(b'\n'), b""),
         Dialect::ExcelNl => (b';', csv::Terminator::CRLF, "\u{FEFF}".as_bytes()),
@@ -311,16 +314,18 @@ pub(crate) fn labelled_csv_of<'a>(
         .terminator(terminator)
         .from_writer(start.to_vec());
     w.write_record(LABELLED_HEADER)?;
-    for cell in cells {
-        let fields = labels.fields(cell);
-        let out: Vec<Cow<'_, str>> = fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| match dialect {
-                Dialect::ExcelNl if NUMBER_COLUMNS.contains(&i) => Cow::Owned(decimal_comma(f)),
+    for fields in rows {
+        let fields = fields.borrow();
+        let out = std::array::from_fn::<_, 21, _>(|i| {
+            let f: &str = &fields[i];
+            match dialect {
+                Dialect::ExcelNl if NUMBER_COLUMNS.contains(&i) && f.contains('.') => {
+                    Cow::Owned(decimal_comma(f))
+                }
+                Dialect::ExcelNl if NUMBER_COLUMNS.contains(&i) => Cow::Borrowed(f),
                 _ => inert(f),
-            })
-            .collect();
+            }
+        });
         w.write_record(out.iter().map(|f| f.as_bytes()))?;
     }
     w.into_inner()

@@ -12,16 +12,16 @@
 //! Ids are ASCII (the identifier rule) and hold none of Excel's forbidden
 //! characters (`[]:*?/\`), so no other rule is needed.
 
-use std::collections::{HashMap, HashSet};
-
+use std::collections::HashSet;
 use std::io::Cursor;
 
-use crate::xlsx::{Book, Value};
 use zicht_model::{Catalogue, Cell};
 
 use super::codebook::{codebook, CodebookEntry};
-use super::labelled::{Labels, LABELLED_HEADER, NUMBER_COLUMNS};
+use super::labelled::{Fields, Labels, LABELLED_HEADER, NUMBER_COLUMNS};
 use super::PublishError;
+use crate::xlsx::{Book, Value, XlsxError};
+use crate::HashMap;
 
 /// The name of the notes sheet.
 pub const NOTES_SHEET: &str = "notes";
@@ -35,7 +35,7 @@ pub fn sheet_names(cat: &Catalogue) -> HashMap<String, String> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let mut names = HashMap::new();
+    let mut names = HashMap::default();
     for ind in &cat.indicators {
         let id = ind.id.as_str();
         let name = if id.len() <= SHEET_NAME_MAX && !taken.contains(&id.to_lowercase()) {
@@ -82,13 +82,34 @@ pub(crate) fn workbook_of<'a>(
     codebook: &[CodebookEntry],
     only: Option<&str>,
 ) -> Result<Vec<u8>, PublishError> {
-    let mut by_indicator: HashMap<&str, Vec<&Cell>> = HashMap::new();
+    let mut by_indicator: HashMap<&str, Vec<&Cell>> = HashMap::default();
     for c in cells {
         by_indicator
             .entry(c.indicator.as_str())
             .or_default()
             .push(c);
     }
+    workbook_with(cat, names, codebook, only, |id, put| {
+        for cell in by_indicator.get(id).map(Vec::as_slice).unwrap_or_default() {
+            put(&labels.fields(cell))?;
+        }
+        Ok(())
+    })
+}
+
+/// What puts one labelled row into the open sheet.
+pub(crate) type PutRow<'p> = dyn FnMut(&Fields<'_>) -> Result<(), XlsxError> + 'p;
+
+/// The workbook of the indicators of `cat` (only `only` when given), each
+/// sheet's rows handed over by `rows(indicator id, put)`: the caller
+/// decides whether rows are labelled here or were labelled already.
+pub(crate) fn workbook_with(
+    cat: &Catalogue,
+    names: &HashMap<String, String>,
+    codebook: &[CodebookEntry],
+    only: Option<&str>,
+    mut rows: impl FnMut(&str, &mut PutRow<'_>) -> Result<(), XlsxError>,
+) -> Result<Vec<u8>, PublishError> {
     let indicators: Vec<_> = cat
         .indicators
         .iter()
@@ -120,7 +141,16 @@ pub(crate) fn workbook_of<'a>(
         "meaning_en",
     ];
     book.row(&header.map(Value::Heading))?;
-    let shown: HashSet<&str> = indicators.iter().map(|i| i.id.as_str()).collect();
+    // A workbook of one indicator lists that one: no set of the monitor's
+    // thousands of ids for each of thousands of workbooks.
+    let shown_all: HashSet<&str> = match only {
+        Some(_) => HashSet::new(),
+        None => indicators.iter().map(|i| i.id.as_str()).collect(),
+    };
+    let shown = |code: &str| match only {
+        Some(o) => o == code,
+        None => shown_all.contains(code),
+    };
     // A workbook of one indicator explains its own codes, not the monitor's.
     let dims: Option<HashSet<&str>> = only.map(|_| {
         indicators
@@ -130,7 +160,7 @@ pub(crate) fn workbook_of<'a>(
     });
     let entries = codebook.iter().filter(|e| match (&dims, e.kind) {
         (None, _) => true,
-        (Some(_), "indicator") => shown.contains(e.code.as_str()),
+        (Some(_), "indicator") => shown(e.code.as_str()),
         (Some(d), "dimension") => d.contains(e.code.as_str()),
         (Some(d), "dimension_value") => e
             .code
@@ -140,7 +170,7 @@ pub(crate) fn workbook_of<'a>(
     });
     for e in entries {
         let sheet = match e.kind {
-            "indicator" if shown.contains(e.code.as_str()) => {
+            "indicator" if shown(e.code.as_str()) => {
                 names.get(&e.code).map(String::as_str).unwrap_or("")
             }
             _ => "",
@@ -160,9 +190,7 @@ pub(crate) fn workbook_of<'a>(
     for ind in indicators {
         book.sheet(true)?;
         book.row(&LABELLED_HEADER.map(Value::Heading))?;
-        let cells = by_indicator.get(ind.id.as_str()).map(Vec::as_slice);
-        for cell in cells.unwrap_or_default() {
-            let fields = labels.fields(cell);
+        rows(ind.id.as_str(), &mut |fields| {
             let mut values = [Value::Empty; LABELLED_HEADER.len()];
             for (c, field) in fields.iter().enumerate() {
                 let number = NUMBER_COLUMNS
@@ -176,8 +204,8 @@ pub(crate) fn workbook_of<'a>(
                     None => Value::Text(field),
                 };
             }
-            book.row(&values)?;
-        }
+            book.row(&values)
+        })?;
     }
     Ok(book.finish()?.into_inner())
 }

@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use zicht_model::{format_number_nl, Figure, FigureDisplay, Lang, Unit};
 
-use super::escape;
+use super::Esc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartKind {
@@ -113,14 +113,28 @@ fn nice_scale(max: f64) -> (f64, f64) {
     ((max / step).ceil() * step, step)
 }
 
-fn fmt_n(v: f64) -> String {
-    // Numbers in SVG attributes: short, locale-free.
-    let r = (v * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r:.1}")
+/// A number in an SVG attribute: short, locale-free, written where it
+/// goes (a chart writes thousands of them).
+#[derive(Clone, Copy)]
+struct N(f64);
+
+impl std::fmt::Display for N {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // In tenths, as an integer: exact, and without float formatting.
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let a = tenths.unsigned_abs();
+        if a % 10 == 0 {
+            write!(f, "{sign}{}", a / 10)
+        } else {
+            write!(f, "{sign}{}.{}", a / 10, a % 10)
+        }
     }
+}
+
+#[cfg(test)]
+fn fmt_n(v: f64) -> String {
+    N(v).to_string()
 }
 
 struct Frame {
@@ -245,16 +259,16 @@ impl Chart {
              <defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
              <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{MUTED}\" stroke-width=\"2\"/></pattern></defs>",
             spark = if self.spark { " spark" } else { "" },
-            w = fmt_n(width),
-            h = fmt_n(height),
+            w = N(width),
+            h = N(height),
             described = if self.table_id.is_empty() {
                 String::new()
             } else {
-                format!(" aria-describedby=\"{}\"", escape(&self.table_id))
+                format!(" aria-describedby=\"{}\"", Esc(&self.table_id))
             },
-            id = escape(id),
-            title = escape(&self.title),
-            desc = escape(&self.desc),
+            id = Esc(id),
+            title = Esc(&self.title),
+            desc = Esc(&self.desc),
         );
         if !self.spark {
             // The axis title, with its unit, above the axis labels.
@@ -262,7 +276,7 @@ impl Chart {
                 let _ = write!(
                     o,
                     "<text class=\"axis-title\" x=\"4\" y=\"14\" font-size=\"12\" fill=\"{MUTED}\">{}</text>",
-                    escape(&self.axis)
+                    Esc(&self.axis)
                 );
             }
             // Grid and axis labels.
@@ -273,12 +287,12 @@ impl Chart {
                     o,
                     "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\
                      <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\" fill=\"{MUTED}\">{}</text>",
-                    fmt_n(left),
-                    fmt_n(right_x),
-                    fmt_n(left - 6.0),
-                    fmt_n(y + 4.0),
-                    escape(&axis_label(v, self.unit, self.lang)),
-                    y = fmt_n(y),
+                    N(left),
+                    N(right_x),
+                    N(left - 6.0),
+                    N(y + 4.0),
+                    Esc(&axis_label(v, self.unit, self.lang)),
+                    y = N(y),
                 );
                 v += step;
             }
@@ -286,9 +300,9 @@ impl Chart {
         let _ = write!(
             o,
             "<line x1=\"{l}\" y1=\"{y}\" x2=\"{r}\" y2=\"{y}\" stroke=\"{INK}\" stroke-width=\"1\"/>",
-            l = fmt_n(left),
-            r = fmt_n(right_x),
-            y = fmt_n(frame.y(0.0))
+            l = N(left),
+            r = N(right_x),
+            y = N(frame.y(0.0))
         );
         // Category labels: thin them out when there are many; a spark
         // names its first and last.
@@ -311,9 +325,9 @@ impl Chart {
             let _ = write!(
                 o,
                 "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"11\" fill=\"{INK}\">{}</text>",
-                fmt_n(x),
-                fmt_n(plot_top + plot_h + 15.0),
-                escape(c)
+                N(x),
+                N(plot_top + plot_h + 15.0),
+                Esc(c)
             );
         }
         match self.kind {
@@ -330,12 +344,12 @@ impl Chart {
                     o,
                     "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/>\
                      <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{INK}\">{}</text>",
-                    fmt_n(x),
-                    fmt_n(y - 10.0),
+                    N(x),
+                    N(y - 10.0),
                     color(i),
-                    fmt_n(x + 16.0),
-                    fmt_n(y),
-                    escape(&s.label)
+                    N(x + 16.0),
+                    N(y),
+                    Esc(&s.label)
                 );
             }
         }
@@ -350,10 +364,10 @@ impl Chart {
             o,
             "<g class=\"gap\"><rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"none\" stroke=\"{MUTED}\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>\
              <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">–</text></g>",
-            fmt_n(cx - 5.0),
-            fmt_n(y0 - 10.0),
-            fmt_n(cx),
-            fmt_n(y0 - 14.0),
+            N(cx - 5.0),
+            N(y0 - 10.0),
+            N(cx),
+            N(y0 - 14.0),
         );
     }
 
@@ -376,22 +390,22 @@ impl Chart {
             o,
             "<g class=\"gap\"><rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"url(#{id}-hatch)\" stroke=\"{MUTED}\" stroke-width=\"1\"/>\
              <text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{INK}\">{}</text></g>",
-            fmt_n(cx - 5.0),
-            fmt_n(y0 - 10.0),
-            fmt_n(tx),
-            fmt_n(y0 - 14.0),
-            escape(&label),
-            id = escape(&self.id),
+            N(cx - 5.0),
+            N(y0 - 10.0),
+            N(tx),
+            N(y0 - 14.0),
+            Esc(&label),
+            id = Esc(&self.id),
         );
     }
 
     /// One bar (or box, or whisker) for a figure in the slot `[x, x + w]`.
     fn bar(&self, o: &mut String, frame: &Frame, x: f64, w: f64, f: &Figure, fill: &str) {
         let cx = x + w / 2.0;
-        let id = escape(&self.id);
+        let id = Esc(&self.id);
         let plain = self.label(f);
         let (tx, anchor) = frame.label_at(cx, plain.chars().count());
-        let label = escape(&plain);
+        let label = Esc(&plain);
         let y0 = frame.y(0.0);
         match *f {
             Figure::Exact { value } | Figure::Rounded { value, .. } => {
@@ -404,10 +418,10 @@ impl Chart {
                 let _ = write!(
                     o,
                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"><title>{label}</title></rect>",
-                    fmt_n(x),
-                    fmt_n(top),
-                    fmt_n(w),
-                    fmt_n(h.max(0.5)),
+                    N(x),
+                    N(top),
+                    N(w),
+                    N(h.max(0.5)),
                 );
             }
             Figure::Below { upper } => {
@@ -416,12 +430,12 @@ impl Chart {
                     o,
                     "<g class=\"below\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{id}-hatch)\" stroke=\"{fill}\" stroke-width=\"1.5\" stroke-dasharray=\"4 2\"><title>{label}</title></rect>\
                      <text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
-                    fmt_n(x),
-                    fmt_n(y),
-                    fmt_n(w),
-                    fmt_n((y0 - y).max(1.0)),
-                    fmt_n(tx),
-                    fmt_n(y - 3.0),
+                    N(x),
+                    N(y),
+                    N(w),
+                    N((y0 - y).max(1.0)),
+                    N(tx),
+                    N(y - 3.0),
                 );
             }
             Figure::Range { lower, upper } => {
@@ -430,12 +444,12 @@ impl Chart {
                     o,
                     "<g class=\"range\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{id}-hatch)\" stroke=\"{fill}\" stroke-width=\"1.5\"><title>{label}</title></rect>\
                      <text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
-                    fmt_n(x),
-                    fmt_n(yu),
-                    fmt_n(w),
-                    fmt_n((yl - yu).max(1.0)),
-                    fmt_n(tx),
-                    fmt_n(yu - 3.0),
+                    N(x),
+                    N(yu),
+                    N(w),
+                    N((yl - yu).max(1.0)),
+                    N(tx),
+                    N(yu - 3.0),
                 );
             }
             Figure::Estimate {
@@ -449,10 +463,10 @@ impl Chart {
                     let _ = write!(
                         o,
                         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" fill-opacity=\"0.55\" stroke=\"{fill}\"><title>{label}</title></rect>",
-                        fmt_n(x),
-                        fmt_n(y),
-                        fmt_n(w),
-                        fmt_n((y0 - y).max(0.5)),
+                        N(x),
+                        N(y),
+                        N(w),
+                        N((y0 - y).max(0.5)),
                     );
                 }
                 if let (Some(l), Some(u)) = (lower, upper) {
@@ -460,19 +474,19 @@ impl Chart {
                     let _ = write!(
                         o,
                         "<path d=\"M{cx} {yl}V{yu}M{a} {yl}H{b}M{a} {yu}H{b}\" stroke=\"{INK}\" stroke-width=\"1.5\" fill=\"none\"><title>{label}</title></path>",
-                        cx = fmt_n(cx),
-                        yl = fmt_n(yl),
-                        yu = fmt_n(yu),
-                        a = fmt_n(cx - w.min(16.0) / 2.0),
-                        b = fmt_n(cx + w.min(16.0) / 2.0),
+                        cx = N(cx),
+                        yl = N(yl),
+                        yu = N(yu),
+                        a = N(cx - w.min(16.0) / 2.0),
+                        b = N(cx + w.min(16.0) / 2.0),
                     );
                 }
                 let ytext = frame.y(upper.or(value).unwrap_or(0.0)) - 3.0;
                 let _ = write!(
                     o,
                     "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
-                    fmt_n(tx),
-                    fmt_n(ytext)
+                    N(tx),
+                    N(ytext)
                 );
             }
             Figure::Refused | Figure::NotAvailable | Figure::Suppressed => {
@@ -519,13 +533,13 @@ impl Chart {
                         let _ = write!(
                             o,
                             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}: {}</title></rect>",
-                            fmt_n(x),
-                            fmt_n(y1),
-                            fmt_n(w),
-                            fmt_n((y2 - y1).max(0.0)),
+                            N(x),
+                            N(y1),
+                            N(w),
+                            N((y2 - y1).max(0.0)),
                             color(i),
-                            escape(&s.label),
-                            escape(&self.label(f))
+                            Esc(&s.label),
+                            Esc(&self.label(f))
                         );
                         base += v;
                     }
@@ -540,11 +554,11 @@ impl Chart {
                 let _ = write!(
                     o,
                     "<g class=\"gap\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"8\" fill=\"url(#{id}-hatch)\" stroke=\"{MUTED}\" stroke-width=\"1\" stroke-dasharray=\"3 2\"><title>{t}</title></rect></g>",
-                    fmt_n(x),
-                    fmt_n(y - 8.0),
-                    fmt_n(w),
-                    id = escape(&self.id),
-                    t = escape(&text),
+                    N(x),
+                    N(y - 8.0),
+                    N(w),
+                    id = Esc(&self.id),
+                    t = Esc(&text),
                 );
             }
         }
@@ -565,21 +579,15 @@ impl Chart {
                 match s.values.get(c) {
                     Some(Some(f @ (Figure::Exact { .. } | Figure::Rounded { .. }))) => {
                         let y = frame.y(f.point().unwrap_or(0.0));
-                        let _ = write!(
-                            d,
-                            "{}{} {}",
-                            if pen_down { "L" } else { "M" },
-                            fmt_n(cx),
-                            fmt_n(y)
-                        );
+                        let _ = write!(d, "{}{} {}", if pen_down { "L" } else { "M" }, N(cx), N(y));
                         pen_down = true;
                         let _ = write!(
                             o,
                             "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{fill}\"><title>{}: {}</title></circle>",
-                            fmt_n(cx),
-                            fmt_n(y),
-                            escape(&s.label),
-                            escape(&self.label(f))
+                            N(cx),
+                            N(y),
+                            Esc(&s.label),
+                            Esc(&self.label(f))
                         );
                     }
                     Some(Some(f)) => {
@@ -619,7 +627,7 @@ impl InView {
     pub fn svg(&self) -> String {
         let (w, h, pad) = (280.0, 30.0, 2.0);
         let scale = |v: f64| pad + (v / self.upper.max(1.0)).clamp(0.0, 1.0) * (w - 2.0 * pad);
-        let id = escape(&self.id);
+        let id = Esc(&self.id);
         let mut o = String::new();
         let _ = write!(
             o,
@@ -630,15 +638,15 @@ impl InView {
              <rect x=\"{p}\" y=\"4\" width=\"{lw}\" height=\"22\" fill=\"#dfe6ee\" stroke=\"{MUTED}\" stroke-width=\"1\"/>\
              <rect class=\"interval\" x=\"{lx}\" y=\"4\" width=\"{iw}\" height=\"22\" fill=\"url(#{id}-hatch)\" stroke=\"{MUTED}\" stroke-width=\"1\" stroke-dasharray=\"3 2\"/>\
              <rect class=\"registered\" x=\"{p}\" y=\"8\" width=\"{rw}\" height=\"14\" fill=\"{ACCENT}\"/></svg>",
-            w = fmt_n(w),
-            h = fmt_n(h),
-            p = fmt_n(pad),
-            title = escape(&self.title),
-            desc = escape(&self.desc),
-            lw = fmt_n(scale(self.lower) - pad),
-            lx = fmt_n(scale(self.lower)),
-            iw = fmt_n((scale(self.upper) - scale(self.lower)).max(1.0)),
-            rw = fmt_n((scale(self.registered) - pad).max(1.0)),
+            w = N(w),
+            h = N(h),
+            p = N(pad),
+            title = Esc(&self.title),
+            desc = Esc(&self.desc),
+            lw = N(scale(self.lower) - pad),
+            lx = N(scale(self.lower)),
+            iw = N((scale(self.upper) - scale(self.lower)).max(1.0)),
+            rw = N((scale(self.registered) - pad).max(1.0)),
             ACCENT = PALETTE[0],
         );
         o
@@ -648,6 +656,22 @@ impl InView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The SVG's numbers: whole numbers bare, else one decimal, rounded
+    /// as `{:.1}` of the value rounded to tenths gives them.
+    #[test]
+    fn svg_numbers_have_at_most_one_decimal() {
+        for k in -2_000..2_000 {
+            let v = f64::from(k) * 0.037;
+            let r = (v * 10.0).round() / 10.0;
+            let expected = if r.fract() == 0.0 {
+                format!("{}", r as i64)
+            } else {
+                format!("{r:.1}")
+            };
+            assert_eq!(fmt_n(v), expected, "{v}");
+        }
+    }
 
     fn chart(kind: ChartKind, values: Vec<Option<Figure>>) -> Chart {
         Chart {

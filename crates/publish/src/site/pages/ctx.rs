@@ -2,7 +2,9 @@
 //! links, figures as the tables show them, the page's footnotes) and the
 //! public cells of one moment.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use crate::HashMap;
 
 use zicht_model::{
     Catalogue, Cell, Citations, Document, Figure, FigureDisplay, Indicator, Lang, Period, Status,
@@ -20,7 +22,7 @@ pub(super) struct Moment<'a> {
 
 impl<'a> Moment<'a> {
     pub(super) fn new(cells: &'a [Cell]) -> Self {
-        let mut by_indicator: HashMap<&str, Vec<&Cell>> = HashMap::new();
+        let mut by_indicator: HashMap<&str, Vec<&Cell>> = HashMap::default();
         for c in cells {
             by_indicator
                 .entry(c.indicator.as_str())

@@ -2,7 +2,7 @@
 //! an estimate, how much of it is in view; then one table of what changed
 //! since the previous edition.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use askama::Template;
 use zicht_model::{format_number_nl, Breakdown, Cell, Figure, Indicator, Period, Status};

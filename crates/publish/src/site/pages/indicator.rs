@@ -1,7 +1,9 @@
 //! An indicator's page: its charts, every public cell with its source, and
 //! the figure per edition where editions differ.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::HashMap;
 
 use askama::Template;
 use rayon::prelude::*;

@@ -17,7 +17,7 @@ mod recommendations;
 mod table;
 mod theme;
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use askama::Template;
 use zicht_model::{Catalogue, Cell, Citations, Document, DocumentKind, Instant, Lang};
@@ -286,7 +286,7 @@ fn build_lang(
 ) -> Result<(), SiteError> {
     let cat = b.cat;
     let w = words(lang);
-    let mut dim_values = HashMap::new();
+    let mut dim_values = HashMap::default();
     for d in &cat.dimensions {
         for v in &d.values {
             dim_values.insert(
