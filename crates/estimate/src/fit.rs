@@ -201,6 +201,16 @@ fn deviance(y: &[f64], ylogy: &[f64], eta: &[f64], mu: &[f64]) -> f64 {
     2.0 * s
 }
 
+/// The size of the terms [`deviance`] adds up: its rounding error is a
+/// few units in the last place of this, however small the deviance.
+fn deviance_scale(y: &[f64], ylogy: &[f64], eta: &[f64], mu: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for r in 0..y.len() {
+        s += ylogy[r].abs() + (y[r] * eta[r]).abs() + y[r] + mu[r];
+    }
+    2.0 * s
+}
+
 fn log_factorial(y: f64) -> f64 {
     if y >= 0.0 && y.fract() == 0.0 && y < 1e15 {
         ln_factorial(y as u64)
@@ -517,11 +527,18 @@ fn newton(
             }
         }
         let mut dev = deviance(y, &ylogy, &new_eta, &new_mu);
+        // What the deviance can resolve: with counts of 10⁹ its terms are
+        // 10¹⁰ and more, and their sum's rounding (about 10⁻⁶ there) is
+        // larger than any relative tolerance of a small deviance; below it
+        // the fit has converged as far as arithmetic shows (without it,
+        // such fits wandered in the rounding noise to the iteration limit).
+        let noise = f64::EPSILON * deviance_scale(y, &ylogy, &new_eta, &new_mu);
         // Newton on a concave likelihood rarely overshoots, but a poor start
         // near the boundary can; halve the step like glm.fit does.
         if let Some(old) = &beta_old {
             let mut halvings = 0;
-            while !(dev.is_finite() && dev <= dev_old * (1.0 + 1e-12) + 1e-12) && halvings < 30 {
+            let allowed = (dev_old * 1e-12 + 1e-12).max(noise);
+            while !(dev.is_finite() && dev <= dev_old + allowed) && halvings < 30 {
                 for (b, o) in beta.iter_mut().zip(old) {
                     *b = 0.5 * (*b + o);
                 }
@@ -535,7 +552,8 @@ fn newton(
         }
         std::mem::swap(&mut eta, &mut new_eta);
         std::mem::swap(&mut mu, &mut new_mu);
-        let done = (dev - dev_old).abs() / (dev.abs() + 0.1) < tolerance;
+        let change = (dev - dev_old).abs();
+        let done = change / (dev.abs() + 0.1) < tolerance || change <= noise;
         dev_old = dev;
         beta_old = Some(beta.clone());
         if done {
