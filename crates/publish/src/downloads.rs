@@ -431,7 +431,7 @@ pub(crate) fn labelled_indicators_each(
         each(
             format!("downloads/indicator/{id}.xlsx"),
             workbook::workbook_with(catalogue, &names, &entries, Some(id), |_, put| {
-                rows.iter().try_for_each(|r| put(r))
+                rows.iter().try_for_each(&mut *put)
             })?,
         );
         Ok(())
