@@ -78,13 +78,16 @@ pub struct ProtectOptions {
     /// (see [`ProtectOptions::recover_penalty`]). The first pass proves one
     /// small count at a time, each hypercube choosing its corners for
     /// itself; the cover puts the climbs to the margins where many small
-    /// counts share them. 5d-s 26.95 → 26.16%, 5-d 27.08 → 26.12%, 3-d
-    /// 11.10 → 10.77% (bench/RESULTS.md, "disclose").
+    /// counts share them. 5d-s 26.95 → 26.19%, 5-d 27.08 → 26.11%, 3-d
+    /// 11.10 → 10.82%, for about the same time: the prune after it has less
+    /// to publish again (bench/RESULTS.md, "disclose").
     pub recover: bool,
     /// What a cell the first pass left published costs the cover, as a
-    /// multiple of its ordinary cost: 2 (only the first pattern's cells:
-    /// 26.65% on 5d-s; 1.5 / 2.5 / 4: 26.13 / 25.97 / 26.41% with every
-    /// window placement tried).
+    /// multiple of its ordinary cost (at least 1; infinite: only the first
+    /// pattern's cells). 2: new cells where they serve several small counts
+    /// (5d-s, the windows placed again: infinite 26.65%, 1.5 / 2.5 / 4:
+    /// 26.13 / 25.97 / 26.41%; the windows kept: 2 / 2.5 / 3: 26.27 / 26.29
+    /// / 26.42%).
     pub recover_penalty: f64,
 }
 
@@ -371,6 +374,9 @@ struct State<'a> {
     equalities_with_coordinates: bool,
     /// Per cell, the discount [`ProtectOptions::demand_bonus`] gives it.
     discount: Vec<f64>,
+    /// The witnesses the first pass filed (small count, its moves up and
+    /// down, the corners), where [`ProtectOptions::recover`] starts from them.
+    filed: Vec<(CellId, f64, f64, Vec<(CellId, i8)>)>,
 }
 
 fn initial(table: &Table, c: CellId) -> (Publication, Reason) {
@@ -486,6 +492,7 @@ impl<'a> State<'a> {
             .collect();
         State {
             discount,
+            filed: Vec::new(),
             as_hidden,
             table,
             point,
@@ -785,6 +792,9 @@ impl<'a> State<'a> {
     }
 
     fn file_witness(&mut self, c: CellId, req: &Requirement, w: &Witness, up: f64, down: f64) {
+        if self.options.recover {
+            self.filed.push((c, up, down, w.moved.clone()));
+        }
         for maximize in [false, true] {
             let (cells, values) = w.points(self.point, up, down, maximize);
             self.vouch(&cells, &values);
@@ -1365,13 +1375,13 @@ impl Cover {
 }
 
 /// Small counts whose hypercubes the cover finds again in one go, on both
-/// cores.
-const REFIND_BATCH: usize = 16;
-/// Hypercubes taken since a small count's were found before they are found
-/// again. Finding them again after every one taken (5d-s 26.29%) doubles
-/// the cover's time on the 5-d table; with a batch, every batch would then
-/// be stale at once (four times as many searches, 26.33%). 32: 26.31%.
-const REFIND_STALE: usize = 32;
+/// cores (16 / 64 / 256: 5d-s 26.25 / 26.24 / 26.19%, 5-d 26.11% with 16
+/// and 256, 59 against 55 s CPU).
+const REFIND_BATCH: usize = 256;
+/// Hypercubes taken since a small count's was found before it is found
+/// again. With none, every batch is stale once one is taken: four times the
+/// searches for nothing (5d-s 26.33 against 26.29% one at a time).
+const REFIND_STALE: usize = 128;
 
 impl State<'_> {
     /// The window `c` still has to prove, where it has no proof on file.
@@ -1400,6 +1410,11 @@ impl State<'_> {
         let w =
             self.search()
                 .hypercube_with(c, up, down, Some(&extra), self.options.alternatives)?;
+        self.candidate(c, up, down, w)
+    }
+
+    /// A witness of `c` moving `up` and `down` as a candidate.
+    fn candidate(&self, c: CellId, up: f64, down: f64, w: Witness) -> Option<Candidate> {
         // Every corner moves the same spread, so each small count among
         // them is proven if that spread is as wide as its window.
         let spread = up + down;
@@ -1441,14 +1456,14 @@ impl State<'_> {
 
     /// Publishes again every secondary cell and drops every proof, then
     /// proves the small counts by [`State::cover`], where the cells the first
-    /// pattern hid cost as before and the others [`ProtectOptions::
-    /// recover_penalty`] times that; what the cover leaves goes through the
-    /// cell-by-cell pass. Each small count keeps the window the first pass
+    /// pattern hid cost as before and the others `recover_penalty` times
+    /// that; what the cover leaves goes through the cell-by-cell pass. Each small count keeps the window the first pass
     /// gave it (trying every placement again cost a third more time for
     /// 0.1 point on 5d-s). Where that ends with a small count unprotected
     /// or more cells hidden, the first pattern stays.
     fn recover(&mut self) -> Result<(), ProtectError> {
         if !self.exposed.is_empty() || self.table.coordinates().is_none() {
+            self.filed = Vec::new();
             return Ok(());
         }
         let secondary = |s: &Self| {
@@ -1487,6 +1502,7 @@ impl State<'_> {
         self.proofs = Certificates::new(n);
         self.cover(&units);
         self.prove_and_repair()?;
+        self.filed = Vec::new();
         if !self.exposed.is_empty() || secondary(self) > before {
             self.exposed.clear();
             (
@@ -1500,27 +1516,29 @@ impl State<'_> {
         Ok(())
     }
 
-    /// Greedy weighted set cover over hypercubes, one per small count to
-    /// begin with, each hiding cells at `units`' cost: the one that hides
-    /// least per small count it proves (every small count among its corners
-    /// whose window its spread covers) is taken, its cells hidden, its small
-    /// counts proven; a candidate whose small count's cubes were found
-    /// before too many were taken is found again first, with what is
-    /// hidden by then.
+    /// Greedy weighted set cover over hypercubes, starting from the first
+    /// pass's, each hiding cells at `units`' cost: the one that hides least
+    /// per small count it proves (every small count among its corners whose
+    /// window its spread covers) is taken, its cells hidden, its small counts
+    /// proven; a candidate not found since too many were taken is first found
+    /// again, with what is hidden by then.
     fn cover(&mut self, units: &[f64]) {
         let n = self.table.len();
-        let targets: Vec<CellId> = (0..n).filter(|&c| self.open_target(c).is_some()).collect();
         let mut cover = Cover::new(n);
-        let this = &*self;
-        let found: Vec<Option<Candidate>> = targets
-            .par_iter()
-            .map(|&c| this.cube_of(c, units))
-            .collect();
-        for cand in found.into_iter().flatten() {
-            cover.add(cand, units);
+        // The first pass's witnesses, priced as the cover prices them; each
+        // is found again before it is taken (on its first turn, and after
+        // [`REFIND_STALE`] more taken), so only the small counts whose turn
+        // comes are searched: finding every one first (5-d: 41,554
+        // searches, on both cores) cost 15-25 s for 0.01 point.
+        for (c, up, down, moved) in std::mem::take(&mut self.filed) {
+            let w = Witness { moved, cost: 0.0 };
+            if let Some(cand) = self.candidate(c, up, down, w) {
+                cover.add(cand, units);
+            }
         }
         let mut taken = 0usize;
         let mut found_at = vec![0usize; n];
+        let mut fresh = vec![false; n];
         // Small counts no longer open (each counted out of its candidates
         // once).
         let mut settled = vec![false; n];
@@ -1547,11 +1565,12 @@ impl State<'_> {
                 continue;
             }
             let origin = cover.candidates[i].origin;
-            if found_at[origin] + REFIND_STALE < taken
+            if (!fresh[origin] || found_at[origin] + REFIND_STALE < taken)
                 && cover.left_cost[i] > 0.0
                 && self.open_target(origin).is_some()
             {
                 found_at[origin] = taken;
+                fresh[origin] = true;
                 for j in std::mem::take(&mut cover.by_origin[origin]) {
                     cover.left_count[j as usize] = 0;
                 }
