@@ -46,6 +46,10 @@
 # cells / value); 5-d best 52.1 s wall (73.6 s CPU), 1.12 GB, 27.08%
 # (33.43% / 4.01%); the same binary without it, back to back: 46.3 s,
 # 27.76%. 5-d 20% not met (bench/RESULTS.md: the published zeros).
+# Fourth session, 3 Dec (load 1.5-2.0), the hypercubes chosen again by set
+# cover after the first pass (`recover`): 3-d best 1.11-1.35 s wall, 206 MB,
+# 10.82% secondary (20.71% / 1.22%); 5-d best 43.6-48.0 s wall (63-70 s CPU),
+# 1.17 GB, 26.11% (32.46% / 3.92%); main back to back 45.8 s, 27.08%.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"

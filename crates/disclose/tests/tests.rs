@@ -167,6 +167,34 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// Choosing the hypercubes again by set cover protects every small
+    /// count, hides no more than the first pass would have, and the pattern
+    /// stays the same run to run.
+    #[test]
+    fn recover_protects_and_hides_no_more(
+        dims in dims_strategy(3),
+        counts in counts_strategy(),
+        penalty in prop_oneof![Just(1.0), Just(2.0), Just(f64::INFINITY)],
+        seed in any::<u64>(),
+    ) {
+        let rule = Rule { min_count: 10.0, ..Rule::default() };
+        let g = generate(&dims, counts, rule, true, seed);
+        let options = ProtectOptions { recover: true, recover_penalty: penalty, prune: false, ..ProtectOptions::default() };
+        let (table, protected, fallback) = protect_table_with(&g.table, &options).unwrap();
+        assert_protected(&table, &protected.publications);
+        prop_assert!(audit_certified(&table, &protected.publications, &protected.certificates).is_ok());
+        prop_assert_eq!(&protect_table_with(&g.table, &options).unwrap().1, &protected);
+        let first = ProtectOptions { recover: false, ..options.clone() };
+        let (_, without, fallback_without) = protect_table_with(&g.table, &first).unwrap();
+        if fallback == zicht_disclose::Fallback::None && fallback_without == zicht_disclose::Fallback::None {
+            prop_assert!(protected.summary.secondary <= without.summary.secondary);
+        }
+    }
+}
+
 /// A small table as a supplier might send it: sex × form of exploitation and
 /// origin → country, with a few small counts, and another year.
 const SMALL: &str = "\
