@@ -349,7 +349,7 @@ pub fn protect_with(table: &Table, options: &ProtectOptions) -> Result<Protected
         let mut state = State::new(table, &point, options);
         state.prove_and_repair()?;
         if options.recover {
-            state.recover()?;
+            state.recover();
         }
         if options.prune {
             state.prune();
@@ -1455,16 +1455,17 @@ impl State<'_> {
     }
 
     /// Publishes again every secondary cell and drops every proof, then
-    /// proves the small counts by [`State::cover`], where the cells the first
-    /// pattern hid cost as before and the others `recover_penalty` times
-    /// that; what the cover leaves goes through the cell-by-cell pass. Each small count keeps the window the first pass
-    /// gave it (trying every placement again cost a third more time for
-    /// 0.1 point on 5d-s). Where that ends with a small count unprotected
-    /// or more cells hidden, the first pattern stays.
-    fn recover(&mut self) -> Result<(), ProtectError> {
+    /// proves the small counts by [`State::cover`], where the cells the
+    /// first pattern hid cost as before and the others `recover_penalty`
+    /// times that; what the cover leaves goes through the cell-by-cell
+    /// pass. Each small count keeps the window the first pass gave it
+    /// (trying every placement again cost a third more time for 0.1 point
+    /// on 5d-s). Where that fails, or ends with a small count unprotected
+    /// or more cells hidden, the first pattern stays: it is whole already.
+    fn recover(&mut self) {
         if !self.exposed.is_empty() || self.table.coordinates().is_none() {
             self.filed = Vec::new();
-            return Ok(());
+            return;
         }
         let secondary = |s: &Self| {
             s.reasons
@@ -1501,9 +1502,9 @@ impl State<'_> {
         }
         self.proofs = Certificates::new(n);
         self.cover(&units);
-        self.prove_and_repair()?;
+        let repaired = self.prove_and_repair();
         self.filed = Vec::new();
-        if !self.exposed.is_empty() || secondary(self) > before {
+        if repaired.is_err() || !self.exposed.is_empty() || secondary(self) > before {
             self.exposed.clear();
             (
                 self.publications,
@@ -1513,7 +1514,6 @@ impl State<'_> {
                 self.proofs,
             ) = kept;
         }
-        Ok(())
     }
 
     /// Greedy weighted set cover over hypercubes, starting from the first
