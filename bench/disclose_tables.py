@@ -5,8 +5,8 @@ format, with their hierarchy files for `zicht protect --hierarchy`.
     bench/disclose_tables.py OUTDIR [TABLE...]
 
 writes OUTDIR/3d.csv, OUTDIR/3d.hierarchy, OUTDIR/5d.csv, OUTDIR/5d.hierarchy,
-or the tables named (also the smaller 5-d ones, 5d-s and 5d-m, with the same
-shape and fewer municipalities and countries, to try a method on first).
+or the tables named (also the smaller 5-d ones, 5d-xs, 5d-s and 5d-m, with the
+same shape and fewer municipalities and countries, to try a method on first).
 
 The same tables, row for row, as crates/disclose/tests/util/mod.rs `generate`
 builds for crates/disclose/benches/protect.rs (seed 2024, splitmix64, a leaf
@@ -68,6 +68,15 @@ TABLES = {
         ("form", 6, 0),
         ("country", 12, 3),
         ("municipality", 30, 3),
+    ],
+    # 3 × 7 × 7 × 9 × 13 = 17,199 cells: small enough for GaussSuppression
+    # in R (bench/gauss.R, about 2 minutes; 5d-s takes over an hour).
+    "5d-xs": [
+        ("sex", 2, 0),
+        ("age", 6, 0),
+        ("form", 6, 0),
+        ("country", 6, 2),
+        ("municipality", 9, 3),
     ],
     # 3 × 7 × 7 × 34 × 56 = 279,888 cells.
     "5d-m": [
