@@ -1,6 +1,6 @@
 # GaussSuppression (Statistics Norway) beside `zicht protect`: the same table,
 # the same minimum count, zeros published and never hidden, so that the two
-# share of cells hidden for protection can be set side by side.
+# shares of cells hidden for protection can be set side by side.
 #   Rscript bench/gauss.R TABLE.csv K [SECONDARY_OUT]
 # TABLE.csv is a table in zicht's export format with every margin (as
 # bench/disclose_tables.py writes them); only its most detailed rows are read,
@@ -12,8 +12,9 @@
 # What it protects against is weaker than zicht's policy: only exact
 # disclosure (no hidden small count is a linear combination of what is
 # published), no interval width, no integrality, and no "x means at least K".
-# Its share is therefore a floor for what a pattern of the same kind needs,
-# not a target zicht could meet with the stronger requirement.
+# Its share is what its greedy elimination needs to stop exact disclosure
+# alone: no lower bound, but a mark the stronger requirement cannot be
+# expected to beat.
 suppressPackageStartupMessages(library(GaussSuppression))
 args <- commandArgs(trailingOnly = TRUE)
 k <- as.integer(args[2])
