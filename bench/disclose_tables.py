@@ -49,43 +49,29 @@ def round_half_away(x):
 
 
 # (name, leaves, groups): groups 0 is a flat dimension.
+def five(countries, origins, municipalities, regions):
+    """sex × age × form × origin→country × region→municipality."""
+    return [
+        ("sex", 2, 0),
+        ("age", 6, 0),
+        ("form", 6, 0),
+        ("country", countries, origins),
+        ("municipality", municipalities, regions),
+    ]
+
+
 TABLES = {
     # age × origin→country × region→municipality: 20 × 45 × 111 = 99,900 cells.
     "3d": [("age", 19, 0), ("country", 40, 4), ("municipality", 100, 10)],
-    # sex × age × form × origin→country × region→municipality:
     # 3 × 7 × 7 × 34 × 131 = 654,738 cells.
-    "5d": [
-        ("sex", 2, 0),
-        ("age", 6, 0),
-        ("form", 6, 0),
-        ("country", 30, 3),
-        ("municipality", 120, 10),
-    ],
+    "5d": five(30, 3, 120, 10),
     # The same five dimensions, smaller: 3 × 7 × 7 × 16 × 34 = 79,968 cells.
-    "5d-s": [
-        ("sex", 2, 0),
-        ("age", 6, 0),
-        ("form", 6, 0),
-        ("country", 12, 3),
-        ("municipality", 30, 3),
-    ],
+    "5d-s": five(12, 3, 30, 3),
     # 3 × 7 × 7 × 9 × 13 = 17,199 cells: small enough for GaussSuppression
     # in R (bench/gauss.R, about 2 minutes; 5d-s takes over an hour).
-    "5d-xs": [
-        ("sex", 2, 0),
-        ("age", 6, 0),
-        ("form", 6, 0),
-        ("country", 6, 2),
-        ("municipality", 9, 3),
-    ],
+    "5d-xs": five(6, 2, 9, 3),
     # 3 × 7 × 7 × 34 × 56 = 279,888 cells.
-    "5d-m": [
-        ("sex", 2, 0),
-        ("age", 6, 0),
-        ("form", 6, 0),
-        ("country", 30, 3),
-        ("municipality", 50, 5),
-    ],
+    "5d-m": five(30, 3, 50, 5),
 }
 
 

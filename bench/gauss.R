@@ -1,13 +1,12 @@
 # GaussSuppression (Statistics Norway) beside `zicht protect`: the same table,
 # the same minimum count, zeros published and never hidden, so that the two
 # shares of cells hidden for protection can be set side by side.
-#   Rscript bench/gauss.R TABLE.csv K [SECONDARY_OUT]
+#   Rscript bench/gauss.R TABLE.csv K
 # TABLE.csv is a table in zicht's export format with every margin (as
 # bench/disclose_tables.py writes them); only its most detailed rows are read,
 # and GaussSuppression builds the margins again from the nested dimensions it
 # finds (a country names its group). Prints cells, small counts, secondary
-# cells, their share and the seconds it took; SECONDARY_OUT, if given, gets
-# the breakdown of every secondary cell in zicht's spelling, one per line.
+# cells, their share and the seconds it took.
 #
 # What it protects against is weaker than zicht's policy: only exact
 # disclosure (no hidden small count is a linear combination of what is
@@ -40,28 +39,3 @@ secondary <- out$suppressed & !out$primary
 cat(sprintf("GaussSuppression, %d leaf rows: %d cells, %d small counts, %d secondary (%.2f%% of cells), %.1f s\n",
             nrow(data), nrow(out), sum(out$primary), sum(secondary),
             100 * mean(secondary), took))
-if (length(args) >= 3) {
-  # A nested dimension comes back as one column holding both its groups and
-  # its leaves: a leaf names its group too, a group only itself.
-  spell <- function(d) {
-    if (d %in% names(out)) {
-      v <- out[[d]]
-      return(ifelse(v %in% data[[d]], v, NA))
-    }
-    for (child in intersect(names(out), dims)) {
-      groups <- tapply(data[[d]], data[[child]], function(g) length(unique(g)))
-      if (child != d && all(groups == 1)) {
-        v <- out[[child]]
-        parent <- data[[d]][match(v, data[[child]])]
-        return(ifelse(!is.na(parent), parent, ifelse(v %in% data[[d]], v, NA)))
-      }
-    }
-    stop("dimension ", d, " is in no column of the output")
-  }
-  spelled <- do.call(cbind, lapply(dims, spell))[secondary, , drop = FALSE]
-  lines <- apply(spelled, 1, function(r) {
-    named <- !is.na(r)
-    paste0(dims[named], "=", r[named], collapse = ";")
-  })
-  writeLines(unname(lines), args[3])
-}
